@@ -1,0 +1,98 @@
+//! One module per subcommand, each with `run(config) -> Result<ExitCode>`,
+//! plus the shared step every command starts with: read inputs into a forest.
+
+pub mod parse;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::InputConfig;
+use threadlens::diag::Diagnostics;
+use threadlens::forest::{self, Forest};
+use threadlens::ingest::{self, ReadStats};
+use threadlens::output::Output;
+
+/// Exit status: 0 all records used, 1 some rejected, 2 error (set in main).
+pub fn exit_code(diags: &Diagnostics) -> std::process::ExitCode {
+    if diags.rejected() > 0 {
+        std::process::ExitCode::from(1)
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}
+
+/// Read all inputs and build the forest.
+pub fn load_forest(cfg: &InputConfig, diags: &mut Diagnostics) -> Result<(Forest, ReadStats)> {
+    let mut records = Vec::new();
+    let stats = ingest::read_inputs(&cfg.inputs, &cfg.read, diags, &mut |r| records.push(r))?;
+    records.shrink_to_fit();
+    let forest = forest::build(records, diags)?;
+    Ok((forest, stats))
+}
+
+/// Print the summary and the first diagnostics to stderr; write all
+/// diagnostics to `--diagnostics` if asked.
+pub fn report_diagnostics(
+    cfg: &InputConfig,
+    forest: &Forest,
+    stats: &ReadStats,
+    diags: &Diagnostics,
+    quiet: bool,
+) -> Result<()> {
+    if let Some(path) = &cfg.diagnostics {
+        let mut out = Output::create(Some(path))?;
+        for d in diags.items() {
+            serde_json::to_writer(&mut out, d)?;
+            out.write_all(b"\n")?;
+        }
+        out.finish()?;
+    }
+    let rejected = diags.rejected();
+    if quiet {
+        if rejected > 0 {
+            eprintln!("threadlens: {rejected} records rejected");
+        }
+        return Ok(());
+    }
+    const SHOW: usize = 20;
+    for d in diags.items().iter().filter(|d| d.kind.is_rejection()).take(SHOW) {
+        eprintln!("threadlens: rejected: {d}");
+    }
+    let repairs: Vec<_> = diags.items().iter().filter(|d| !d.kind.is_rejection()).collect();
+    for d in repairs.iter().take(SHOW) {
+        eprintln!("threadlens: note: {d}");
+    }
+    let s = &forest.stats;
+    let mut e = std::io::stderr().lock();
+    writeln!(
+        e,
+        "threadlens: {} files, {} records read; {} threads, {} comments ({} pingbacks), {} roots + {} placeholder roots, max depth {}",
+        stats.files, stats.records, s.threads, s.comments, s.pingbacks, s.roots, s.placeholders, s.max_depth
+    )?;
+    writeln!(
+        e,
+        "threadlens: orphans {}, duplicates {}, cycles broken {}, replies with lost ancestors {}",
+        s.orphans, s.duplicates, s.cycles_broken, s.missing_ancestors
+    )?;
+    let by_kind: Vec<String> = diags
+        .counts()
+        .iter()
+        .filter(|(k, _)| k.is_rejection())
+        .map(|(k, n)| format!("{} {n}", k.name()))
+        .collect();
+    if rejected > 0 {
+        writeln!(e, "threadlens: rejected {rejected} records ({})", by_kind.join(", "))?;
+    } else {
+        writeln!(e, "threadlens: rejected 0 records")?;
+    }
+    if !stats.skipped_files.is_empty() {
+        writeln!(
+            e,
+            "threadlens: skipped {} files with unknown extensions (e.g. {})",
+            stats.skipped_files.len(),
+            stats.skipped_files[0].display()
+        )?;
+    }
+    Ok(())
+}

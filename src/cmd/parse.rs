@@ -1,0 +1,77 @@
+//! `threadlens parse`: rebuild trees and write the canonical comment records.
+//!
+//! One JSON object per line, threads in order of first appearance, nodes in
+//! pre-order (root first, then each subtree). Fields: `thread`, `id`,
+//! `parent` (tree parent; `null` for the root), `depth`, `kind`, `author`,
+//! `created`, `text`, `source` (`file:line`), `flags`, and `missing_parent`
+//! for orphans (the parent id the record named).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::cli::InputConfig;
+use threadlens::diag::Diagnostics;
+use threadlens::forest::{Flags, Forest, Kind};
+use threadlens::output::Output;
+
+/// `parse` settings.
+pub struct ParseConfig {
+    pub input: InputConfig,
+    pub output: Option<std::path::PathBuf>,
+    pub quiet: bool,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    thread: &'a str,
+    id: &'a str,
+    parent: Option<&'a str>,
+    depth: u32,
+    kind: Kind,
+    author: Option<&'a str>,
+    created: Option<i64>,
+    text: &'a str,
+    source: &'a threadlens::diag::SourceLoc,
+    flags: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_parent: Option<&'a str>,
+}
+
+/// Write the forest as canonical JSON lines.
+pub fn write_forest(forest: &Forest, out: &mut dyn Write) -> std::io::Result<()> {
+    for t in &forest.threads {
+        for (i, n) in t.nodes.iter().enumerate() {
+            let r = &n.rec;
+            let row = Row {
+                thread: &t.id,
+                id: &r.id,
+                parent: t.parent_id(i),
+                depth: n.depth,
+                kind: r.kind,
+                author: r.author.as_deref(),
+                created: r.created,
+                text: &r.text,
+                source: &r.source,
+                flags: r.flags.names(),
+                missing_parent: if r.flags.contains(Flags::ORPHAN) { r.parent.as_deref() } else { None },
+            };
+            serde_json::to_writer(&mut *out, &row)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+/// Run `parse`.
+pub fn run(cfg: &ParseConfig) -> Result<ExitCode> {
+    let mut diags = Diagnostics::new(cfg.input.strict);
+    let (forest, stats) = super::load_forest(&cfg.input, &mut diags)?;
+    let mut out = Output::create(cfg.output.as_deref())?;
+    write_forest(&forest, &mut out)?;
+    out.finish()?;
+    super::report_diagnostics(&cfg.input, &forest, &stats, &diags, cfg.quiet)?;
+    Ok(super::exit_code(&diags))
+}

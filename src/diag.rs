@@ -1,0 +1,232 @@
+//! Diagnostics: where a record came from (`file:line`) and what went wrong with it.
+//!
+//! Every input record ends up either in the output or here. Readers and the
+//! forest builder push [`Diagnostic`]s into a [`Diagnostics`] sink; the sink
+//! counts them by kind, keeps them for the user, and in `--strict` mode turns
+//! the first rejection into a hard error.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// A record's origin. `line` is 1-based; `item` numbers records inside one
+/// multi-record document (an IAC discussion, a Reddit listing) from 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceLoc {
+    /// Path as the user gave it (or `-` for stdin).
+    pub file: Arc<str>,
+    /// 1-based line where the record starts.
+    pub line: u64,
+    /// 1-based index of the record inside a multi-record document, 0 if none.
+    pub item: u32,
+}
+
+impl SourceLoc {
+    /// A location without an item index.
+    pub fn new(file: Arc<str>, line: u64) -> Self {
+        SourceLoc {
+            file,
+            line,
+            item: 0,
+        }
+    }
+}
+
+impl fmt::Display for SourceLoc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.item > 0 {
+            write!(f, "{}:{} (item {})", self.file, self.line, self.item)
+        } else {
+            write!(f, "{}:{}", self.file, self.line)
+        }
+    }
+}
+
+impl Serialize for SourceLoc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// What happened to a record. `Rejected` kinds mean the record is not in the
+/// output; the others describe a repair made to a record that is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiagKind {
+    /// The record could not be parsed (bad JSON, bad XML, bad CSV row).
+    Malformed,
+    /// The record is not valid UTF-8.
+    InvalidUtf8,
+    /// The record is larger than `--max-record-bytes`.
+    TooLarge,
+    /// The record lacks a required field (id, text).
+    MissingField,
+    /// A JSON record of a shape no dialect recognises.
+    Unrecognised,
+    /// A second record with an id already seen in the same thread.
+    DuplicateId,
+    /// A file that could not be read at all.
+    Unreadable,
+    /// Repair: the parent id names no record, so the comment was attached to the thread root.
+    Orphan,
+    /// Repair: a parent cycle was cut and the comment attached to the thread root.
+    CycleBroken,
+    /// Note: the page lost this reply's ancestors; it keeps the depth the page shows.
+    MissingAncestors,
+}
+
+impl DiagKind {
+    /// True when the record is dropped from the output.
+    pub fn is_rejection(self) -> bool {
+        matches!(
+            self,
+            DiagKind::Malformed
+                | DiagKind::InvalidUtf8
+                | DiagKind::TooLarge
+                | DiagKind::MissingField
+                | DiagKind::Unrecognised
+                | DiagKind::DuplicateId
+                | DiagKind::Unreadable
+        )
+    }
+
+    /// Short snake_case name used in summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            DiagKind::Malformed => "malformed",
+            DiagKind::InvalidUtf8 => "invalid_utf8",
+            DiagKind::TooLarge => "too_large",
+            DiagKind::MissingField => "missing_field",
+            DiagKind::Unrecognised => "unrecognised",
+            DiagKind::DuplicateId => "duplicate_id",
+            DiagKind::Unreadable => "unreadable",
+            DiagKind::Orphan => "orphan",
+            DiagKind::CycleBroken => "cycle_broken",
+            DiagKind::MissingAncestors => "missing_ancestors",
+        }
+    }
+}
+
+/// One finding about one record.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diagnostic {
+    /// Where the record is.
+    pub loc: SourceLoc,
+    /// What kind of finding.
+    pub kind: DiagKind,
+    /// Human-readable detail, lowercase, no trailing period.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.loc, self.message)
+    }
+}
+
+/// Raised in strict mode on the first rejected record.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} (strict mode)")]
+pub struct StrictError(pub Diagnostic);
+
+/// Collects diagnostics and counts them by kind.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    strict: bool,
+    items: Vec<Diagnostic>,
+    counts: BTreeMap<DiagKind, u64>,
+    /// Keep at most this many diagnostics in memory (counts are always exact).
+    keep: usize,
+}
+
+impl Diagnostics {
+    /// A sink; `strict` makes any rejection an error.
+    pub fn new(strict: bool) -> Self {
+        Diagnostics {
+            strict,
+            items: Vec::new(),
+            counts: BTreeMap::new(),
+            keep: 1_000_000,
+        }
+    }
+
+    /// Record a finding. In strict mode a rejection is returned as an error.
+    pub fn push(&mut self, d: Diagnostic) -> Result<(), StrictError> {
+        *self.counts.entry(d.kind).or_insert(0) += 1;
+        if self.strict && d.kind.is_rejection() {
+            return Err(StrictError(d));
+        }
+        if self.items.len() < self.keep {
+            self.items.push(d);
+        }
+        Ok(())
+    }
+
+    /// Convenience wrapper around [`Diagnostics::push`].
+    pub fn report(
+        &mut self,
+        loc: SourceLoc,
+        kind: DiagKind,
+        message: impl Into<String>,
+    ) -> Result<(), StrictError> {
+        self.push(Diagnostic {
+            loc,
+            kind,
+            message: message.into(),
+        })
+    }
+
+    /// All kept diagnostics, in the order they were found.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// Count per kind.
+    pub fn counts(&self) -> &BTreeMap<DiagKind, u64> {
+        &self.counts
+    }
+
+    /// Count of one kind.
+    pub fn count(&self, kind: DiagKind) -> u64 {
+        self.counts.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// Number of records dropped from the output.
+    pub fn rejected(&self) -> u64 {
+        self.counts
+            .iter()
+            .filter(|(k, _)| k.is_rejection())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Whether strict mode is on.
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_mode_fails_on_rejection_only() {
+        let loc = SourceLoc::new("f.jsonl".into(), 3);
+        let mut d = Diagnostics::new(true);
+        assert!(d.report(loc.clone(), DiagKind::Orphan, "x").is_ok());
+        let err = d.report(loc, DiagKind::Malformed, "bad json").unwrap_err();
+        assert_eq!(err.to_string(), "f.jsonl:3: bad json (strict mode)");
+        assert_eq!(d.rejected(), 1);
+    }
+
+    #[test]
+    fn location_display() {
+        let mut loc = SourceLoc::new("a.json".into(), 1);
+        assert_eq!(loc.to_string(), "a.json:1");
+        loc.item = 4;
+        assert_eq!(loc.to_string(), "a.json:1 (item 4)");
+    }
+}

@@ -1,0 +1,182 @@
+//! CSV/TSV dumps with a header row and column mapping.
+//!
+//! Columns are found by the `--*-col` names or by common defaults. A row with
+//! the wrong number of fields, invalid UTF-8 or an empty id is reported with
+//! its line and skipped. Record size is bounded while reading: a runaway
+//! quote cannot pull the whole file into one record.
+
+use std::cell::Cell;
+use std::io::{self, BufRead, Read};
+use std::rc::Rc;
+
+use super::{FileCtx, ReadOptions, Sink};
+use crate::diag::{DiagKind, StrictError};
+use crate::forest::{Kind, RawComment};
+
+const ID: &[&str] = &["id", "comment_id", "msg_id", "utterance_id", "post_id"];
+const PARENT: &[&str] = &["parent_id", "parent", "reply_to", "reply-to", "in_reply_to"];
+const THREAD: &[&str] = &["thread_id", "thread", "conversation_id", "link_id", "article_id", "issue_id", "submission_id"];
+const TEXT: &[&str] = &["text", "body", "comment", "comment_text", "content", "message"];
+const AUTHOR: &[&str] = &["author", "user", "speaker", "by", "username", "user_name"];
+const CREATED: &[&str] = &["created", "created_utc", "timestamp", "time", "date", "created_at"];
+
+/// Counts bytes handed to the CSV parser so a record can be bounded.
+struct Counting<R> {
+    inner: R,
+    read: Rc<Cell<u64>>,
+    limit: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.read.get() > self.limit.get() {
+            return Err(io::Error::other("record too large"));
+        }
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+fn find(header: &[String], chosen: &Option<String>, defaults: &[&str]) -> Result<Option<usize>, String> {
+    match chosen {
+        Some(name) => header
+            .iter()
+            .position(|h| h == name)
+            .map(Some)
+            .ok_or_else(|| format!("no column {name:?} in header ({})", header.join(","))),
+        None => Ok(defaults.iter().find_map(|d| header.iter().position(|h| h.eq_ignore_ascii_case(d)))),
+    }
+}
+
+pub(super) fn read(
+    reader: Box<dyn BufRead + Send>,
+    ctx: &FileCtx,
+    opts: &ReadOptions,
+    sink: &mut Sink<'_>,
+) -> Result<(), StrictError> {
+    let read = Rc::new(Cell::new(0u64));
+    let limit = Rc::new(Cell::new(u64::MAX));
+    let counting = Counting { inner: reader, read: read.clone(), limit: limit.clone() };
+    let delim = if ctx.ext.as_deref() == Some("tsv") { b'\t' } else { b',' };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .has_headers(false)
+        .buffer_capacity(1 << 16)
+        .from_reader(counting);
+    let mut rec = csv::ByteRecord::new();
+    let cap = opts.max_record_bytes as u64;
+    // Slack: the parser reads ahead by up to one buffer.
+    let slack = 1u64 << 16;
+    limit.set(cap + slack);
+    let header: Vec<String> = match rdr.read_byte_record(&mut rec) {
+        Ok(false) => return Ok(()), // empty file: no records
+        Ok(true) => match rec.iter().map(|f| super::utf8(f).map(|s| s.trim().to_string())).collect() {
+            Ok(h) => h,
+            Err(m) => return sink.report(ctx.loc(1), DiagKind::InvalidUtf8, format!("header: {m}")),
+        },
+        Err(e) => return sink.report(ctx.loc(1), DiagKind::Malformed, format!("cannot read CSV header: {e}")),
+    };
+    let f = &opts.fields;
+    let cols = (|| -> Result<_, String> {
+        Ok((
+            find(&header, &f.id, ID)?,
+            find(&header, &f.parent, PARENT)?,
+            find(&header, &f.thread, THREAD)?,
+            find(&header, &f.text, TEXT)?,
+            find(&header, &f.author, AUTHOR)?,
+            find(&header, &f.created, CREATED)?,
+        ))
+    })();
+    let (id_c, parent_c, thread_c, text_c, author_c, created_c) = match cols {
+        Ok((i, p, t, Some(x), a, c)) => (i, p, t, x, a, c),
+        Ok((_, _, _, None, _, _)) => {
+            return sink.report(
+                ctx.loc(1),
+                DiagKind::MissingField,
+                format!(
+                    "no text column in header ({}); expected one of {} or --text-col; file skipped",
+                    header.join(","),
+                    TEXT.join(", ")
+                ),
+            )
+        }
+        Err(m) => return sink.report(ctx.loc(1), DiagKind::MissingField, format!("{m}; file skipped")),
+    };
+    loop {
+        let start_byte = read.get();
+        limit.set(start_byte.saturating_add(cap + slack));
+        let line = rdr.position().line() + 1;
+        let ok = match rdr.read_byte_record(&mut rec) {
+            Ok(ok) => ok,
+            Err(e) => {
+                let loc = ctx.loc(line);
+                if let csv::ErrorKind::Io(_) = e.kind() {
+                    return sink.report(
+                        loc,
+                        DiagKind::TooLarge,
+                        format!("CSV record exceeds --max-record-bytes {cap} (unbalanced quote?); rest of file skipped"),
+                    );
+                }
+                sink.report(loc, DiagKind::Malformed, format!("bad CSV record: {e}"))?;
+                continue;
+            }
+        };
+        if !ok {
+            return Ok(());
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(line);
+        let loc = ctx.loc(line);
+        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
+            continue; // blank line
+        }
+        if rec.as_slice().len() as u64 > cap {
+            sink.report(loc, DiagKind::TooLarge, format!("CSV record exceeds --max-record-bytes {cap}"))?;
+            continue;
+        }
+        if rec.len() != header.len() {
+            sink.report(
+                loc,
+                DiagKind::Malformed,
+                format!("row has {} fields, header has {}", rec.len(), header.len()),
+            )?;
+            continue;
+        }
+        let mut fields = Vec::with_capacity(rec.len());
+        let mut bad = None;
+        for (i, raw) in rec.iter().enumerate() {
+            match super::utf8(raw) {
+                Ok(s) => fields.push(s),
+                Err(m) => {
+                    bad = Some(format!("column {:?}: {m}", header[i]));
+                    break;
+                }
+            }
+        }
+        if let Some(m) = bad {
+            sink.report(loc, DiagKind::InvalidUtf8, m)?;
+            continue;
+        }
+        let get = |c: Option<usize>| c.map(|c| fields[c].trim()).filter(|s| !s.is_empty());
+        let id = match id_c {
+            Some(c) => match get(Some(c)) {
+                Some(id) => id.to_string(),
+                None => {
+                    sink.report(loc, DiagKind::MissingField, format!("empty {:?}", header[c]))?;
+                    continue;
+                }
+            },
+            None => format!("row{line}"),
+        };
+        let mut r = RawComment::new(id, fields[text_c], loc);
+        r.parent = get(parent_c).map(Into::into);
+        r.thread = get(thread_c).map(Into::into);
+        r.author = get(author_c).map(Into::into);
+        r.created = get(created_c).and_then(super::time::parse);
+        if r.parent.is_none() && r.thread.as_ref().is_some_and(|t| *t == r.id) {
+            r.kind = Kind::Root;
+        }
+        sink.emit(r);
+    }
+}

@@ -1,0 +1,337 @@
+//! Page captures: plain text of an article page with its comment section.
+//!
+//! Layout (as in the captures this project started from): a title line, the
+//! article body, then maybe a comment section. Top-level comments are numbered
+//! items (`  1. `) at the section's first indent, numbered in sequence and
+//! preceded by a blank line; replies are bullets (`• `) two columns deeper per
+//! level, also preceded by a blank line; other lines continue the current
+//! comment. So a numbered or bulleted list glued to the comment text above it
+//! is content, not comments. A bullet more than one level deeper than the
+//! comment above it means the page lost the ancestors in between: the reply
+//! keeps the depth the page shows, attaches to the nearest surviving ancestor
+//! and is flagged. Text like `[…] … […]` is a pingback. The first unindented
+//! line after the section (a footer such as "Leave a Comment") ends it.
+//!
+//! The comment section is the last run of sequentially numbered, indented
+//! items that reaches the end of the page or an unindented line; lists in the
+//! article body are indented at most like that but are followed by more
+//! unindented article text, and an earlier candidate is only used if no later
+//! one exists.
+
+use std::io::BufRead;
+
+use super::framing::read_capped;
+use super::{FileCtx, ReadOptions, Sink};
+use crate::diag::{DiagKind, StrictError};
+use crate::forest::{Flags, Kind, RawComment};
+
+const BULLETS: &[char] = &['•', '◦', '▪', '‣', '○'];
+
+fn indent(line: &str) -> usize {
+    line.chars().take_while(|c| *c == ' ' || *c == '\u{a0}').count()
+}
+
+/// `N. rest` → (N, rest).
+fn numbered(s: &str) -> Option<(u32, &str)> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 {
+        return None;
+    }
+    let rest = s[digits..].strip_prefix('.')?;
+    if !rest.starts_with(' ') {
+        return None;
+    }
+    Some((s[..digits].parse().ok()?, rest.trim_start()))
+}
+
+fn bulleted(s: &str) -> Option<&str> {
+    let c = s.chars().next()?;
+    if !BULLETS.contains(&c) {
+        return None;
+    }
+    let rest = &s[c.len_utf8()..];
+    rest.starts_with(' ').then(|| rest.trim_start())
+}
+
+/// Page chrome that ends an article or a comment section.
+fn is_footer(line: &str) -> bool {
+    const FOOTERS: &[&str] = &[
+        "leave a comment",
+        "leave a reply",
+        "cancel reply",
+        "this site uses akismet",
+        "you may also like",
+        "related posts",
+        "you must be logged in",
+    ];
+    let l = line.trim().to_lowercase();
+    l.len() < 100 && FOOTERS.iter().any(|f| l.starts_with(f))
+}
+
+fn is_pingback(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with("[…]") || t.starts_with("[...]")) && (t.ends_with("[…]") || t.ends_with("[...]"))
+}
+
+struct PageComment {
+    line: u64,
+    depth: u32,
+    parent: Option<usize>,
+    missing: u32,
+    irregular: bool,
+    text: String,
+    pending_blank: bool,
+}
+
+impl PageComment {
+    fn push_line(&mut self, s: &str) {
+        if !self.text.is_empty() {
+            self.text.push_str(if self.pending_blank { "\n\n" } else { "\n" });
+        }
+        self.text.push_str(s.trim());
+        self.pending_blank = false;
+    }
+}
+
+/// Find the comment section: (first line index, top-level indent).
+///
+/// Candidates are `1. ` items at a small indent after a blank line. A
+/// candidate is article text, not comments, when its second item follows the
+/// first without a blank line (a tight list), or when prose (a line over 120
+/// characters) follows the section's end. The last remaining candidate wins.
+fn find_section(lines: &[&str]) -> Option<(usize, usize)> {
+    let mut best = None;
+    for (i, l) in lines.iter().enumerate() {
+        let k = indent(l);
+        if k == 0 || k > 8 {
+            continue;
+        }
+        if !matches!(numbered(&l[byte_at(l, k)..]), Some((1, _))) {
+            continue;
+        }
+        if i > 0 && !lines[i - 1].trim().is_empty() {
+            continue;
+        }
+        let end = lines[i..]
+            .iter()
+            .position(|l| !l.trim().is_empty() && indent(l) == 0)
+            .map(|e| i + e)
+            .unwrap_or(lines.len());
+        let tight = lines[i + 1..end].iter().enumerate().any(|(j, l)| {
+            indent(l) == k
+                && matches!(numbered(&l[byte_at(l, k)..]), Some((2, _)))
+                && !lines[i + j].trim().is_empty()
+        });
+        let prose_after = lines[end..].iter().any(|l| l.chars().count() > 120);
+        if !tight && !prose_after {
+            best = Some((i, k));
+        }
+    }
+    best
+}
+
+/// Byte offset of the `k`-th char (indent is counted in chars: NBSP is 2 bytes).
+fn byte_at(s: &str, k: usize) -> usize {
+    s.char_indices().nth(k).map(|(b, _)| b).unwrap_or(s.len())
+}
+
+/// Parse one page into its root and comments.
+pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
+    let lines: Vec<&str> = text.lines().collect();
+    let title_idx = lines.iter().position(|l| !l.trim().is_empty());
+    let Some(title_idx) = title_idx else { return Vec::new() };
+    let section = find_section(&lines);
+    let body_end = section.map(|(s, _)| s).unwrap_or(lines.len());
+    let mut body_lines = &lines[title_idx + 1..body_end];
+    while let Some((last, rest)) = body_lines.split_last() {
+        if last.trim().is_empty() || is_footer(last) {
+            body_lines = rest;
+        } else {
+            break;
+        }
+    }
+    let mut body = String::new();
+    let mut blank = false;
+    for l in body_lines {
+        if l.trim().is_empty() {
+            blank = !body.is_empty();
+            continue;
+        }
+        if !body.is_empty() {
+            body.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        body.push_str(l.trim());
+        blank = false;
+    }
+    let thread: compact_str::CompactString = ctx.stem.as_ref().into();
+    let mut root = RawComment::new(
+        thread.clone(),
+        super::title_body(lines[title_idx], &body),
+        ctx.loc(title_idx as u64 + 1),
+    );
+    root.kind = Kind::Root;
+    root.thread = Some(thread.clone());
+    let mut out = vec![root];
+    let Some((start, k)) = section else { return out };
+
+    let mut comments: Vec<PageComment> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new(); // open comments by increasing depth
+    let mut next_number = 1u32;
+    let mut prev_blank = true;
+    for (i, l) in lines.iter().enumerate().skip(start) {
+        if l.trim().is_empty() {
+            prev_blank = true;
+            if let Some(c) = comments.last_mut() {
+                c.pending_blank = true;
+            }
+            continue;
+        }
+        let ind = indent(l);
+        if ind == 0 {
+            break; // footer or page chrome
+        }
+        let rest = &l[byte_at(l, ind)..];
+        let line_no = i as u64 + 1;
+        if ind == k && prev_blank {
+            if let Some((n, t)) = numbered(rest) {
+                if n == next_number {
+                    next_number += 1;
+                    stack.clear();
+                    stack.push(comments.len());
+                    let mut c = PageComment { line: line_no, depth: 1, parent: None, missing: 0, irregular: false, text: String::new(), pending_blank: false };
+                    c.push_line(t);
+                    comments.push(c);
+                    prev_blank = false;
+                    continue;
+                }
+            }
+        }
+        if ind > k && prev_blank && !comments.is_empty() {
+            if let Some(t) = bulleted(rest) {
+                let steps = ind - k;
+                let depth = (steps / 2) as u32 + 1;
+                while stack.last().is_some_and(|&j| comments[j].depth >= depth) {
+                    stack.pop();
+                }
+                let parent = stack.last().copied();
+                let parent_depth = parent.map(|p| comments[p].depth).unwrap_or(0);
+                let mut c = PageComment {
+                    line: line_no,
+                    depth,
+                    parent,
+                    missing: depth - parent_depth - 1,
+                    irregular: steps % 2 != 0,
+                    text: String::new(),
+                    pending_blank: false,
+                };
+                c.push_line(t);
+                stack.push(comments.len());
+                comments.push(c);
+                prev_blank = false;
+                continue;
+            }
+        }
+        if let Some(c) = comments.last_mut() {
+            c.push_line(rest);
+        }
+        prev_blank = false;
+    }
+    for (n, c) in comments.iter().enumerate() {
+        let mut r = RawComment::new(format!("c{}", n + 1), c.text.as_str(), ctx.loc(c.line));
+        r.thread = Some(thread.clone());
+        r.parent = Some(match c.parent {
+            Some(p) => format!("c{}", p + 1).into(),
+            None => thread.clone(),
+        });
+        if c.missing > 0 {
+            r.missing_ancestors = c.missing.min(u16::MAX as u32) as u16;
+            r.flags.insert(Flags::MISSING_ANCESTORS);
+        }
+        if c.irregular {
+            r.flags.insert(Flags::IRREGULAR_INDENT);
+        }
+        if is_pingback(&c.text) {
+            r.kind = Kind::Pingback;
+        }
+        out.push(r);
+    }
+    out
+}
+
+pub(super) fn read(
+    mut reader: Box<dyn BufRead + Send>,
+    ctx: &FileCtx,
+    opts: &ReadOptions,
+    sink: &mut Sink<'_>,
+) -> Result<(), StrictError> {
+    let bytes = match read_capped(&mut reader, opts.max_document_bytes) {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            return sink.report(ctx.loc(1), DiagKind::TooLarge, format!("page larger than {} bytes", opts.max_document_bytes))
+        }
+        Err(e) => return sink.report(ctx.loc(1), DiagKind::Unreadable, format!("read error: {e}")),
+    };
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            return sink.report(ctx.loc(line), DiagKind::InvalidUtf8, "page is not valid UTF-8; page skipped");
+        }
+    };
+    for r in parse_page(text, ctx) {
+        if r.text.len() > opts.max_record_bytes {
+            let loc = r.source.clone();
+            sink.report(loc, DiagKind::TooLarge, format!("comment exceeds --max-record-bytes {}", opts.max_record_bytes))?;
+            continue;
+        }
+        sink.emit(r);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> FileCtx {
+        FileCtx { name: "p.txt".into(), stem: "p".into(), thread_hint: None, ext: Some("txt".into()) }
+    }
+
+    #[test]
+    fn nested_comments_lists_and_lost_ancestors() {
+        let page = "Title\n\nBody text.\n\n1. a body list item\n\nMore body.\n\n  1. First comment\n    1. a list in it\n    2. second item\n    continued\n\n    • reply one\n      continued reply\n\n      • reply to reply\n\n          • deep, ancestors lost\n\n  2. [...] a pingback [...]\n\nLeave a Comment\n";
+        let out = parse_page(page, &ctx());
+        let got: Vec<(&str, Option<&str>, &str, u16)> = out
+            .iter()
+            .map(|r| (r.id.as_str(), r.parent.as_deref(), &*r.text, r.missing_ancestors))
+            .collect();
+        assert_eq!(got[0].0, "p");
+        assert_eq!(out[0].kind, Kind::Root);
+        assert_eq!(&*out[0].text, "Title\n\nBody text.\n\n1. a body list item\n\nMore body.");
+        assert_eq!(got[1], ("c1", Some("p"), "First comment\n1. a list in it\n2. second item\ncontinued", 0));
+        assert_eq!(got[2], ("c2", Some("c1"), "reply one\ncontinued reply", 0));
+        assert_eq!(got[3], ("c3", Some("c2"), "reply to reply", 0));
+        assert_eq!(got[4], ("c4", Some("c3"), "deep, ancestors lost", 1));
+        assert_eq!(got[5].0, "c5");
+        assert_eq!(out[5].kind, Kind::Pingback);
+        assert_eq!(out.len(), 6);
+    }
+
+    #[test]
+    fn body_lists_are_not_comments() {
+        let page = "T\n\nIntro:\n\n  • 30 tanks\n  • 6 BMP\n\n  Indented quote.\n\nEnd.\n\nLeave a comment\n";
+        let out = parse_page(page, &ctx());
+        assert_eq!(out.len(), 1);
+        assert_eq!(&*out[0].text, "T\n\nIntro:\n\n• 30 tanks\n• 6 BMP\n\nIndented quote.\n\nEnd.");
+        let page = "T\n\n  1. body list\n  2. more\n\nArticle goes on.\n";
+        assert_eq!(parse_page(page, &ctx()).len(), 1);
+        let prose = "x".repeat(200);
+        let page = format!("T\n\n  1. loose list\n\n  2. more\n\n{prose}\n");
+        assert_eq!(parse_page(&page, &ctx()).len(), 1);
+    }
+
+    #[test]
+    fn empty_page_has_nothing() {
+        assert!(parse_page("\n\n", &ctx()).is_empty());
+    }
+}

@@ -1,0 +1,12 @@
+//! threadlens: rebuild comment threads from dumps, score every reply for
+//! incivility and stance toward its parent, and report how debate spreads.
+//!
+//! The library is organised along the pipeline: [`ingest`] reads dumps into
+//! [`forest::RawComment`]s (bad records become [`diag::Diagnostic`]s, never
+//! panics), [`forest::build`] rebuilds the reply trees, and [`output`] writes
+//! canonical records atomically.
+
+pub mod diag;
+pub mod forest;
+pub mod ingest;
+pub mod output;

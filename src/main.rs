@@ -1,0 +1,38 @@
+//! The `threadlens` binary: parse arguments, run one command, map errors to
+//! exit codes (0 ok, 1 some records rejected, 2 error). Thin on purpose; the
+//! work is in the library and in `cmd/`.
+
+mod cli;
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = cli::Cli::parse();
+    match &cli.command {
+        cli::Command::Parse(a) => cmd::parse::run(&cmd::parse::ParseConfig {
+            input: a.input.resolve()?,
+            output: a.output.clone(),
+            quiet: cli.quiet,
+        }),
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`threadlens parse x | head`) is not an error.
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("threadlens: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

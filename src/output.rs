@@ -1,0 +1,128 @@
+//! Writing results: atomically to a file, or streamed to stdout.
+//!
+//! A file output is written to a temporary file in the same directory and
+//! renamed into place on success, so an interrupted run never leaves a
+//! half-written file under the requested name.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Errors from the output side.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// Creating, writing or renaming failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The target.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+/// Where output goes.
+pub enum Output {
+    /// Standard output.
+    Stdout(BufWriter<io::Stdout>),
+    /// A temporary file renamed to `target` by [`Output::finish`].
+    File {
+        /// Temp file.
+        tmp: BufWriter<tempfile::NamedTempFile>,
+        /// Final path.
+        target: PathBuf,
+    },
+}
+
+impl Output {
+    /// Stdout for `None` or `-`, else an atomic file.
+    pub fn create(path: Option<&Path>) -> Result<Output, OutputError> {
+        match path {
+            None => Ok(Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout()))),
+            Some(p) if p.as_os_str() == "-" => Ok(Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout()))),
+            Some(p) => {
+                let dir = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let tmp = tempfile::Builder::new()
+                    .prefix(".threadlens-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .map_err(|e| OutputError::Io { path: p.to_path_buf(), source: e })?;
+                Ok(Output::File { tmp: BufWriter::with_capacity(1 << 16, tmp), target: p.to_path_buf() })
+            }
+        }
+    }
+
+    /// Flush and, for files, rename into place.
+    pub fn finish(self) -> Result<(), OutputError> {
+        match self {
+            Output::Stdout(mut w) => w.flush().map_err(|e| OutputError::Io { path: "-".into(), source: e }),
+            Output::File { tmp, target } => {
+                let tmp = tmp
+                    .into_inner()
+                    .map_err(|e| OutputError::Io { path: target.clone(), source: e.into_error() })?;
+                tmp.as_file().sync_all().map_err(|e| OutputError::Io { path: target.clone(), source: e })?;
+                tmp.persist(&target).map_err(|e| OutputError::Io { path: target.clone(), source: e.error })?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File { tmp, .. } => tmp.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.write_all(buf),
+            Output::File { tmp, .. } => tmp.write_all(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File { tmp, .. } => tmp.flush(),
+        }
+    }
+}
+
+/// Write a whole file atomically.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let mut o = Output::create(Some(path))?;
+    o.write_all(bytes).map_err(|e| OutputError::Io { path: path.to_path_buf(), source: e })?;
+    o.finish()
+}
+
+/// Open a file for reading with the path in the error.
+pub fn open_read(path: &Path) -> Result<File, OutputError> {
+    File::open(path).map_err(|e| OutputError::Io { path: path.to_path_buf(), source: e })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_appears_only_on_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.jsonl");
+        let mut o = Output::create(Some(&p)).unwrap();
+        o.write_all(b"hello\n").unwrap();
+        assert!(!p.exists());
+        o.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "hello\n");
+        // Dropped without finish: nothing appears, no temp file left behind.
+        let q = dir.path().join("never.jsonl");
+        let mut o = Output::create(Some(&q)).unwrap();
+        o.write_all(b"x").unwrap();
+        drop(o);
+        assert!(!q.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}
