@@ -166,7 +166,14 @@ fn build_thread(
                 .position(|r| r.kind == Kind::Root && r.parent.is_none())
         });
     let root = match root {
-        Some(r) => r,
+        Some(r) => {
+            // Whatever it was in its source (a source tweet that replies to a
+            // tweet outside the dump), it is this thread's root now.
+            if recs[r].kind != Kind::Root {
+                recs[r].kind = Kind::Root;
+            }
+            r
+        }
         None => {
             let source = recs[0].source.clone();
             let mut ph = RawComment::new(id.clone(), "", source);
@@ -177,6 +184,13 @@ fn build_thread(
         }
     };
     let m = recs.len();
+    for (i, r) in recs.iter_mut().enumerate() {
+        if i != root && r.kind == Kind::Root {
+            // A second root-like record (a source post in the replies folder, a
+            // second opening post): it sits under the root like any reply.
+            r.kind = Kind::Comment;
+        }
+    }
     let mut parent = vec![NONE; m];
     let mut keep = vec![true; m];
     {

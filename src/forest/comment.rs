@@ -36,6 +36,8 @@ impl Flags {
     pub const THREAD_HINT: Flags = Flags(1 << 4);
     /// The record's indentation on the page was irregular (odd column).
     pub const IRREGULAR_INDENT: Flags = Flags(1 << 5);
+    /// The source holds only a stub for this comment (Reddit "load more"): no text.
+    pub const NOT_LOADED: Flags = Flags(1 << 6);
 
     /// Whether all bits of `other` are set.
     pub fn contains(self, other: Flags) -> bool {
@@ -49,12 +51,13 @@ impl Flags {
 
     /// Names of the set flags, for output.
     pub fn names(self) -> Vec<&'static str> {
-        const ALL: [(Flags, &str); 5] = [
+        const ALL: [(Flags, &str); 6] = [
             (Flags::ORPHAN, "orphan"),
             (Flags::CYCLE_BROKEN, "cycle_broken"),
             (Flags::MISSING_ANCESTORS, "missing_ancestors"),
             (Flags::DELETED, "deleted"),
             (Flags::IRREGULAR_INDENT, "irregular_indent"),
+            (Flags::NOT_LOADED, "not_loaded"),
         ];
         ALL.iter()
             .filter(|(f, _)| self.contains(*f))

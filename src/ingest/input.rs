@@ -2,7 +2,8 @@
 //!
 //! An [`Input`] is stdin (`-`) or a path. Directories expand to the dump files
 //! inside them (sorted, hidden files skipped, unknown extensions listed as
-//! skipped). Compression is recognised by magic bytes: zstd (with a 2^31
+//! skipped; RumourEval/PHEME thread folders contribute only their tweets).
+//! Compression is recognised by magic bytes: zstd (with a 2^31
 //! window, as Pushshift dumps need) and gzip.
 
 use std::fs::File;
@@ -77,9 +78,10 @@ impl Input {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 let mut s = name.as_str();
-                for _ in 0..2 {
-                    if let Some((a, _)) = s.rsplit_once('.') {
-                        if !a.is_empty() {
+                for compressed in [true, false] {
+                    if let Some((a, ext)) = s.rsplit_once('.') {
+                        let is_comp = matches!(ext.to_ascii_lowercase().as_str(), "zst" | "zstd" | "gz");
+                        if !a.is_empty() && (is_comp || !compressed) {
                             s = a;
                         }
                     }
@@ -109,6 +111,28 @@ impl Input {
                         })
                         .collect();
                     entries.sort();
+                    if is_thread_folder(&dir) {
+                        // RumourEval/PHEME thread folder: only the tweets are records.
+                        for e in entries {
+                            let sub = e.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                            if e.is_dir() && (sub == "source-tweet" || sub == "replies") {
+                                let mut tweets: Vec<PathBuf> = std::fs::read_dir(&e)?
+                                    .filter_map(|x| x.ok().map(|x| x.path()))
+                                    .collect();
+                                tweets.sort();
+                                for t in tweets {
+                                    if t.extension().is_some_and(|x| x == "json") {
+                                        files.push(Input::Path(t));
+                                    } else {
+                                        skipped.push(t);
+                                    }
+                                }
+                            } else {
+                                skipped.push(e);
+                            }
+                        }
+                        continue;
+                    }
                     let mut subdirs = Vec::new();
                     for e in entries {
                         if e.is_dir() {
@@ -151,6 +175,13 @@ impl Input {
     }
 }
 
+/// A RumourEval/PHEME thread folder: `structure.json` beside `source-tweet/`.
+/// Its `structure.json`, `urls.dat`, `raw.json` and `context/` are not comment
+/// records (raw.json repeats the whole thread) and are skipped.
+fn is_thread_folder(dir: &Path) -> bool {
+    dir.join("structure.json").is_file() && dir.join("source-tweet").is_dir()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +193,8 @@ mod tests {
         assert_eq!(i.stem(), "RC_2019");
         assert_eq!(Input::from_arg("-"), Input::Stdin);
         assert_eq!(Input::from_arg("p/000_ab.txt").stem(), "000_ab");
+        assert_eq!(Input::from_arg("valid-wxr-1.1.xml").stem(), "valid-wxr-1.1");
+        assert_eq!(Input::from_arg("x.json.gz").stem(), "x");
     }
 
     #[test]

@@ -299,7 +299,6 @@ enum Mapped {
     One(RawComment),
     /// Reddit API wrapper or listing: parse these values again.
     Nested(Vec<String>),
-    Skip(&'static str),
 }
 
 struct MapErr(DiagKind, String);
@@ -326,14 +325,20 @@ fn map_record(
                         l.children.unwrap_or_default().into_iter().map(|c| c.get().to_string()).collect(),
                     ))
                 }
-                Some("more") => Ok(Mapped::Skip("reddit \"load more\" stub")),
                 _ => {
+                    let is_more = r.kind.as_str() == Some("more");
                     let inner: AnyRec<'_> = serde_json::from_str(data.get())
                         .map_err(|e| MapErr(DiagKind::Malformed, format!("bad reddit object: {e}")))?;
                     let is_sub = r.kind.as_str() == Some("t3");
                     let mut m = map_record(inner, Dialect::Reddit, loc, ctx)?;
-                    if let (Mapped::One(c), true) = (&mut m, is_sub) {
-                        c.kind = Kind::Root;
+                    if let Mapped::One(c) = &mut m {
+                        if is_sub {
+                            c.kind = Kind::Root;
+                        }
+                        if is_more {
+                            // "load more": a real comment whose text the dump never loaded.
+                            c.flags.insert(Flags::NOT_LOADED);
+                        }
                     }
                     Ok(m)
                 }
@@ -519,7 +524,6 @@ fn handle_record(
         Ok(Mapped::Nested(_)) => {
             sink.report(loc, DiagKind::Malformed, "reddit listings nested too deeply")?
         }
-        Ok(Mapped::Skip(why)) => sink.report(loc, DiagKind::Unrecognised, format!("skipped {why}"))?,
         Err(MapErr(k, m)) => sink.report(loc, k, m)?,
     }
     Ok(())
@@ -739,6 +743,10 @@ mod tests {
         assert_eq!(out[0].source.item, 1);
         let (out, _) = run(r#"{"kind":"t1","data":{"id":"c","parent_id":"t3_s","link_id":"t3_s","body":"b"}}"#, "json", Format::Auto);
         assert_eq!(out[0].thread.as_deref(), Some("s"));
+        let (out, d) = run(r#"{"kind": "more", "data": {"count": 2, "parent_id": "t1_p", "children": ["m"], "id": "m", "name": "t1_m"}}"#, "json", Format::Auto);
+        assert_eq!(d.rejected(), 0);
+        assert_eq!(out[0].parent.as_deref(), Some("p"));
+        assert!(out[0].flags.contains(Flags::NOT_LOADED));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! WordPress export (WXR) files: each `<item>` with comments is a thread whose
+//! WordPress export (WXR) files: each `<item>` with comments is a thread
+//! (id `<file stem>:<post id>`, as one export is one snapshot of a site) whose
 //! root is the post (title + content) and whose comments link by
 //! `wp:comment_parent` (0 = top level). Items without comments are posts, not
 //! comment records, and are not output.
@@ -162,11 +163,10 @@ fn emit_item(it: Item, ctx: &FileCtx, opts: &ReadOptions, sink: &mut Sink<'_>) -
     if it.comments.is_empty() {
         return Ok(());
     }
-    let thread: compact_str::CompactString = if it.post_id.is_empty() {
-        format!("{}:{}", ctx.stem, it.line).into()
-    } else {
-        it.post_id.as_str().into()
-    };
+    // An export is one snapshot of a site: the same post in two exports is two
+    // threads, so thread ids are scoped by the file.
+    let post = if it.post_id.is_empty() { format!("line{}", it.line) } else { it.post_id.clone() };
+    let thread: compact_str::CompactString = format!("{}:{post}", ctx.stem).into();
     let mut root = RawComment::new(thread.clone(), super::title_body(&it.title, &it.content), ctx.loc(it.line));
     root.kind = Kind::Root;
     root.thread = Some(thread.clone());
@@ -183,7 +183,7 @@ fn emit_item(it: Item, ctx: &FileCtx, opts: &ReadOptions, sink: &mut Sink<'_>) -
             sink.report(loc, DiagKind::TooLarge, format!("comment exceeds --max-record-bytes {}", opts.max_record_bytes))?;
             continue;
         }
-        let mut r = RawComment::new(c.id.as_str(), c.content, loc);
+        let mut r = RawComment::new(c.id.as_str(), c.content.trim(), loc);
         r.thread = Some(thread.clone());
         r.parent = (!c.parent.is_empty() && c.parent != "0").then(|| c.parent.as_str().into());
         r.author = (!c.author.is_empty()).then(|| c.author.as_str().into());
