@@ -118,6 +118,8 @@ pub struct Diagnostic {
     pub kind: DiagKind,
     /// Human-readable detail, lowercase, no trailing period.
     pub message: String,
+    /// How many input records this finding covers (a skipped file covers all its rows).
+    pub records: u64,
 }
 
 impl fmt::Display for Diagnostic {
@@ -154,7 +156,7 @@ impl Diagnostics {
 
     /// Record a finding. In strict mode a rejection is returned as an error.
     pub fn push(&mut self, d: Diagnostic) -> Result<(), StrictError> {
-        *self.counts.entry(d.kind).or_insert(0) += 1;
+        *self.counts.entry(d.kind).or_insert(0) += d.records;
         if self.strict && d.kind.is_rejection() {
             return Err(StrictError(d));
         }
@@ -175,6 +177,23 @@ impl Diagnostics {
             loc,
             kind,
             message: message.into(),
+            records: 1,
+        })
+    }
+
+    /// Report a finding that covers `records` input records.
+    pub fn report_many(
+        &mut self,
+        loc: SourceLoc,
+        kind: DiagKind,
+        message: impl Into<String>,
+        records: u64,
+    ) -> Result<(), StrictError> {
+        self.push(Diagnostic {
+            loc,
+            kind,
+            message: message.into(),
+            records,
         })
     }
 
@@ -183,12 +202,12 @@ impl Diagnostics {
         &self.items
     }
 
-    /// Count per kind.
+    /// Records covered, per kind.
     pub fn counts(&self) -> &BTreeMap<DiagKind, u64> {
         &self.counts
     }
 
-    /// Count of one kind.
+    /// Records covered by one kind.
     pub fn count(&self, kind: DiagKind) -> u64 {
         self.counts.get(&kind).copied().unwrap_or(0)
     }

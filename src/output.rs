@@ -38,8 +38,14 @@ impl Output {
     /// Stdout for `None` or `-`, else an atomic file.
     pub fn create(path: Option<&Path>) -> Result<Output, OutputError> {
         match path {
-            None => Ok(Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout()))),
-            Some(p) if p.as_os_str() == "-" => Ok(Output::Stdout(BufWriter::with_capacity(1 << 16, io::stdout()))),
+            None => Ok(Output::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(p) if p.as_os_str() == "-" => Ok(Output::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
             Some(p) => {
                 let dir = match p.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
@@ -49,8 +55,14 @@ impl Output {
                     .prefix(".threadlens-")
                     .suffix(".tmp")
                     .tempfile_in(dir)
-                    .map_err(|e| OutputError::Io { path: p.to_path_buf(), source: e })?;
-                Ok(Output::File { tmp: BufWriter::with_capacity(1 << 16, tmp), target: p.to_path_buf() })
+                    .map_err(|e| OutputError::Io {
+                        path: p.to_path_buf(),
+                        source: e,
+                    })?;
+                Ok(Output::File {
+                    tmp: BufWriter::with_capacity(1 << 16, tmp),
+                    target: p.to_path_buf(),
+                })
             }
         }
     }
@@ -58,13 +70,23 @@ impl Output {
     /// Flush and, for files, rename into place.
     pub fn finish(self) -> Result<(), OutputError> {
         match self {
-            Output::Stdout(mut w) => w.flush().map_err(|e| OutputError::Io { path: "-".into(), source: e }),
+            Output::Stdout(mut w) => w.flush().map_err(|e| OutputError::Io {
+                path: "-".into(),
+                source: e,
+            }),
             Output::File { tmp, target } => {
-                let tmp = tmp
-                    .into_inner()
-                    .map_err(|e| OutputError::Io { path: target.clone(), source: e.into_error() })?;
-                tmp.as_file().sync_all().map_err(|e| OutputError::Io { path: target.clone(), source: e })?;
-                tmp.persist(&target).map_err(|e| OutputError::Io { path: target.clone(), source: e.error })?;
+                let tmp = tmp.into_inner().map_err(|e| OutputError::Io {
+                    path: target.clone(),
+                    source: e.into_error(),
+                })?;
+                tmp.as_file().sync_all().map_err(|e| OutputError::Io {
+                    path: target.clone(),
+                    source: e,
+                })?;
+                tmp.persist(&target).map_err(|e| OutputError::Io {
+                    path: target.clone(),
+                    source: e.error,
+                })?;
                 Ok(())
             }
         }
@@ -95,13 +117,19 @@ impl Write for Output {
 /// Write a whole file atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let mut o = Output::create(Some(path))?;
-    o.write_all(bytes).map_err(|e| OutputError::Io { path: path.to_path_buf(), source: e })?;
+    o.write_all(bytes).map_err(|e| OutputError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
     o.finish()
 }
 
 /// Open a file for reading with the path in the error.
 pub fn open_read(path: &Path) -> Result<File, OutputError> {
-    File::open(path).map_err(|e| OutputError::Io { path: path.to_path_buf(), source: e })
+    File::open(path).map_err(|e| OutputError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })
 }
 
 #[cfg(test)]

@@ -56,10 +56,19 @@ pub fn report_diagnostics(
         return Ok(());
     }
     const SHOW: usize = 20;
-    for d in diags.items().iter().filter(|d| d.kind.is_rejection()).take(SHOW) {
+    for d in diags
+        .items()
+        .iter()
+        .filter(|d| d.kind.is_rejection())
+        .take(SHOW)
+    {
         eprintln!("threadlens: rejected: {d}");
     }
-    let repairs: Vec<_> = diags.items().iter().filter(|d| !d.kind.is_rejection()).collect();
+    let repairs: Vec<_> = diags
+        .items()
+        .iter()
+        .filter(|d| !d.kind.is_rejection())
+        .collect();
     for d in repairs.iter().take(SHOW) {
         eprintln!("threadlens: note: {d}");
     }
@@ -82,7 +91,11 @@ pub fn report_diagnostics(
         .map(|(k, n)| format!("{} {n}", k.name()))
         .collect();
     if rejected > 0 {
-        writeln!(e, "threadlens: rejected {rejected} records ({})", by_kind.join(", "))?;
+        writeln!(
+            e,
+            "threadlens: rejected {rejected} records ({})",
+            by_kind.join(", ")
+        )?;
     } else {
         writeln!(e, "threadlens: rejected 0 records")?;
     }

@@ -56,7 +56,11 @@ pub fn write_forest(forest: &Forest, out: &mut dyn Write) -> std::io::Result<()>
                 text: &r.text,
                 source: &r.source,
                 flags: r.flags.names(),
-                missing_parent: if r.flags.contains(Flags::ORPHAN) { r.parent.as_deref() } else { None },
+                missing_parent: if r.flags.contains(Flags::ORPHAN) {
+                    r.parent.as_deref()
+                } else {
+                    None
+                },
             };
             serde_json::to_writer(&mut *out, &row)?;
             out.write_all(b"\n")?;

@@ -73,7 +73,11 @@ pub fn build(records: Vec<RawComment>, diags: &mut Diagnostics) -> Result<Forest
         let members = &order[start[t] as usize..start[t + 1] as usize];
         let recs: Vec<RawComment> = members
             .iter()
-            .map(|&i| slots[i as usize].take().expect("each record is in one thread"))
+            .map(|&i| {
+                slots[i as usize]
+                    .take()
+                    .expect("each record is in one thread")
+            })
             .collect();
         out.push(build_thread(key, recs, diags, &mut stats)?);
     }
@@ -287,7 +291,8 @@ fn build_thread(
     while let Some(v) = stack.pop() {
         pos_of[v as usize] = pre.len() as u32;
         pre.push(v);
-        let kids = &children[child_start[v as usize] as usize..child_start[v as usize + 1] as usize];
+        let kids =
+            &children[child_start[v as usize] as usize..child_start[v as usize + 1] as usize];
         for &c in kids.iter().rev() {
             depth[c as usize] = depth[v as usize] + 1 + recs[c as usize].missing_ancestors as u32;
             stack.push(c);

@@ -3,14 +3,21 @@ use crate::diag::{DiagKind, Diagnostics, SourceLoc};
 use proptest::prelude::*;
 
 fn rec(id: &str, parent: Option<&str>, thread: Option<&str>, line: u64) -> RawComment {
-    let mut r = RawComment::new(id, format!("text {id}"), SourceLoc::new("t.jsonl".into(), line));
+    let mut r = RawComment::new(
+        id,
+        format!("text {id}"),
+        SourceLoc::new("t.jsonl".into(), line),
+    );
     r.parent = parent.map(Into::into);
     r.thread = thread.map(Into::into);
     r
 }
 
 fn ids(t: &Thread) -> Vec<(&str, u32)> {
-    t.nodes.iter().map(|n| (n.rec.id.as_str(), n.depth)).collect()
+    t.nodes
+        .iter()
+        .map(|n| (n.rec.id.as_str(), n.depth))
+        .collect()
 }
 
 #[test]
@@ -26,7 +33,10 @@ fn builds_preorder_with_placeholder_root() {
     assert_eq!(f.threads.len(), 1);
     let t = &f.threads[0];
     assert_eq!(t.nodes[0].rec.kind, Kind::Placeholder);
-    assert_eq!(ids(t), vec![("T", 0), ("a", 1), ("b", 2), ("d", 3), ("c", 1)]);
+    assert_eq!(
+        ids(t),
+        vec![("T", 0), ("a", 1), ("b", 2), ("d", 3), ("c", 1)]
+    );
     assert_eq!(t.children(0).collect::<Vec<_>>(), vec![1, 4]);
     assert_eq!(t.subtree_size(1), 3);
     assert_eq!(t.parent_id(3), Some("b"));
@@ -40,7 +50,7 @@ fn orphans_cycles_and_duplicates_are_accounted_for() {
         rec("a", Some("zz"), Some("T"), 1), // orphan
         rec("x", Some("y"), Some("T"), 2),  // cycle x <-> y
         rec("y", Some("x"), Some("T"), 3),
-        rec("a", None, Some("T"), 4), // duplicate
+        rec("a", None, Some("T"), 4),      // duplicate
         rec("s", Some("s"), Some("T"), 5), // self-parent
     ];
     let mut d = Diagnostics::new(false);
@@ -78,7 +88,10 @@ fn derives_threads_from_parent_chains() {
     let f = build(recs, &mut d).unwrap();
     let names: Vec<&str> = f.threads.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(names, vec!["1", "9", "6"]);
-    assert_eq!(ids(&f.threads[0]), vec![("1", 0), ("2", 1), ("3", 2), ("5", 1)]);
+    assert_eq!(
+        ids(&f.threads[0]),
+        vec![("1", 0), ("2", 1), ("3", 2), ("5", 1)]
+    );
     assert!(f.threads[0].nodes[3].rec.flags.contains(Flags::ORPHAN));
     assert_eq!(f.threads[2].nodes[0].rec.kind, Kind::Placeholder);
     assert_eq!(d.count(DiagKind::Orphan), 1);
@@ -89,7 +102,11 @@ fn deep_chain_does_not_recurse() {
     let n = 100_000;
     let mut recs = Vec::with_capacity(n);
     for i in 0..n {
-        let p = if i == 0 { None } else { Some((i - 1).to_string()) };
+        let p = if i == 0 {
+            None
+        } else {
+            Some((i - 1).to_string())
+        };
         let mut r = rec(&i.to_string(), None, None, i as u64 + 1);
         r.parent = p.map(Into::into);
         if i == 0 {
@@ -115,7 +132,10 @@ fn children_sorted_by_time_then_input() {
     let c = rec("c", None, Some("T"), 3);
     let mut d = Diagnostics::new(false);
     let f = build(vec![a, b, c], &mut d).unwrap();
-    assert_eq!(ids(&f.threads[0]), vec![("T", 0), ("b", 1), ("a", 1), ("c", 1)]);
+    assert_eq!(
+        ids(&f.threads[0]),
+        vec![("T", 0), ("b", 1), ("a", 1), ("c", 1)]
+    );
 }
 
 #[test]
@@ -128,7 +148,10 @@ fn missing_ancestors_keep_page_depth() {
     let child = rec("c3", Some("c2"), Some("p"), 4);
     let mut d = Diagnostics::new(false);
     let f = build(vec![root, top, deep, child], &mut d).unwrap();
-    assert_eq!(ids(&f.threads[0]), vec![("p", 0), ("c1", 1), ("c2", 4), ("c3", 5)]);
+    assert_eq!(
+        ids(&f.threads[0]),
+        vec![("p", 0), ("c1", 1), ("c2", 4), ("c3", 5)]
+    );
 }
 
 proptest! {

@@ -15,10 +15,32 @@ use crate::forest::{Kind, RawComment};
 
 const ID: &[&str] = &["id", "comment_id", "msg_id", "utterance_id", "post_id"];
 const PARENT: &[&str] = &["parent_id", "parent", "reply_to", "reply-to", "in_reply_to"];
-const THREAD: &[&str] = &["thread_id", "thread", "conversation_id", "link_id", "article_id", "issue_id", "submission_id"];
-const TEXT: &[&str] = &["text", "body", "comment", "comment_text", "content", "message"];
+const THREAD: &[&str] = &[
+    "thread_id",
+    "thread",
+    "conversation_id",
+    "link_id",
+    "article_id",
+    "issue_id",
+    "submission_id",
+];
+const TEXT: &[&str] = &[
+    "text",
+    "body",
+    "comment",
+    "comment_text",
+    "content",
+    "message",
+];
 const AUTHOR: &[&str] = &["author", "user", "speaker", "by", "username", "user_name"];
-const CREATED: &[&str] = &["created", "created_utc", "timestamp", "time", "date", "created_at"];
+const CREATED: &[&str] = &[
+    "created",
+    "created_utc",
+    "timestamp",
+    "time",
+    "date",
+    "created_at",
+];
 
 /// Counts bytes handed to the CSV parser so a record can be bounded.
 struct Counting<R> {
@@ -38,14 +60,20 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-fn find(header: &[String], chosen: &Option<String>, defaults: &[&str]) -> Result<Option<usize>, String> {
+fn find(
+    header: &[String],
+    chosen: &Option<String>,
+    defaults: &[&str],
+) -> Result<Option<usize>, String> {
     match chosen {
         Some(name) => header
             .iter()
             .position(|h| h == name)
             .map(Some)
             .ok_or_else(|| format!("no column {name:?} in header ({})", header.join(","))),
-        None => Ok(defaults.iter().find_map(|d| header.iter().position(|h| h.eq_ignore_ascii_case(d)))),
+        None => Ok(defaults
+            .iter()
+            .find_map(|d| header.iter().position(|h| h.eq_ignore_ascii_case(d)))),
     }
 }
 
@@ -57,8 +85,16 @@ pub(super) fn read(
 ) -> Result<(), StrictError> {
     let read = Rc::new(Cell::new(0u64));
     let limit = Rc::new(Cell::new(u64::MAX));
-    let counting = Counting { inner: reader, read: read.clone(), limit: limit.clone() };
-    let delim = if ctx.ext.as_deref() == Some("tsv") { b'\t' } else { b',' };
+    let counting = Counting {
+        inner: reader,
+        read: read.clone(),
+        limit: limit.clone(),
+    };
+    let delim = if ctx.ext.as_deref() == Some("tsv") {
+        b'\t'
+    } else {
+        b','
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .flexible(true)
@@ -72,11 +108,23 @@ pub(super) fn read(
     limit.set(cap + slack);
     let header: Vec<String> = match rdr.read_byte_record(&mut rec) {
         Ok(false) => return Ok(()), // empty file: no records
-        Ok(true) => match rec.iter().map(|f| super::utf8(f).map(|s| s.trim().to_string())).collect() {
+        Ok(true) => match rec
+            .iter()
+            .map(|f| super::utf8(f).map(|s| s.trim().to_string()))
+            .collect()
+        {
             Ok(h) => h,
-            Err(m) => return sink.report(ctx.loc(1), DiagKind::InvalidUtf8, format!("header: {m}")),
+            Err(m) => {
+                return sink.report(ctx.loc(1), DiagKind::InvalidUtf8, format!("header: {m}"))
+            }
         },
-        Err(e) => return sink.report(ctx.loc(1), DiagKind::Malformed, format!("cannot read CSV header: {e}")),
+        Err(e) => {
+            return sink.report(
+                ctx.loc(1),
+                DiagKind::Malformed,
+                format!("cannot read CSV header: {e}"),
+            )
+        }
     };
     let f = &opts.fields;
     let cols = (|| -> Result<_, String> {
@@ -91,18 +139,27 @@ pub(super) fn read(
     })();
     let (id_c, parent_c, thread_c, text_c, author_c, created_c) = match cols {
         Ok((i, p, t, Some(x), a, c)) => (i, p, t, x, a, c),
-        Ok((_, _, _, None, _, _)) => {
-            return sink.report(
-                ctx.loc(1),
-                DiagKind::MissingField,
-                format!(
-                    "no text column in header ({}); expected one of {} or --text-col; file skipped",
+        other => {
+            let why = match other {
+                Err(m) => m,
+                _ => format!(
+                    "no text column in header ({}); expected one of {} or --text-col",
                     header.join(","),
                     TEXT.join(", ")
                 ),
-            )
+            };
+            // Count the rows so the totals still add up.
+            let mut rows = 0u64;
+            while let Ok(true) = rdr.read_byte_record(&mut rec) {
+                rows += 1;
+            }
+            return sink.diags.report_many(
+                ctx.loc(1),
+                DiagKind::MissingField,
+                format!("{why}; file skipped ({rows} records)"),
+                rows.max(1),
+            );
         }
-        Err(m) => return sink.report(ctx.loc(1), DiagKind::MissingField, format!("{m}; file skipped")),
     };
     loop {
         let start_byte = read.get();
@@ -132,7 +189,11 @@ pub(super) fn read(
             continue; // blank line
         }
         if rec.as_slice().len() as u64 > cap {
-            sink.report(loc, DiagKind::TooLarge, format!("CSV record exceeds --max-record-bytes {cap}"))?;
+            sink.report(
+                loc,
+                DiagKind::TooLarge,
+                format!("CSV record exceeds --max-record-bytes {cap}"),
+            )?;
             continue;
         }
         if rec.len() != header.len() {
@@ -163,7 +224,11 @@ pub(super) fn read(
             Some(c) => match get(Some(c)) {
                 Some(id) => id.to_string(),
                 None => {
-                    sink.report(loc, DiagKind::MissingField, format!("empty {:?}", header[c]))?;
+                    sink.report(
+                        loc,
+                        DiagKind::MissingField,
+                        format!("empty {:?}", header[c]),
+                    )?;
                     continue;
                 }
             },

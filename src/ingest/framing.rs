@@ -197,7 +197,10 @@ mod tests {
         input.extend(b"\nend\n");
         assert_eq!(
             lines(&input, 1000),
-            vec![format!("1:TOOLONG({})", 3 * CHUNK + 17), "2:end".to_string()]
+            vec![
+                format!("1:TOOLONG({})", 3 * CHUNK + 17),
+                "2:end".to_string()
+            ]
         );
     }
 }

@@ -80,7 +80,8 @@ impl Input {
                 let mut s = name.as_str();
                 for compressed in [true, false] {
                     if let Some((a, ext)) = s.rsplit_once('.') {
-                        let is_comp = matches!(ext.to_ascii_lowercase().as_str(), "zst" | "zstd" | "gz");
+                        let is_comp =
+                            matches!(ext.to_ascii_lowercase().as_str(), "zst" | "zstd" | "gz");
                         if !a.is_empty() && (is_comp || !compressed) {
                             s = a;
                         }
@@ -209,7 +210,11 @@ mod tests {
         std::fs::write(&g, enc.finish().unwrap()).unwrap();
         for (p, want) in [(z, "{\"x\":1}\n"), (g, "{\"y\":2}\n")] {
             let mut s = String::new();
-            Input::Path(p).open().unwrap().read_to_string(&mut s).unwrap();
+            Input::Path(p)
+                .open()
+                .unwrap()
+                .read_to_string(&mut s)
+                .unwrap();
             assert_eq!(s, want);
         }
         let (files, skipped) = Input::Path(dir.path().to_path_buf()).expand().unwrap();

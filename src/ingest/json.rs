@@ -89,7 +89,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
                 Ok(Scalar::Int(v))
             }
             fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(i64::try_from(v).map(Scalar::Int).unwrap_or(Scalar::Float(v as f64)))
+                Ok(i64::try_from(v)
+                    .map(Scalar::Int)
+                    .unwrap_or(Scalar::Float(v as f64)))
             }
             fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
                 Ok(Scalar::Float(v))
@@ -213,7 +215,11 @@ fn first<'x, 'a>(xs: &[&'x Scalar<'a>]) -> Option<&'x Scalar<'a>> {
 }
 
 fn strip_fullname(s: &str) -> &str {
-    if s.len() > 3 && s.as_bytes()[0] == b't' && s.as_bytes()[2] == b'_' && s.as_bytes()[1].is_ascii_digit() {
+    if s.len() > 3
+        && s.as_bytes()[0] == b't'
+        && s.as_bytes()[2] == b'_'
+        && s.as_bytes()[1].is_ascii_digit()
+    {
         &s[3..]
     } else {
         s
@@ -251,11 +257,17 @@ fn sniff(r: &AnyRec<'_>) -> Option<Dialect> {
     }
     if r.by.is_present()
         || r.kids.is_present()
-        || matches!(r.typ.as_str(), Some("story" | "comment" | "job" | "poll" | "pollopt"))
+        || matches!(
+            r.typ.as_str(),
+            Some("story" | "comment" | "job" | "poll" | "pollopt")
+        )
     {
         return Some(Dialect::Hn);
     }
-    if r.id_str.is_present() || r.in_reply_to_status_id_str.is_present() || r.created_at.is_present() && r.user.is_present() {
+    if r.id_str.is_present()
+        || r.in_reply_to_status_id_str.is_present()
+        || r.created_at.is_present() && r.user.is_present()
+    {
         return Some(Dialect::Twitter);
     }
     if r.id.is_present() && (r.text.is_present() || r.body.is_present()) {
@@ -310,9 +322,8 @@ fn map_record(
     ctx: &FileCtx,
 ) -> Result<Mapped, MapErr> {
     let missing = |what: &str| MapErr(DiagKind::MissingField, format!("record has no {what}"));
-    let text_of = |s: Option<&Scalar<'_>>| -> String {
-        s.and_then(|s| s.as_str()).unwrap_or("").to_string()
-    };
+    let text_of =
+        |s: Option<&Scalar<'_>>| -> String { s.and_then(|s| s.as_str()).unwrap_or("").to_string() };
     let mut rc;
     match dialect {
         Dialect::RedditApi => {
@@ -322,13 +333,18 @@ fn map_record(
                     let l: AnyRec<'_> = serde_json::from_str(data.get())
                         .map_err(|e| MapErr(DiagKind::Malformed, format!("bad listing: {e}")))?;
                     Ok(Mapped::Nested(
-                        l.children.unwrap_or_default().into_iter().map(|c| c.get().to_string()).collect(),
+                        l.children
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|c| c.get().to_string())
+                            .collect(),
                     ))
                 }
                 _ => {
                     let is_more = r.kind.as_str() == Some("more");
-                    let inner: AnyRec<'_> = serde_json::from_str(data.get())
-                        .map_err(|e| MapErr(DiagKind::Malformed, format!("bad reddit object: {e}")))?;
+                    let inner: AnyRec<'_> = serde_json::from_str(data.get()).map_err(|e| {
+                        MapErr(DiagKind::Malformed, format!("bad reddit object: {e}"))
+                    })?;
                     let is_sub = r.kind.as_str() == Some("t3");
                     let mut m = map_record(inner, Dialect::Reddit, loc, ctx)?;
                     if let Mapped::One(c) = &mut m {
@@ -383,7 +399,11 @@ fn map_record(
             let id = r.id.text().ok_or_else(|| missing("id"))?;
             let is_root = !r.parent.is_present();
             let text = html_to_text(&text_of(Some(&r.text)));
-            let text = if is_root { super::title_body(&text_of(Some(&r.title)), &text) } else { text };
+            let text = if is_root {
+                super::title_body(&text_of(Some(&r.title)), &text)
+            } else {
+                text
+            };
             rc = RawComment::new(id, text, loc.clone());
             rc.parent = r.parent.text();
             if is_root {
@@ -409,8 +429,11 @@ fn map_record(
             rc.created = first(&[&r.timestamp, &r.created]).and_then(|s| s.time());
         }
         Dialect::Twitter => {
-            let id = first(&[&r.id_str, &r.id]).and_then(|s| s.text()).ok_or_else(|| missing("id_str"))?;
-            let parent = first(&[&r.in_reply_to_status_id_str, &r.in_reply_to_status_id]).and_then(|s| s.text());
+            let id = first(&[&r.id_str, &r.id])
+                .and_then(|s| s.text())
+                .ok_or_else(|| missing("id_str"))?;
+            let parent = first(&[&r.in_reply_to_status_id_str, &r.in_reply_to_status_id])
+                .and_then(|s| s.text());
             rc = RawComment::new(id, text_of(first(&[&r.full_text, &r.text])), loc.clone());
             if parent.is_none() {
                 rc.kind = Kind::Root;
@@ -428,12 +451,20 @@ fn map_record(
             let text = first(&[&r.text, &r.body]).ok_or_else(|| missing("text or body"))?;
             rc = RawComment::new(id, text_of(Some(text)), loc.clone());
             rc.parent = first(&[&r.parent_id, &r.parent, &r.reply_to]).and_then(|s| s.text());
-            rc.thread = first(&[&r.thread_id, &r.thread, &r.conversation_id]).and_then(|s| s.text());
+            rc.thread =
+                first(&[&r.thread_id, &r.thread, &r.conversation_id]).and_then(|s| s.text());
             if rc.parent.is_none() && rc.thread.as_ref().is_none_or(|t| *t == rc.id) {
                 rc.kind = Kind::Root;
             }
             rc.author = first(&[&r.author, &r.user, &r.speaker]).and_then(|s| s.text());
-            rc.created = first(&[&r.created_utc, &r.created, &r.timestamp, &r.time, &r.created_at]).and_then(|s| s.time());
+            rc.created = first(&[
+                &r.created_utc,
+                &r.created,
+                &r.timestamp,
+                &r.time,
+                &r.created_at,
+            ])
+            .and_then(|s| s.time());
         }
     }
     Ok(Mapped::One(rc))
@@ -457,9 +488,12 @@ fn map_with_fields(
             _ => None,
         })
     };
-    let id = get(&f.id, &["id"]).ok_or_else(|| MapErr(DiagKind::MissingField, "record has no id".into()))?;
+    let id = get(&f.id, &["id"])
+        .ok_or_else(|| MapErr(DiagKind::MissingField, "record has no id".into()))?;
     let text = get(&f.text, &["text", "body"])
-        .or_else(|| (f.text.is_some() && v.get(f.text.as_deref().unwrap_or("")).is_some()).then(String::new))
+        .or_else(|| {
+            (f.text.is_some() && v.get(f.text.as_deref().unwrap_or("")).is_some()).then(String::new)
+        })
         .ok_or_else(|| MapErr(DiagKind::MissingField, "record has no text".into()))?;
     let mut rc = RawComment::new(id, text, loc.clone());
     rc.parent = get(&f.parent, &["parent_id", "parent"]).map(Into::into);
@@ -521,9 +555,11 @@ fn handle_record(
                 handle_record(it, l, ctx, format, opts, sink, depth + 1)?;
             }
         }
-        Ok(Mapped::Nested(_)) => {
-            sink.report(loc, DiagKind::Malformed, "reddit listings nested too deeply")?
-        }
+        Ok(Mapped::Nested(_)) => sink.report(
+            loc,
+            DiagKind::Malformed,
+            "reddit listings nested too deeply",
+        )?,
         Err(MapErr(k, m)) => sink.report(loc, k, m)?,
     }
     Ok(())
@@ -531,22 +567,34 @@ fn handle_record(
 
 /// IAC discussion: `[[post, ...], annotations, meta]`, each post
 /// `[id, side, author, text, annotations, parent_id, category, timestamp]`.
-fn read_iac(doc: &[serde_json::Value], ctx: &FileCtx, sink: &mut Sink<'_>) -> Result<(), StrictError> {
+fn read_iac(
+    doc: &[serde_json::Value],
+    ctx: &FileCtx,
+    sink: &mut Sink<'_>,
+) -> Result<(), StrictError> {
     let thread: CompactString = doc
         .get(2)
         .and_then(|m| m.get("id_number").or_else(|| m.get("identifier")))
-        .and_then(|v| v.as_u64().map(|n| n.to_string()).or_else(|| v.as_str().map(str::to_string)))
+        .and_then(|v| {
+            v.as_u64()
+                .map(|n| n.to_string())
+                .or_else(|| v.as_str().map(str::to_string))
+        })
         .unwrap_or_else(|| ctx.stem.to_string())
         .into();
     let title = doc
-        .get(0)
+        .first()
         .and_then(|p| p.get(0))
         .and_then(|p| p.get(4))
         .and_then(|a| a.get("post_info"))
         .and_then(|i| i.get("post_title"))
         .and_then(|t| t.as_str())
         .unwrap_or("");
-    let posts = doc.first().and_then(|p| p.as_array()).map(Vec::as_slice).unwrap_or(&[]);
+    let posts = doc
+        .first()
+        .and_then(|p| p.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     let idtext = |v: Option<&serde_json::Value>| -> Option<CompactString> {
         match v? {
             serde_json::Value::Number(n) => Some(compact_str::format_compact!("{n}")),
@@ -611,7 +659,10 @@ pub(super) fn read(
             return sink.report(
                 ctx.loc(1),
                 DiagKind::TooLarge,
-                format!("JSON document larger than {} bytes", opts.max_document_bytes),
+                format!(
+                    "JSON document larger than {} bytes",
+                    opts.max_document_bytes
+                ),
             )
         }
         Err(e) => return sink.report(ctx.loc(1), DiagKind::Unreadable, format!("read error: {e}")),
@@ -634,20 +685,82 @@ pub(super) fn read(
     };
     if format == Format::Iac || (matches!(format, Format::Jsonl | Format::Auto) && is_iac(&value)) {
         let Some(doc) = value.as_array() else {
-            return sink.report(ctx.loc(1), DiagKind::Malformed, "IAC discussion is not a JSON array");
+            return sink.report(
+                ctx.loc(1),
+                DiagKind::Malformed,
+                "IAC discussion is not a JSON array",
+            );
         };
         return read_iac(doc, ctx, sink);
     }
-    match &value {
-        serde_json::Value::Array(items) => {
-            for (i, it) in items.iter().enumerate() {
-                let mut loc = ctx.loc(1);
+    drop(value);
+    match split_array(text) {
+        Some(items) => {
+            let mut lines = LineAt {
+                text,
+                pos: 0,
+                line: 1,
+            };
+            for (i, (offset, item)) in items.into_iter().enumerate() {
+                let mut loc = ctx.loc(lines.at(offset));
                 loc.item = i as u32 + 1;
-                handle_record(&it.to_string(), loc, ctx, format, opts, sink, 0)?;
+                handle_record(item, loc, ctx, format, opts, sink, 0)?;
             }
             Ok(())
         }
-        _ => handle_record(trimmed, ctx.loc(1), ctx, format, opts, sink, 0),
+        None => {
+            let first = text.len() - text.trim_start().len();
+            let line = text[..first].matches('\n').count() as u64 + 1;
+            handle_record(trimmed, ctx.loc(line), ctx, format, opts, sink, 0)
+        }
+    }
+}
+
+/// Line numbers for increasing byte offsets.
+struct LineAt<'a> {
+    text: &'a str,
+    pos: usize,
+    line: u64,
+}
+
+impl LineAt<'_> {
+    fn at(&mut self, offset: usize) -> u64 {
+        self.line +=
+            memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.pos..offset]).count() as u64;
+        self.pos = offset;
+        self.line
+    }
+}
+
+/// The elements of a top-level JSON array with their byte offsets, or `None`
+/// if `text` is not an array (the caller parsed it already, so it is valid).
+fn split_array(text: &str) -> Option<Vec<(usize, &str)>> {
+    let skip_ws = |mut p: usize| {
+        while p < text.len() && text.as_bytes()[p].is_ascii_whitespace() {
+            p += 1;
+        }
+        p
+    };
+    let mut pos = skip_ws(0);
+    if text.as_bytes().get(pos) != Some(&b'[') {
+        return None;
+    }
+    pos = skip_ws(pos + 1);
+    let mut items = Vec::new();
+    if text.as_bytes().get(pos) == Some(&b']') {
+        return Some(items);
+    }
+    loop {
+        let mut it = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<&RawValue>();
+        let v = it.next()?.ok()?;
+        let end = pos + it.byte_offset();
+        items.push((pos, v.get()));
+        pos = skip_ws(end);
+        match text.as_bytes().get(pos) {
+            Some(b',') => pos = skip_ws(pos + 1),
+            Some(b']') => return Some(items),
+            _ => return None,
+        }
     }
 }
 
@@ -665,7 +778,11 @@ fn read_lines(
             Ok(None) => return Ok(()),
             Err(e) => {
                 let loc = ctx.loc(lines.line_no() + 1);
-                return sink.report(loc, DiagKind::Unreadable, format!("read error, rest of file skipped: {e}"));
+                return sink.report(
+                    loc,
+                    DiagKind::Unreadable,
+                    format!("read error, rest of file skipped: {e}"),
+                );
             }
         };
         let loc = ctx.loc(no);
@@ -673,10 +790,17 @@ fn read_lines(
             Line::TooLong(n) => sink.report(
                 loc,
                 DiagKind::TooLarge,
-                format!("record of {n} bytes exceeds --max-record-bytes {}", opts.max_record_bytes),
+                format!(
+                    "record of {n} bytes exceeds --max-record-bytes {}",
+                    opts.max_record_bytes
+                ),
             )?,
             Line::Data(b) => {
-                let b = if no == 1 { b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b) } else { b };
+                let b = if no == 1 {
+                    b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b)
+                } else {
+                    b
+                };
                 if b.iter().all(|c| c.is_ascii_whitespace()) {
                     continue;
                 }
@@ -708,8 +832,19 @@ mod tests {
         let mut diags = Diagnostics::new(false);
         let mut out = Vec::new();
         let mut push = |r| out.push(r);
-        let mut sink = Sink { diags: &mut diags, out: &mut push, records: 0 };
-        read(Box::new(std::io::Cursor::new(input.as_bytes().to_vec())), &ctx, format, &ReadOptions::default(), &mut sink).unwrap();
+        let mut sink = Sink {
+            diags: &mut diags,
+            out: &mut push,
+            records: 0,
+        };
+        read(
+            Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
+            &ctx,
+            format,
+            &ReadOptions::default(),
+            &mut sink,
+        )
+        .unwrap();
         (out, diags)
     }
 
@@ -740,10 +875,23 @@ mod tests {
         assert_eq!(d.rejected(), 0);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].kind, Kind::Root);
-        assert_eq!(out[0].source.item, 1);
-        let (out, _) = run(r#"{"kind":"t1","data":{"id":"c","parent_id":"t3_s","link_id":"t3_s","body":"b"}}"#, "json", Format::Auto);
+        let (out, _) = run(
+            "[\n {\"id\":\"a\",\"text\":\"x\"},\n\n {\"id\":\"b\",\"text\":\"y\"}\n]",
+            "json",
+            Format::Auto,
+        );
+        assert_eq!((out[1].source.line, out[1].source.item), (4, 2));
+        let (out, _) = run(
+            r#"{"kind":"t1","data":{"id":"c","parent_id":"t3_s","link_id":"t3_s","body":"b"}}"#,
+            "json",
+            Format::Auto,
+        );
         assert_eq!(out[0].thread.as_deref(), Some("s"));
-        let (out, d) = run(r#"{"kind": "more", "data": {"count": 2, "parent_id": "t1_p", "children": ["m"], "id": "m", "name": "t1_m"}}"#, "json", Format::Auto);
+        let (out, d) = run(
+            r#"{"kind": "more", "data": {"count": 2, "parent_id": "t1_p", "children": ["m"], "id": "m", "name": "t1_m"}}"#,
+            "json",
+            Format::Auto,
+        );
         assert_eq!(d.rejected(), 0);
         assert_eq!(out[0].parent.as_deref(), Some("p"));
         assert!(out[0].flags.contains(Flags::NOT_LOADED));
@@ -773,13 +921,31 @@ mod tests {
     #[test]
     fn bad_lines_are_reported_with_line_numbers() {
         let mut input = b"{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\",\"te".to_vec();
-        input.extend(b"\n{\"id\":\"c\",\"text\":\"\xff\xfe\"}\n\n{\"id\":\"d\",\"text\":\"fine\"}\n");
-        let ctx = FileCtx { name: "f.jsonl".into(), stem: "f".into(), thread_hint: None, ext: Some("jsonl".into()) };
+        input.extend(
+            b"\n{\"id\":\"c\",\"text\":\"\xff\xfe\"}\n\n{\"id\":\"d\",\"text\":\"fine\"}\n",
+        );
+        let ctx = FileCtx {
+            name: "f.jsonl".into(),
+            stem: "f".into(),
+            thread_hint: None,
+            ext: Some("jsonl".into()),
+        };
         let mut diags = Diagnostics::new(false);
         let mut out = Vec::new();
         let mut push = |r| out.push(r);
-        let mut sink = Sink { diags: &mut diags, out: &mut push, records: 0 };
-        read(Box::new(std::io::Cursor::new(input)), &ctx, Format::Auto, &ReadOptions::default(), &mut sink).unwrap();
+        let mut sink = Sink {
+            diags: &mut diags,
+            out: &mut push,
+            records: 0,
+        };
+        read(
+            Box::new(std::io::Cursor::new(input)),
+            &ctx,
+            Format::Auto,
+            &ReadOptions::default(),
+            &mut sink,
+        )
+        .unwrap();
         assert_eq!(out.len(), 2);
         let msgs: Vec<String> = diags.items().iter().map(|d| d.to_string()).collect();
         assert!(msgs[0].starts_with("f.jsonl:2: invalid JSON"), "{msgs:?}");

@@ -312,8 +312,15 @@ fn detect(inp: &Input, r: &mut Box<dyn BufRead + Send>) -> std::io::Result<Forma
         _ => {
             let line = head.split(|&b| b == b'\n').next().unwrap_or(b"");
             let line = String::from_utf8_lossy(line).to_ascii_lowercase();
-            let cols: Vec<&str> = line.split([',', '\t']).map(|c| c.trim().trim_matches('"')).collect();
-            if cols.len() > 1 && cols.iter().any(|c| ["text", "body", "comment", "content"].contains(c)) {
+            let cols: Vec<&str> = line
+                .split([',', '\t'])
+                .map(|c| c.trim().trim_matches('"'))
+                .collect();
+            if cols.len() > 1
+                && cols
+                    .iter()
+                    .any(|c| ["text", "body", "comment", "content"].contains(c))
+            {
                 Format::Csv
             } else {
                 Format::Pages

@@ -28,7 +28,9 @@ use crate::forest::{Flags, Kind, RawComment};
 const BULLETS: &[char] = &['•', '◦', '▪', '‣', '○'];
 
 fn indent(line: &str) -> usize {
-    line.chars().take_while(|c| *c == ' ' || *c == '\u{a0}').count()
+    line.chars()
+        .take_while(|c| *c == ' ' || *c == '\u{a0}')
+        .count()
 }
 
 /// `N. rest` → (N, rest).
@@ -86,7 +88,8 @@ struct PageComment {
 impl PageComment {
     fn push_line(&mut self, s: &str) {
         if !self.text.is_empty() {
-            self.text.push_str(if self.pending_blank { "\n\n" } else { "\n" });
+            self.text
+                .push_str(if self.pending_blank { "\n\n" } else { "\n" });
         }
         self.text.push_str(s.trim());
         self.pending_blank = false;
@@ -139,7 +142,9 @@ fn byte_at(s: &str, k: usize) -> usize {
 pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
     let lines: Vec<&str> = text.lines().collect();
     let title_idx = lines.iter().position(|l| !l.trim().is_empty());
-    let Some(title_idx) = title_idx else { return Vec::new() };
+    let Some(title_idx) = title_idx else {
+        return Vec::new();
+    };
     let section = find_section(&lines);
     let body_end = section.map(|(s, _)| s).unwrap_or(lines.len());
     let mut body_lines = &lines[title_idx + 1..body_end];
@@ -172,7 +177,9 @@ pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
     root.kind = Kind::Root;
     root.thread = Some(thread.clone());
     let mut out = vec![root];
-    let Some((start, k)) = section else { return out };
+    let Some((start, k)) = section else {
+        return out;
+    };
 
     let mut comments: Vec<PageComment> = Vec::new();
     let mut stack: Vec<usize> = Vec::new(); // open comments by increasing depth
@@ -198,7 +205,15 @@ pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
                     next_number += 1;
                     stack.clear();
                     stack.push(comments.len());
-                    let mut c = PageComment { line: line_no, depth: 1, parent: None, missing: 0, irregular: false, text: String::new(), pending_blank: false };
+                    let mut c = PageComment {
+                        line: line_no,
+                        depth: 1,
+                        parent: None,
+                        missing: 0,
+                        irregular: false,
+                        text: String::new(),
+                        pending_blank: false,
+                    };
                     c.push_line(t);
                     comments.push(c);
                     prev_blank = false;
@@ -267,21 +282,40 @@ pub(super) fn read(
     let bytes = match read_capped(&mut reader, opts.max_document_bytes) {
         Ok(Some(b)) => b,
         Ok(None) => {
-            return sink.report(ctx.loc(1), DiagKind::TooLarge, format!("page larger than {} bytes", opts.max_document_bytes))
+            return sink.report(
+                ctx.loc(1),
+                DiagKind::TooLarge,
+                format!("page larger than {} bytes", opts.max_document_bytes),
+            )
         }
         Err(e) => return sink.report(ctx.loc(1), DiagKind::Unreadable, format!("read error: {e}")),
     };
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
         Ok(t) => t,
         Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            return sink.report(ctx.loc(line), DiagKind::InvalidUtf8, "page is not valid UTF-8; page skipped");
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64
+                + 1;
+            return sink.report(
+                ctx.loc(line),
+                DiagKind::InvalidUtf8,
+                "page is not valid UTF-8; page skipped",
+            );
         }
     };
     for r in parse_page(text, ctx) {
         if r.text.len() > opts.max_record_bytes {
             let loc = r.source.clone();
-            sink.report(loc, DiagKind::TooLarge, format!("comment exceeds --max-record-bytes {}", opts.max_record_bytes))?;
+            sink.report(
+                loc,
+                DiagKind::TooLarge,
+                format!(
+                    "comment exceeds --max-record-bytes {}",
+                    opts.max_record_bytes
+                ),
+            )?;
             continue;
         }
         sink.emit(r);
@@ -294,7 +328,12 @@ mod tests {
     use super::*;
 
     fn ctx() -> FileCtx {
-        FileCtx { name: "p.txt".into(), stem: "p".into(), thread_hint: None, ext: Some("txt".into()) }
+        FileCtx {
+            name: "p.txt".into(),
+            stem: "p".into(),
+            thread_hint: None,
+            ext: Some("txt".into()),
+        }
     }
 
     #[test]
@@ -303,12 +342,30 @@ mod tests {
         let out = parse_page(page, &ctx());
         let got: Vec<(&str, Option<&str>, &str, u16)> = out
             .iter()
-            .map(|r| (r.id.as_str(), r.parent.as_deref(), &*r.text, r.missing_ancestors))
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.parent.as_deref(),
+                    &*r.text,
+                    r.missing_ancestors,
+                )
+            })
             .collect();
         assert_eq!(got[0].0, "p");
         assert_eq!(out[0].kind, Kind::Root);
-        assert_eq!(&*out[0].text, "Title\n\nBody text.\n\n1. a body list item\n\nMore body.");
-        assert_eq!(got[1], ("c1", Some("p"), "First comment\n1. a list in it\n2. second item\ncontinued", 0));
+        assert_eq!(
+            &*out[0].text,
+            "Title\n\nBody text.\n\n1. a body list item\n\nMore body."
+        );
+        assert_eq!(
+            got[1],
+            (
+                "c1",
+                Some("p"),
+                "First comment\n1. a list in it\n2. second item\ncontinued",
+                0
+            )
+        );
         assert_eq!(got[2], ("c2", Some("c1"), "reply one\ncontinued reply", 0));
         assert_eq!(got[3], ("c3", Some("c2"), "reply to reply", 0));
         assert_eq!(got[4], ("c4", Some("c3"), "deep, ancestors lost", 1));
@@ -322,7 +379,10 @@ mod tests {
         let page = "T\n\nIntro:\n\n  • 30 tanks\n  • 6 BMP\n\n  Indented quote.\n\nEnd.\n\nLeave a comment\n";
         let out = parse_page(page, &ctx());
         assert_eq!(out.len(), 1);
-        assert_eq!(&*out[0].text, "T\n\nIntro:\n\n• 30 tanks\n• 6 BMP\n\nIndented quote.\n\nEnd.");
+        assert_eq!(
+            &*out[0].text,
+            "T\n\nIntro:\n\n• 30 tanks\n• 6 BMP\n\nIndented quote.\n\nEnd."
+        );
         let page = "T\n\n  1. body list\n  2. more\n\nArticle goes on.\n";
         assert_eq!(parse_page(page, &ctx()).len(), 1);
         let prose = "x".repeat(200);

@@ -76,7 +76,11 @@ pub(super) fn read(
         return Ok(());
     }
     let mut xml = Reader::from_reader(&bytes[..]);
-    let mut lines = LineCounter { bytes: &bytes, pos: 0, line: 1 };
+    let mut lines = LineCounter {
+        bytes: &bytes,
+        pos: 0,
+        line: 1,
+    };
     let mut item: Option<Item> = None;
     let mut comment: Option<Comment> = None;
     let mut text = String::new();
@@ -98,9 +102,17 @@ pub(super) fn read(
             Event::Start(s) => {
                 match s.name().as_ref() {
                     b"rss" | b"channel" => saw_rss = true,
-                    b"item" => item = Some(Item { line: lines.at(pos), ..Default::default() }),
+                    b"item" => {
+                        item = Some(Item {
+                            line: lines.at(pos),
+                            ..Default::default()
+                        })
+                    }
                     b"wp:comment" if item.is_some() => {
-                        comment = Some(Comment { line: lines.at(pos), ..Default::default() })
+                        comment = Some(Comment {
+                            line: lines.at(pos),
+                            ..Default::default()
+                        })
                     }
                     _ => {}
                 }
@@ -121,7 +133,9 @@ pub(super) fn read(
                         b"wp:comment_id" => c.id = value.trim().to_string(),
                         b"wp:comment_author" => c.author = value.trim().to_string(),
                         b"wp:comment_date_gmt" => c.date = value.trim().to_string(),
-                        b"wp:comment_date" if c.date.is_empty() => c.date = value.trim().to_string(),
+                        b"wp:comment_date" if c.date.is_empty() => {
+                            c.date = value.trim().to_string()
+                        }
                         b"wp:comment_content" => c.content = value,
                         b"wp:comment_parent" => c.parent = value.trim().to_string(),
                         b"wp:comment_type" => c.kind = value.trim().to_string(),
@@ -154,20 +168,37 @@ pub(super) fn read(
         }
     }
     if !saw_rss {
-        return sink.report(ctx.loc(1), DiagKind::Unrecognised, "XML file is not a WordPress export (no <rss>/<channel>)");
+        return sink.report(
+            ctx.loc(1),
+            DiagKind::Unrecognised,
+            "XML file is not a WordPress export (no <rss>/<channel>)",
+        );
     }
     Ok(())
 }
 
-fn emit_item(it: Item, ctx: &FileCtx, opts: &ReadOptions, sink: &mut Sink<'_>) -> Result<(), StrictError> {
+fn emit_item(
+    it: Item,
+    ctx: &FileCtx,
+    opts: &ReadOptions,
+    sink: &mut Sink<'_>,
+) -> Result<(), StrictError> {
     if it.comments.is_empty() {
         return Ok(());
     }
     // An export is one snapshot of a site: the same post in two exports is two
     // threads, so thread ids are scoped by the file.
-    let post = if it.post_id.is_empty() { format!("line{}", it.line) } else { it.post_id.clone() };
+    let post = if it.post_id.is_empty() {
+        format!("line{}", it.line)
+    } else {
+        it.post_id.clone()
+    };
     let thread: compact_str::CompactString = format!("{}:{post}", ctx.stem).into();
-    let mut root = RawComment::new(thread.clone(), super::title_body(&it.title, &it.content), ctx.loc(it.line));
+    let mut root = RawComment::new(
+        thread.clone(),
+        super::title_body(&it.title, &it.content),
+        ctx.loc(it.line),
+    );
     root.kind = Kind::Root;
     root.thread = Some(thread.clone());
     root.author = (!it.author.is_empty()).then(|| it.author.as_str().into());
@@ -176,11 +207,22 @@ fn emit_item(it: Item, ctx: &FileCtx, opts: &ReadOptions, sink: &mut Sink<'_>) -
     for c in it.comments {
         let loc = ctx.loc(c.line);
         if c.id.is_empty() {
-            sink.report(loc, DiagKind::MissingField, "wp:comment has no wp:comment_id")?;
+            sink.report(
+                loc,
+                DiagKind::MissingField,
+                "wp:comment has no wp:comment_id",
+            )?;
             continue;
         }
         if c.content.len() > opts.max_record_bytes {
-            sink.report(loc, DiagKind::TooLarge, format!("comment exceeds --max-record-bytes {}", opts.max_record_bytes))?;
+            sink.report(
+                loc,
+                DiagKind::TooLarge,
+                format!(
+                    "comment exceeds --max-record-bytes {}",
+                    opts.max_record_bytes
+                ),
+            )?;
             continue;
         }
         let mut r = RawComment::new(c.id.as_str(), c.content.trim(), loc);

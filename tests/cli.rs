@@ -1,0 +1,256 @@
+//! End-to-end tests of the `threadlens` binary on shipped fixtures and on
+//! hostile input generated at test time. Golden files live beside the
+//! fixtures; regenerate one with `THREADLENS_BLESS=1 cargo test`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_threadlens"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run threadlens")
+}
+
+fn fixtures() -> PathBuf {
+    Path::new("tests").join("fixtures")
+}
+
+fn lines(s: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(s)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("output line is JSON"))
+        .collect()
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = fixtures().join(name);
+    if std::env::var_os("THREADLENS_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden {}", path.display()));
+    assert_eq!(actual, want, "output differs from {}", path.display());
+}
+
+#[test]
+fn mixed_directory_auto_matches_golden() {
+    let out = run(&["parse", "tests/fixtures/mixed"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    golden(
+        "mixed.golden.jsonl",
+        &String::from_utf8(out.stdout).unwrap(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("6 threads, 21 comments (2 pingbacks)"),
+        "{err}"
+    );
+    assert!(err.contains("skipped 1 files"), "{err}");
+}
+
+#[test]
+fn page_tree_is_what_a_reader_sees() {
+    let out = run(&["parse", "tests/fixtures/mixed/article.txt", "-q"]);
+    let rows = lines(&out.stdout);
+    let shape: Vec<(String, String, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["parent"].as_str().unwrap_or("-").to_string(),
+                r["depth"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("article", "-", 0),
+        ("c1", "article", 1),
+        ("c2", "c1", 2),
+        ("c3", "c2", 3),
+        ("c4", "c3", 5),
+        ("c5", "article", 1),
+        ("c6", "c5", 2),
+        ("c7", "article", 1),
+    ];
+    let want: Vec<(String, String, u64)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
+        .collect();
+    assert_eq!(shape, want);
+    assert_eq!(rows[4]["flags"][0], "missing_ancestors");
+    assert_eq!(rows[7]["kind"], "pingback");
+    // Lists in the article body and inside a comment are text, not comments.
+    assert!(rows[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("• cut traffic injuries"));
+    assert!(rows[5]["text"]
+        .as_str()
+        .unwrap()
+        .contains("1. what about snow clearing?"));
+}
+
+#[test]
+fn stdin_and_compressed_inputs() {
+    let data = std::fs::read("tests/fixtures/mixed/reddit.jsonl").unwrap();
+    let mut child = bin()
+        .args(["parse", "-", "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&data).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let from_stdin = lines(&out.stdout);
+    assert_eq!(from_stdin.len(), 5);
+    assert_eq!(from_stdin[1]["source"], "-:5");
+
+    let dir = tempfile::tempdir().unwrap();
+    let z = dir.path().join("dump.jsonl.zst");
+    std::fs::write(&z, zstd::encode_all(&data[..], 19).unwrap()).unwrap();
+    let out = run(&["parse", z.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines(&out.stdout).len(), 5);
+}
+
+/// Writes the hostile fixtures; returns the number of input records they hold.
+fn hostile_dir(dir: &Path) -> u64 {
+    let w = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
+    // 3 records: one truncated.
+    w("truncated.jsonl", b"{\"id\":\"t1\",\"thread_id\":\"T\",\"text\":\"ok\"}\n{\"id\":\"t2\",\"thread_id\":\"T\",\"te\n{\"id\":\"t3\",\"thread_id\":\"T\",\"parent_id\":\"t1\",\"text\":\"fine\"}\n");
+    // 2 records: one with invalid UTF-8.
+    w("utf8.jsonl", b"{\"id\":\"u1\",\"thread_id\":\"U\",\"text\":\"bad \xff\xfe\"}\n{\"id\":\"u2\",\"thread_id\":\"U\",\"text\":\"good\"}\n");
+    // 2 records: a 50 MB line, then a normal one.
+    let mut big = b"{\"id\":\"h1\",\"thread_id\":\"H\",\"text\":\"".to_vec();
+    big.extend(std::iter::repeat_n(b'a', 50 << 20));
+    big.extend(b"\"}\n{\"id\":\"h2\",\"thread_id\":\"H\",\"text\":\"small\"}\n");
+    w("huge.jsonl", &big);
+    // 3 records in a cycle x -> y -> z -> x.
+    w("cycle.jsonl", b"{\"id\":\"x\",\"thread_id\":\"C\",\"parent_id\":\"z\",\"text\":\"x\"}\n{\"id\":\"y\",\"thread_id\":\"C\",\"parent_id\":\"x\",\"text\":\"y\"}\n{\"id\":\"z\",\"thread_id\":\"C\",\"parent_id\":\"y\",\"text\":\"z\"}\n");
+    // 3 records, one duplicate id.
+    w("dups.jsonl", b"{\"id\":\"d1\",\"thread_id\":\"D\",\"text\":\"first\"}\n{\"id\":\"d1\",\"thread_id\":\"D\",\"text\":\"again\"}\n{\"id\":\"d2\",\"thread_id\":\"D\",\"parent_id\":\"d1\",\"text\":\"reply\"}\n");
+    w("empty.jsonl", b"");
+    // 2 records, no text column.
+    w(
+        "nocol.csv",
+        b"id,thread_id,parent_id,author\n1,A,,x\n2,A,1,y\n",
+    );
+    // 3 records, one row missing a field.
+    w(
+        "short.csv",
+        b"id,thread_id,parent_id,text\nr1,R,,hello\nr2,R,r1\nr3,R,r1,\"multi\nline\"\n",
+    );
+    // 2 records (post + comment), then a truncated item: its tail counts as 1.
+    w("broken.xml", b"<?xml version=\"1.0\"?>\n<rss><channel><item><title>T</title><wp:post_id>1</wp:post_id>\n<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content>hi</wp:comment_content><wp:comment_parent>0</wp:comment_parent></wp:comment>\n</item>\n<item><title>broken</wp:comment>\n");
+    3 + 2 + 2 + 3 + 3 + 2 + 3 + 3
+}
+
+#[test]
+fn hostile_input_is_reported_and_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let total = hostile_dir(dir.path());
+    let diag = dir.path().join("diag.out");
+    let out = run(&[
+        "parse",
+        dir.path().to_str().unwrap(),
+        "--diagnostics",
+        diag.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let p = |f: &str| dir.path().join(f).display().to_string();
+    for want in [
+        format!("{}:2: invalid JSON", p("truncated.jsonl")),
+        format!("{}:1: invalid UTF-8", p("utf8.jsonl")),
+        format!(
+            "{}:1: record of 52428837 bytes exceeds --max-record-bytes",
+            p("huge.jsonl")
+        ),
+        format!("{}:1: no text column", p("nocol.csv")),
+        "file skipped (2 records)".to_string(),
+        format!("{}:3: row has 3 fields, header has 4", p("short.csv")),
+        format!("{}:2: duplicate id \"d1\"", p("dups.jsonl")),
+        format!("{}:5: invalid XML", p("broken.xml")),
+        format!("{}:1: parent cycle", p("cycle.jsonl")),
+    ] {
+        assert!(err.contains(&want), "missing {want:?} in\n{err}");
+    }
+    let rows = lines(&out.stdout);
+    let real = rows.iter().filter(|r| r["kind"] != "placeholder").count() as u64;
+    let diags = lines(&std::fs::read(&diag).unwrap());
+    let rejected: u64 = diags
+        .iter()
+        .filter(|d| {
+            !["orphan", "cycle_broken", "missing_ancestors"].contains(&d["kind"].as_str().unwrap())
+        })
+        .map(|d| d["records"].as_u64().unwrap())
+        .sum();
+    assert_eq!(real + rejected, total, "rows {real}, rejected {rejected}");
+    assert!(err.contains("rejected 8 records"), "{err}");
+    // The multi-line CSV field keeps its newline and the record its start line.
+    let r3 = rows.iter().find(|r| r["id"] == "r3").unwrap();
+    assert_eq!(r3["text"], "multi\nline");
+    assert!(r3["source"].as_str().unwrap().ends_with("short.csv:4"));
+    // The cycle was cut once and every member is still there.
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r["thread"] == "C" && r["kind"] == "comment")
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn strict_mode_fails_on_first_bad_record() {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_dir(dir.path());
+    let out_file = dir.path().join("out.jsonl");
+    let out = run(&[
+        "parse",
+        dir.path().to_str().unwrap(),
+        "--strict",
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("(strict mode)"), "{err}");
+    assert!(!out_file.exists(), "no partial output in strict failure");
+}
+
+#[test]
+fn hundred_thousand_deep_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("chain.jsonl");
+    let mut s = String::from("{\"id\":\"0\",\"thread_id\":\"0\",\"text\":\"root\"}\n");
+    for i in 1..100_000 {
+        s.push_str(&format!(
+            "{{\"id\":\"{i}\",\"thread_id\":\"0\",\"parent_id\":\"{}\",\"text\":\"r\"}}\n",
+            i - 1
+        ));
+    }
+    std::fs::write(&f, s).unwrap();
+    let out = run(&["parse", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("max depth 99999"), "{err}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let out = run(&["parse", "--format", "yaml", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --format \"yaml\""));
+    let out = run(&["parse", "/nonexistent/file.jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/file.jsonl:1: cannot open"));
+}
