@@ -1,8 +1,10 @@
 //! Writing results: atomically to a file, or streamed to stdout.
 //!
-//! A file output is written to a temporary file in the same directory and
-//! renamed into place on success, so an interrupted run never leaves a
-//! half-written file under the requested name.
+//! A regular-file output is written to a temporary file in the same directory
+//! and renamed into place on success, so an interrupted run never leaves a
+//! half-written file under the requested name. Anything that exists and is not
+//! a regular file (`/dev/null`, a FIFO, a terminal) is written directly:
+//! renaming over it would replace the device.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -25,6 +27,8 @@ pub enum OutputError {
 pub enum Output {
     /// Standard output.
     Stdout(BufWriter<io::Stdout>),
+    /// An existing non-regular file (device, FIFO), written in place.
+    Direct(BufWriter<File>),
     /// A temporary file renamed to `target` by [`Output::finish`].
     File {
         /// Temp file.
@@ -46,6 +50,16 @@ impl Output {
                 1 << 16,
                 io::stdout(),
             ))),
+            Some(p) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .map_err(|e| OutputError::Io {
+                        path: p.to_path_buf(),
+                        source: e,
+                    })?;
+                Ok(Output::Direct(BufWriter::with_capacity(1 << 16, f)))
+            }
             Some(p) => {
                 let dir = match p.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
@@ -74,6 +88,10 @@ impl Output {
                 path: "-".into(),
                 source: e,
             }),
+            Output::Direct(mut w) => w.flush().map_err(|e| OutputError::Io {
+                path: "(device)".into(),
+                source: e,
+            }),
             Output::File { tmp, target } => {
                 let tmp = tmp.into_inner().map_err(|e| OutputError::Io {
                     path: target.clone(),
@@ -97,18 +115,21 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(w) => w.write(buf),
+            Output::Direct(w) => w.write(buf),
             Output::File { tmp, .. } => tmp.write(buf),
         }
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match self {
             Output::Stdout(w) => w.write_all(buf),
+            Output::Direct(w) => w.write_all(buf),
             Output::File { tmp, .. } => tmp.write_all(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::Stdout(w) => w.flush(),
+            Output::Direct(w) => w.flush(),
             Output::File { tmp, .. } => tmp.flush(),
         }
     }
@@ -152,5 +173,18 @@ mod tests {
         drop(o);
         assert!(!q.exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn devices_are_written_in_place_not_replaced() {
+        let null = Path::new("/dev/null");
+        if !null.exists() {
+            return;
+        }
+        let mut o = Output::create(Some(null)).unwrap();
+        assert!(matches!(o, Output::Direct(_)));
+        o.write_all(b"discarded").unwrap();
+        o.finish().unwrap();
+        assert!(!std::fs::metadata(null).unwrap().is_file());
     }
 }

@@ -66,26 +66,49 @@ pub fn build(records: Vec<RawComment>, diags: &mut Diagnostics) -> Result<Forest
     drop(tid);
     drop(threads.map);
 
-    let mut slots: Vec<Option<RawComment>> = records.into_iter().map(Some).collect();
+    // Put records in thread order in place, then split threads off the tail,
+    // giving memory back as we go: peak memory stays near one copy of the
+    // records instead of records plus finished threads.
+    let mut records = records;
+    permute_in_place(&mut records, &mut order);
+    drop(order);
     let mut out = Vec::with_capacity(n_threads);
     let mut stats = BuildStats::default();
-    for (t, key) in threads.keys.into_iter().enumerate() {
-        let members = &order[start[t] as usize..start[t + 1] as usize];
-        let recs: Vec<RawComment> = members
-            .iter()
-            .map(|&i| {
-                slots[i as usize]
-                    .take()
-                    .expect("each record is in one thread")
-            })
-            .collect();
+    const SHRINK_SLACK: usize = 4 << 20;
+    let rec_size = std::mem::size_of::<RawComment>().max(1);
+    for (t, key) in threads.keys.into_iter().enumerate().rev() {
+        let recs = records.split_off(start[t] as usize);
+        if (records.capacity() - records.len()) * rec_size > SHRINK_SLACK {
+            records.shrink_to_fit();
+        }
         out.push(build_thread(key, recs, diags, &mut stats)?);
     }
+    out.reverse();
     stats.threads = out.len() as u64;
     Ok(Forest {
         threads: out,
         stats,
     })
+}
+
+/// Reorder so that `v[k]` becomes the old `v[order[k]]`, following cycles with
+/// swaps (no second copy of `v`). `order` is consumed as the visited marker.
+fn permute_in_place<T>(v: &mut [T], order: &mut [u32]) {
+    for i in 0..v.len() {
+        if order[i] as usize == i {
+            continue;
+        }
+        let mut j = i;
+        loop {
+            let k = order[j] as usize;
+            order[j] = j as u32;
+            if k == i {
+                break;
+            }
+            v.swap(j, k);
+            j = k;
+        }
+    }
 }
 
 /// Thread index per record. Explicit threads are taken as given; the rest
@@ -388,4 +411,15 @@ fn break_cycles(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn permutation_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        let mut order = vec![2, 0, 1, 4, 3];
+        super::permute_in_place(&mut v, &mut order);
+        assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd']);
+    }
 }

@@ -41,7 +41,7 @@ impl<R: Read> LineReader<R> {
     pub fn new(inner: R, cap: usize) -> Self {
         LineReader {
             inner,
-            buf: vec![0; CHUNK.max(cap.saturating_add(1).min(64 << 20))],
+            buf: vec![0; CHUNK],
             start: 0,
             end: 0,
             cap,
