@@ -16,7 +16,7 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::framing::{read_capped, Line, LineReader};
+use super::framing::{Line, LineReader};
 use super::{utf8, FileCtx, Format, ReadOptions, Sink};
 use crate::diag::{DiagKind, SourceLoc, StrictError};
 use crate::forest::{Flags, Kind, RawComment};
@@ -653,19 +653,8 @@ pub(super) fn read(
     if !doc_mode {
         return read_lines(reader, ctx, format, opts, sink);
     }
-    let bytes = match read_capped(&mut reader, opts.max_document_bytes) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
-            return sink.report(
-                ctx.loc(1),
-                DiagKind::TooLarge,
-                format!(
-                    "JSON document larger than {} bytes",
-                    opts.max_document_bytes
-                ),
-            )
-        }
-        Err(e) => return sink.report(ctx.loc(1), DiagKind::Unreadable, format!("read error: {e}")),
+    let Some(bytes) = super::read_document(&mut reader, "JSON document", ctx, opts, sink)? else {
+        return Ok(());
     };
     let text = match utf8(&bytes) {
         Ok(t) => t,

@@ -190,6 +190,24 @@ impl Sink<'_> {
         (self.out)(r)
     }
 
+    /// Report a comment over `--max-record-bytes`; true if it was (and must be skipped).
+    pub(crate) fn too_large(
+        &mut self,
+        loc: &SourceLoc,
+        len: usize,
+        opts: &ReadOptions,
+    ) -> Result<bool, StrictError> {
+        if len <= opts.max_record_bytes {
+            return Ok(false);
+        }
+        let msg = format!(
+            "comment exceeds --max-record-bytes {}",
+            opts.max_record_bytes
+        );
+        self.report(loc.clone(), DiagKind::TooLarge, msg)?;
+        Ok(true)
+    }
+
     /// Report a finding.
     pub fn report(
         &mut self,
@@ -260,6 +278,29 @@ pub fn read_one(inp: &Input, opts: &ReadOptions, sink: &mut Sink<'_>) -> Result<
         Format::Wxr => wxr::read(reader, &ctx, opts, sink),
         f if f.is_json() => json::read(reader, &ctx, f, opts, sink),
         _ => unreachable!("auto resolved above"),
+    }
+}
+
+/// Read a whole-file document (`what`: "page", "XML file", ...) under
+/// `--max-document-bytes`; `Ok(None)` once the reason it was not read is reported.
+pub(crate) fn read_document(
+    reader: &mut dyn BufRead,
+    what: &str,
+    ctx: &FileCtx,
+    opts: &ReadOptions,
+    sink: &mut Sink<'_>,
+) -> Result<Option<Vec<u8>>, StrictError> {
+    match framing::read_capped(reader, opts.max_document_bytes) {
+        Ok(Some(b)) => Ok(Some(b)),
+        Ok(None) => {
+            let msg = format!("{what} larger than {} bytes", opts.max_document_bytes);
+            sink.report(ctx.loc(1), DiagKind::TooLarge, msg)?;
+            Ok(None)
+        }
+        Err(e) => {
+            sink.report(ctx.loc(1), DiagKind::Unreadable, format!("read error: {e}"))?;
+            Ok(None)
+        }
     }
 }
 

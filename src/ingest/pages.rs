@@ -20,7 +20,6 @@
 
 use std::io::BufRead;
 
-use super::framing::read_capped;
 use super::{FileCtx, ReadOptions, Sink};
 use crate::diag::{DiagKind, StrictError};
 use crate::forest::{Flags, Kind, RawComment};
@@ -279,16 +278,8 @@ pub(super) fn read(
     opts: &ReadOptions,
     sink: &mut Sink<'_>,
 ) -> Result<(), StrictError> {
-    let bytes = match read_capped(&mut reader, opts.max_document_bytes) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
-            return sink.report(
-                ctx.loc(1),
-                DiagKind::TooLarge,
-                format!("page larger than {} bytes", opts.max_document_bytes),
-            )
-        }
-        Err(e) => return sink.report(ctx.loc(1), DiagKind::Unreadable, format!("read error: {e}")),
+    let Some(bytes) = super::read_document(&mut reader, "page", ctx, opts, sink)? else {
+        return Ok(());
     };
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
         Ok(t) => t,
@@ -306,16 +297,7 @@ pub(super) fn read(
         }
     };
     for r in parse_page(text, ctx) {
-        if r.text.len() > opts.max_record_bytes {
-            let loc = r.source.clone();
-            sink.report(
-                loc,
-                DiagKind::TooLarge,
-                format!(
-                    "comment exceeds --max-record-bytes {}",
-                    opts.max_record_bytes
-                ),
-            )?;
+        if sink.too_large(&r.source, r.text.len(), opts)? {
             continue;
         }
         sink.emit(r);

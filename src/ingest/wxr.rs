@@ -9,7 +9,6 @@ use std::io::BufRead;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::framing::read_capped;
 use super::{FileCtx, ReadOptions, Sink};
 use crate::diag::{DiagKind, StrictError};
 use crate::forest::{Flags, Kind, RawComment};
@@ -61,16 +60,8 @@ pub(super) fn read(
     opts: &ReadOptions,
     sink: &mut Sink<'_>,
 ) -> Result<(), StrictError> {
-    let bytes = match read_capped(&mut reader, opts.max_document_bytes) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
-            return sink.report(
-                ctx.loc(1),
-                DiagKind::TooLarge,
-                format!("XML file larger than {} bytes", opts.max_document_bytes),
-            )
-        }
-        Err(e) => return sink.report(ctx.loc(1), DiagKind::Unreadable, format!("read error: {e}")),
+    let Some(bytes) = super::read_document(&mut reader, "XML file", ctx, opts, sink)? else {
+        return Ok(());
     };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(());
@@ -214,15 +205,7 @@ fn emit_item(
             )?;
             continue;
         }
-        if c.content.len() > opts.max_record_bytes {
-            sink.report(
-                loc,
-                DiagKind::TooLarge,
-                format!(
-                    "comment exceeds --max-record-bytes {}",
-                    opts.max_record_bytes
-                ),
-            )?;
+        if sink.too_large(&loc, c.content.len(), opts)? {
             continue;
         }
         let mut r = RawComment::new(c.id.as_str(), c.content.trim(), loc);
