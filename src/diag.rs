@@ -166,19 +166,14 @@ impl Diagnostics {
         Ok(())
     }
 
-    /// Convenience wrapper around [`Diagnostics::push`].
+    /// Report a finding about one record.
     pub fn report(
         &mut self,
         loc: SourceLoc,
         kind: DiagKind,
         message: impl Into<String>,
     ) -> Result<(), StrictError> {
-        self.push(Diagnostic {
-            loc,
-            kind,
-            message: message.into(),
-            records: 1,
-        })
+        self.report_many(loc, kind, message, 1)
     }
 
     /// Report a finding that covers `records` input records.

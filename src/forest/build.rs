@@ -193,14 +193,7 @@ fn build_thread(
                 .position(|r| r.kind == Kind::Root && r.parent.is_none())
         });
     let root = match root {
-        Some(r) => {
-            // Whatever it was in its source (a source tweet that replies to a
-            // tweet outside the dump), it is this thread's root now.
-            if recs[r].kind != Kind::Root {
-                recs[r].kind = Kind::Root;
-            }
-            r
-        }
+        Some(r) => r,
         None => {
             let source = recs[0].source.clone();
             let mut ph = RawComment::new(id.clone(), "", source);
@@ -212,7 +205,13 @@ fn build_thread(
     };
     let m = recs.len();
     for (i, r) in recs.iter_mut().enumerate() {
-        if i != root && r.kind == Kind::Root {
+        if i == root {
+            // Whatever it was in its source (a source tweet replying to a tweet
+            // outside the dump), the chosen root is a root; a placeholder stays one.
+            if r.kind != Kind::Placeholder {
+                r.kind = Kind::Root;
+            }
+        } else if r.kind == Kind::Root {
             // A second root-like record (a source post in the replies folder, a
             // second opening post): it sits under the root like any reply.
             r.kind = Kind::Comment;
