@@ -6,7 +6,9 @@
 //! panics), [`forest::build`] rebuilds the reply trees, and [`output`] writes
 //! canonical records atomically.
 
+pub mod classify;
 pub mod diag;
+pub mod features;
 pub mod forest;
 pub mod ingest;
 pub mod output;

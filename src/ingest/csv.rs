@@ -42,11 +42,78 @@ const CREATED: &[&str] = &[
     "created_at",
 ];
 
-/// Counts bytes handed to the CSV parser so a record can be bounded.
-struct Counting<R> {
+/// Turns `\r\n` into `\n` before the CSV parser sees it. The `csv` crate
+/// reports a record's start line one short when the previous record ended
+/// in `\r\n` (it counts the `\n` only when the next record is read), and
+/// most CSV exports (including the bench tasks) use CRLF. Inside quoted
+/// fields the text gets `\n` line ends, as everywhere else in threadlens.
+pub(crate) struct CrlfToLf<R> {
     inner: R,
-    read: Rc<Cell<u64>>,
-    limit: Rc<Cell<u64>>,
+    /// A `\r` at the end of the last chunk, not yet known to precede `\n`.
+    held_cr: bool,
+}
+
+impl<R> CrlfToLf<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        CrlfToLf { inner, held_cr: false }
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.len() < 2 {
+            return self.inner.read(buf);
+        }
+        loop {
+            let start = usize::from(self.held_cr);
+            let n = self.inner.read(&mut buf[start..])?;
+            if n == 0 {
+                if self.held_cr {
+                    self.held_cr = false;
+                    buf[0] = b'\r';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            if self.held_cr {
+                buf[0] = b'\r';
+            }
+            let end = start + n;
+            let mut w = 0;
+            let mut r = 0;
+            while r < end {
+                let b = buf[r];
+                if b == b'\r' {
+                    if r + 1 < end {
+                        if buf[r + 1] == b'\n' {
+                            r += 1; // drop the \r, keep the \n
+                            continue;
+                        }
+                    } else {
+                        // Last byte: hold it until we see what follows.
+                        self.held_cr = true;
+                        break;
+                    }
+                }
+                buf[w] = b;
+                w += 1;
+                r += 1;
+            }
+            if r == end {
+                self.held_cr = false;
+            }
+            if w > 0 {
+                return Ok(w);
+            }
+        }
+    }
+}
+
+/// Counts bytes handed to the CSV parser so a record can be bounded.
+pub(crate) struct Counting<R> {
+    pub(crate) inner: R,
+    pub(crate) read: Rc<Cell<u64>>,
+    pub(crate) limit: Rc<Cell<u64>>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -86,7 +153,7 @@ pub(super) fn read(
     let read = Rc::new(Cell::new(0u64));
     let limit = Rc::new(Cell::new(u64::MAX));
     let counting = Counting {
-        inner: reader,
+        inner: CrlfToLf::new(reader),
         read: read.clone(),
         limit: limit.clone(),
     };
@@ -243,5 +310,32 @@ pub(super) fn read(
             r.kind = Kind::Root;
         }
         sink.emit(r);
+    }
+}
+
+#[cfg(test)]
+mod crlf_tests {
+    use super::*;
+
+    #[test]
+    fn crlf_becomes_lf_across_chunk_edges() {
+        // A reader that hands out one byte at a time exercises the held \r.
+        struct OneByte(std::io::Cursor<Vec<u8>>);
+        impl Read for OneByte {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(1);
+                self.0.read(&mut buf[..n])
+            }
+        }
+        let src = b"a\r\nb\rc\r\n\r\nd\r".to_vec();
+        for chunked in [false, true] {
+            let mut out = Vec::new();
+            if chunked {
+                CrlfToLf::new(OneByte(std::io::Cursor::new(src.clone()))).read_to_end(&mut out).unwrap();
+            } else {
+                CrlfToLf::new(std::io::Cursor::new(src.clone())).read_to_end(&mut out).unwrap();
+            }
+            assert_eq!(out, b"a\nb\rc\n\nd\r");
+        }
     }
 }

@@ -1,0 +1,317 @@
+//! The model file: one self-describing JSON document.
+//!
+//! It holds the format name and version, the task and class labels, the
+//! featurizer config with the WordPiece tokenizer embedded (so a model
+//! never depends on a separate file that might change), the vocabulary
+//! and weights (little-endian arrays in base64: a JSON array of 400k
+//! floats is three times larger and slow to parse), the dense head, the
+//! threshold, where the training data came from (file, rows, SHA-256), the
+//! held-out metrics, and a SHA-256 of all of that. Loading refuses a file
+//! that is not JSON, is truncated, is of another format or version, fails
+//! its hash, or whose arrays disagree in size.
+
+use std::io::Read;
+use std::path::Path;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Head, Model, SparseModel, Task};
+use crate::features::{FeatureConfig, Featurizer, Tokens, Vocab};
+
+/// The `format` field of every model file.
+pub const FORMAT: &str = "threadlens-model";
+/// The version this build reads and writes.
+pub const VERSION: u32 = 1;
+/// Largest model file read.
+const MAX_BYTES: u64 = 2 << 30;
+
+/// Where training data came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct DataSource {
+    /// Path as given.
+    pub file: String,
+    /// Rows used.
+    pub rows: usize,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// Provenance of a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TrainingInfo {
+    /// Training files.
+    pub data: Vec<DataSource>,
+    /// Rows per class, in label order.
+    pub class_counts: Vec<usize>,
+    /// Settings used (C, folds, min_df, ...).
+    pub params: serde_json::Value,
+    /// Metrics on held-out data (test file or holdout), if any.
+    pub metrics: serde_json::Value,
+    /// Wall-clock seconds to train.
+    pub seconds: f64,
+    /// `threadlens x.y.z`.
+    pub created_by: String,
+}
+
+/// Errors loading or saving a model; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtifactError {
+    /// Unreadable file.
+    #[error("{file}: {source}")]
+    Io {
+        /// File.
+        file: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Not a model file, or damaged.
+    #[error("{file}: {msg}")]
+    Invalid {
+        /// File.
+        file: String,
+        /// What is wrong.
+        msg: String,
+    },
+}
+
+mod b64 {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn encode<T: Copy, const N: usize>(xs: &[T], to: fn(T) -> [u8; N]) -> String {
+        let mut bytes = Vec::with_capacity(xs.len() * N);
+        for &x in xs {
+            bytes.extend_from_slice(&to(x));
+        }
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    pub fn decode<T, const N: usize>(s: &str, from: fn([u8; N]) -> T) -> Result<Vec<T>, String> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map_err(|e| format!("bad base64: {e}"))?;
+        if bytes.len() % N != 0 {
+            return Err(format!("array of {} bytes is not a multiple of {N}", bytes.len()));
+        }
+        Ok(bytes
+            .chunks_exact(N)
+            .map(|c| from(c.try_into().expect("chunk of N")))
+            .collect())
+    }
+
+    pub mod f32s {
+        use super::*;
+        pub fn serialize<S: Serializer>(xs: &[f32], s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&encode(xs, f32::to_le_bytes))
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+            let s = String::deserialize(d)?;
+            decode(&s, f32::from_le_bytes).map_err(serde::de::Error::custom)
+        }
+    }
+
+    pub mod u32s {
+        use super::*;
+        pub fn serialize<S: Serializer>(xs: &[u32], s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&encode(xs, u32::to_le_bytes))
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+            let s = String::deserialize(d)?;
+            decode(&s, u32::from_le_bytes).map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    version: u32,
+    task: Task,
+    labels: Vec<String>,
+    featurizer: FeatureConfig,
+    sides: u32,
+    #[serde(with = "b64::u32s")]
+    vocab_index: Vec<u32>,
+    #[serde(with = "b64::f32s")]
+    vocab_idf: Vec<f32>,
+    ngram_outputs: usize,
+    #[serde(with = "b64::f32s")]
+    ngram_weights: Vec<f32>,
+    ngram_intercept: Vec<f64>,
+    head: Head,
+    threshold: f64,
+    training: TrainingInfo,
+    tokenizer: String,
+    content_sha256: String,
+}
+
+fn digest(file: &File) -> String {
+    let bytes = serde_json::to_vec(file).expect("serialisable");
+    let h = Sha256::digest(&bytes);
+    h.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Model {
+    fn to_file(&self) -> File {
+        File {
+            format: FORMAT.into(),
+            version: VERSION,
+            task: self.task,
+            labels: self.labels.clone(),
+            featurizer: self.featurizer.config,
+            sides: self.sides,
+            vocab_index: self.vocab.index.clone(),
+            vocab_idf: self.vocab.idf.clone(),
+            ngram_outputs: self.sparse.k,
+            ngram_weights: self.sparse.weights.clone(),
+            ngram_intercept: self.sparse.intercept.clone(),
+            head: self.head.clone(),
+            threshold: self.threshold,
+            training: self.training.clone(),
+            tokenizer: self.featurizer.tokens.to_json().to_string(),
+            content_sha256: String::new(),
+        }
+    }
+
+    /// Compute and set [`Model::hash`].
+    pub fn seal(&mut self) {
+        self.hash = digest(&self.to_file());
+    }
+
+    /// The artifact as JSON bytes (with its hash).
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut f = self.to_file();
+        f.content_sha256 = digest(&f);
+        let mut v = serde_json::to_vec(&f).expect("serialisable");
+        v.push(b'\n');
+        v
+    }
+
+    /// Parse and check a model from JSON bytes; `name` is used in messages.
+    pub fn from_json(bytes: &[u8], name: &str) -> Result<Model, ArtifactError> {
+        let bad = |msg: String| ArtifactError::Invalid { file: name.to_string(), msg };
+        let header: Header = serde_json::from_slice(bytes).map_err(|e| {
+            if e.is_eof() {
+                bad(format!("truncated model file ({e})"))
+            } else {
+                bad(format!("not a threadlens model file ({e})"))
+            }
+        })?;
+        if header.format != FORMAT {
+            return Err(bad(format!("not a threadlens model file (format {:?})", header.format)));
+        }
+        if header.version != VERSION {
+            return Err(bad(format!(
+                "model format version {} but this threadlens reads version {VERSION}: retrain it with this version or use a matching threadlens",
+                header.version
+            )));
+        }
+        let mut f: File = serde_json::from_slice(bytes).map_err(|e| bad(format!("damaged model file: {e}")))?;
+        let stored = std::mem::take(&mut f.content_sha256);
+        let actual = digest(&f);
+        if stored != actual {
+            return Err(bad(format!(
+                "content hash mismatch (file says {}, content is {}): the file was modified or damaged",
+                short(&stored),
+                short(&actual)
+            )));
+        }
+        f.featurizer.check().map_err(|e| bad(e.to_string()))?;
+        let space = f.featurizer.side_width().checked_mul(f.sides).filter(|_| (1..=2).contains(&f.sides));
+        let Some(space) = space else {
+            return Err(bad(format!("sides must be 1 or 2, found {}", f.sides)));
+        };
+        let mut vocab = Vocab::from_parts(f.vocab_index, f.vocab_idf);
+        if !vocab.build_lookup(space) {
+            return Err(bad("vocabulary is inconsistent (order, range or values)".into()));
+        }
+        let k = f.ngram_outputs;
+        let classes = f.labels.len();
+        let want_k = if classes == 2 { 1 } else { classes };
+        if classes < 2 || k != want_k || f.ngram_intercept.len() != k {
+            return Err(bad(format!("{classes} labels but {k} n-gram outputs")));
+        }
+        if f.ngram_weights.len() != vocab.len() * k || f.ngram_weights.iter().any(|w| !w.is_finite()) {
+            return Err(bad(format!(
+                "{} n-gram weights for {} features × {k} outputs",
+                f.ngram_weights.len(),
+                vocab.len()
+            )));
+        }
+        f.head.check().map_err(|e| bad(e.to_string()))?;
+        let dense = k + crate::features::cues::NAMES.len()
+            + if f.task == Task::Stance { crate::features::pair::NAMES.len() } else { 0 };
+        if f.head.features.len() != dense || f.head.weights.len() != want_k {
+            return Err(bad(format!(
+                "head has {} inputs and {} outputs, expected {dense} and {want_k}",
+                f.head.features.len(),
+                f.head.weights.len()
+            )));
+        }
+        let tokens = Tokens::from_json(&f.tokenizer).map_err(|e| bad(e.to_string()))?;
+        let featurizer = Featurizer::new(f.featurizer, tokens).map_err(|e| bad(e.to_string()))?;
+        Ok(Model {
+            task: f.task,
+            labels: f.labels,
+            featurizer,
+            sides: f.sides,
+            vocab,
+            sparse: SparseModel { k, weights: f.ngram_weights, intercept: f.ngram_intercept },
+            head: f.head,
+            threshold: f.threshold,
+            training: f.training,
+            hash: actual,
+        })
+    }
+
+    /// Load a model file.
+    pub fn load(path: &Path) -> Result<Model, ArtifactError> {
+        let name = path.display().to_string();
+        let io = |source| ArtifactError::Io { file: name.clone(), source };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(ArtifactError::Invalid { file: name, msg: format!("larger than {MAX_BYTES} bytes") });
+        }
+        Model::from_json(&bytes, &name)
+    }
+
+    /// Write the model file atomically.
+    pub fn save(&self, path: &Path) -> Result<(), ArtifactError> {
+        crate::output::write_atomic(path, &self.to_json())
+            .map_err(|e| ArtifactError::Invalid { file: path.display().to_string(), msg: e.to_string() })
+    }
+}
+
+fn short(h: &str) -> &str {
+    &h[..h.len().min(12)]
+}
+
+/// SHA-256 of a file's bytes (training data fingerprint).
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Base64 of bytes (used by tests and tools).
+pub fn base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -1,0 +1,319 @@
+//! Evaluation metrics, computed the way scikit-learn computes them so our
+//! numbers sit beside the peer's: ROC AUC with tied scores counted half,
+//! average precision as the step sum `Σ (Rₙ − Rₙ₋₁) Pₙ` over distinct
+//! thresholds, F1 of the positive class and macro-F1, and the expected
+//! calibration error over ten equal-width bins.
+
+use serde::{Deserialize, Serialize};
+
+/// Binary metrics (positive class = 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BinaryMetrics {
+    /// Rows evaluated.
+    pub n: usize,
+    /// Positive rows.
+    pub positives: usize,
+    /// Area under the ROC curve.
+    pub roc_auc: f64,
+    /// Average precision (area under the precision–recall curve).
+    pub pr_auc: f64,
+    /// F1 of the positive class at `threshold`.
+    pub f1: f64,
+    /// Precision of the positive class at `threshold`.
+    pub precision: f64,
+    /// Recall of the positive class at `threshold`.
+    pub recall: f64,
+    /// Mean F1 of both classes at `threshold`.
+    pub macro_f1: f64,
+    /// Accuracy at `threshold`.
+    pub accuracy: f64,
+    /// Expected calibration error (10 equal-width bins).
+    pub ece: f64,
+    /// Decision threshold on the probability.
+    pub threshold: f64,
+}
+
+fn f1(tp: f64, fp: f64, fn_: f64) -> f64 {
+    if tp == 0.0 {
+        0.0
+    } else {
+        2.0 * tp / (2.0 * tp + fp + fn_)
+    }
+}
+
+/// ROC AUC; `None` when one class is absent.
+pub fn roc_auc(y: &[bool], p: &[f64]) -> Option<f64> {
+    let mut idx: Vec<usize> = (0..y.len()).collect();
+    idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let npos = y.iter().filter(|&&v| v).count() as f64;
+    let nneg = y.len() as f64 - npos;
+    if npos == 0.0 || nneg == 0.0 {
+        return None;
+    }
+    // Sum of positive ranks, ties get the average rank.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && p[idx[j + 1]] == p[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        rank_sum += avg * idx[i..=j].iter().filter(|&&k| y[k]).count() as f64;
+        i = j + 1;
+    }
+    Some((rank_sum - npos * (npos + 1.0) / 2.0) / (npos * nneg))
+}
+
+/// Average precision; `None` without positives.
+pub fn average_precision(y: &[bool], p: &[f64]) -> Option<f64> {
+    let npos = y.iter().filter(|&&v| v).count() as f64;
+    if npos == 0.0 {
+        return None;
+    }
+    let mut idx: Vec<usize> = (0..y.len()).collect();
+    idx.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+    let (mut tp, mut fp, mut prev_recall, mut ap) = (0.0, 0.0, 0.0, 0.0);
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j < idx.len() && p[idx[j]] == p[idx[i]] {
+            if y[idx[j]] {
+                tp += 1.0;
+            } else {
+                fp += 1.0;
+            }
+            j += 1;
+        }
+        let recall = tp / npos;
+        ap += (recall - prev_recall) * tp / (tp + fp);
+        prev_recall = recall;
+        i = j;
+    }
+    Some(ap)
+}
+
+/// Expected calibration error over `bins` equal-width probability bins.
+pub fn ece(y: &[bool], p: &[f64], bins: usize) -> f64 {
+    let mut cnt = vec![0usize; bins];
+    let mut conf = vec![0.0; bins];
+    let mut acc = vec![0.0; bins];
+    for (&yi, &pi) in y.iter().zip(p) {
+        let b = ((pi * bins as f64) as usize).min(bins - 1);
+        cnt[b] += 1;
+        conf[b] += pi;
+        acc[b] += f64::from(u8::from(yi));
+    }
+    let n = y.len().max(1) as f64;
+    (0..bins)
+        .filter(|&b| cnt[b] > 0)
+        .map(|b| (cnt[b] as f64 / n) * ((acc[b] - conf[b]) / cnt[b] as f64).abs())
+        .sum()
+}
+
+/// All binary metrics at `threshold` (predict positive when `p >= threshold`).
+pub fn binary(y: &[bool], p: &[f64], threshold: f64) -> BinaryMetrics {
+    let (mut tp, mut fp, mut tn, mut fn_) = (0.0, 0.0, 0.0, 0.0);
+    for (&yi, &pi) in y.iter().zip(p) {
+        match (yi, pi >= threshold) {
+            (true, true) => tp += 1.0,
+            (false, true) => fp += 1.0,
+            (false, false) => tn += 1.0,
+            (true, false) => fn_ += 1.0,
+        }
+    }
+    let n = y.len();
+    BinaryMetrics {
+        n,
+        positives: (tp + fn_) as usize,
+        roc_auc: roc_auc(y, p).unwrap_or(f64::NAN),
+        pr_auc: average_precision(y, p).unwrap_or(f64::NAN),
+        f1: f1(tp, fp, fn_),
+        precision: if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 },
+        recall: if tp + fn_ > 0.0 { tp / (tp + fn_) } else { 0.0 },
+        macro_f1: (f1(tp, fp, fn_) + f1(tn, fn_, fp)) / 2.0,
+        accuracy: if n > 0 { (tp + tn) / n as f64 } else { f64::NAN },
+        ece: ece(y, p, 10),
+        threshold,
+    }
+}
+
+/// The threshold that maximises positive-class F1 (midpoint between
+/// adjacent distinct scores); 0.5 when there are no positives.
+pub fn best_f1_threshold(y: &[bool], p: &[f64]) -> f64 {
+    let npos = y.iter().filter(|&&v| v).count() as f64;
+    if npos == 0.0 {
+        return 0.5;
+    }
+    let mut idx: Vec<usize> = (0..y.len()).collect();
+    idx.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+    let (mut tp, mut fp) = (0.0, 0.0);
+    let (mut best, mut best_t) = (-1.0, 0.5);
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j < idx.len() && p[idx[j]] == p[idx[i]] {
+            if y[idx[j]] {
+                tp += 1.0;
+            } else {
+                fp += 1.0;
+            }
+            j += 1;
+        }
+        let f = f1(tp, fp, npos - tp);
+        if f > best {
+            best = f;
+            best_t = if j < idx.len() {
+                (p[idx[i]] + p[idx[j]]) / 2.0
+            } else {
+                p[idx[i]]
+            };
+        }
+        i = j;
+    }
+    best_t
+}
+
+/// Multi-class metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MultiMetrics {
+    /// Rows evaluated.
+    pub n: usize,
+    /// Class names, in the order of the per-class vectors.
+    pub labels: Vec<String>,
+    /// Accuracy.
+    pub accuracy: f64,
+    /// Mean F1 over classes.
+    pub macro_f1: f64,
+    /// Geometric mean of per-class recalls (0 if any class is never found).
+    pub gmean_recall: f64,
+    /// Precision per class.
+    pub precision: Vec<f64>,
+    /// Recall per class.
+    pub recall: Vec<f64>,
+    /// F1 per class.
+    pub f1: Vec<f64>,
+    /// Rows: true class, columns: predicted class.
+    pub confusion: Vec<Vec<usize>>,
+}
+
+/// Metrics from true and predicted class indices. Classes with no true and
+/// no predicted rows are left out of the averages (as scikit-learn does
+/// with an explicit label list restricted to seen labels).
+pub fn multiclass(labels: &[String], y: &[usize], pred: &[usize]) -> MultiMetrics {
+    let k = labels.len();
+    let mut cm = vec![vec![0usize; k]; k];
+    for (&t, &p) in y.iter().zip(pred) {
+        cm[t][p] += 1;
+    }
+    let mut precision = vec![0.0; k];
+    let mut recall = vec![0.0; k];
+    let mut f1s = vec![0.0; k];
+    let mut present = Vec::new();
+    for c in 0..k {
+        let tp = cm[c][c] as f64;
+        let row: usize = cm[c].iter().sum();
+        let col: usize = cm.iter().map(|r| r[c]).sum();
+        if row > 0 || col > 0 {
+            present.push(c);
+        }
+        precision[c] = if col > 0 { tp / col as f64 } else { 0.0 };
+        recall[c] = if row > 0 { tp / row as f64 } else { 0.0 };
+        f1s[c] = f1(tp, col as f64 - tp, row as f64 - tp);
+    }
+    let n = y.len();
+    let correct: usize = (0..k).map(|c| cm[c][c]).sum();
+    let m = present.len().max(1) as f64;
+    let with_rows: Vec<usize> = (0..k).filter(|&c| cm[c].iter().sum::<usize>() > 0).collect();
+    let gmean = if with_rows.is_empty() {
+        0.0
+    } else {
+        let lp: f64 = with_rows.iter().map(|&c| recall[c].ln()).sum();
+        (lp / with_rows.len() as f64).exp()
+    };
+    MultiMetrics {
+        n,
+        labels: labels.to_vec(),
+        accuracy: if n > 0 { correct as f64 / n as f64 } else { f64::NAN },
+        macro_f1: present.iter().map(|&c| f1s[c]).sum::<f64>() / m,
+        gmean_recall: gmean,
+        precision,
+        recall,
+        f1: f1s,
+        confusion: cm,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+    }
+
+    #[test]
+    fn auc_hand_computed_with_ties() {
+        // pos scores {0.8, 0.4}, neg {0.4, 0.1}: pairs (0.8>0.4)=1, (0.8>0.1)=1,
+        // (0.4=0.4)=0.5, (0.4>0.1)=1 → 3.5/4.
+        let y = [true, true, false, false];
+        let p = [0.8, 0.4, 0.4, 0.1];
+        close(roc_auc(&y, &p).unwrap(), 0.875);
+        assert!(roc_auc(&[true, true], &[0.1, 0.2]).is_none());
+    }
+
+    #[test]
+    fn average_precision_hand_computed() {
+        // sorted: 0.9 T, 0.8 F, 0.7 T, 0.1 F → P@1 = 1, P@3 = 2/3; AP = 0.5·1 + 0.5·2/3.
+        let y = [true, false, true, false];
+        let p = [0.9, 0.8, 0.7, 0.1];
+        close(average_precision(&y, &p).unwrap(), 0.5 + 1.0 / 3.0);
+        // A tie of one pos and one neg at the top counts as one step: P = 1/2.
+        close(average_precision(&[true, false], &[0.5, 0.5]).unwrap(), 0.5);
+    }
+
+    #[test]
+    fn threshold_metrics_hand_computed() {
+        let y = [true, false, true, false, true];
+        let p = [0.9, 0.6, 0.4, 0.2, 0.7];
+        let m = binary(&y, &p, 0.5);
+        // pred: T T F F T → tp 2, fp 1, fn 1, tn 1.
+        close(m.f1, 4.0 / 6.0);
+        close(m.precision, 2.0 / 3.0);
+        close(m.recall, 2.0 / 3.0);
+        close(m.accuracy, 3.0 / 5.0);
+        // negative class: tp' = 1, fp' = 1 (the missed positive), fn' = 1 → 0.5.
+        close(m.macro_f1, (4.0 / 6.0 + 0.5) / 2.0);
+        assert_eq!((m.n, m.positives), (5, 3));
+    }
+
+    #[test]
+    fn ece_hand_computed() {
+        // bin 9: p .9,.9 acc 1 → |1-.9| = .1, weight .5; bin 1: p .1,.1 acc .5 → .4, weight .5.
+        let y = [true, true, true, false];
+        let p = [0.9, 0.9, 0.1, 0.1];
+        close(ece(&y, &p, 10), 0.5 * 0.1 + 0.5 * 0.4);
+    }
+
+    #[test]
+    fn best_threshold_splits_perfectly_separable_scores() {
+        let y = [false, false, true, true];
+        let p = [0.1, 0.3, 0.6, 0.8];
+        let t = best_f1_threshold(&y, &p);
+        assert!(t > 0.3 && t <= 0.6, "{t}");
+        close(binary(&y, &p, t).f1, 1.0);
+    }
+
+    #[test]
+    fn multiclass_hand_computed() {
+        let labels: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let y = [0, 0, 1, 1, 2, 2];
+        let pred = [0, 1, 1, 1, 0, 2];
+        let m = multiclass(&labels, &y, &pred);
+        assert_eq!(m.confusion, vec![vec![1, 1, 0], vec![0, 2, 0], vec![1, 0, 1]]);
+        close(m.accuracy, 4.0 / 6.0);
+        // a: p 1/2 r 1/2 f .5; b: p 2/3 r 1 f .8; c: p 1 r 1/2 f 2/3.
+        close(m.macro_f1, (0.5 + 0.8 + 2.0 / 3.0) / 3.0);
+        close(m.gmean_recall, (0.5f64 * 1.0 * 0.5).powf(1.0 / 3.0));
+    }
+}

@@ -1,0 +1,233 @@
+//! Classifiers: training on labeled CSV ([`train`]), the model artifact
+//! ([`artifact`]), scoring with explanations ([`Model::score`],
+//! [`Model::explain`]) and metrics ([`metrics`]).
+//!
+//! A model is two stages. The n-gram stage is a sparse linear model over
+//! hundreds of thousands of hashed n-gram columns ([`sparse`], argmin's
+//! L-BFGS). The head ([`head`], `linfa-logistic`) takes the n-gram score(s)
+//! plus dense cues and returns calibrated probabilities. Scoring is
+//! `w·x + b` over the sparse row, so each n-gram's contribution to the
+//! log-odds is known exactly: that is the explanation.
+
+pub mod artifact;
+pub mod data;
+pub mod head;
+pub mod metrics;
+pub mod sparse;
+pub mod train;
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::{cues, Featurizer, Scratch, Vocab};
+pub use artifact::ArtifactError;
+pub use head::Head;
+pub use sparse::SparseModel;
+
+/// Errors fitting or using a model.
+#[derive(Debug, thiserror::Error)]
+pub enum ClassifyError {
+    /// Inputs of the wrong shape (checked before any library call).
+    #[error("shape: {0}")]
+    Shape(String),
+    /// Invalid settings.
+    #[error("parameters: {0}")]
+    Params(String),
+    /// The optimiser failed.
+    #[error("optimizer: {0}")]
+    Optimizer(String),
+    /// Not enough data to fit.
+    #[error("{0}")]
+    Data(String),
+    /// Featurizer failure.
+    #[error(transparent)]
+    Feature(#[from] crate::features::FeatureError),
+}
+
+/// What a model predicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    /// P(uncivil) of a comment.
+    Incivility,
+    /// P(agree / disagree / query / comment) of a reply toward its parent.
+    Stance,
+}
+
+impl std::str::FromStr for Task {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "incivility" | "toxicity" => Ok(Task::Incivility),
+            "stance" => Ok(Task::Stance),
+            _ => Err(format!("unknown task {s:?}: incivility or stance")),
+        }
+    }
+}
+
+impl std::fmt::Display for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Task::Incivility => "incivility",
+            Task::Stance => "stance",
+        })
+    }
+}
+
+/// A loaded or freshly trained model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// What it predicts.
+    pub task: Task,
+    /// Class names; binary models have `[negative, positive]`.
+    pub labels: Vec<String>,
+    /// Text → hashed counts.
+    pub featurizer: Featurizer,
+    /// 1 (text) or 2 (text and parent).
+    pub sides: u32,
+    /// Known n-grams and idf.
+    pub vocab: Vocab,
+    /// The n-gram stage.
+    pub sparse: SparseModel,
+    /// The dense head.
+    pub head: Head,
+    /// Decision threshold on P(positive) for binary models.
+    pub threshold: f64,
+    /// Provenance and held-out metrics.
+    pub training: artifact::TrainingInfo,
+    /// SHA-256 of the artifact's content, written into every score row.
+    pub hash: String,
+}
+
+/// Reusable buffers for scoring.
+#[derive(Default)]
+pub struct ScoreScratch {
+    feat: Scratch,
+    counts: Vec<(u32, f32)>,
+    row: Vec<(u32, f32)>,
+    margins: Vec<f64>,
+    dense: Vec<f64>,
+    logits: Vec<f64>,
+}
+
+/// One feature's share of a score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    /// `tok:you idiot`, `chr:_idi`, `parent:tok:...` or a cue name.
+    pub feature: String,
+    /// Added log-odds of the explained class.
+    pub weight: f64,
+}
+
+impl Model {
+    /// Dense head inputs of a row: the n-gram margins, then the text's cues,
+    /// then pair features (stance).
+    fn dense_inputs(&self, margins: &[f64], text_cues: &cues::Cues, text: &str, parent: &str, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend_from_slice(margins);
+        out.extend(text_cues.values.iter().map(|&v| f64::from(v)));
+        if self.task == Task::Stance {
+            crate::features::pair::compute(&self.featurizer, text, parent, out);
+        }
+    }
+
+    /// Sparse row of a text (and parent): hashed counts → weighted columns.
+    fn row(&self, text: &str, parent: &str, s: &mut ScoreScratch) -> cues::Cues {
+        s.counts.clear();
+        let c = self.featurizer.featurize(text, 0, &mut s.feat, &mut s.counts);
+        if self.sides == 2 {
+            self.featurizer.featurize(parent, 1, &mut s.feat, &mut s.counts);
+        }
+        s.row.clear();
+        self.vocab.transform(&self.featurizer.config, &s.counts, &mut s.row);
+        c
+    }
+
+    /// Class probabilities of one text (and its parent's text for stance;
+    /// pass `""` when there is none).
+    pub fn score(&self, text: &str, parent: &str, s: &mut ScoreScratch) -> Vec<f64> {
+        let cues = self.row(text, parent, s);
+        s.margins.resize(self.sparse.k, 0.0);
+        self.sparse.margins(&s.row, &mut s.margins);
+        let margins = std::mem::take(&mut s.margins);
+        let mut dense = std::mem::take(&mut s.dense);
+        self.dense_inputs(&margins, &cues, text, parent, &mut dense);
+        self.head.logits(&dense, &mut s.logits);
+        s.margins = margins;
+        s.dense = dense;
+        Head::probabilities(&s.logits)
+    }
+
+    /// The `top` features that pushed class `class` up most (positive
+    /// weights) and, after them, the ones that pushed it down most.
+    ///
+    /// N-gram contributions are `w·x` in the n-gram stage times the head's
+    /// coefficient on that stage's score; cue contributions are the head's
+    /// coefficient times the standardised cue. For multi-class models
+    /// weights are relative to the mean of the classes.
+    pub fn explain(&self, text: &str, parent: &str, class: usize, top: usize) -> Vec<Contribution> {
+        let mut s = ScoreScratch::default();
+        self.row(text, parent, &mut s);
+        let k = self.sparse.k;
+        let kh = self.head.weights.len();
+        // Head coefficient from n-gram score column j to output `class`, on the raw scale.
+        let coef = |j: usize| -> f64 {
+            let per = |o: usize| self.head.weights[o][j] / self.head.scale[j];
+            if kh == 1 {
+                per(0)
+            } else {
+                per(class) - (0..kh).map(per).sum::<f64>() / kh as f64
+            }
+        };
+        let mut names = self.featurizer.names(text, 0);
+        if self.sides == 2 {
+            for mut n in self.featurizer.names(parent, 1) {
+                n.name = format!("parent:{}", n.name);
+                names.push(n);
+            }
+        }
+        let mut out = Vec::new();
+        for &(col, v) in &s.row {
+            let idx = self.vocab.index[col as usize];
+            let mut w = 0.0;
+            for j in 0..k {
+                w += coef(j) * f64::from(self.sparse.weights[col as usize * k + j]) * f64::from(v);
+            }
+            let name = names
+                .iter()
+                .find(|n| n.index == idx)
+                .map_or_else(|| format!("#{idx}"), |n| n.name.clone());
+            out.push(Contribution { feature: name, weight: w });
+        }
+        let mut margins = vec![0.0; k];
+        self.sparse.margins(&s.row, &mut margins);
+        let cues = self.featurizer.featurize(text, 0, &mut Scratch::default(), &mut Vec::new());
+        let mut dense = Vec::new();
+        self.dense_inputs(&margins, &cues, text, parent, &mut dense);
+        for (f, name) in self.head.features.iter().enumerate().skip(k) {
+            let z = (dense[f] - self.head.mean[f]) / self.head.scale[f];
+            let w = if kh == 1 {
+                self.head.weights[0][f] * z
+            } else {
+                (self.head.weights[class][f] - (0..kh).map(|o| self.head.weights[o][f]).sum::<f64>() / kh as f64) * z
+            };
+            if w.abs() > 1e-3 {
+                out.push(Contribution { feature: format!("cue:{name}"), weight: w });
+            }
+        }
+        // Merge features that share a name (hash collisions within a text).
+        out.sort_by(|a, b| a.feature.cmp(&b.feature));
+        out.dedup_by(|a, b| {
+            if a.feature == b.feature {
+                b.weight += a.weight;
+                true
+            } else {
+                false
+            }
+        });
+        out.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        let mut pos: Vec<_> = out.iter().filter(|c| c.weight > 0.0).take(top).cloned().collect();
+        let neg: Vec<_> = out.iter().rev().filter(|c| c.weight < 0.0).take(top).cloned().collect();
+        pos.extend(neg);
+        pos
+    }
+}

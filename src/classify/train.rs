@@ -1,0 +1,383 @@
+//! Fitting a model on labeled examples.
+//!
+//! 1. Featurize every text in parallel; fit the [`Vocab`] (n-grams seen in
+//!    at least `min_df` texts, idf).
+//! 2. Out-of-fold n-gram scores: split the rows into `folds` stratified
+//!    folds, fit the sparse model on the others and score each fold. These
+//!    are what the head sees, so it learns how far to trust the n-gram
+//!    score on text the n-gram model has not seen (as at scoring time).
+//! 3. Fit the head (`linfa-logistic`) on those scores plus dense cues and,
+//!    for binary models, pick the F1-best threshold on its out-of-fold
+//!    probabilities.
+//! 4. Fit the sparse model on all rows.
+//!
+//! Classes are balanced in the n-gram stage (weights `n / (classes · n_c)`,
+//! as scikit-learn's `class_weight="balanced"`); the head is fitted
+//! unweighted so its probabilities are calibrated to the training mix.
+
+use std::time::Instant;
+
+use ndarray::Array2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::artifact::TrainingInfo;
+use super::head::Head;
+use super::sparse::{self, Csr, SparseParams};
+use super::{metrics, ClassifyError, Model, ScoreScratch, Task};
+use crate::features::{cues, pair, Featurizer, Scratch, Vocab};
+
+/// Training settings (stored in the model).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TrainParams {
+    /// Inverse L2 strength of the n-gram stage.
+    pub c: f64,
+    /// Folds for the out-of-fold scores the head learns from (≥ 2).
+    pub folds: usize,
+    /// Keep n-grams seen in at least this many training texts.
+    pub min_df: u32,
+    /// Balance classes in the n-gram stage.
+    pub balanced: bool,
+    /// L-BFGS iterations at most per fit.
+    pub max_iters: u64,
+    /// Seed for the fold assignment.
+    pub seed: u64,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            c: 4.0,
+            folds: 3,
+            min_df: 2,
+            balanced: true,
+            max_iters: 300,
+            seed: 20261122,
+        }
+    }
+}
+
+impl TrainParams {
+    /// Range checks.
+    pub fn check(&self) -> Result<(), ClassifyError> {
+        if !(self.c > 0.0 && self.c.is_finite()) {
+            return Err(ClassifyError::Params("C must be a positive number".into()));
+        }
+        if !(2..=20).contains(&self.folds) {
+            return Err(ClassifyError::Params("folds must be 2..=20".into()));
+        }
+        if self.max_iters == 0 {
+            return Err(ClassifyError::Params("max_iters must be positive".into()));
+        }
+        Ok(())
+    }
+}
+
+/// One labeled example.
+#[derive(Debug, Clone, Copy)]
+pub struct Example<'a> {
+    /// The comment.
+    pub text: &'a str,
+    /// The parent's text (stance); `""` if none.
+    pub parent: &'a str,
+    /// Class index into the label list.
+    pub class: u32,
+}
+
+/// Progress reporting hooks (the binary draws an indicatif bar).
+pub trait Progress: Sync {
+    /// A new stage with `total` steps.
+    fn stage(&self, name: &str, total: u64);
+    /// `n` steps done.
+    fn advance(&self, n: u64);
+}
+
+/// Reports nothing.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn stage(&self, _: &str, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+struct Featurized {
+    rows: Csr,
+    dense: Vec<Vec<f64>>,
+    vocab: Vocab,
+}
+
+fn featurize(
+    f: &Featurizer,
+    task: Task,
+    sides: u32,
+    ex: &[Example<'_>],
+    min_df: u32,
+    progress: &dyn Progress,
+) -> Featurized {
+    progress.stage("featurize", ex.len() as u64);
+    let per: Vec<(Vec<(u32, f32)>, Vec<f64>)> = ex
+        .par_iter()
+        .map_init(Scratch::default, |s, e| {
+            let mut counts = Vec::new();
+            let c = f.featurize(e.text, 0, s, &mut counts);
+            if sides == 2 {
+                f.featurize(e.parent, 1, s, &mut counts);
+            }
+            let mut dense: Vec<f64> = c.values.iter().map(|&v| f64::from(v)).collect();
+            if task == Task::Stance {
+                pair::compute(f, e.text, e.parent, &mut dense);
+            }
+            progress.advance(1);
+            (counts, dense)
+        })
+        .collect();
+    let (counts, dense): (Vec<_>, Vec<_>) = per.into_iter().unzip();
+    let vocab = Vocab::fit(&counts, min_df, f.config.side_width() * sides);
+    let weighted: Vec<Vec<(u32, f32)>> = counts
+        .par_iter()
+        .map(|c| {
+            let mut out = Vec::with_capacity(c.len());
+            vocab.transform(&f.config, c, &mut out);
+            out
+        })
+        .collect();
+    drop(counts);
+    let mut rows = Csr::new(vocab.len());
+    for r in &weighted {
+        rows.push_row(r);
+    }
+    Featurized { rows, dense, vocab }
+}
+
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Stratified fold of each row: rows of each class are shuffled with the
+/// seed and dealt round-robin.
+pub fn stratified_folds(y: &[u32], folds: usize, seed: u64) -> Vec<usize> {
+    let mut state = seed;
+    let mut fold = vec![0; y.len()];
+    let classes = y.iter().copied().max().map_or(0, |m| m as usize + 1);
+    let mut offset = 0;
+    for c in 0..classes {
+        let mut idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] as usize == c).collect();
+        for i in (1..idx.len()).rev() {
+            let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
+            idx.swap(i, j);
+        }
+        for (r, &i) in idx.iter().enumerate() {
+            fold[i] = (r + offset) % folds;
+        }
+        offset += idx.len();
+    }
+    fold
+}
+
+/// Fit a model. `labels` are the class names (binary: `[negative,
+/// positive]`); every example's class indexes into them.
+pub fn fit(
+    task: Task,
+    labels: Vec<String>,
+    featurizer: Featurizer,
+    ex: &[Example<'_>],
+    params: &TrainParams,
+    progress: &dyn Progress,
+) -> Result<Model, ClassifyError> {
+    params.check()?;
+    let t0 = Instant::now();
+    let classes = labels.len();
+    if classes < 2 {
+        return Err(ClassifyError::Data("need at least two classes".into()));
+    }
+    let y: Vec<u32> = ex.iter().map(|e| e.class).collect();
+    if y.iter().any(|&c| c as usize >= classes) {
+        return Err(ClassifyError::Data("class index outside the label list".into()));
+    }
+    let mut counts = vec![0usize; classes];
+    for &c in &y {
+        counts[c as usize] += 1;
+    }
+    let present = counts.iter().filter(|&&c| c > 0).count();
+    if present < 2 {
+        let only = counts.iter().position(|&c| c > 0).map_or("none", |c| labels[c].as_str());
+        return Err(ClassifyError::Data(format!(
+            "the training data has only one class ({only}); a classifier needs examples of at least two"
+        )));
+    }
+    if ex.len() < 2 * params.folds {
+        return Err(ClassifyError::Data(format!(
+            "{} rows are too few to train ({} folds)",
+            ex.len(),
+            params.folds
+        )));
+    }
+    let sides = if task == Task::Stance { 2 } else { 1 };
+    let data = featurize(&featurizer, task, sides, ex, params.min_df, progress);
+    if data.vocab.is_empty() {
+        return Err(ClassifyError::Data(
+            "no n-gram occurs in two training texts: too little text to learn from".into(),
+        ));
+    }
+    let n = ex.len();
+    let s: Vec<f64> = y
+        .iter()
+        .map(|&c| {
+            if params.balanced {
+                n as f64 / (present as f64 * counts[c as usize] as f64)
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let sp = SparseParams {
+        c: params.c,
+        max_iters: params.max_iters,
+        ..Default::default()
+    };
+    // Out-of-fold n-gram scores.
+    let fold = stratified_folds(&y, params.folds, params.seed);
+    let k = if classes == 2 { 1 } else { classes };
+    let mut oof = vec![0.0; n * k];
+    progress.stage("n-gram folds", params.folds as u64 + 1);
+    for f in 0..params.folds {
+        let tr: Vec<usize> = (0..n).filter(|&i| fold[i] != f).collect();
+        let te: Vec<usize> = (0..n).filter(|&i| fold[i] == f).collect();
+        let ytr: Vec<u32> = tr.iter().map(|&i| y[i]).collect();
+        let str_: Vec<f64> = tr.iter().map(|&i| s[i]).collect();
+        let m = sparse::fit(&data.rows.select(&tr), &ytr, &str_, classes, &sp)?;
+        let z = m.margins_csr(&data.rows.select(&te));
+        for (r, &i) in te.iter().enumerate() {
+            oof[i * k..i * k + k].copy_from_slice(&z[r * k..r * k + k]);
+        }
+        progress.advance(1);
+    }
+    // Head on out-of-fold scores + dense features.
+    let mut names: Vec<String> = if k == 1 {
+        vec!["ngram_score".into()]
+    } else {
+        labels.iter().map(|l| format!("ngram_{l}")).collect()
+    };
+    names.extend(cues::NAMES.iter().map(|s| s.to_string()));
+    if task == Task::Stance {
+        names.extend(pair::NAMES.iter().map(|s| s.to_string()));
+    }
+    let m = names.len();
+    let mut h = Array2::zeros((n, m));
+    for i in 0..n {
+        for j in 0..k {
+            h[[i, j]] = oof[i * k + j];
+        }
+        for (j, &v) in data.dense[i].iter().enumerate() {
+            h[[i, k + j]] = v;
+        }
+    }
+    let head = Head::fit(names, &h, &y, classes)?;
+    let threshold = if classes == 2 {
+        let mut logits = Vec::new();
+        let p: Vec<f64> = (0..n)
+            .map(|i| {
+                head.logits(h.row(i).as_slice().expect("row-major"), &mut logits);
+                super::Head::probabilities(&logits)[1]
+            })
+            .collect();
+        let yb: Vec<bool> = y.iter().map(|&c| c == 1).collect();
+        metrics::best_f1_threshold(&yb, &p)
+    } else {
+        0.0
+    };
+    let full = sparse::fit(&data.rows, &y, &s, classes, &sp)?;
+    progress.advance(1);
+    let mut model = Model {
+        task,
+        labels,
+        featurizer,
+        sides,
+        vocab: data.vocab,
+        sparse: full,
+        head,
+        threshold,
+        training: TrainingInfo {
+            class_counts: counts,
+            params: serde_json::to_value(params).expect("serialisable"),
+            seconds: t0.elapsed().as_secs_f64(),
+            created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
+            ..Default::default()
+        },
+        hash: String::new(),
+    };
+    model.seal();
+    Ok(model)
+}
+
+/// Class probabilities for every example, in parallel.
+pub fn predict(model: &Model, ex: &[Example<'_>]) -> Vec<Vec<f64>> {
+    ex.par_iter()
+        .map_init(ScoreScratch::default, |s, e| model.score(e.text, e.parent, s))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{FeatureConfig, Tokens};
+
+    #[test]
+    fn folds_are_stratified_and_deterministic() {
+        let y: Vec<u32> = (0..30).map(|i| u32::from(i % 3 == 0)).collect();
+        let f = stratified_folds(&y, 3, 7);
+        assert_eq!(f, stratified_folds(&y, 3, 7));
+        for fold in 0..3 {
+            let pos = (0..30).filter(|&i| f[i] == fold && y[i] == 1).count();
+            let all = (0..30).filter(|&i| f[i] == fold).count();
+            assert!((3..=4).contains(&pos) && all == 10, "fold {fold}: {pos} of {all}");
+        }
+    }
+
+    fn corpus() -> Vec<(String, u32)> {
+        let bad = ["you idiot", "shut up moron", "what a stupid idiot", "you are a moron", "idiots everywhere"];
+        let good = ["thanks for sharing", "i agree with this", "good point well made", "interesting article", "see the source here"];
+        let mut v = Vec::new();
+        for i in 0..60 {
+            v.push((format!("{} {}", bad[i % 5], i % 7), 1));
+            v.push((format!("{} {}", good[i % 5], i % 7), 0));
+            v.push((format!("{} again {}", good[(i + 2) % 5], i % 4), 0));
+        }
+        v
+    }
+
+    #[test]
+    fn learns_and_explains_a_toy_task() {
+        let c = corpus();
+        let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
+        let f = Featurizer::new(FeatureConfig { word_bits: 16, char_bits: 16, ..Default::default() }, tokens).unwrap();
+        let ex: Vec<Example> = c.iter().map(|(t, y)| Example { text: t, parent: "", class: *y }).collect();
+        let m = fit(Task::Incivility, vec!["0".into(), "1".into()], f, &ex, &TrainParams::default(), &Silent).unwrap();
+        let mut s = ScoreScratch::default();
+        let bad = m.score("what an idiot", "", &mut s)[1];
+        let good = m.score("thanks, good point", "", &mut s)[1];
+        assert!(bad > 0.7 && good < 0.3, "{bad} {good}");
+        let ex = m.explain("what an idiot", "", 1, 3);
+        assert!(ex[0].weight > 0.0);
+        assert!(ex.iter().take(3).any(|c| c.feature.contains("idiot") || c.feature.contains("idi")), "{ex:?}");
+        // Round trip through the artifact gives the same scores and hash.
+        let bytes = m.to_json();
+        let m2 = Model::from_json(&bytes, "m.json").unwrap();
+        assert_eq!(m2.hash, m.hash);
+        assert_eq!(m2.score("what an idiot", "", &mut s)[1], bad);
+    }
+
+    #[test]
+    fn one_class_refused() {
+        let c = corpus();
+        let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
+        let f = Featurizer::new(FeatureConfig::default(), tokens).unwrap();
+        let ex: Vec<Example> = c.iter().map(|(t, _)| Example { text: t, parent: "", class: 0 }).collect();
+        let e = fit(Task::Incivility, vec!["0".into(), "1".into()], f, &ex, &TrainParams::default(), &Silent).unwrap_err();
+        assert!(e.to_string().contains("only one class (0)"), "{e}");
+    }
+}

@@ -1,0 +1,124 @@
+//! Dense cue features: a handful of signals that n-grams see poorly
+//! (shouting, punctuation bursts, address, obfuscation, length). They feed
+//! the model's small dense head next to the n-gram score.
+
+use super::normalize::NormalizeStats;
+use super::tokens::bert_split;
+
+/// Names of [`Cues::values`], in order (stored in the model).
+pub const NAMES: [&str; 12] = [
+    "len_log",
+    "caps_ratio",
+    "exclaim_log",
+    "question_log",
+    "second_person_log",
+    "negation_log",
+    "elongation",
+    "leet",
+    "url",
+    "mention",
+    "invisible",
+    "empty",
+];
+
+/// Cue values of one text.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Cues {
+    /// In the order of [`NAMES`].
+    pub values: [f32; NAMES.len()],
+}
+
+const SECOND_PERSON: &[&str] = &[
+    "you", "your", "yours", "yourself", "yourselves", "u", "ur", "ya", "youre", "thou",
+];
+const NEGATION: &[&str] = &[
+    "not", "no", "never", "nothing", "nobody", "none", "nope", "neither", "nor", "cannot", "t",
+];
+
+fn ln1p(x: u32) -> f32 {
+    (x as f32).ln_1p()
+}
+
+/// Compute cues from the raw and the normalised text.
+pub fn compute(raw: &str, norm: &str, st: &NormalizeStats) -> Cues {
+    let (mut excl, mut quest) = (0u32, 0u32);
+    for b in raw.bytes() {
+        match b {
+            b'!' => excl += 1,
+            b'?' => quest += 1,
+            _ => {}
+        }
+    }
+    let (mut second, mut neg, mut prev_apos) = (0u32, 0u32, false);
+    for w in bert_split(norm) {
+        if SECOND_PERSON.contains(&w) {
+            second += 1;
+        }
+        // "t" counts only as the tail of "n't" ("don ' t").
+        if NEGATION.contains(&w) && (w != "t" || prev_apos) {
+            neg += 1;
+        }
+        prev_apos = w == "'" || w == "’";
+    }
+    let chars = raw.chars().count() as u32;
+    let caps = if st.letters >= 4 {
+        st.upper as f32 / st.letters as f32
+    } else {
+        0.0
+    };
+    Cues {
+        values: [
+            ln1p(chars),
+            caps,
+            ln1p(excl),
+            ln1p(quest),
+            ln1p(second),
+            ln1p(neg),
+            f32::from(st.folded_repeats > 0),
+            f32::from(st.folded_leet > 0),
+            f32::from(st.urls > 0),
+            f32::from(st.mentions > 0),
+            f32::from(st.invisible > 0),
+            f32::from(raw.trim().is_empty()),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::normalize::{normalize, NormalizeConfig};
+
+    fn cues(s: &str) -> Cues {
+        let (mut n, mut t) = (String::new(), String::new());
+        let st = normalize(s, NormalizeConfig::default(), &mut n, &mut t);
+        compute(s, &n, &st)
+    }
+
+    fn get(c: &Cues, name: &str) -> f32 {
+        c.values[NAMES.iter().position(|n| *n == name).unwrap()]
+    }
+
+    #[test]
+    fn hand_computed() {
+        let c = cues("YOU don't KNOW anything!!! Really?");
+        assert!((get(&c, "len_log") - (34f32).ln_1p()).abs() < 1e-6);
+        // letters: YOU(3) dont(4) KNOW(4) anything(8) Really(6) = 25, upper 3+4+1 = 8
+        assert!((get(&c, "caps_ratio") - 8.0 / 25.0).abs() < 1e-6);
+        assert!((get(&c, "exclaim_log") - 3f32.ln_1p()).abs() < 1e-6);
+        assert!((get(&c, "question_log") - 1f32.ln_1p()).abs() < 1e-6);
+        assert!((get(&c, "second_person_log") - 1f32.ln_1p()).abs() < 1e-6);
+        assert!((get(&c, "negation_log") - 1f32.ln_1p()).abs() < 1e-6);
+        assert_eq!(get(&c, "elongation"), 1.0, "!!! folded");
+        assert_eq!(get(&c, "empty"), 0.0);
+    }
+
+    #[test]
+    fn short_texts_have_no_caps_ratio_and_empty_is_flagged() {
+        assert_eq!(get(&cues("OK"), "caps_ratio"), 0.0);
+        assert_eq!(get(&cues("  "), "empty"), 1.0);
+        assert_eq!(get(&cues("sh1t @bob http://x"), "leet"), 1.0);
+        assert_eq!(get(&cues("sh1t @bob http://x"), "mention"), 1.0);
+        assert_eq!(get(&cues("sh1t @bob http://x"), "url"), 1.0);
+    }
+}

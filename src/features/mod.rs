@@ -1,0 +1,349 @@
+//! Text → features: one pipeline, serialised inside every model so that
+//! training and scoring can never disagree.
+//!
+//! Stages: [`normalize`] (entities, NFKC, case, leetspeak and repeats) →
+//! [`tokens`] (WordPiece ids) → hashed token uni/bi-grams and character
+//! n-grams ([`Featurizer::featurize`]) → [`vocab::Vocab`] (which hashed
+//! features the model knows, their idf, sublinear tf and per-block L2
+//! norm). [`cues`] are a few dense signals (shouting, `!`, `?`, second
+//! person, negation, obfuscation) that go to the model's dense head, and
+//! [`pair`] compares a reply with its parent for stance.
+//!
+//! Hashed feature space of one side (the text, or the parent for stance):
+//! `[0, 2^word_bits)` are token n-grams, the next `2^char_bits` character
+//! n-grams. Side `s` starts at `s * side_width()`.
+
+pub mod cues;
+pub mod normalize;
+pub mod pair;
+pub mod tokens;
+pub mod vocab;
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+pub use cues::Cues;
+pub use normalize::{NormalizeConfig, NormalizeStats};
+pub use tokens::Tokens;
+pub use vocab::Vocab;
+
+/// Errors building or loading a featurizer.
+#[derive(Debug, thiserror::Error)]
+pub enum FeatureError {
+    /// The tokenizer could not be trained, loaded or used.
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    /// The featurizer config is out of range.
+    #[error("featurizer config: {0}")]
+    Config(String),
+}
+
+/// Featurizer settings; stored in the model artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FeatureConfig {
+    /// Normalisation folds.
+    pub normalize: NormalizeConfig,
+    /// log2 of the hashed token n-gram space.
+    pub word_bits: u8,
+    /// Longest token n-gram (1 = unigrams only).
+    pub word_ngrams: u8,
+    /// log2 of the hashed character n-gram space.
+    pub char_bits: u8,
+    /// Shortest character n-gram (within a word padded with spaces).
+    pub char_min: u8,
+    /// Longest character n-gram.
+    pub char_max: u8,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            normalize: NormalizeConfig::default(),
+            word_bits: 20,
+            word_ngrams: 2,
+            char_bits: 20,
+            char_min: 2,
+            char_max: 5,
+        }
+    }
+}
+
+impl FeatureConfig {
+    /// Check ranges (a model file is user input too).
+    pub fn check(&self) -> Result<(), FeatureError> {
+        if !(8..=24).contains(&self.word_bits) || !(8..=24).contains(&self.char_bits) {
+            return Err(FeatureError::Config("hash bits must be in 8..=24".into()));
+        }
+        if !(1..=3).contains(&self.word_ngrams) {
+            return Err(FeatureError::Config("word_ngrams must be 1..=3".into()));
+        }
+        if self.char_min == 0 || self.char_min > self.char_max || self.char_max > 8 {
+            return Err(FeatureError::Config(
+                "need 1 <= char_min <= char_max <= 8".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Width of one side's hashed space.
+    pub fn side_width(&self) -> u32 {
+        (1u32 << self.word_bits) + (1u32 << self.char_bits)
+    }
+
+    /// Which block a hashed index falls in: `side * 2 + (0 word | 1 char)`.
+    pub fn block_of(&self, idx: u32) -> u32 {
+        let w = self.side_width();
+        let side = idx / w;
+        side * 2 + u32::from(idx % w >= (1u32 << self.word_bits))
+    }
+}
+
+/// Reusable buffers for featurizing one text at a time.
+#[derive(Default)]
+pub struct Scratch {
+    norm: String,
+    tmp: String,
+    ids: Vec<u32>,
+    hashes: Vec<u32>,
+    padded: Vec<u8>,
+    bounds: Vec<usize>,
+}
+
+/// A named feature, for explanations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureName {
+    /// Hashed index.
+    pub index: u32,
+    /// `tok:you idiot` or `chr:idio` (with `_` for word boundaries).
+    pub name: String,
+}
+
+/// The featurizer: config plus the trained tokenizer.
+#[derive(Debug, Clone)]
+pub struct Featurizer {
+    /// Settings.
+    pub config: FeatureConfig,
+    /// WordPiece vocabulary.
+    pub tokens: Tokens,
+}
+
+const SEED_TOK: u64 = 0x7468_7265_6164_0001;
+const SEED_CHR: u64 = 0x7468_7265_6164_0002;
+
+impl Featurizer {
+    /// Build from a config and a tokenizer.
+    pub fn new(config: FeatureConfig, tokens: Tokens) -> Result<Self, FeatureError> {
+        config.check()?;
+        Ok(Featurizer { config, tokens })
+    }
+
+    /// Normalise `text` into `s.norm` and return the cue counts.
+    fn prepare(&self, text: &str, s: &mut Scratch) -> NormalizeStats {
+        normalize::normalize(text, self.config.normalize, &mut s.norm, &mut s.tmp)
+    }
+
+    /// Hashed feature counts of `text` on `side`, sorted by index, appended
+    /// to `out` as `(index, count)`; returns the dense cues.
+    pub fn featurize(&self, text: &str, side: u32, s: &mut Scratch, out: &mut Vec<(u32, f32)>) -> Cues {
+        let st = self.prepare(text, s);
+        s.ids.clear();
+        self.tokens.encode(&s.norm, &mut s.ids);
+        s.hashes.clear();
+        let base = side * self.config.side_width();
+        let wmask = (1u32 << self.config.word_bits) - 1;
+        let ids = &s.ids;
+        for n in 1..=self.config.word_ngrams as usize {
+            for g in ids.windows(n) {
+                let h = hash_ids(g);
+                s.hashes.push(base + (h as u32 & wmask));
+            }
+        }
+        let cbase = base + (1u32 << self.config.word_bits);
+        let cmask = (1u32 << self.config.char_bits) - 1;
+        let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
+        for word in char_words(&s.norm) {
+            for_char_ngrams(word, lo, hi, &mut s.padded, &mut s.bounds, |g| {
+                let h = xxh3_64_with_seed(g, SEED_CHR);
+                s.hashes.push(cbase + (h as u32 & cmask));
+            });
+        }
+        s.hashes.sort_unstable();
+        for run in s.hashes.chunk_by(|a, b| a == b) {
+            out.push((run[0], run.len() as f32));
+        }
+        cues::compute(text, &s.norm, &st)
+    }
+
+    /// Names of the features of `text` on `side` (for explanations).
+    pub fn names(&self, text: &str, side: u32) -> Vec<FeatureName> {
+        let mut s = Scratch::default();
+        self.prepare(text, &mut s);
+        let mut ids = Vec::new();
+        self.tokens.encode(&s.norm, &mut ids);
+        let base = side * self.config.side_width();
+        let wmask = (1u32 << self.config.word_bits) - 1;
+        let mut names = Vec::new();
+        for n in 1..=self.config.word_ngrams as usize {
+            for g in ids.windows(n) {
+                let h = hash_ids(g);
+                let text: Vec<String> = g
+                    .iter()
+                    .map(|&i| self.tokens.id_to_token(i).unwrap_or_default())
+                    .collect();
+                names.push(FeatureName {
+                    index: base + (h as u32 & wmask),
+                    name: format!("tok:{}", text.join(" ")),
+                });
+            }
+        }
+        let cbase = base + (1u32 << self.config.word_bits);
+        let cmask = (1u32 << self.config.char_bits) - 1;
+        let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
+        let (mut padded, mut bounds) = (Vec::new(), Vec::new());
+        for word in char_words(&s.norm) {
+            for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g| {
+                let h = xxh3_64_with_seed(g, SEED_CHR);
+                names.push(FeatureName {
+                    index: cbase + (h as u32 & cmask),
+                    name: format!("chr:{}", String::from_utf8_lossy(g).replace(' ', "_")),
+                });
+            });
+        }
+        names.sort_by(|a, b| a.index.cmp(&b.index).then(a.name.len().cmp(&b.name.len())));
+        names.dedup_by_key(|n| n.index);
+        names
+    }
+
+    /// Normalised form of `text` (what the n-grams are computed on).
+    pub fn normalized(&self, text: &str) -> String {
+        let mut s = Scratch::default();
+        self.prepare(text, &mut s);
+        s.norm
+    }
+}
+
+/// Words for character n-grams: split on white space, with punctuation
+/// stripped from both ends (`idiot!!` and `idiot` share their n-grams;
+/// the `!` is a token and a cue of its own).
+fn char_words(norm: &str) -> impl Iterator<Item = &str> {
+    norm.split(' ')
+        .map(|w| w.trim_matches(|c: char| c.is_ascii_punctuation()))
+        .filter(|w| !w.is_empty())
+}
+
+fn hash_ids(g: &[u32]) -> u64 {
+    let mut buf = [0u8; 12];
+    for (i, id) in g.iter().enumerate() {
+        buf[i * 4..i * 4 + 4].copy_from_slice(&id.to_le_bytes());
+    }
+    xxh3_64_with_seed(&buf[..g.len() * 4], SEED_TOK + g.len() as u64)
+}
+
+/// Character n-grams of one word padded with a space on each side
+/// (scikit-learn's `char_wb`), by characters not bytes.
+fn for_char_ngrams(
+    word: &str,
+    lo: usize,
+    hi: usize,
+    padded: &mut Vec<u8>,
+    bounds: &mut Vec<usize>,
+    mut f: impl FnMut(&[u8]),
+) {
+    padded.clear();
+    padded.push(b' ');
+    padded.extend_from_slice(word.as_bytes());
+    padded.push(b' ');
+    bounds.clear();
+    // Start offset of every character, plus the end.
+    let p = std::str::from_utf8(padded).expect("built from str");
+    bounds.extend(p.char_indices().map(|(i, _)| i));
+    bounds.push(padded.len());
+    let nchars = bounds.len() - 1;
+    for n in lo..=hi.min(nchars) {
+        for start in 0..=nchars - n {
+            f(&padded[bounds[start]..bounds[start + n]]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn tiny() -> Featurizer {
+        let corpus: Vec<&str> = [
+            "you are an idiot",
+            "you are right",
+            "i agree with you",
+            "what an idiot",
+            "is that true?",
+        ]
+        .into_iter()
+        .cycle()
+        .take(50)
+        .collect();
+        let tokens = Tokens::train(corpus.into_iter(), 100, 1).unwrap();
+        Featurizer::new(FeatureConfig::default(), tokens).unwrap()
+    }
+
+    #[test]
+    fn char_ngrams_like_char_wb() {
+        let (mut p, mut b) = (Vec::new(), Vec::new());
+        let mut got = Vec::new();
+        for_char_ngrams("ab", 2, 5, &mut p, &mut b, |g| got.push(String::from_utf8(g.to_vec()).unwrap()));
+        assert_eq!(got, [" a", "ab", "b ", " ab", "ab ", " ab "]);
+        got.clear();
+        for_char_ngrams("é", 2, 3, &mut p, &mut b, |g| got.push(String::from_utf8(g.to_vec()).unwrap()));
+        assert_eq!(got, [" é", "é ", " é "]);
+    }
+
+    #[test]
+    fn obfuscation_lands_on_the_same_features() {
+        let f = tiny();
+        let mut s = Scratch::default();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        f.featurize("you are an idiot", 0, &mut s, &mut a);
+        f.featurize("YOU are an 1D10T!!!!!", 0, &mut s, &mut b);
+        let ia: std::collections::HashSet<u32> = a.iter().map(|x| x.0).collect();
+        let ib: std::collections::HashSet<u32> = b.iter().map(|x| x.0).collect();
+        assert!(ia.is_subset(&ib), "all clean features present in the obfuscated text");
+    }
+
+    #[test]
+    fn counts_sorted_and_sides_disjoint() {
+        let f = tiny();
+        let mut s = Scratch::default();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        f.featurize("idiot idiot", 0, &mut s, &mut a);
+        f.featurize("idiot idiot", 1, &mut s, &mut b);
+        assert!(a.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(a.iter().any(|x| x.1 == 2.0), "repeated word counted twice");
+        let w = f.config.side_width();
+        assert!(a.iter().all(|x| x.0 < w) && b.iter().all(|x| x.0 >= w && x.0 < 2 * w));
+        assert_eq!(f.config.block_of(a[0].0), 0);
+        assert_eq!(f.config.block_of(a.last().unwrap().0), 1);
+        assert_eq!(f.config.block_of(b[0].0), 2);
+    }
+
+    #[test]
+    fn names_cover_the_features() {
+        let f = tiny();
+        let mut s = Scratch::default();
+        let mut a = Vec::new();
+        f.featurize("what an idiot", 0, &mut s, &mut a);
+        let names = f.names("what an idiot", 0);
+        for (idx, _) in &a {
+            assert!(names.iter().any(|n| n.index == *idx));
+        }
+        assert!(names.iter().any(|n| n.name == "tok:idiot"));
+        assert!(names.iter().any(|n| n.name == "chr:_idi"));
+    }
+
+    #[test]
+    fn config_checked() {
+        let c = FeatureConfig { char_min: 6, char_max: 3, ..Default::default() };
+        assert!(c.check().is_err());
+        let c = FeatureConfig { word_bits: 40, ..Default::default() };
+        assert!(c.check().is_err());
+    }
+}

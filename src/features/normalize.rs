@@ -1,0 +1,306 @@
+//! Text normalisation before tokenizing: the stage that makes `Y0U 1D10T!!!!`,
+//! `you idiot!!` and `you ＩＤＩＯＴ` land on the same features.
+//!
+//! Steps, in order: HTML entity decoding (dumps keep `&amp;`), Unicode NFKC
+//! (full-width and styled letters), removal of invisible format characters
+//! (zero-width, bidi controls, soft hyphen), lower-casing, URL and @mention
+//! placeholders, leetspeak folding inside words that contain letters, and
+//! capping runs of one repeated character at two.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Which optional folds to apply (stored in the model's featurizer config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NormalizeConfig {
+    /// Map `0 1 3 4 5 7 @ $ !` to letters inside words that have letters.
+    pub fold_leet: bool,
+    /// Cap runs of one character at two (`soooo` → `soo`, `!!!!` → `!!`).
+    pub fold_repeats: bool,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            fold_leet: true,
+            fold_repeats: true,
+        }
+    }
+}
+
+/// Counts gathered while normalising, used as cue features.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct NormalizeStats {
+    /// Letters in the original text.
+    pub letters: u32,
+    /// Upper-case letters in the original text.
+    pub upper: u32,
+    /// Characters dropped by repeat folding (elongation: `soooo`).
+    pub folded_repeats: u32,
+    /// Characters changed by leet folding.
+    pub folded_leet: u32,
+    /// URLs replaced by the placeholder.
+    pub urls: u32,
+    /// @mentions replaced by the placeholder.
+    pub mentions: u32,
+    /// Invisible format characters removed.
+    pub invisible: u32,
+}
+
+/// Invisible characters that are used to dodge filters and carry no meaning.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+}
+
+/// Decode the HTML entities that scraped comments carry. Unknown entities
+/// are left as they are.
+pub fn decode_entities(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let end = rest[1..]
+            .char_indices()
+            .take(10)
+            .find(|&(_, c)| c == ';' || c.is_whitespace() || c == '&')
+            .filter(|&(_, c)| c == ';')
+            .map(|(i, _)| i + 1);
+        let decoded = end.and_then(|e| {
+            let name = &rest[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => {
+                    if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                        u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+                    } else if let Some(dec) = name.strip_prefix('#') {
+                        dec.parse::<u32>().ok().and_then(char::from_u32)
+                    } else {
+                        None
+                    }
+                }
+            };
+            c.map(|c| (c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn leet(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '@' => 'a',
+        '$' => 's',
+        '!' => 'i',
+        _ => return None,
+    })
+}
+
+/// Normalise `text` into `out` (cleared first). `scratch` is reused between
+/// calls to avoid allocation.
+pub fn normalize(
+    text: &str,
+    cfg: NormalizeConfig,
+    out: &mut String,
+    scratch: &mut String,
+) -> NormalizeStats {
+    let mut st = NormalizeStats::default();
+    out.clear();
+    scratch.clear();
+    // 1. entities, NFKC, invisible characters, case.
+    let src: &str = if text.contains('&') {
+        decode_entities(text, scratch);
+        scratch
+    } else {
+        text
+    };
+    let mut lowered = String::with_capacity(src.len());
+    let mut push = |c: char, st: &mut NormalizeStats| {
+        if is_invisible(c) {
+            st.invisible += 1;
+            return;
+        }
+        if c.is_alphabetic() {
+            st.letters += 1;
+            if c.is_uppercase() {
+                st.upper += 1;
+            }
+        }
+        if c.is_ascii() {
+            lowered.push(c.to_ascii_lowercase());
+        } else if c.is_whitespace() {
+            lowered.push(' ');
+        } else {
+            lowered.extend(c.to_lowercase());
+        }
+    };
+    if src.is_ascii() {
+        for c in src.chars() {
+            push(c, &mut st);
+        }
+    } else {
+        for c in src.nfkc() {
+            push(c, &mut st);
+        }
+    }
+    // 2. word by word: URLs, mentions, leet; then repeat folding.
+    for (wi, word) in lowered.split(|c: char| c.is_whitespace()).enumerate() {
+        if wi > 0 {
+            out.push(' ');
+        }
+        if word.is_empty() {
+            continue;
+        }
+        if word.starts_with("http://") || word.starts_with("https://") || word.starts_with("www.")
+        {
+            out.push_str("url");
+            st.urls += 1;
+            continue;
+        }
+        let bytes = word.as_bytes();
+        if bytes[0] == b'@' && bytes.len() > 1 && (bytes[1].is_ascii_alphanumeric() || bytes[1] == b'_') {
+            // Keep trailing punctuation ("@bob:" → "@user :").
+            let end = word[1..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(word.len(), |e| e + 1);
+            out.push_str("@user");
+            st.mentions += 1;
+            push_folded(&word[end..], cfg, out, &mut st);
+            continue;
+        }
+        if cfg.fold_leet && word.chars().any(|c| c.is_alphabetic()) {
+            let chars: Vec<char> = word.chars().collect();
+            let mut w = String::with_capacity(word.len());
+            for (i, &c) in chars.iter().enumerate() {
+                let prev_letter = i > 0 && chars[i - 1].is_alphabetic();
+                let next_letter = chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+                // `!` and `$` only inside words (not "wow!" or "$5"); digits
+                // when a letter is on either side ("sh1t", "1diot").
+                let inside = letter_beyond(&chars[..i], true) && letter_beyond(&chars[i + 1..], false);
+                let mapped = match c {
+                    '!' | '$' | '@' if inside => leet(c),
+                    '0'..='9' if prev_letter || next_letter => leet(c),
+                    _ => None,
+                };
+                match mapped {
+                    Some(m) => {
+                        st.folded_leet += 1;
+                        w.push(m);
+                    }
+                    None => w.push(c),
+                }
+            }
+            push_folded(&w, cfg, out, &mut st);
+        } else {
+            push_folded(word, cfg, out, &mut st);
+        }
+    }
+    st
+}
+
+/// Is the nearest character that is not a leet symbol a letter? Looks left
+/// (from the end of `side`) or right (from its start).
+fn letter_beyond(side: &[char], left: bool) -> bool {
+    let mut it: Box<dyn Iterator<Item = &char>> = if left {
+        Box::new(side.iter().rev())
+    } else {
+        Box::new(side.iter())
+    };
+    it.find(|c| leet(**c).is_none() || c.is_alphabetic())
+        .is_some_and(|c| c.is_alphabetic())
+}
+
+fn push_folded(word: &str, cfg: NormalizeConfig, out: &mut String, st: &mut NormalizeStats) {
+    if !cfg.fold_repeats {
+        out.push_str(word);
+        return;
+    }
+    let mut prev = ['\0', '\0'];
+    for c in word.chars() {
+        if c == prev[0] && c == prev[1] {
+            st.folded_repeats += 1;
+            continue;
+        }
+        prev = [prev[1], c];
+        out.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        let (mut out, mut scratch) = (String::new(), String::new());
+        normalize(s, NormalizeConfig::default(), &mut out, &mut scratch);
+        out
+    }
+
+    #[test]
+    fn entities() {
+        let mut out = String::new();
+        decode_entities("a &amp; b &lt;i&gt; &#39;x&#x27; &bogus; & done", &mut out);
+        assert_eq!(out, "a & b <i> 'x' &bogus; & done");
+    }
+
+    #[test]
+    fn case_nfkc_and_invisible() {
+        assert_eq!(norm("ＩＤＩＯＴ"), "idiot");
+        assert_eq!(norm("id\u{200B}iot"), "idiot");
+        assert_eq!(norm("Ｙou"), "you");
+    }
+
+    #[test]
+    fn leet_only_inside_words() {
+        assert_eq!(norm("sh1t 1d10t b!tch"), "shit idiot bitch");
+        assert_eq!(norm("wow! $5 in 2024 covid19"), "wow! $5 in 2024 covidi9");
+        assert_eq!(norm("a$$hole"), "asshole");
+    }
+
+    #[test]
+    fn repeats_capped_at_two() {
+        assert_eq!(norm("soooo stuuupid!!!!"), "soo stuupid!!");
+        assert_eq!(norm("good"), "good");
+    }
+
+    #[test]
+    fn urls_and_mentions() {
+        let (mut out, mut scratch) = (String::new(), String::new());
+        let st = normalize(
+            "@Bob: see https://x.y/z and www.a.b @USER",
+            NormalizeConfig::default(),
+            &mut out,
+            &mut scratch,
+        );
+        assert_eq!(out, "@user: see url and url @user");
+        assert_eq!((st.urls, st.mentions), (2, 2));
+    }
+
+    #[test]
+    fn stats_count_caps() {
+        let (mut out, mut scratch) = (String::new(), String::new());
+        let st = normalize("YOU are", NormalizeConfig::default(), &mut out, &mut scratch);
+        assert_eq!((st.letters, st.upper), (6, 3));
+    }
+}

@@ -1,0 +1,231 @@
+//! Sub-word tokens from a Hugging Face `tokenizers` WordPiece vocabulary
+//! trained offline on our corpora (`models/tokenizer.json`).
+//!
+//! Frequent words are single tokens; rare and obfuscated words fall apart
+//! into pieces (`##iot`), so an unseen spelling still shares features with
+//! the words it is built from. The tokenizer runs on text that
+//! [`super::normalize`] has already folded, so it has no normaliser of its
+//! own; its pre-tokenizer splits on white space and punctuation (BERT's).
+//!
+//! Encoding goes word by word through the WordPiece model with a small
+//! per-thread cache instead of `Tokenizer::encode`, which builds offsets and
+//! masks we do not use; the ids are the same (tested).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use tokenizers::models::wordpiece::{WordPiece, WordPieceTrainer};
+use tokenizers::models::{ModelWrapper, TrainerWrapper};
+use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+use tokenizers::{AddedToken, Model, Tokenizer};
+
+use super::FeatureError;
+
+/// The unknown-token string of our vocabularies.
+pub const UNK: &str = "[UNK]";
+
+/// A trained WordPiece tokenizer.
+#[derive(Clone)]
+pub struct Tokens {
+    tokenizer: Tokenizer,
+    json: String,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tokens({} pieces)", self.vocab_size())
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<(usize, HashMap<String, Box<[u32]>>)> = RefCell::new((0, HashMap::new()));
+}
+
+const CACHE_MAX: usize = 1 << 16;
+
+impl Tokens {
+    /// Train a WordPiece vocabulary on already-normalised texts.
+    pub fn train<I, S>(texts: I, vocab_size: usize, min_frequency: u64) -> Result<Self, FeatureError>
+    where
+        I: Iterator<Item = S> + Send,
+        S: AsRef<str> + Send,
+    {
+        let model = WordPiece::builder()
+            .unk_token(UNK.to_string())
+            .build()
+            .map_err(|e| FeatureError::Tokenizer(e.to_string()))?;
+        let mut tok = Tokenizer::new(model);
+        tok.with_pre_tokenizer(Some(BertPreTokenizer));
+        let trainer = WordPieceTrainer::builder()
+            .vocab_size(vocab_size)
+            .min_frequency(min_frequency)
+            .show_progress(false)
+            .special_tokens(vec![AddedToken::from(UNK, true)])
+            .build();
+        let mut trainer = TrainerWrapper::WordPieceTrainer(trainer);
+        tok.train(&mut trainer, texts)
+            .map_err(|e| FeatureError::Tokenizer(e.to_string()))?;
+        Self::from_tokenizer(tok)
+    }
+
+    fn from_tokenizer(tokenizer: Tokenizer) -> Result<Self, FeatureError> {
+        if !matches!(tokenizer.get_model(), ModelWrapper::WordPiece(_)) {
+            return Err(FeatureError::Tokenizer(
+                "only WordPiece tokenizers are supported".into(),
+            ));
+        }
+        let json = tokenizer
+            .to_string(false)
+            .map_err(|e| FeatureError::Tokenizer(e.to_string()))?;
+        Ok(Tokens { tokenizer, json })
+    }
+
+    /// Load from the JSON that [`Tokens::to_json`] or `tokenizers` wrote.
+    pub fn from_json(json: &str) -> Result<Self, FeatureError> {
+        let tokenizer: Tokenizer =
+            json.parse().map_err(|e: tokenizers::Error| FeatureError::Tokenizer(e.to_string()))?;
+        Self::from_tokenizer(tokenizer)
+    }
+
+    /// The tokenizer as `tokenizer.json` text.
+    pub fn to_json(&self) -> &str {
+        &self.json
+    }
+
+    /// Number of pieces in the vocabulary.
+    pub fn vocab_size(&self) -> usize {
+        self.tokenizer.get_vocab_size(true)
+    }
+
+    /// The piece for an id (for explanations).
+    pub fn id_to_token(&self, id: u32) -> Option<String> {
+        self.tokenizer.id_to_token(id)
+    }
+
+    fn wordpiece(&self) -> &WordPiece {
+        match self.tokenizer.get_model() {
+            ModelWrapper::WordPiece(wp) => wp,
+            _ => unreachable!("checked in from_tokenizer"),
+        }
+    }
+
+    /// Token ids of normalised text, appended to `out`.
+    pub fn encode(&self, text: &str, out: &mut Vec<u32>) {
+        let wp = self.wordpiece();
+        for word in bert_split(text) {
+            CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                let (owner, map) = &mut *c;
+                // The cache belongs to one vocabulary: reset if another is used.
+                let me = self as *const _ as usize;
+                if *owner != me || map.len() >= CACHE_MAX {
+                    map.clear();
+                    *owner = me;
+                }
+                if let Some(ids) = map.get(word) {
+                    out.extend_from_slice(ids);
+                    return;
+                }
+                let ids: Box<[u32]> = match wp.tokenize(word) {
+                    Ok(toks) => toks.into_iter().map(|t| t.id).collect(),
+                    Err(_) => Box::new([]),
+                };
+                out.extend_from_slice(&ids);
+                map.insert(word.to_string(), ids);
+            });
+        }
+    }
+
+    /// Token ids through the full `tokenizers` pipeline (reference for tests).
+    pub fn encode_reference(&self, text: &str) -> Vec<u32> {
+        self.tokenizer
+            .encode_fast(text, false)
+            .map(|e| e.get_ids().to_vec())
+            .unwrap_or_default()
+    }
+}
+
+/// Split like BERT's pre-tokenizer: on white space, and every punctuation
+/// character is a word of its own.
+pub fn bert_split(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        rest = rest.trim_start_matches(char::is_whitespace);
+        let mut it = rest.char_indices();
+        let (_, c) = it.next()?;
+        let len = if is_bert_punct(c) {
+            c.len_utf8()
+        } else {
+            rest.find(|c: char| c.is_whitespace() || is_bert_punct(c))
+                .unwrap_or(rest.len())
+        };
+        let (w, r) = rest.split_at(len);
+        rest = r;
+        Some(w)
+    })
+}
+
+fn is_bert_punct(c: char) -> bool {
+    c.is_ascii_punctuation() || (!c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus() -> Vec<String> {
+        let base = [
+            "you are an idiot and a moron",
+            "what an idiot, honestly",
+            "i agree with you completely",
+            "thanks for the source, i agree",
+            "this is wrong and you know it",
+            "is there a source for this?",
+        ];
+        base.iter().cycle().take(60).map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn trains_and_round_trips() {
+        let t = Tokens::train(corpus().iter(), 200, 1).unwrap();
+        assert!(t.vocab_size() > 20);
+        let t2 = Tokens::from_json(t.to_json()).unwrap();
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        t.encode("you idiot", &mut a);
+        t2.encode("you idiot", &mut b);
+        assert_eq!(a, b);
+        assert!(!a.is_empty());
+    }
+
+    #[test]
+    fn fast_path_matches_the_library() {
+        let t = Tokens::train(corpus().iter(), 200, 1).unwrap();
+        for s in ["you are an idiot, honestly!", "idiots?? sources: none", "ça va — très bien", ""] {
+            let mut ids = Vec::new();
+            t.encode(s, &mut ids);
+            assert_eq!(ids, t.encode_reference(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn unseen_words_fall_into_pieces() {
+        let t = Tokens::train(corpus().iter(), 200, 1).unwrap();
+        let mut ids = Vec::new();
+        t.encode("idiotic", &mut ids);
+        assert!(!ids.is_empty());
+        let pieces: Vec<String> = ids.iter().filter_map(|&i| t.id_to_token(i)).collect();
+        assert!(pieces.iter().any(|p| p.starts_with("##")) || pieces.len() == 1, "{pieces:?}");
+    }
+
+    #[test]
+    fn split_like_bert() {
+        let w: Vec<&str> = bert_split("hi, you're  wrong!").collect();
+        assert_eq!(w, ["hi", ",", "you", "'", "re", "wrong", "!"]);
+    }
+
+    #[test]
+    fn refuses_garbage() {
+        assert!(Tokens::from_json("{not json").is_err());
+    }
+}

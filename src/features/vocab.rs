@@ -1,0 +1,168 @@
+//! The fitted part of the featurizer: which hashed n-grams the model knows
+//! (seen in at least `min_df` training texts), their inverse document
+//! frequency, and the weighting `(1 + ln tf) · idf`, L2-normalised per block
+//! (token n-grams and character n-grams of each side separately), as
+//! scikit-learn's `TfidfVectorizer(sublinear_tf=True)` does per vectorizer.
+
+use serde::{Deserialize, Serialize};
+
+use super::FeatureConfig;
+
+/// Known features and their idf. Column `c` is hashed index `index[c]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vocab {
+    /// Hashed indices, strictly increasing.
+    pub index: Vec<u32>,
+    /// Smoothed idf per column: `ln((1 + n) / (1 + df)) + 1`.
+    pub idf: Vec<f32>,
+    #[serde(skip)]
+    lookup: Vec<u32>,
+}
+
+const ABSENT: u32 = u32::MAX;
+
+impl Vocab {
+    /// Fit on the hashed counts of the training texts.
+    pub fn fit(docs: &[Vec<(u32, f32)>], min_df: u32, space: u32) -> Vocab {
+        let mut df = vec![0u32; space as usize];
+        for d in docs {
+            for &(i, _) in d {
+                df[i as usize] += 1;
+            }
+        }
+        let n = docs.len() as f64;
+        let mut index = Vec::new();
+        let mut idf = Vec::new();
+        for (i, &c) in df.iter().enumerate() {
+            if c >= min_df.max(1) {
+                index.push(i as u32);
+                idf.push((((1.0 + n) / (1.0 + c as f64)).ln() + 1.0) as f32);
+            }
+        }
+        let mut v = Vocab {
+            index,
+            idf,
+            lookup: Vec::new(),
+        };
+        v.build_lookup(space);
+        v
+    }
+
+    /// From stored parts; call [`Vocab::build_lookup`] before use.
+    pub fn from_parts(index: Vec<u32>, idf: Vec<f32>) -> Vocab {
+        Vocab { index, idf, lookup: Vec::new() }
+    }
+
+    /// Rebuild the dense index → column table after deserialising; checks
+    /// that the indices are increasing and inside the hashed space.
+    pub fn build_lookup(&mut self, space: u32) -> bool {
+        if self.index.len() != self.idf.len()
+            || self.index.windows(2).any(|w| w[0] >= w[1])
+            || self.index.last().is_some_and(|&l| l >= space)
+            || self.idf.iter().any(|x| !x.is_finite())
+        {
+            return false;
+        }
+        self.lookup = vec![ABSENT; space as usize];
+        for (c, &i) in self.index.iter().enumerate() {
+            self.lookup[i as usize] = c as u32;
+        }
+        true
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// True when no feature is known.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Column of a hashed index.
+    pub fn column(&self, idx: u32) -> Option<u32> {
+        self.lookup
+            .get(idx as usize)
+            .copied()
+            .filter(|&c| c != ABSENT)
+    }
+
+    /// Weighted, normalised columns of one text's hashed counts (sorted by
+    /// index), appended to `out`.
+    pub fn transform(&self, cfg: &FeatureConfig, counts: &[(u32, f32)], out: &mut Vec<(u32, f32)>) {
+        let start = out.len();
+        let mut block_start = start;
+        let mut block = u32::MAX;
+        for &(i, tf) in counts {
+            let Some(c) = self.column(i) else { continue };
+            let b = cfg.block_of(i);
+            if b != block {
+                normalize_block(&mut out[block_start..]);
+                block_start = out.len();
+                block = b;
+            }
+            out.push((c, (1.0 + tf.ln()) * self.idf[c as usize]));
+        }
+        normalize_block(&mut out[block_start..]);
+    }
+}
+
+fn normalize_block(xs: &mut [(u32, f32)]) {
+    let n: f32 = xs.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+    if n > 0.0 {
+        for x in xs {
+            x.1 /= n;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idf_min_df_and_norm_hand_computed() {
+        let cfg = FeatureConfig {
+            word_bits: 8,
+            char_bits: 8,
+            ..Default::default()
+        };
+        let space = cfg.side_width();
+        // index 1, 2 are word features, 300 a char feature.
+        let docs = vec![
+            vec![(1, 1.0), (2, 1.0), (300, 1.0)],
+            vec![(1, 3.0), (300, 1.0)],
+            vec![(1, 1.0), (5, 1.0)],
+        ];
+        let v = Vocab::fit(&docs, 2, space);
+        assert_eq!(v.index, [1, 300], "2 and 5 seen once");
+        let idf1 = ((4.0f64 / 4.0).ln() + 1.0) as f32;
+        let idf300 = ((4.0f64 / 3.0).ln() + 1.0) as f32;
+        assert!((v.idf[0] - idf1).abs() < 1e-6 && (v.idf[1] - idf300).abs() < 1e-6);
+        let mut out = Vec::new();
+        v.transform(&cfg, &docs[1], &mut out);
+        // Each block has one feature, so both normalise to 1.
+        assert_eq!(out, [(0, 1.0), (1, 1.0)]);
+        // Two features in one block: (1 + ln 3) and 1 before norm (idf 1 for index 1).
+        let mut out = Vec::new();
+        let mut v2 = v.clone();
+        v2.index = vec![1, 2];
+        v2.idf = vec![1.0, 1.0];
+        assert!(v2.build_lookup(space));
+        v2.transform(&cfg, &[(1, 3.0), (2, 1.0)], &mut out);
+        let a = 1.0 + 3f32.ln();
+        let n = (a * a + 1.0).sqrt();
+        assert!((out[0].1 - a / n).abs() < 1e-6 && (out[1].1 - 1.0 / n).abs() < 1e-6);
+    }
+
+    #[test]
+    fn corrupt_vocab_refused() {
+        let mut v = Vocab { index: vec![5, 3], idf: vec![1.0, 1.0], lookup: vec![] };
+        assert!(!v.build_lookup(10));
+        let mut v = Vocab { index: vec![3, 50], idf: vec![1.0, 1.0], lookup: vec![] };
+        assert!(!v.build_lookup(10));
+        let mut v = Vocab { index: vec![3], idf: vec![f32::NAN], lookup: vec![] };
+        assert!(!v.build_lookup(10));
+    }
+}
