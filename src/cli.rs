@@ -24,6 +24,123 @@ pub struct Cli {
 pub enum Command {
     /// Rebuild reply trees and write one canonical JSON line per comment, in tree order.
     Parse(ParseArgs),
+    /// Train an incivility or stance model on labeled CSV and write the model file.
+    Train(TrainArgs),
+    /// Evaluate a model on labeled CSV; metrics as JSON on stdout.
+    Eval(EvalArgs),
+    /// Train the WordPiece tokenizer (models/tokenizer.json) on text columns of CSV files.
+    Tokenizer(TokenizerArgs),
+}
+
+/// Column names and limits for labeled CSV.
+#[derive(Args, Debug, Clone)]
+pub struct LabeledArgs {
+    /// Column holding the comment text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_col: String,
+    /// Column holding the label.
+    #[arg(long, default_value = "label", value_name = "NAME")]
+    pub label_col: String,
+    /// Column holding the parent's text (stance).
+    #[arg(long, default_value = "parent_text", value_name = "NAME")]
+    pub parent_col: String,
+    /// Binary tasks: the label value that means uncivil (default: 1/true/yes/toxic/offensive/...).
+    #[arg(long, value_name = "VALUE")]
+    pub positive_label: Option<String>,
+    /// Largest CSV record accepted, in bytes.
+    #[arg(long, default_value_t = 8 << 20, value_name = "BYTES")]
+    pub max_record_bytes: usize,
+    /// Treat rows with empty text as errors instead of reporting and skipping (train) or scoring (eval) them.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `threadlens train`.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// incivility or stance.
+    #[arg(long, default_value = "incivility")]
+    pub task: String,
+    /// Labeled CSV to train on (several files are combined).
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// Labeled CSV to report held-out metrics on.
+    #[arg(long, value_name = "FILE", conflicts_with = "holdout")]
+    pub test: Option<PathBuf>,
+    /// Hold out this fraction of the training rows (stratified) for metrics.
+    #[arg(long, value_name = "FRACTION")]
+    pub holdout: Option<f64>,
+    /// WordPiece tokenizer to use; trained on the training texts if absent and models/tokenizer.json does not exist.
+    #[arg(long, value_name = "FILE")]
+    pub tokenizer: Option<PathBuf>,
+    /// Vocabulary size when a tokenizer is trained here.
+    #[arg(long, default_value_t = 16000)]
+    pub vocab_size: usize,
+    /// Inverse regularisation strength of the n-gram stage.
+    #[arg(long, short = 'C', default_value_t = 4.0)]
+    pub c: f64,
+    /// Folds for the out-of-fold scores the head is fitted on.
+    #[arg(long, default_value_t = 3)]
+    pub folds: usize,
+    /// Keep n-grams that occur in at least this many training texts.
+    #[arg(long, default_value_t = 2)]
+    pub min_df: u32,
+    /// L-BFGS iterations at most per n-gram fit.
+    #[arg(long, default_value_t = 50)]
+    pub max_iters: u64,
+    /// Do not scale n-gram columns by naive-Bayes log-count ratios (NBSVM, used for binary tasks by default).
+    #[arg(long)]
+    pub no_nb: bool,
+    /// Give every --data file the same total weight (for models trained on several sources).
+    #[arg(long)]
+    pub balance_files: bool,
+    /// log2 of the hashed token n-gram space.
+    #[arg(long, default_value_t = 20)]
+    pub word_bits: u8,
+    /// log2 of the hashed character n-gram space.
+    #[arg(long, default_value_t = 20)]
+    pub char_bits: u8,
+    #[command(flatten)]
+    pub labeled: LabeledArgs,
+    /// Model file to write.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+/// `threadlens eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Model file.
+    #[arg(long, short)]
+    pub model: PathBuf,
+    /// Labeled CSV.
+    #[arg(long, required = true, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Also write one JSON line per row (id, line, label, probabilities) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub predictions: Option<PathBuf>,
+    #[command(flatten)]
+    pub labeled: LabeledArgs,
+}
+
+/// `threadlens tokenizer`.
+#[derive(Args, Debug)]
+pub struct TokenizerArgs {
+    /// CSV files whose text columns to learn from.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// Text columns to read (those present in each file are used).
+    #[arg(long, num_args = 1.., default_values_t = ["text".to_string(), "parent_text".to_string()], value_name = "NAME")]
+    pub columns: Vec<String>,
+    /// Vocabulary size.
+    #[arg(long, default_value_t = 16000)]
+    pub vocab_size: usize,
+    /// Keep pieces seen at least this often.
+    #[arg(long, default_value_t = 2)]
+    pub min_frequency: u64,
+    /// Output file.
+    #[arg(long, short)]
+    pub output: PathBuf,
 }
 
 /// Options shared by every command that reads dumps.

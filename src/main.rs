@@ -17,6 +17,9 @@ fn run() -> anyhow::Result<ExitCode> {
             output: a.output.clone(),
             quiet: cli.quiet,
         }),
+        cli::Command::Train(a) => cmd::train::run(a, cli.quiet),
+        cli::Command::Eval(a) => cmd::eval::run(a, cli.quiet),
+        cli::Command::Tokenizer(a) => cmd::train::run_tokenizer(a, cli.quiet),
     }
 }
 

@@ -65,9 +65,16 @@ impl Output {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
                 };
-                let tmp = tempfile::Builder::new()
-                    .prefix(".threadlens-")
-                    .suffix(".tmp")
+                let mut b = tempfile::Builder::new();
+                b.prefix(".threadlens-").suffix(".tmp");
+                // Outputs are ordinary files (the umask still applies), not
+                // tempfile's private 0600.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    b.permissions(std::fs::Permissions::from_mode(0o644));
+                }
+                let tmp = b
                     .tempfile_in(dir)
                     .map_err(|e| OutputError::Io {
                         path: p.to_path_buf(),

@@ -42,6 +42,8 @@ pub struct TrainParams {
     pub max_iters: u64,
     /// Seed for the fold assignment.
     pub seed: u64,
+    /// Scale n-gram columns by naive-Bayes log-count ratios (binary only).
+    pub nb: bool,
 }
 
 impl Default for TrainParams {
@@ -51,8 +53,9 @@ impl Default for TrainParams {
             folds: 3,
             min_df: 2,
             balanced: true,
-            max_iters: 300,
+            max_iters: 50,
             seed: 20261122,
+            nb: true,
         }
     }
 }
@@ -82,6 +85,8 @@ pub struct Example<'a> {
     pub parent: &'a str,
     /// Class index into the label list.
     pub class: u32,
+    /// Row weight (1 normally; used to balance source files).
+    pub weight: f64,
 }
 
 /// Progress reporting hooks (the binary draws an indicatif bar).
@@ -178,6 +183,49 @@ pub fn stratified_folds(y: &[u32], folds: usize, seed: u64) -> Vec<usize> {
     fold
 }
 
+/// Naive-Bayes log-count ratios per column (Wang & Manning 2012, NBSVM):
+/// `ln((α + Σ_pos x / ‖·‖₁) / (α + Σ_neg x / ‖·‖₁))`, from weighted rows.
+fn nb_ratios(x: &Csr, y: &[u32], s: &[f64]) -> Vec<f32> {
+    const ALPHA: f64 = 1.0;
+    let mut p = vec![ALPHA; x.ncols];
+    let mut q = vec![ALPHA; x.ncols];
+    for i in 0..x.nrows() {
+        let (cols, vals) = x.row(i);
+        let acc = if y[i] == 1 { &mut p } else { &mut q };
+        for (&c, &v) in cols.iter().zip(vals) {
+            acc[c as usize] += s[i] * f64::from(v);
+        }
+    }
+    let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+    p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln() as f32).collect()
+}
+
+/// Fit the n-gram stage; with `nb` (binary only) the columns are scaled by
+/// their NB ratios during the fit and the ratios are folded back into the
+/// weights, so the stored model is still `w·x + b` on the same columns.
+fn fit_stage(
+    x: &Csr,
+    y: &[u32],
+    s: &[f64],
+    classes: usize,
+    sp: &SparseParams,
+    nb: bool,
+) -> Result<sparse::SparseModel, ClassifyError> {
+    if !nb || classes != 2 {
+        return sparse::fit(x, y, s, classes, sp);
+    }
+    let r = nb_ratios(x, y, s);
+    let mut xs = x.clone();
+    for (v, &c) in xs.vals.iter_mut().zip(&xs.cols) {
+        *v *= r[c as usize];
+    }
+    let mut m = sparse::fit(&xs, y, s, classes, sp)?;
+    for (w, rc) in m.weights.iter_mut().zip(&r) {
+        *w *= rc;
+    }
+    Ok(m)
+}
+
 /// Fit a model. `labels` are the class names (binary: `[negative,
 /// positive]`); every example's class indexes into them.
 pub fn fit(
@@ -216,6 +264,12 @@ pub fn fit(
             params.folds
         )));
     }
+    let timing = std::env::var_os("THREADLENS_TIMING").is_some();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("timing: {what} at {:.2}s", t0.elapsed().as_secs_f64());
+        }
+    };
     let sides = if task == Task::Stance { 2 } else { 1 };
     let data = featurize(&featurizer, task, sides, ex, params.min_df, progress);
     if data.vocab.is_empty() {
@@ -223,15 +277,26 @@ pub fn fit(
             "no n-gram occurs in two training texts: too little text to learn from".into(),
         ));
     }
+    lap("featurized");
     let n = ex.len();
-    let s: Vec<f64> = y
+    if ex.iter().any(|e| !(e.weight > 0.0 && e.weight.is_finite())) {
+        return Err(ClassifyError::Data("row weights must be positive".into()));
+    }
+    // Class balance over weighted counts.
+    let mut wcount = vec![0.0f64; classes];
+    for e in ex {
+        wcount[e.class as usize] += e.weight;
+    }
+    let wtotal: f64 = wcount.iter().sum();
+    let s: Vec<f64> = ex
         .iter()
-        .map(|&c| {
-            if params.balanced {
-                n as f64 / (present as f64 * counts[c as usize] as f64)
-            } else {
-                1.0
-            }
+        .map(|e| {
+            e.weight
+                * if params.balanced {
+                    wtotal / (present as f64 * wcount[e.class as usize])
+                } else {
+                    1.0
+                }
         })
         .collect();
     let sp = SparseParams {
@@ -249,12 +314,13 @@ pub fn fit(
         let te: Vec<usize> = (0..n).filter(|&i| fold[i] == f).collect();
         let ytr: Vec<u32> = tr.iter().map(|&i| y[i]).collect();
         let str_: Vec<f64> = tr.iter().map(|&i| s[i]).collect();
-        let m = sparse::fit(&data.rows.select(&tr), &ytr, &str_, classes, &sp)?;
+        let m = fit_stage(&data.rows.select(&tr), &ytr, &str_, classes, &sp, params.nb)?;
         let z = m.margins_csr(&data.rows.select(&te));
         for (r, &i) in te.iter().enumerate() {
             oof[i * k..i * k + k].copy_from_slice(&z[r * k..r * k + k]);
         }
         progress.advance(1);
+        lap("fold");
     }
     // Head on out-of-fold scores + dense features.
     let mut names: Vec<String> = if k == 1 {
@@ -290,7 +356,9 @@ pub fn fit(
     } else {
         0.0
     };
-    let full = sparse::fit(&data.rows, &y, &s, classes, &sp)?;
+    lap("head");
+    let full = fit_stage(&data.rows, &y, &s, classes, &sp, params.nb)?;
+    lap("full fit");
     progress.advance(1);
     let mut model = Model {
         task,
@@ -355,7 +423,7 @@ mod tests {
         let c = corpus();
         let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
         let f = Featurizer::new(FeatureConfig { word_bits: 16, char_bits: 16, ..Default::default() }, tokens).unwrap();
-        let ex: Vec<Example> = c.iter().map(|(t, y)| Example { text: t, parent: "", class: *y }).collect();
+        let ex: Vec<Example> = c.iter().map(|(t, y)| Example { text: t, parent: "", class: *y, weight: 1.0 }).collect();
         let m = fit(Task::Incivility, vec!["0".into(), "1".into()], f, &ex, &TrainParams::default(), &Silent).unwrap();
         let mut s = ScoreScratch::default();
         let bad = m.score("what an idiot", "", &mut s)[1];
@@ -376,7 +444,7 @@ mod tests {
         let c = corpus();
         let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
         let f = Featurizer::new(FeatureConfig::default(), tokens).unwrap();
-        let ex: Vec<Example> = c.iter().map(|(t, _)| Example { text: t, parent: "", class: 0 }).collect();
+        let ex: Vec<Example> = c.iter().map(|(t, _)| Example { text: t, parent: "", class: 0, weight: 1.0 }).collect();
         let e = fit(Task::Incivility, vec!["0".into(), "1".into()], f, &ex, &TrainParams::default(), &Silent).unwrap_err();
         assert!(e.to_string().contains("only one class (0)"), "{e}");
     }

@@ -1,7 +1,9 @@
 //! One module per subcommand, each with `run(config) -> Result<ExitCode>`,
 //! plus the shared step every command starts with: read inputs into a forest.
 
+pub mod eval;
 pub mod parse;
+pub mod train;
 
 use std::io::Write;
 

@@ -231,6 +231,13 @@ fn letter_beyond(side: &[char], left: bool) -> bool {
         .is_some_and(|c| c.is_alphabetic())
 }
 
+/// Normalise one text into a new string.
+pub fn normalized(text: &str, cfg: NormalizeConfig) -> String {
+    let (mut out, mut scratch) = (String::new(), String::new());
+    normalize(text, cfg, &mut out, &mut scratch);
+    out
+}
+
 fn push_folded(word: &str, cfg: NormalizeConfig, out: &mut String, st: &mut NormalizeStats) {
     if !cfg.fold_repeats {
         out.push_str(word);

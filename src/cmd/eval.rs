@@ -1,0 +1,54 @@
+//! `threadlens eval`: a model's metrics on labeled CSV, as JSON on stdout.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::train::{check_empty, evaluate, load};
+use crate::cli::EvalArgs;
+use threadlens::classify::train::Example;
+use threadlens::classify::Model;
+use threadlens::output::Output;
+
+pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
+    let model = Model::load(&a.model)?;
+    let l = load(&a.data, model.task, &a.labeled)?;
+    check_empty(&l, a.labeled.strict, quiet, "scored as empty comments")?;
+    let ex: Vec<Example<'_>> = l
+        .rows
+        .iter()
+        .zip(&l.classes)
+        .map(|(r, &c)| Example { text: &r.text, parent: &r.parent, class: c, weight: 1.0 })
+        .collect();
+    let t0 = std::time::Instant::now();
+    let (metrics, probs) = evaluate(&model, &ex);
+    let secs = t0.elapsed().as_secs_f64();
+    if let Some(path) = &a.predictions {
+        let mut out = Output::create(Some(path))?;
+        for ((r, &c), p) in l.rows.iter().zip(&l.classes).zip(&probs) {
+            let v = serde_json::json!({
+                "id": r.id,
+                "line": r.line,
+                "label": model.labels[c as usize],
+                "probabilities": model.labels.iter().zip(p).map(|(k, v)| (k.clone(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>(),
+            });
+            serde_json::to_writer(&mut out, &v)?;
+            out.write_all(b"\n")?;
+        }
+        out.finish()?;
+    }
+    let mut v = serde_json::json!({
+        "task": model.task.to_string(),
+        "model": a.model.display().to_string(),
+        "model_sha256": model.hash,
+        "data": a.data.display().to_string(),
+        "seconds": secs,
+        "comments_per_s": ex.len() as f64 / secs.max(1e-9),
+    });
+    if let (Some(obj), serde_json::Value::Object(m)) = (v.as_object_mut(), metrics) {
+        obj.extend(m);
+    }
+    println!("{v}");
+    Ok(ExitCode::SUCCESS)
+}

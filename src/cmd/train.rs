@@ -1,0 +1,291 @@
+//! `threadlens train` and `threadlens tokenizer`: labeled CSV → model file.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::cli::{LabeledArgs, TokenizerArgs, TrainArgs};
+use threadlens::classify::artifact::{file_sha256, DataSource};
+use threadlens::classify::data::{self, Columns, LabeledRow, STANCE_LABELS};
+use threadlens::classify::train::{self, Example, Progress, TrainParams};
+use threadlens::classify::{metrics, Model, Task};
+use threadlens::features::normalize::normalized;
+use threadlens::features::{FeatureConfig, Featurizer, Tokens};
+
+/// The tokenizer `train` uses when `--tokenizer` is not given, if present.
+pub const DEFAULT_TOKENIZER: &str = "models/tokenizer.json";
+
+/// An indicatif bar on a terminal, nothing otherwise.
+pub struct Bar(ProgressBar);
+
+impl Bar {
+    pub fn new(quiet: bool) -> Bar {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Bar(ProgressBar::hidden());
+        }
+        let pb = ProgressBar::new(0);
+        pb.set_style(
+            ProgressStyle::with_template("{msg:>14} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec})")
+                .expect("valid template"),
+        );
+        Bar(pb)
+    }
+
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, name: &str, total: u64) {
+        self.0.set_message(name.to_string());
+        self.0.set_length(total);
+        self.0.set_position(0);
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+/// Labeled rows of one file with their classes.
+pub struct Loaded {
+    pub file: PathBuf,
+    pub rows: Vec<LabeledRow>,
+    pub classes: Vec<u32>,
+}
+
+/// Class names of a task.
+pub fn task_labels(task: Task) -> Vec<String> {
+    match task {
+        Task::Incivility => vec!["civil".into(), "uncivil".into()],
+        Task::Stance => STANCE_LABELS.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Read a labeled file and map its labels; unknown labels are errors with
+/// file and line.
+pub fn load(path: &Path, task: Task, la: &LabeledArgs) -> Result<Loaded> {
+    let cols = Columns {
+        text: la.text_col.clone(),
+        label: la.label_col.clone(),
+        parent: Some(la.parent_col.clone()),
+        parent_required: task == Task::Stance,
+        id: "id".into(),
+    };
+    let rows = data::read(path, &cols, la.max_record_bytes)?;
+    let mut classes = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let c = match task {
+            Task::Incivility => data::binary_label(&r.label, la.positive_label.as_deref()).map(u32::from),
+            Task::Stance => data::stance_label(&r.label).map(|c| c as u32),
+        };
+        let Some(c) = c else {
+            let expected = match task {
+                Task::Incivility => "0/1, true/false, yes/no, toxic/civil, ... or set --positive-label",
+                Task::Stance => "agree/disagree/query/comment or support/deny/query/comment",
+            };
+            bail!("{}:{}: unknown label {:?}; expected {expected}", path.display(), r.line, r.label);
+        };
+        classes.push(c);
+    }
+    Ok(Loaded { file: path.to_path_buf(), rows, classes })
+}
+
+/// Report empty-text rows (file:line); with `--strict` they are an error.
+pub fn check_empty(l: &Loaded, strict: bool, quiet: bool, action: &str) -> Result<usize> {
+    let empty: Vec<u64> = l.rows.iter().filter(|r| r.text.trim().is_empty()).map(|r| r.line).collect();
+    if let Some(&first) = empty.first() {
+        if strict {
+            bail!("{}:{first}: empty text ({} rows with empty text; drop --strict to {action} them)", l.file.display(), empty.len());
+        }
+        if !quiet {
+            let shown: Vec<String> = empty.iter().take(5).map(|n| n.to_string()).collect();
+            eprintln!(
+                "threadlens: {}: {} rows with empty text ({action}): lines {}{}",
+                l.file.display(),
+                empty.len(),
+                shown.join(", "),
+                if empty.len() > 5 { ", ..." } else { "" }
+            );
+        }
+    }
+    Ok(empty.len())
+}
+
+fn load_tokenizer(path: &Path) -> Result<Tokens> {
+    let json = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    Tokens::from_json(&json).with_context(|| format!("{}", path.display()))
+}
+
+/// Metrics of a model on examples, as JSON.
+pub fn evaluate(model: &Model, ex: &[Example<'_>]) -> (serde_json::Value, Vec<Vec<f64>>) {
+    let probs = train::predict(model, ex);
+    let v = if model.labels.len() == 2 {
+        let y: Vec<bool> = ex.iter().map(|e| e.class == 1).collect();
+        let p: Vec<f64> = probs.iter().map(|p| p[1]).collect();
+        serde_json::to_value(metrics::binary(&y, &p, model.threshold)).expect("serialisable")
+    } else {
+        let y: Vec<usize> = ex.iter().map(|e| e.class as usize).collect();
+        let pred: Vec<usize> = probs
+            .iter()
+            .map(|p| (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(0))
+            .collect();
+        serde_json::to_value(metrics::multiclass(&model.labels, &y, &pred)).expect("serialisable")
+    };
+    (v, probs)
+}
+
+pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
+    let task: Task = a.task.parse().map_err(anyhow::Error::msg)?;
+    if let Some(h) = a.holdout {
+        if !(h > 0.0 && h < 1.0) {
+            bail!("--holdout must be a fraction between 0 and 1");
+        }
+    }
+    let params = TrainParams { c: a.c, folds: a.folds, min_df: a.min_df, max_iters: a.max_iters, nb: !a.no_nb, ..Default::default() };
+    params.check()?;
+    let config = FeatureConfig { word_bits: a.word_bits, char_bits: a.char_bits, ..Default::default() };
+    config.check()?;
+    let t0 = std::time::Instant::now();
+    let mut files = Vec::new();
+    for p in &a.data {
+        let l = load(p, task, &a.labeled)?;
+        check_empty(&l, a.labeled.strict, quiet, "skipped in training")?;
+        files.push(l);
+    }
+    // Examples, with per-file weights if asked.
+    let total: usize = files.iter().map(|f| f.rows.len()).sum();
+    let mut all: Vec<(Example<'_>, usize)> = Vec::with_capacity(total);
+    for (fi, f) in files.iter().enumerate() {
+        let w = if a.balance_files { total as f64 / (files.len() as f64 * f.rows.len() as f64) } else { 1.0 };
+        for (r, &c) in f.rows.iter().zip(&f.classes) {
+            if r.text.trim().is_empty() {
+                continue;
+            }
+            all.push((Example { text: &r.text, parent: &r.parent, class: c, weight: w }, fi));
+        }
+    }
+    let (train_ex, test_ex): (Vec<Example<'_>>, Vec<Example<'_>>) = match a.holdout {
+        Some(h) => {
+            let y: Vec<u32> = all.iter().map(|e| e.0.class).collect();
+            let folds = (1.0 / h).round().max(2.0) as usize;
+            let fold = train::stratified_folds(&y, folds, params.seed ^ 0x686f6c64);
+            let mut tr = Vec::new();
+            let mut te = Vec::new();
+            for (i, (e, _)) in all.iter().enumerate() {
+                if fold[i] == 0 { te.push(*e) } else { tr.push(*e) }
+            }
+            (tr, te)
+        }
+        None => (all.iter().map(|e| e.0).collect(), Vec::new()),
+    };
+    let test_loaded = match &a.test {
+        Some(p) => {
+            let l = load(p, task, &a.labeled)?;
+            check_empty(&l, a.labeled.strict, quiet, "scored as empty comments")?;
+            Some(l)
+        }
+        None => None,
+    };
+    let tokens = match &a.tokenizer {
+        Some(p) => load_tokenizer(p)?,
+        None if Path::new(DEFAULT_TOKENIZER).exists() => load_tokenizer(Path::new(DEFAULT_TOKENIZER))?,
+        None => {
+            if !quiet {
+                eprintln!("threadlens: no --tokenizer and no {DEFAULT_TOKENIZER}: training a WordPiece vocabulary on the training texts");
+            }
+            let norm: Vec<String> = train_ex
+                .par_iter()
+                .flat_map_iter(|e| [normalized(e.text, config.normalize), normalized(e.parent, config.normalize)])
+                .collect();
+            Tokens::train(norm.iter(), a.vocab_size, 2)?
+        }
+    };
+    let featurizer = Featurizer::new(config, tokens)?;
+    let bar = Bar::new(quiet);
+    let mut model = train::fit(task, task_labels(task), featurizer, &train_ex, &params, &bar)?;
+    bar.finish();
+    let train_secs = t0.elapsed().as_secs_f64();
+    // Held-out metrics.
+    let heldout = match (&test_loaded, a.holdout) {
+        (Some(l), _) => {
+            let ex: Vec<Example<'_>> = l
+                .rows
+                .iter()
+                .zip(&l.classes)
+                .map(|(r, &c)| Example { text: &r.text, parent: &r.parent, class: c, weight: 1.0 })
+                .collect();
+            let (m, _) = evaluate(&model, &ex);
+            Some(serde_json::json!({ "data": l.file.display().to_string(), "metrics": m }))
+        }
+        (None, Some(h)) => {
+            let (m, _) = evaluate(&model, &test_ex);
+            Some(serde_json::json!({ "data": format!("holdout {h}"), "metrics": m }))
+        }
+        _ => None,
+    };
+    let mut sources = Vec::new();
+    for f in &files {
+        sources.push(DataSource {
+            file: f.file.display().to_string(),
+            rows: f.rows.len(),
+            sha256: file_sha256(&f.file).unwrap_or_default(),
+        });
+    }
+    model.training.data = sources;
+    model.training.seconds = train_secs;
+    model.training.metrics = heldout.clone().unwrap_or(serde_json::Value::Null);
+    let mut p = serde_json::to_value(params)?;
+    p["balance_files"] = a.balance_files.into();
+    model.training.params = p;
+    model.seal();
+    model.save(&a.output)?;
+    let summary = serde_json::json!({
+        "task": task.to_string(),
+        "model": a.output.display().to_string(),
+        "model_sha256": model.hash,
+        "train_rows": train_ex.len(),
+        "features": model.vocab.len(),
+        "train_seconds": (train_secs * 1000.0).round() / 1000.0,
+        "heldout": heldout,
+    });
+    println!("{summary}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_tokenizer(a: &TokenizerArgs, quiet: bool) -> Result<ExitCode> {
+    let mut texts = Vec::new();
+    for p in &a.data {
+        for col in &a.columns {
+            let cols = Columns { text: col.clone(), label: col.clone(), parent: None, parent_required: false, id: "id".into() };
+            match data::read(p, &cols, 8 << 20) {
+                Ok(rows) => texts.extend(rows.into_iter().map(|r| r.text)),
+                Err(data::DataError::At { line: 1, msg, .. }) if msg.starts_with("no text column") => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    texts.retain(|t| !t.trim().is_empty());
+    texts.sort_unstable();
+    texts.dedup();
+    if texts.is_empty() {
+        bail!("no text found in the given files and columns");
+    }
+    let cfg = FeatureConfig::default().normalize;
+    let norm: Vec<String> = texts.par_iter().map(|t| normalized(t, cfg)).collect();
+    let tokens = Tokens::train(norm.iter(), a.vocab_size, a.min_frequency)?;
+    threadlens::output::write_atomic(&a.output, tokens.to_json().as_bytes())?;
+    if !quiet {
+        eprintln!(
+            "threadlens: {} pieces from {} distinct texts → {}",
+            tokens.vocab_size(),
+            norm.len(),
+            a.output.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
