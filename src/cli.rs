@@ -91,6 +91,9 @@ pub struct TrainArgs {
     /// Do not scale n-gram columns by naive-Bayes log-count ratios (NBSVM, used for binary tasks by default).
     #[arg(long)]
     pub no_nb: bool,
+    /// Train a general model: one expert per --data file and a router that picks by resemblance.
+    #[arg(long)]
+    pub mixture: bool,
     /// Give every --data file the same total weight (for models trained on several sources).
     #[arg(long)]
     pub balance_files: bool,

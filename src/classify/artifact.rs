@@ -17,7 +17,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Head, Model, SparseModel, Task};
+use super::{Expert, Head, Model, Router, SparseModel, Task};
 use crate::features::{FeatureConfig, Featurizer, Tokens, Vocab};
 
 /// The `format` field of every model file.
@@ -142,15 +142,52 @@ struct File {
     vocab_index: Vec<u32>,
     #[serde(with = "b64::f32s")]
     vocab_idf: Vec<f32>,
-    ngram_outputs: usize,
-    #[serde(with = "b64::f32s")]
-    ngram_weights: Vec<f32>,
-    ngram_intercept: Vec<f64>,
-    head: Head,
+    experts: Vec<ExpertFile>,
+    router: Option<RouterFile>,
     threshold: f64,
     training: TrainingInfo,
     tokenizer: String,
     content_sha256: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Ngram {
+    outputs: usize,
+    #[serde(with = "b64::f32s")]
+    weights: Vec<f32>,
+    intercept: Vec<f64>,
+}
+
+impl Ngram {
+    fn of(m: &SparseModel) -> Ngram {
+        Ngram { outputs: m.k, weights: m.weights.clone(), intercept: m.intercept.clone() }
+    }
+
+    fn check(self, features: usize, want_k: usize, what: &str) -> Result<SparseModel, String> {
+        let k = self.outputs;
+        if k != want_k || self.intercept.len() != k {
+            return Err(format!("{what}: {k} outputs, expected {want_k}"));
+        }
+        if self.weights.len() != features * k
+            || self.weights.iter().any(|w| !w.is_finite())
+            || self.intercept.iter().any(|w| !w.is_finite())
+        {
+            return Err(format!("{what}: {} weights for {features} features × {k} outputs", self.weights.len()));
+        }
+        Ok(SparseModel { k, weights: self.weights, intercept: self.intercept })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ExpertFile {
+    ngram: Ngram,
+    head: Head,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RouterFile {
+    domains: Vec<String>,
+    ngram: Ngram,
 }
 
 fn digest(file: &File) -> String {
@@ -170,10 +207,12 @@ impl Model {
             sides: self.sides,
             vocab_index: self.vocab.index.clone(),
             vocab_idf: self.vocab.idf.clone(),
-            ngram_outputs: self.sparse.k,
-            ngram_weights: self.sparse.weights.clone(),
-            ngram_intercept: self.sparse.intercept.clone(),
-            head: self.head.clone(),
+            experts: self
+                .experts
+                .iter()
+                .map(|e| ExpertFile { ngram: Ngram::of(&e.sparse), head: e.head.clone() })
+                .collect(),
+            router: self.router.as_ref().map(|r| RouterFile { domains: r.domains.clone(), ngram: Ngram::of(&r.sparse) }),
             threshold: self.threshold,
             training: self.training.clone(),
             tokenizer: self.featurizer.tokens.to_json().to_string(),
@@ -233,29 +272,43 @@ impl Model {
         if !vocab.build_lookup(space) {
             return Err(bad("vocabulary is inconsistent (order, range or values)".into()));
         }
-        let k = f.ngram_outputs;
         let classes = f.labels.len();
         let want_k = if classes == 2 { 1 } else { classes };
-        if classes < 2 || k != want_k || f.ngram_intercept.len() != k {
-            return Err(bad(format!("{classes} labels but {k} n-gram outputs")));
+        if classes < 2 {
+            return Err(bad(format!("{classes} labels")));
         }
-        if f.ngram_weights.len() != vocab.len() * k || f.ngram_weights.iter().any(|w| !w.is_finite()) {
-            return Err(bad(format!(
-                "{} n-gram weights for {} features × {k} outputs",
-                f.ngram_weights.len(),
-                vocab.len()
-            )));
+        if f.experts.is_empty() || f.experts.len() > 64 {
+            return Err(bad(format!("{} experts", f.experts.len())));
         }
-        f.head.check().map_err(|e| bad(e.to_string()))?;
-        let dense = k + crate::features::cues::NAMES.len()
+        if !(0.0..=1.0).contains(&f.threshold) {
+            return Err(bad(format!("threshold {} outside 0..1", f.threshold)));
+        }
+        let dense = want_k + crate::features::cues::NAMES.len()
             + if f.task == Task::Stance { crate::features::pair::NAMES.len() } else { 0 };
-        if f.head.features.len() != dense || f.head.weights.len() != want_k {
-            return Err(bad(format!(
-                "head has {} inputs and {} outputs, expected {dense} and {want_k}",
-                f.head.features.len(),
-                f.head.weights.len()
-            )));
+        let mut experts = Vec::new();
+        for (i, e) in f.experts.into_iter().enumerate() {
+            let sparse = e.ngram.check(vocab.len(), want_k, &format!("expert {i}")).map_err(bad)?;
+            e.head.check().map_err(|e| bad(e.to_string()))?;
+            if e.head.features.len() != dense || e.head.weights.len() != want_k {
+                return Err(bad(format!(
+                    "expert {i}: head has {} inputs and {} outputs, expected {dense} and {want_k}",
+                    e.head.features.len(),
+                    e.head.weights.len()
+                )));
+            }
+            experts.push(Expert { sparse, head: e.head });
         }
+        let router = match f.router {
+            None if experts.len() == 1 => None,
+            None => return Err(bad(format!("{} experts but no router", experts.len()))),
+            Some(r) => {
+                if r.domains.len() != experts.len() || experts.len() < 2 {
+                    return Err(bad(format!("router for {} sources, {} experts", r.domains.len(), experts.len())));
+                }
+                let sparse = r.ngram.check(vocab.len(), experts.len(), "router").map_err(bad)?;
+                Some(Router { domains: r.domains, sparse })
+            }
+        };
         let tokens = Tokens::from_json(&f.tokenizer).map_err(|e| bad(e.to_string()))?;
         let featurizer = Featurizer::new(f.featurizer, tokens).map_err(|e| bad(e.to_string()))?;
         Ok(Model {
@@ -264,8 +317,8 @@ impl Model {
             featurizer,
             sides: f.sides,
             vocab,
-            sparse: SparseModel { k, weights: f.ngram_weights, intercept: f.ngram_intercept },
-            head: f.head,
+            experts,
+            router,
             threshold: f.threshold,
             training: f.training,
             hash: actual,

@@ -8,6 +8,15 @@
 //! plus dense cues and returns calibrated probabilities. Scoring is
 //! `w·x + b` over the sparse row, so each n-gram's contribution to the
 //! log-odds is known exactly: that is the explanation.
+//!
+//! A general model trained on several sources is a mixture: one expert
+//! (n-gram stage + head) per source and a router, a multinomial n-gram
+//! model that says which source a text resembles. Its probability is
+//! `Σ_d P(source d | text) · P_d(class | text)`. Incivility is defined
+//! differently in a GitHub issue, a tweet and a news comment; pooling the
+//! sources into one linear model blurs the definitions (measured in the
+//! model card), while routing keeps each one and still needs no domain
+//! label at scoring time.
 
 pub mod artifact;
 pub mod data;
@@ -86,16 +95,34 @@ pub struct Model {
     pub sides: u32,
     /// Known n-grams and idf.
     pub vocab: Vocab,
-    /// The n-gram stage.
-    pub sparse: SparseModel,
-    /// The dense head.
-    pub head: Head,
+    /// One expert, or one per training source with a router.
+    pub experts: Vec<Expert>,
+    /// Mixture router (present iff there are several experts).
+    pub router: Option<Router>,
     /// Decision threshold on P(positive) for binary models.
     pub threshold: f64,
     /// Provenance and held-out metrics.
     pub training: artifact::TrainingInfo,
     /// SHA-256 of the artifact's content, written into every score row.
     pub hash: String,
+}
+
+/// An n-gram stage and its head.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expert {
+    /// The n-gram stage.
+    pub sparse: SparseModel,
+    /// The dense head.
+    pub head: Head,
+}
+
+/// Which training source a text resembles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Router {
+    /// Source names, one per expert.
+    pub domains: Vec<String>,
+    /// Multinomial n-gram model, one column per source.
+    pub sparse: SparseModel,
 }
 
 /// Reusable buffers for scoring.
@@ -142,19 +169,55 @@ impl Model {
         c
     }
 
+    /// Class probabilities of one expert for an already built row.
+    fn expert_probs(&self, e: &Expert, cues: &cues::Cues, text: &str, parent: &str, s: &mut ScoreScratch) -> Vec<f64> {
+        s.margins.resize(e.sparse.k, 0.0);
+        e.sparse.margins(&s.row, &mut s.margins);
+        let margins = std::mem::take(&mut s.margins);
+        let mut dense = std::mem::take(&mut s.dense);
+        self.dense_inputs(&margins, cues, text, parent, &mut dense);
+        e.head.logits(&dense, &mut s.logits);
+        s.margins = margins;
+        s.dense = dense;
+        Head::probabilities(&s.logits)
+    }
+
+    /// Router posteriors over the experts (`[1.0]` for a single expert).
+    fn routes(&self, s: &mut ScoreScratch) -> Vec<f64> {
+        match &self.router {
+            None => vec![1.0],
+            Some(r) => {
+                let mut z = vec![0.0; r.sparse.k];
+                r.sparse.margins(&s.row, &mut z);
+                Head::probabilities(&z)
+            }
+        }
+    }
+
     /// Class probabilities of one text (and its parent's text for stance;
     /// pass `""` when there is none).
     pub fn score(&self, text: &str, parent: &str, s: &mut ScoreScratch) -> Vec<f64> {
         let cues = self.row(text, parent, s);
-        s.margins.resize(self.sparse.k, 0.0);
-        self.sparse.margins(&s.row, &mut s.margins);
-        let margins = std::mem::take(&mut s.margins);
-        let mut dense = std::mem::take(&mut s.dense);
-        self.dense_inputs(&margins, &cues, text, parent, &mut dense);
-        self.head.logits(&dense, &mut s.logits);
-        s.margins = margins;
-        s.dense = dense;
-        Head::probabilities(&s.logits)
+        if self.experts.len() == 1 {
+            return self.expert_probs(&self.experts[0], &cues, text, parent, s);
+        }
+        let pi = self.routes(s);
+        let mut out = vec![0.0; self.labels.len()];
+        for (e, &w) in self.experts.iter().zip(&pi) {
+            for (o, p) in out.iter_mut().zip(self.expert_probs(e, &cues, text, parent, s)) {
+                *o += w * p;
+            }
+        }
+        out
+    }
+
+    /// Router posteriors of a text: `(source, probability)`, empty for a
+    /// single-source model.
+    pub fn domains(&self, text: &str, parent: &str) -> Vec<(String, f64)> {
+        let Some(r) = &self.router else { return Vec::new() };
+        let mut s = ScoreScratch::default();
+        self.row(text, parent, &mut s);
+        r.domains.iter().cloned().zip(self.routes(&mut s)).collect()
     }
 
     /// The `top` features that pushed class `class` up most (positive
@@ -167,11 +230,15 @@ impl Model {
     pub fn explain(&self, text: &str, parent: &str, class: usize, top: usize) -> Vec<Contribution> {
         let mut s = ScoreScratch::default();
         self.row(text, parent, &mut s);
-        let k = self.sparse.k;
-        let kh = self.head.weights.len();
+        // A mixture is explained through the expert the router trusts most.
+        let pi = self.routes(&mut s);
+        let best = (0..pi.len()).max_by(|&a, &b| pi[a].total_cmp(&pi[b])).unwrap_or(0);
+        let ex = &self.experts[best];
+        let k = ex.sparse.k;
+        let kh = ex.head.weights.len();
         // Head coefficient from n-gram score column j to output `class`, on the raw scale.
         let coef = |j: usize| -> f64 {
-            let per = |o: usize| self.head.weights[o][j] / self.head.scale[j];
+            let per = |o: usize| ex.head.weights[o][j] / ex.head.scale[j];
             if kh == 1 {
                 per(0)
             } else {
@@ -190,7 +257,7 @@ impl Model {
             let idx = self.vocab.index[col as usize];
             let mut w = 0.0;
             for j in 0..k {
-                w += coef(j) * f64::from(self.sparse.weights[col as usize * k + j]) * f64::from(v);
+                w += coef(j) * f64::from(ex.sparse.weights[col as usize * k + j]) * f64::from(v);
             }
             let name = names
                 .iter()
@@ -199,16 +266,16 @@ impl Model {
             out.push(Contribution { feature: name, weight: w });
         }
         let mut margins = vec![0.0; k];
-        self.sparse.margins(&s.row, &mut margins);
+        ex.sparse.margins(&s.row, &mut margins);
         let cues = self.featurizer.featurize(text, 0, &mut Scratch::default(), &mut Vec::new());
         let mut dense = Vec::new();
         self.dense_inputs(&margins, &cues, text, parent, &mut dense);
-        for (f, name) in self.head.features.iter().enumerate().skip(k) {
-            let z = (dense[f] - self.head.mean[f]) / self.head.scale[f];
+        for (f, name) in ex.head.features.iter().enumerate().skip(k) {
+            let z = (dense[f] - ex.head.mean[f]) / ex.head.scale[f];
             let w = if kh == 1 {
-                self.head.weights[0][f] * z
+                ex.head.weights[0][f] * z
             } else {
-                (self.head.weights[class][f] - (0..kh).map(|o| self.head.weights[o][f]).sum::<f64>() / kh as f64) * z
+                (ex.head.weights[class][f] - (0..kh).map(|o| ex.head.weights[o][f]).sum::<f64>() / kh as f64) * z
             };
             if w.abs() > 1e-3 {
                 out.push(Contribution { feature: format!("cue:{name}"), weight: w });

@@ -226,6 +226,150 @@ fn fit_stage(
     Ok(m)
 }
 
+fn check_classes(labels: &[String], y: &[u32], folds: usize) -> Result<Vec<usize>, ClassifyError> {
+    let classes = labels.len();
+    if classes < 2 {
+        return Err(ClassifyError::Data("need at least two classes".into()));
+    }
+    if y.iter().any(|&c| c as usize >= classes) {
+        return Err(ClassifyError::Data("class index outside the label list".into()));
+    }
+    let mut counts = vec![0usize; classes];
+    for &c in y {
+        counts[c as usize] += 1;
+    }
+    if counts.iter().filter(|&&c| c > 0).count() < 2 {
+        let only = counts.iter().position(|&c| c > 0).map_or("none", |c| labels[c].as_str());
+        return Err(ClassifyError::Data(format!(
+            "the training data has only one class ({only}); a classifier needs examples of at least two"
+        )));
+    }
+    if y.len() < 2 * folds {
+        return Err(ClassifyError::Data(format!("{} rows are too few to train ({folds} folds)", y.len())));
+    }
+    Ok(counts)
+}
+
+/// Per-row weights: the example weight times the class balance factor.
+fn row_weights(ex: &[Example<'_>], classes: usize, balanced: bool) -> Result<Vec<f64>, ClassifyError> {
+    if ex.iter().any(|e| !(e.weight > 0.0 && e.weight.is_finite())) {
+        return Err(ClassifyError::Data("row weights must be positive".into()));
+    }
+    let mut wcount = vec![0.0f64; classes];
+    for e in ex {
+        wcount[e.class as usize] += e.weight;
+    }
+    let present = wcount.iter().filter(|&&c| c > 0.0).count() as f64;
+    let wtotal: f64 = wcount.iter().sum();
+    Ok(ex
+        .iter()
+        .map(|e| e.weight * if balanced { wtotal / (present * wcount[e.class as usize]) } else { 1.0 })
+        .collect())
+}
+
+/// Head input names for a task.
+fn head_names(task: Task, labels: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = if labels.len() == 2 {
+        vec!["ngram_score".into()]
+    } else {
+        labels.iter().map(|l| format!("ngram_{l}")).collect()
+    };
+    names.extend(cues::NAMES.iter().map(|s| s.to_string()));
+    if task == Task::Stance {
+        names.extend(pair::NAMES.iter().map(|s| s.to_string()));
+    }
+    names
+}
+
+/// Fit one expert (out-of-fold n-gram scores → head → full n-gram fit) on
+/// the rows `idx` of the featurized data. Returns it with its out-of-fold
+/// class probabilities for those rows.
+#[allow(clippy::too_many_arguments)]
+fn fit_expert(
+    task: Task,
+    labels: &[String],
+    data: &Featurized,
+    idx: &[usize],
+    y: &[u32],
+    s: &[f64],
+    params: &TrainParams,
+    progress: &dyn Progress,
+    lap: &dyn Fn(&str),
+) -> Result<(super::Expert, Vec<Vec<f64>>), ClassifyError> {
+    let classes = labels.len();
+    let n = idx.len();
+    let rows = data.rows.select(idx);
+    let sp = SparseParams { c: params.c, max_iters: params.max_iters, ..Default::default() };
+    let fold = stratified_folds(y, params.folds, params.seed);
+    let k = if classes == 2 { 1 } else { classes };
+    let mut oof = vec![0.0; n * k];
+    progress.stage("n-gram folds", params.folds as u64 + 1);
+    for f in 0..params.folds {
+        let tr: Vec<usize> = (0..n).filter(|&i| fold[i] != f).collect();
+        let te: Vec<usize> = (0..n).filter(|&i| fold[i] == f).collect();
+        let ytr: Vec<u32> = tr.iter().map(|&i| y[i]).collect();
+        let str_: Vec<f64> = tr.iter().map(|&i| s[i]).collect();
+        let m = fit_stage(&rows.select(&tr), &ytr, &str_, classes, &sp, params.nb)?;
+        let z = m.margins_csr(&rows.select(&te));
+        for (r, &i) in te.iter().enumerate() {
+            oof[i * k..i * k + k].copy_from_slice(&z[r * k..r * k + k]);
+        }
+        progress.advance(1);
+        lap("fold");
+    }
+    let names = head_names(task, labels);
+    let mut h = Array2::zeros((n, names.len()));
+    for (r, &i) in idx.iter().enumerate() {
+        for j in 0..k {
+            h[[r, j]] = oof[r * k + j];
+        }
+        for (j, &v) in data.dense[i].iter().enumerate() {
+            h[[r, k + j]] = v;
+        }
+    }
+    let head = Head::fit(names, &h, y, classes)?;
+    let mut logits = Vec::new();
+    let probs: Vec<Vec<f64>> = (0..n)
+        .map(|r| {
+            head.logits(h.row(r).as_slice().expect("row-major"), &mut logits);
+            Head::probabilities(&logits)
+        })
+        .collect();
+    lap("head");
+    let sparse = fit_stage(&rows, y, s, classes, &sp, params.nb)?;
+    lap("full fit");
+    progress.advance(1);
+    Ok((super::Expert { sparse, head }, probs))
+}
+
+fn info(counts: Vec<usize>, params: &TrainParams, t0: Instant) -> TrainingInfo {
+    TrainingInfo {
+        class_counts: counts,
+        params: serde_json::to_value(params).expect("serialisable"),
+        seconds: t0.elapsed().as_secs_f64(),
+        created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
+        ..Default::default()
+    }
+}
+
+fn best_threshold(classes: usize, y: &[u32], probs: &[Vec<f64>]) -> f64 {
+    if classes != 2 {
+        return 0.0;
+    }
+    let yb: Vec<bool> = y.iter().map(|&c| c == 1).collect();
+    let p: Vec<f64> = probs.iter().map(|p| p[1]).collect();
+    metrics::best_f1_threshold(&yb, &p)
+}
+
+fn lap_fn(t0: Instant) -> impl Fn(&str) {
+    let timing = std::env::var_os("THREADLENS_TIMING").is_some();
+    move |what: &str| {
+        if timing {
+            eprintln!("timing: {what} at {:.2}s", t0.elapsed().as_secs_f64());
+        }
+    }
+}
+
 /// Fit a model. `labels` are the class names (binary: `[negative,
 /// positive]`); every example's class indexes into them.
 pub fn fit(
@@ -238,38 +382,10 @@ pub fn fit(
 ) -> Result<Model, ClassifyError> {
     params.check()?;
     let t0 = Instant::now();
-    let classes = labels.len();
-    if classes < 2 {
-        return Err(ClassifyError::Data("need at least two classes".into()));
-    }
+    let lap = lap_fn(t0);
     let y: Vec<u32> = ex.iter().map(|e| e.class).collect();
-    if y.iter().any(|&c| c as usize >= classes) {
-        return Err(ClassifyError::Data("class index outside the label list".into()));
-    }
-    let mut counts = vec![0usize; classes];
-    for &c in &y {
-        counts[c as usize] += 1;
-    }
-    let present = counts.iter().filter(|&&c| c > 0).count();
-    if present < 2 {
-        let only = counts.iter().position(|&c| c > 0).map_or("none", |c| labels[c].as_str());
-        return Err(ClassifyError::Data(format!(
-            "the training data has only one class ({only}); a classifier needs examples of at least two"
-        )));
-    }
-    if ex.len() < 2 * params.folds {
-        return Err(ClassifyError::Data(format!(
-            "{} rows are too few to train ({} folds)",
-            ex.len(),
-            params.folds
-        )));
-    }
-    let timing = std::env::var_os("THREADLENS_TIMING").is_some();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("timing: {what} at {:.2}s", t0.elapsed().as_secs_f64());
-        }
-    };
+    let counts = check_classes(&labels, &y, params.folds)?;
+    let s = row_weights(ex, labels.len(), params.balanced)?;
     let sides = if task == Task::Stance { 2 } else { 1 };
     let data = featurize(&featurizer, task, sides, ex, params.min_df, progress);
     if data.vocab.is_empty() {
@@ -278,108 +394,121 @@ pub fn fit(
         ));
     }
     lap("featurized");
-    let n = ex.len();
-    if ex.iter().any(|e| !(e.weight > 0.0 && e.weight.is_finite())) {
-        return Err(ClassifyError::Data("row weights must be positive".into()));
-    }
-    // Class balance over weighted counts.
-    let mut wcount = vec![0.0f64; classes];
-    for e in ex {
-        wcount[e.class as usize] += e.weight;
-    }
-    let wtotal: f64 = wcount.iter().sum();
-    let s: Vec<f64> = ex
-        .iter()
-        .map(|e| {
-            e.weight
-                * if params.balanced {
-                    wtotal / (present as f64 * wcount[e.class as usize])
-                } else {
-                    1.0
-                }
-        })
-        .collect();
-    let sp = SparseParams {
-        c: params.c,
-        max_iters: params.max_iters,
-        ..Default::default()
-    };
-    // Out-of-fold n-gram scores.
-    let fold = stratified_folds(&y, params.folds, params.seed);
-    let k = if classes == 2 { 1 } else { classes };
-    let mut oof = vec![0.0; n * k];
-    progress.stage("n-gram folds", params.folds as u64 + 1);
-    for f in 0..params.folds {
-        let tr: Vec<usize> = (0..n).filter(|&i| fold[i] != f).collect();
-        let te: Vec<usize> = (0..n).filter(|&i| fold[i] == f).collect();
-        let ytr: Vec<u32> = tr.iter().map(|&i| y[i]).collect();
-        let str_: Vec<f64> = tr.iter().map(|&i| s[i]).collect();
-        let m = fit_stage(&data.rows.select(&tr), &ytr, &str_, classes, &sp, params.nb)?;
-        let z = m.margins_csr(&data.rows.select(&te));
-        for (r, &i) in te.iter().enumerate() {
-            oof[i * k..i * k + k].copy_from_slice(&z[r * k..r * k + k]);
-        }
-        progress.advance(1);
-        lap("fold");
-    }
-    // Head on out-of-fold scores + dense features.
-    let mut names: Vec<String> = if k == 1 {
-        vec!["ngram_score".into()]
-    } else {
-        labels.iter().map(|l| format!("ngram_{l}")).collect()
-    };
-    names.extend(cues::NAMES.iter().map(|s| s.to_string()));
-    if task == Task::Stance {
-        names.extend(pair::NAMES.iter().map(|s| s.to_string()));
-    }
-    let m = names.len();
-    let mut h = Array2::zeros((n, m));
-    for i in 0..n {
-        for j in 0..k {
-            h[[i, j]] = oof[i * k + j];
-        }
-        for (j, &v) in data.dense[i].iter().enumerate() {
-            h[[i, k + j]] = v;
-        }
-    }
-    let head = Head::fit(names, &h, &y, classes)?;
-    let threshold = if classes == 2 {
-        let mut logits = Vec::new();
-        let p: Vec<f64> = (0..n)
-            .map(|i| {
-                head.logits(h.row(i).as_slice().expect("row-major"), &mut logits);
-                super::Head::probabilities(&logits)[1]
-            })
-            .collect();
-        let yb: Vec<bool> = y.iter().map(|&c| c == 1).collect();
-        metrics::best_f1_threshold(&yb, &p)
-    } else {
-        0.0
-    };
-    lap("head");
-    let full = fit_stage(&data.rows, &y, &s, classes, &sp, params.nb)?;
-    lap("full fit");
-    progress.advance(1);
+    let idx: Vec<usize> = (0..ex.len()).collect();
+    let (expert, probs) = fit_expert(task, &labels, &data, &idx, &y, &s, params, progress, &lap)?;
+    let threshold = best_threshold(labels.len(), &y, &probs);
     let mut model = Model {
         task,
         labels,
         featurizer,
         sides,
         vocab: data.vocab,
-        sparse: full,
-        head,
+        experts: vec![expert],
+        router: None,
         threshold,
-        training: TrainingInfo {
-            class_counts: counts,
-            params: serde_json::to_value(params).expect("serialisable"),
-            seconds: t0.elapsed().as_secs_f64(),
-            created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
-            ..Default::default()
-        },
+        training: info(counts, params, t0),
         hash: String::new(),
     };
     model.seal();
     Ok(model)
+}
+
+/// Fit a general model on several sources: one expert per source and a
+/// router over them (see the module docs of [`super`]). `sources` are
+/// `(name, examples)`.
+pub fn fit_mixture(
+    task: Task,
+    labels: Vec<String>,
+    featurizer: Featurizer,
+    sources: &[(String, Vec<Example<'_>>)],
+    params: &TrainParams,
+    progress: &dyn Progress,
+) -> Result<Model, ClassifyError> {
+    params.check()?;
+    if sources.len() < 2 {
+        return Err(ClassifyError::Data("a mixture needs at least two sources".into()));
+    }
+    let t0 = Instant::now();
+    let lap = lap_fn(t0);
+    let all: Vec<Example<'_>> = sources.iter().flat_map(|(_, e)| e.iter().copied()).collect();
+    let y: Vec<u32> = all.iter().map(|e| e.class).collect();
+    let counts = check_classes(&labels, &y, params.folds)?;
+    let sides = if task == Task::Stance { 2 } else { 1 };
+    let data = featurize(&featurizer, task, sides, &all, params.min_df, progress);
+    if data.vocab.is_empty() {
+        return Err(ClassifyError::Data("no n-gram occurs in two training texts".into()));
+    }
+    lap("featurized");
+    let mut experts = Vec::new();
+    let mut start = 0;
+    let mut ranges = Vec::new();
+    for (name, ex) in sources {
+        let idx: Vec<usize> = (start..start + ex.len()).collect();
+        ranges.push(start..start + ex.len());
+        start += ex.len();
+        let yd: Vec<u32> = ex.iter().map(|e| e.class).collect();
+        check_classes(&labels, &yd, params.folds)
+            .map_err(|e| ClassifyError::Data(format!("source {name}: {e}")))?;
+        let sd = row_weights(ex, labels.len(), params.balanced)?;
+        let (expert, oof) = fit_expert(task, &labels, &data, &idx, &yd, &sd, params, progress, &lap)?;
+        experts.push((expert, oof));
+    }
+    // Router: which source a text comes from, sources balanced.
+    let dom: Vec<u32> = ranges
+        .iter()
+        .enumerate()
+        .flat_map(|(d, r)| std::iter::repeat_n(d as u32, r.len()))
+        .collect();
+    let dom_ex: Vec<Example<'_>> = all.iter().zip(&dom).map(|(e, &d)| Example { class: d, weight: 1.0, ..*e }).collect();
+    let sd = row_weights(&dom_ex, sources.len(), true)?;
+    let sp = SparseParams { c: params.c, max_iters: params.max_iters, ..Default::default() };
+    let router = sparse::fit(&data.rows, &dom, &sd, sources.len(), &sp)?;
+    lap("router");
+    // Threshold on mixture probabilities: each row's own expert contributes
+    // its out-of-fold probability, the others their full-fit one.
+    let route = router.margins_csr(&data.rows);
+    let d = sources.len();
+    let mut mix = vec![vec![0.0; labels.len()]; all.len()];
+    for (i, m) in mix.iter_mut().enumerate() {
+        let pi = Head::probabilities(&route[i * d..i * d + d]);
+        for (e, (expert, oof)) in experts.iter().enumerate() {
+            let p = if ranges[e].contains(&i) {
+                oof[i - ranges[e].start].clone()
+            } else {
+                expert_row_probs(expert, &data, i)
+            };
+            for (o, v) in m.iter_mut().zip(p) {
+                *o += pi[e] * v;
+            }
+        }
+    }
+    let threshold = best_threshold(labels.len(), &y, &mix);
+    let mut model = Model {
+        task,
+        labels,
+        featurizer,
+        sides,
+        vocab: data.vocab,
+        experts: experts.into_iter().map(|(e, _)| e).collect(),
+        router: Some(super::Router { domains: sources.iter().map(|(n, _)| n.clone()).collect(), sparse: router }),
+        threshold,
+        training: info(counts, params, t0),
+        hash: String::new(),
+    };
+    model.seal();
+    Ok(model)
+}
+
+/// An expert's probabilities for a featurized training row.
+fn expert_row_probs(e: &super::Expert, data: &Featurized, i: usize) -> Vec<f64> {
+    let (cols, vals) = data.rows.row(i);
+    let row: Vec<(u32, f32)> = cols.iter().copied().zip(vals.iter().copied()).collect();
+    let mut x = vec![0.0; e.sparse.k];
+    e.sparse.margins(&row, &mut x);
+    x.extend_from_slice(&data.dense[i]);
+    let mut logits = Vec::new();
+    e.head.logits(&x, &mut logits);
+    Head::probabilities(&logits)
 }
 
 /// Class probabilities for every example, in parallel.

@@ -27,12 +27,20 @@ pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
     if let Some(path) = &a.predictions {
         let mut out = Output::create(Some(path))?;
         for ((r, &c), p) in l.rows.iter().zip(&l.classes).zip(&probs) {
-            let v = serde_json::json!({
+            let mut v = serde_json::json!({
                 "id": r.id,
                 "line": r.line,
                 "label": model.labels[c as usize],
                 "probabilities": model.labels.iter().zip(p).map(|(k, v)| (k.clone(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>(),
             });
+            if model.router.is_some() {
+                let d: serde_json::Map<_, _> = model
+                    .domains(&r.text, &r.parent)
+                    .into_iter()
+                    .map(|(k, p)| (k, serde_json::Value::from(p)))
+                    .collect();
+                v["sources"] = d.into();
+            }
             serde_json::to_writer(&mut out, &v)?;
             out.write_all(b"\n")?;
         }

@@ -139,6 +139,15 @@ pub fn evaluate(model: &Model, ex: &[Example<'_>]) -> (serde_json::Value, Vec<Ve
     (v, probs)
 }
 
+/// Name of a training source: the folder for `<task>/train.csv`, else the file stem.
+fn source_name(p: &Path) -> String {
+    let stem = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    match (stem.as_str(), p.parent().and_then(|d| d.file_name())) {
+        ("train" | "test" | "dev", Some(d)) => d.to_string_lossy().to_string(),
+        _ => stem,
+    }
+}
+
 pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     let task: Task = a.task.parse().map_err(anyhow::Error::msg)?;
     if let Some(h) = a.holdout {
@@ -207,7 +216,18 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     };
     let featurizer = Featurizer::new(config, tokens)?;
     let bar = Bar::new(quiet);
-    let mut model = train::fit(task, task_labels(task), featurizer, &train_ex, &params, &bar)?;
+    let mut model = if a.mixture {
+        if a.holdout.is_some() {
+            bail!("--mixture takes --test files per source via eval; --holdout is not supported with it");
+        }
+        let mut sources: Vec<(String, Vec<Example<'_>>)> = files.iter().map(|f| (source_name(&f.file), Vec::new())).collect();
+        for (e, fi) in &all {
+            sources[*fi].1.push(*e);
+        }
+        train::fit_mixture(task, task_labels(task), featurizer, &sources, &params, &bar)?
+    } else {
+        train::fit(task, task_labels(task), featurizer, &train_ex, &params, &bar)?
+    };
     bar.finish();
     let train_secs = t0.elapsed().as_secs_f64();
     // Held-out metrics.
