@@ -254,3 +254,110 @@ fn bad_arguments_exit_2() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/file.jsonl:1: cannot open"));
 }
+
+fn train_fixture_model(dir: &Path) -> PathBuf {
+    let model = dir.join("m.json");
+    let out = run(&[
+        "-q",
+        "train",
+        "--data",
+        "tests/fixtures/labeled/train.csv",
+        "--test",
+        "tests/fixtures/labeled/test.csv",
+        "--tokenizer",
+        "models/tokenizer.json",
+        "--word-bits",
+        "16",
+        "--char-bits",
+        "16",
+        "-o",
+        model.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = &lines(&out.stdout)[0];
+    let auc = summary["heldout"]["metrics"]["roc_auc"].as_f64().unwrap();
+    assert!(auc > 0.95, "held-out AUC {auc} on an easy fixture");
+    model
+}
+
+#[test]
+fn train_then_eval_on_labeled_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = train_fixture_model(dir.path());
+    let preds = dir.path().join("p.jsonl");
+    let out = run(&[
+        "eval",
+        "-m",
+        model.to_str().unwrap(),
+        "--data",
+        "tests/fixtures/labeled/test.csv",
+        "--predictions",
+        preds.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let m = &lines(&out.stdout)[0];
+    for key in ["n", "roc_auc", "pr_auc", "f1", "macro_f1", "accuracy", "ece", "threshold"] {
+        assert!(m.get(key).is_some(), "eval output lacks {key}: {m}");
+    }
+    assert_eq!(m["n"], 80);
+    assert_eq!(m["model_sha256"].as_str().unwrap().len(), 64);
+    let p = lines(&std::fs::read(&preds).unwrap());
+    assert_eq!(p.len(), 80);
+    assert_eq!(p[0]["line"], 2);
+    let pu = p[0]["probabilities"]["uncivil"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&pu));
+}
+
+#[test]
+fn bad_labeled_csvs_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: &[(&str, &str, &str)] = &[
+        ("nocol.csv", "id,body,label\r\na,x,1\r\n", "nocol.csv:1: no text column \"text\""),
+        ("badlabel.csv", "id,text,label\r\na,x,1\r\nb,y,maybe\r\n", "badlabel.csv:3: unknown label \"maybe\""),
+        ("quote.csv", "id,text,label\r\na,x,1\r\nb,\"unclosed,0\r\nc,z,1\r\n", "quote.csv:3: expected 3 fields"),
+        ("oneclass.csv", "id,text,label\r\na,you idiot,1\r\nb,you moron,1\r\nc,idiot again,1\r\nd,moron idiot,1\r\ne,idiot,1\r\nf,moron,1\r\n", "only one class (uncivil)"),
+        ("empty.csv", "id,text,label\r\na,x,1\r\nb,,0\r\n", "empty.csv:3: empty text"),
+    ];
+    for (name, body, want) in cases {
+        let p = d.join(name);
+        std::fs::write(&p, body).unwrap();
+        let out = run(&[
+            "train",
+            "--strict",
+            "--data",
+            p.to_str().unwrap(),
+            "--tokenizer",
+            "models/tokenizer.json",
+            "-o",
+            d.join("out.json").to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(!d.join("out.json").exists(), "{name}: no model written");
+    }
+}
+
+#[test]
+fn corrupt_truncated_and_foreign_models_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = train_fixture_model(dir.path());
+    let bytes = std::fs::read(&model).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("trunc.json", bytes[..bytes.len() / 2].to_vec(), "truncated model file"),
+        ("garbage.json", b"PK\x03\x04 not json".to_vec(), "not a threadlens model file"),
+        ("other.json", br#"{"format":"something-else","version":1}"#.to_vec(), "not a threadlens model file (format \"something-else\")"),
+        ("v9.json", text.replacen("\"version\":1", "\"version\":9", 1).into_bytes(), "model format version 9"),
+        ("tampered.json", text.replacen("\"labels\":[\"civil\"", "\"labels\":[\"polite\"", 1).into_bytes(), "content hash mismatch"),
+    ];
+    for (name, body, want) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        let out = run(&["eval", "-m", p.to_str().unwrap(), "--data", "tests/fixtures/labeled/test.csv"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(name) && err.contains(want), "{name}: {err}");
+    }
+}

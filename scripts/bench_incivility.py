@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Incivility models vs the scikit-learn peer, side by side on the bench tasks.
+
+For every incivility task in ../shared/bench/tasks (or --tasks-dir):
+  1. peer: `peer_sklearn.py --task T --no-write` (fit time, ROC AUC) and, with
+     --throughput N, `--predict-only-throughput N` (comments/s, one thread);
+  2. threadlens: `train --data train.csv --test test.csv` under /usr/bin/time
+     (wall seconds, peak RSS) with the shipped tokenizer;
+  3. the shipped default model (models/incivility.json) on the test split;
+  4. with --throughput N: `threadlens eval` on N copies of the test texts, from
+     CSV, both cores (wall time of the whole command and scoring rate).
+
+Prints a Markdown table and writes JSON lines to --json. Needs the release
+binary (cargo build --release) and, for the peer, a Python with scikit-learn
+(--python, default /tmp/venv/bin/python3).
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "threadlens")
+TASKS = ["olid_a", "reddit_incivility", "davidson", "gh_incivility", "c3_toxic", "fox_news_hate"]
+
+
+def timed(cmd):
+    """Run under /usr/bin/time -v; return (stdout, wall_s, peak_rss_mb)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        t0 = time.perf_counter()
+        out = subprocess.run(["/usr/bin/time", "-v", "-o", tf.name] + cmd, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if out.returncode != 0:
+            sys.exit(f"failed: {' '.join(cmd)}\n{out.stderr}")
+        rss = 0.0
+        for line in tf.read().splitlines():
+            if "Maximum resident set size" in line:
+                rss = int(line.split(":")[1]) / 1024
+    return out.stdout, wall, rss
+
+
+def last_json(s):
+    return json.loads([l for l in s.splitlines() if l.startswith("{")][-1])
+
+
+def copies_csv(src, n, dst):
+    with open(src, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    with open(dst, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(rows[0])
+        for _ in range(n):
+            w.writerows(rows[1:])
+    return (len(rows) - 1) * n
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tasks-dir", default=os.path.join(ROOT, "..", "shared", "bench", "tasks"))
+    ap.add_argument("--peer", default=os.path.join(ROOT, "..", "shared", "bench", "peer_sklearn.py"))
+    ap.add_argument("--python", default="/tmp/venv/bin/python3")
+    ap.add_argument("--no-peer", action="store_true", help="skip the peer (use peer_results.json numbers)")
+    ap.add_argument("--throughput", type=int, default=0, metavar="N", help="also time scoring N copies of each test set")
+    ap.add_argument("--task", action="append", help="only these tasks")
+    ap.add_argument("--json", default=None, help="write JSON lines here")
+    args = ap.parse_args()
+    if not os.path.exists(BIN):
+        sys.exit("build first: cargo build --release")
+    tok = os.path.join(ROOT, "models", "tokenizer.json")
+    default = os.path.join(ROOT, "models", "incivility.json")
+    stored = {}
+    pr = os.path.join(os.path.dirname(args.peer), "peer_results.json")
+    if os.path.exists(pr):
+        stored = json.load(open(pr))
+    rows = []
+    tmp = tempfile.mkdtemp(prefix="tl-bench-")
+    for t in args.task or TASKS:
+        tr = os.path.join(args.tasks_dir, t, "train.csv")
+        te = os.path.join(args.tasks_dir, t, "test.csv")
+        r = {"task": t}
+        if args.no_peer:
+            p = stored["tasks"][t]
+            r.update(peer_auc=p["metrics"]["roc_auc"], peer_fit_s=p["fit_s"], peer_rss_mb=p["peak_rss_mb"], peer_source="peer_results.json")
+        else:
+            out = subprocess.run([args.python, args.peer, "--task", t, "--no-write", "--repeat", "1"], capture_output=True, text=True, check=True)
+            p = last_json(out.stdout)
+            r.update(peer_auc=p["metrics"]["roc_auc"], peer_fit_s=p["fit_s"], peer_rss_mb=p["peak_rss_mb"], peer_source="same run")
+        model = os.path.join(tmp, t + ".json")
+        out, wall, rss = timed([BIN, "-q", "train", "--tokenizer", tok, "--data", tr, "--test", te, "-o", model])
+        m = last_json(out)
+        r.update(auc=round(m["heldout"]["metrics"]["roc_auc"], 4), f1=round(m["heldout"]["metrics"]["f1"], 4),
+                 ece=round(m["heldout"]["metrics"]["ece"], 4), train_s=round(wall, 2), train_rss_mb=round(rss, 1))
+        if os.path.exists(default):
+            out, _, _ = timed([BIN, "-q", "eval", "-m", default, "--data", te])
+            r["default_auc"] = round(last_json(out)["roc_auc"], 4)
+        if args.throughput:
+            big = os.path.join(tmp, t + f".x{args.throughput}.csv")
+            n = copies_csv(te, args.throughput, big)
+            out, wall, _ = timed([BIN, "-q", "eval", "-m", model, "--data", big])
+            e = last_json(out)
+            r.update(n_scored=n, ours_cps_wall=round(n / wall), ours_cps_scoring=round(e["comments_per_s"]))
+            if args.no_peer:
+                r["peer_cps"] = stored.get("throughput", {}).get(t, {}).get("comments_per_s")
+            else:
+                out = subprocess.run([args.python, args.peer, "--task", t, "--no-write", "--predict-only-throughput", str(args.throughput)],
+                                     capture_output=True, text=True, check=True)
+                r["peer_cps"] = last_json(out.stdout)["comments_per_s"]
+            os.remove(big)
+        rows.append(r)
+        print(json.dumps(r), file=sys.stderr, flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            for r in rows:
+                f.write(json.dumps(r) + "\n")
+    hdr = "| task | peer AUC | ours AUC | Δ | default model AUC | peer fit s | ours train s | ratio | ours peak RSS MB |"
+    if args.throughput:
+        hdr += " peer comments/s | ours comments/s (wall) | × |"
+    print(hdr)
+    print("|" + "---|" * (hdr.count("|") - 1))
+    for r in rows:
+        line = (f"| {r['task']} | {r['peer_auc']:.4f} | {r['auc']:.4f} | {r['auc'] - r['peer_auc']:+.4f} | "
+                f"{r.get('default_auc', float('nan')):.4f} | {r['peer_fit_s']:.2f} | {r['train_s']:.2f} | "
+                f"{r['train_s'] / r['peer_fit_s']:.2f} | {r['train_rss_mb']:.0f} |")
+        if args.throughput:
+            pc = r.get("peer_cps") or float("nan")
+            line += f" {pc:.0f} | {r['ours_cps_wall']} | {r['ours_cps_wall'] / pc:.1f} |"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
