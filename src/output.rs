@@ -74,12 +74,10 @@ impl Output {
                     use std::os::unix::fs::PermissionsExt;
                     b.permissions(std::fs::Permissions::from_mode(0o644));
                 }
-                let tmp = b
-                    .tempfile_in(dir)
-                    .map_err(|e| OutputError::Io {
-                        path: p.to_path_buf(),
-                        source: e,
-                    })?;
+                let tmp = b.tempfile_in(dir).map_err(|e| OutputError::Io {
+                    path: p.to_path_buf(),
+                    source: e,
+                })?;
                 Ok(Output::File {
                     tmp: BufWriter::with_capacity(1 << 16, tmp),
                     target: p.to_path_buf(),

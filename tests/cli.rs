@@ -273,7 +273,11 @@ fn train_fixture_model(dir: &Path) -> PathBuf {
         "-o",
         model.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary = &lines(&out.stdout)[0];
     let auc = summary["heldout"]["metrics"]["roc_auc"].as_f64().unwrap();
     assert!(auc > 0.95, "held-out AUC {auc} on an easy fixture");
@@ -294,9 +298,22 @@ fn train_then_eval_on_labeled_fixture() {
         "--predictions",
         preds.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let m = &lines(&out.stdout)[0];
-    for key in ["n", "roc_auc", "pr_auc", "f1", "macro_f1", "accuracy", "ece", "threshold"] {
+    for key in [
+        "n",
+        "roc_auc",
+        "pr_auc",
+        "f1",
+        "macro_f1",
+        "accuracy",
+        "ece",
+        "threshold",
+    ] {
         assert!(m.get(key).is_some(), "eval output lacks {key}: {m}");
     }
     assert_eq!(m["n"], 80);
@@ -346,16 +363,44 @@ fn corrupt_truncated_and_foreign_models_are_refused() {
     let bytes = std::fs::read(&model).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("trunc.json", bytes[..bytes.len() / 2].to_vec(), "truncated model file"),
-        ("garbage.json", b"PK\x03\x04 not json".to_vec(), "not a threadlens model file"),
-        ("other.json", br#"{"format":"something-else","version":1}"#.to_vec(), "not a threadlens model file (format \"something-else\")"),
-        ("v9.json", text.replacen("\"version\":1", "\"version\":9", 1).into_bytes(), "model format version 9"),
-        ("tampered.json", text.replacen("\"labels\":[\"civil\"", "\"labels\":[\"polite\"", 1).into_bytes(), "content hash mismatch"),
+        (
+            "trunc.json",
+            bytes[..bytes.len() / 2].to_vec(),
+            "truncated model file",
+        ),
+        (
+            "garbage.json",
+            b"PK\x03\x04 not json".to_vec(),
+            "not a threadlens model file",
+        ),
+        (
+            "other.json",
+            br#"{"format":"something-else","version":1}"#.to_vec(),
+            "not a threadlens model file (format \"something-else\")",
+        ),
+        (
+            "v9.json",
+            text.replacen("\"version\":1", "\"version\":9", 1)
+                .into_bytes(),
+            "model format version 9",
+        ),
+        (
+            "tampered.json",
+            text.replacen("\"labels\":[\"civil\"", "\"labels\":[\"polite\"", 1)
+                .into_bytes(),
+            "content hash mismatch",
+        ),
     ];
     for (name, body, want) in cases {
         let p = dir.path().join(name);
         std::fs::write(&p, body).unwrap();
-        let out = run(&["eval", "-m", p.to_str().unwrap(), "--data", "tests/fixtures/labeled/test.csv"]);
+        let out = run(&[
+            "eval",
+            "-m",
+            p.to_str().unwrap(),
+            "--data",
+            "tests/fixtures/labeled/test.csv",
+        ]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{name}: {err}");
         assert!(err.contains(name) && err.contains(want), "{name}: {err}");

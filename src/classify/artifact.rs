@@ -93,7 +93,10 @@ mod b64 {
             .decode(s)
             .map_err(|e| format!("bad base64: {e}"))?;
         if bytes.len() % N != 0 {
-            return Err(format!("array of {} bytes is not a multiple of {N}", bytes.len()));
+            return Err(format!(
+                "array of {} bytes is not a multiple of {N}",
+                bytes.len()
+            ));
         }
         Ok(bytes
             .chunks_exact(N)
@@ -160,7 +163,11 @@ struct Ngram {
 
 impl Ngram {
     fn of(m: &SparseModel) -> Ngram {
-        Ngram { outputs: m.k, weights: m.weights.clone(), intercept: m.intercept.clone() }
+        Ngram {
+            outputs: m.k,
+            weights: m.weights.clone(),
+            intercept: m.intercept.clone(),
+        }
     }
 
     fn check(self, features: usize, want_k: usize, what: &str) -> Result<SparseModel, String> {
@@ -172,9 +179,16 @@ impl Ngram {
             || self.weights.iter().any(|w| !w.is_finite())
             || self.intercept.iter().any(|w| !w.is_finite())
         {
-            return Err(format!("{what}: {} weights for {features} features × {k} outputs", self.weights.len()));
+            return Err(format!(
+                "{what}: {} weights for {features} features × {k} outputs",
+                self.weights.len()
+            ));
         }
-        Ok(SparseModel { k, weights: self.weights, intercept: self.intercept })
+        Ok(SparseModel {
+            k,
+            weights: self.weights,
+            intercept: self.intercept,
+        })
     }
 }
 
@@ -210,9 +224,15 @@ impl Model {
             experts: self
                 .experts
                 .iter()
-                .map(|e| ExpertFile { ngram: Ngram::of(&e.sparse), head: e.head.clone() })
+                .map(|e| ExpertFile {
+                    ngram: Ngram::of(&e.sparse),
+                    head: e.head.clone(),
+                })
                 .collect(),
-            router: self.router.as_ref().map(|r| RouterFile { domains: r.domains.clone(), ngram: Ngram::of(&r.sparse) }),
+            router: self.router.as_ref().map(|r| RouterFile {
+                domains: r.domains.clone(),
+                ngram: Ngram::of(&r.sparse),
+            }),
             threshold: self.threshold,
             training: self.training.clone(),
             tokenizer: self.featurizer.tokens.to_json().to_string(),
@@ -236,7 +256,10 @@ impl Model {
 
     /// Parse and check a model from JSON bytes; `name` is used in messages.
     pub fn from_json(bytes: &[u8], name: &str) -> Result<Model, ArtifactError> {
-        let bad = |msg: String| ArtifactError::Invalid { file: name.to_string(), msg };
+        let bad = |msg: String| ArtifactError::Invalid {
+            file: name.to_string(),
+            msg,
+        };
         let header: Header = serde_json::from_slice(bytes).map_err(|e| {
             if e.is_eof() {
                 bad(format!("truncated model file ({e})"))
@@ -245,7 +268,10 @@ impl Model {
             }
         })?;
         if header.format != FORMAT {
-            return Err(bad(format!("not a threadlens model file (format {:?})", header.format)));
+            return Err(bad(format!(
+                "not a threadlens model file (format {:?})",
+                header.format
+            )));
         }
         if header.version != VERSION {
             return Err(bad(format!(
@@ -253,7 +279,8 @@ impl Model {
                 header.version
             )));
         }
-        let mut f: File = serde_json::from_slice(bytes).map_err(|e| bad(format!("damaged model file: {e}")))?;
+        let mut f: File =
+            serde_json::from_slice(bytes).map_err(|e| bad(format!("damaged model file: {e}")))?;
         let stored = std::mem::take(&mut f.content_sha256);
         let actual = digest(&f);
         if stored != actual {
@@ -264,13 +291,19 @@ impl Model {
             )));
         }
         f.featurizer.check().map_err(|e| bad(e.to_string()))?;
-        let space = f.featurizer.side_width().checked_mul(f.sides).filter(|_| (1..=2).contains(&f.sides));
+        let space = f
+            .featurizer
+            .side_width()
+            .checked_mul(f.sides)
+            .filter(|_| (1..=2).contains(&f.sides));
         let Some(space) = space else {
             return Err(bad(format!("sides must be 1 or 2, found {}", f.sides)));
         };
         let mut vocab = Vocab::from_parts(f.vocab_index, f.vocab_idf);
         if !vocab.build_lookup(space) {
-            return Err(bad("vocabulary is inconsistent (order, range or values)".into()));
+            return Err(bad(
+                "vocabulary is inconsistent (order, range or values)".into()
+            ));
         }
         let classes = f.labels.len();
         let want_k = if classes == 2 { 1 } else { classes };
@@ -283,11 +316,19 @@ impl Model {
         if !(0.0..=1.0).contains(&f.threshold) {
             return Err(bad(format!("threshold {} outside 0..1", f.threshold)));
         }
-        let dense = want_k + crate::features::cues::NAMES.len()
-            + if f.task == Task::Stance { crate::features::pair::NAMES.len() } else { 0 };
+        let dense = want_k
+            + crate::features::cues::NAMES.len()
+            + if f.task == Task::Stance {
+                crate::features::pair::NAMES.len()
+            } else {
+                0
+            };
         let mut experts = Vec::new();
         for (i, e) in f.experts.into_iter().enumerate() {
-            let sparse = e.ngram.check(vocab.len(), want_k, &format!("expert {i}")).map_err(bad)?;
+            let sparse = e
+                .ngram
+                .check(vocab.len(), want_k, &format!("expert {i}"))
+                .map_err(bad)?;
             e.head.check().map_err(|e| bad(e.to_string()))?;
             if e.head.features.len() != dense || e.head.weights.len() != want_k {
                 return Err(bad(format!(
@@ -296,17 +337,30 @@ impl Model {
                     e.head.weights.len()
                 )));
             }
-            experts.push(Expert { sparse, head: e.head });
+            experts.push(Expert {
+                sparse,
+                head: e.head,
+            });
         }
         let router = match f.router {
             None if experts.len() == 1 => None,
             None => return Err(bad(format!("{} experts but no router", experts.len()))),
             Some(r) => {
                 if r.domains.len() != experts.len() || experts.len() < 2 {
-                    return Err(bad(format!("router for {} sources, {} experts", r.domains.len(), experts.len())));
+                    return Err(bad(format!(
+                        "router for {} sources, {} experts",
+                        r.domains.len(),
+                        experts.len()
+                    )));
                 }
-                let sparse = r.ngram.check(vocab.len(), experts.len(), "router").map_err(bad)?;
-                Some(Router { domains: r.domains, sparse })
+                let sparse = r
+                    .ngram
+                    .check(vocab.len(), experts.len(), "router")
+                    .map_err(bad)?;
+                Some(Router {
+                    domains: r.domains,
+                    sparse,
+                })
             }
         };
         let tokens = Tokens::from_json(&f.tokenizer).map_err(|e| bad(e.to_string()))?;
@@ -328,20 +382,30 @@ impl Model {
     /// Load a model file.
     pub fn load(path: &Path) -> Result<Model, ArtifactError> {
         let name = path.display().to_string();
-        let io = |source| ArtifactError::Io { file: name.clone(), source };
+        let io = |source| ArtifactError::Io {
+            file: name.clone(),
+            source,
+        };
         let file = std::fs::File::open(path).map_err(io)?;
         let mut bytes = Vec::new();
-        file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+        file.take(MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
         if bytes.len() as u64 > MAX_BYTES {
-            return Err(ArtifactError::Invalid { file: name, msg: format!("larger than {MAX_BYTES} bytes") });
+            return Err(ArtifactError::Invalid {
+                file: name,
+                msg: format!("larger than {MAX_BYTES} bytes"),
+            });
         }
         Model::from_json(&bytes, &name)
     }
 
     /// Write the model file atomically.
     pub fn save(&self, path: &Path) -> Result<(), ArtifactError> {
-        crate::output::write_atomic(path, &self.to_json())
-            .map_err(|e| ArtifactError::Invalid { file: path.display().to_string(), msg: e.to_string() })
+        crate::output::write_atomic(path, &self.to_json()).map_err(|e| ArtifactError::Invalid {
+            file: path.display().to_string(),
+            msg: e.to_string(),
+        })
     }
 }
 

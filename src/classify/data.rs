@@ -103,14 +103,21 @@ fn utf8(b: &[u8]) -> Result<&str, String> {
 
 /// Read all rows of a labeled CSV (or TSV by extension; `-` for stdin;
 /// gzip/zstd by magic bytes).
-pub fn read(path: &Path, cols: &Columns, max_record_bytes: usize) -> Result<Vec<LabeledRow>, DataError> {
+pub fn read(
+    path: &Path,
+    cols: &Columns,
+    max_record_bytes: usize,
+) -> Result<Vec<LabeledRow>, DataError> {
     let input = if path.as_os_str() == "-" {
         Input::Stdin
     } else {
         Input::Path(path.to_path_buf())
     };
     let file = path.to_path_buf();
-    let reader = input.open().map_err(|source| DataError::Io { file: file.clone(), source })?;
+    let reader = input.open().map_err(|source| DataError::Io {
+        file: file.clone(),
+        source,
+    })?;
     let tsv = input.inner_extension().as_deref() == Some("tsv");
     read_from(reader, &file, tsv, cols, max_record_bytes)
 }
@@ -123,10 +130,18 @@ pub fn read_from(
     cols: &Columns,
     max_record_bytes: usize,
 ) -> Result<Vec<LabeledRow>, DataError> {
-    let at = |line: u64, msg: String| DataError::At { file: file.to_path_buf(), line, msg };
+    let at = |line: u64, msg: String| DataError::At {
+        file: file.to_path_buf(),
+        line,
+        msg,
+    };
     let read = Rc::new(Cell::new(0u64));
     let limit = Rc::new(Cell::new(u64::MAX));
-    let counting = Counting { inner: CrlfToLf::new(reader), read: read.clone(), limit: limit.clone() };
+    let counting = Counting {
+        inner: CrlfToLf::new(reader),
+        read: read.clone(),
+        limit: limit.clone(),
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(if tsv { b'\t' } else { b',' })
         .flexible(true)
@@ -139,7 +154,10 @@ pub fn read_from(
     let mut rec = csv::ByteRecord::new();
     let header: Vec<String> = match rdr.read_byte_record(&mut rec) {
         Ok(false) => {
-            return Err(DataError::File { file: file.to_path_buf(), msg: "empty file (no header)".into() })
+            return Err(DataError::File {
+                file: file.to_path_buf(),
+                msg: "empty file (no header)".into(),
+            })
         }
         Ok(true) => rec
             .iter()
@@ -150,7 +168,13 @@ pub fn read_from(
     };
     let find = |name: &str| header.iter().position(|h| h == name);
     let missing = |name: &str, what: &str| {
-        at(1, format!("no {what} column {name:?} in header ({}); choose one with --{what}-col", header.join(",")))
+        at(
+            1,
+            format!(
+                "no {what} column {name:?} in header ({}); choose one with --{what}-col",
+                header.join(",")
+            ),
+        )
     };
     let text_c = find(&cols.text).ok_or_else(|| missing(&cols.text, "text"))?;
     let label_c = find(&cols.label).ok_or_else(|| missing(&cols.label, "label"))?;
@@ -217,7 +241,10 @@ pub fn read_from(
         });
     }
     if rows.is_empty() {
-        return Err(DataError::File { file: file.to_path_buf(), msg: "no rows after the header".into() });
+        return Err(DataError::File {
+            file: file.to_path_buf(),
+            msg: "no rows after the header".into(),
+        });
     }
     Ok(rows)
 }
@@ -230,12 +257,40 @@ pub fn binary_label(raw: &str, positive: Option<&str>) -> Option<bool> {
         return Some(l == p.to_ascii_lowercase());
     }
     const POS: &[&str] = &[
-        "1", "true", "yes", "y", "t", "pos", "positive", "uncivil", "incivil", "toxic", "offensive",
-        "off", "hate", "hateful", "abusive", "insult",
+        "1",
+        "true",
+        "yes",
+        "y",
+        "t",
+        "pos",
+        "positive",
+        "uncivil",
+        "incivil",
+        "toxic",
+        "offensive",
+        "off",
+        "hate",
+        "hateful",
+        "abusive",
+        "insult",
     ];
     const NEG: &[&str] = &[
-        "0", "false", "no", "n", "f", "neg", "negative", "civil", "not", "non-toxic", "nontoxic",
-        "none", "neither", "normal", "ok", "clean",
+        "0",
+        "false",
+        "no",
+        "n",
+        "f",
+        "neg",
+        "negative",
+        "civil",
+        "not",
+        "non-toxic",
+        "nontoxic",
+        "none",
+        "neither",
+        "normal",
+        "ok",
+        "clean",
     ];
     if POS.contains(&l.as_str()) {
         Some(true)
@@ -265,12 +320,21 @@ mod tests {
     use super::*;
 
     fn rd(s: &str) -> Result<Vec<LabeledRow>, DataError> {
-        read_from(Box::new(std::io::Cursor::new(s.as_bytes().to_vec())), Path::new("t.csv"), false, &Columns::default(), 1 << 20)
+        read_from(
+            Box::new(std::io::Cursor::new(s.as_bytes().to_vec())),
+            Path::new("t.csv"),
+            false,
+            &Columns::default(),
+            1 << 20,
+        )
     }
 
     #[test]
     fn reads_multiline_quoted_rows_with_start_lines() {
-        let rows = rd("id,text,parent_text,label\r\na,\"hello\r\nworld\",,1\r\nb,\"say \"\"hi\"\"\",p,0\r\n").unwrap();
+        let rows = rd(
+            "id,text,parent_text,label\r\na,\"hello\r\nworld\",,1\r\nb,\"say \"\"hi\"\"\",p,0\r\n",
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].text, "hello\nworld");
         assert_eq!((rows[0].line, rows[1].line), (2, 4));
@@ -284,18 +348,36 @@ mod tests {
         assert!(e.starts_with("t.csv:1: no text column \"text\""), "{e}");
         let e = rd("id,text\na,x\n").unwrap_err().to_string();
         assert!(e.contains("no label column"), "{e}");
-        let e = rd("id,text,label\na,x,1\nb,\"unclosed,0\nc,z,1\n").unwrap_err().to_string();
+        let e = rd("id,text,label\na,x,1\nb,\"unclosed,0\nc,z,1\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("t.csv:3: expected 3 fields"), "{e}");
         let e = rd("id,text,label\n").unwrap_err().to_string();
         assert!(e.contains("no rows"), "{e}");
-        let e = read_from(Box::new(std::io::Cursor::new(b"id,text,label\na,\xff,1\n".to_vec())), Path::new("t.csv"), false, &Columns::default(), 1 << 20).unwrap_err().to_string();
+        let e = read_from(
+            Box::new(std::io::Cursor::new(b"id,text,label\na,\xff,1\n".to_vec())),
+            Path::new("t.csv"),
+            false,
+            &Columns::default(),
+            1 << 20,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("t.csv:2: column text: invalid UTF-8"), "{e}");
     }
 
     #[test]
     fn oversized_record_refused() {
         let big = format!("id,text,label\na,\"{}\n", "x".repeat(300_000));
-        let e = read_from(Box::new(std::io::Cursor::new(big.into_bytes())), Path::new("t.csv"), false, &Columns::default(), 1000).unwrap_err().to_string();
+        let e = read_from(
+            Box::new(std::io::Cursor::new(big.into_bytes())),
+            Path::new("t.csv"),
+            false,
+            &Columns::default(),
+            1000,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("max-record-bytes"), "{e}");
     }
 

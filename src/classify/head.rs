@@ -61,7 +61,12 @@ impl Head {
         let mean: Vec<f64> = (0..m).map(|j| x.column(j).sum() / n).collect();
         let scale: Vec<f64> = (0..m)
             .map(|j| {
-                let v = x.column(j).iter().map(|&a| (a - mean[j]).powi(2)).sum::<f64>() / n;
+                let v = x
+                    .column(j)
+                    .iter()
+                    .map(|&a| (a - mean[j]).powi(2))
+                    .sum::<f64>()
+                    / n;
                 if v > 1e-12 {
                     v.sqrt()
                 } else {
@@ -107,7 +112,13 @@ impl Head {
             }
             (w, b)
         };
-        let head = Head { features, mean, scale, weights, intercept };
+        let head = Head {
+            features,
+            mean,
+            scale,
+            weights,
+            intercept,
+        };
         head.check()?;
         Ok(head)
     }
@@ -123,7 +134,9 @@ impl Head {
             return Err(ClassifyError::Shape("head dimensions disagree".into()));
         }
         let all = self.mean.iter().chain(&self.scale).chain(&self.intercept);
-        if all.chain(self.weights.iter().flatten()).any(|v| !v.is_finite())
+        if all
+            .chain(self.weights.iter().flatten())
+            .any(|v| !v.is_finite())
             || self.scale.iter().any(|&s| s <= 0.0)
         {
             return Err(ClassifyError::Shape("head has non-finite values".into()));
@@ -169,7 +182,11 @@ mod tests {
             let mut x = Array2::zeros((n, 2));
             let mut y = Vec::new();
             for i in 0..n {
-                let pos = if minority_positive { i % 4 == 0 } else { i % 4 != 0 };
+                let pos = if minority_positive {
+                    i % 4 == 0
+                } else {
+                    i % 4 != 0
+                };
                 x[[i, 0]] = if pos { 1.0 } else { -1.0 } + (i % 7) as f64 * 0.1;
                 x[[i, 1]] = (i % 5) as f64;
                 y.push(u32::from(pos));

@@ -132,7 +132,11 @@ pub fn binary(y: &[bool], p: &[f64], threshold: f64) -> BinaryMetrics {
         precision: if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 },
         recall: if tp + fn_ > 0.0 { tp / (tp + fn_) } else { 0.0 },
         macro_f1: (f1(tp, fp, fn_) + f1(tn, fn_, fp)) / 2.0,
-        accuracy: if n > 0 { (tp + tn) / n as f64 } else { f64::NAN },
+        accuracy: if n > 0 {
+            (tp + tn) / n as f64
+        } else {
+            f64::NAN
+        },
         ece: ece(y, p, 10),
         threshold,
     }
@@ -224,7 +228,9 @@ pub fn multiclass(labels: &[String], y: &[usize], pred: &[usize]) -> MultiMetric
     let n = y.len();
     let correct: usize = (0..k).map(|c| cm[c][c]).sum();
     let m = present.len().max(1) as f64;
-    let with_rows: Vec<usize> = (0..k).filter(|&c| cm[c].iter().sum::<usize>() > 0).collect();
+    let with_rows: Vec<usize> = (0..k)
+        .filter(|&c| cm[c].iter().sum::<usize>() > 0)
+        .collect();
     let gmean = if with_rows.is_empty() {
         0.0
     } else {
@@ -234,7 +240,11 @@ pub fn multiclass(labels: &[String], y: &[usize], pred: &[usize]) -> MultiMetric
     MultiMetrics {
         n,
         labels: labels.to_vec(),
-        accuracy: if n > 0 { correct as f64 / n as f64 } else { f64::NAN },
+        accuracy: if n > 0 {
+            correct as f64 / n as f64
+        } else {
+            f64::NAN
+        },
         macro_f1: present.iter().map(|&c| f1s[c]).sum::<f64>() / m,
         gmean_recall: gmean,
         precision,
@@ -310,7 +320,10 @@ mod tests {
         let y = [0, 0, 1, 1, 2, 2];
         let pred = [0, 1, 1, 1, 0, 2];
         let m = multiclass(&labels, &y, &pred);
-        assert_eq!(m.confusion, vec![vec![1, 1, 0], vec![0, 2, 0], vec![1, 0, 1]]);
+        assert_eq!(
+            m.confusion,
+            vec![vec![1, 1, 0], vec![0, 2, 0], vec![1, 0, 1]]
+        );
         close(m.accuracy, 4.0 / 6.0);
         // a: p 1/2 r 1/2 f .5; b: p 2/3 r 1 f .8; c: p 1 r 1/2 f 2/3.
         close(m.macro_f1, (0.5 + 0.8 + 2.0 / 3.0) / 3.0);

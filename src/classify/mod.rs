@@ -148,7 +148,14 @@ pub struct Contribution {
 impl Model {
     /// Dense head inputs of a row: the n-gram margins, then the text's cues,
     /// then pair features (stance).
-    fn dense_inputs(&self, margins: &[f64], text_cues: &cues::Cues, text: &str, parent: &str, out: &mut Vec<f64>) {
+    fn dense_inputs(
+        &self,
+        margins: &[f64],
+        text_cues: &cues::Cues,
+        text: &str,
+        parent: &str,
+        out: &mut Vec<f64>,
+    ) {
         out.clear();
         out.extend_from_slice(margins);
         out.extend(text_cues.values.iter().map(|&v| f64::from(v)));
@@ -160,17 +167,28 @@ impl Model {
     /// Sparse row of a text (and parent): hashed counts → weighted columns.
     fn row(&self, text: &str, parent: &str, s: &mut ScoreScratch) -> cues::Cues {
         s.counts.clear();
-        let c = self.featurizer.featurize(text, 0, &mut s.feat, &mut s.counts);
+        let c = self
+            .featurizer
+            .featurize(text, 0, &mut s.feat, &mut s.counts);
         if self.sides == 2 {
-            self.featurizer.featurize(parent, 1, &mut s.feat, &mut s.counts);
+            self.featurizer
+                .featurize(parent, 1, &mut s.feat, &mut s.counts);
         }
         s.row.clear();
-        self.vocab.transform(&self.featurizer.config, &s.counts, &mut s.row);
+        self.vocab
+            .transform(&self.featurizer.config, &s.counts, &mut s.row);
         c
     }
 
     /// Class probabilities of one expert for an already built row.
-    fn expert_probs(&self, e: &Expert, cues: &cues::Cues, text: &str, parent: &str, s: &mut ScoreScratch) -> Vec<f64> {
+    fn expert_probs(
+        &self,
+        e: &Expert,
+        cues: &cues::Cues,
+        text: &str,
+        parent: &str,
+        s: &mut ScoreScratch,
+    ) -> Vec<f64> {
         s.margins.resize(e.sparse.k, 0.0);
         e.sparse.margins(&s.row, &mut s.margins);
         let margins = std::mem::take(&mut s.margins);
@@ -204,7 +222,10 @@ impl Model {
         let pi = self.routes(s);
         let mut out = vec![0.0; self.labels.len()];
         for (e, &w) in self.experts.iter().zip(&pi) {
-            for (o, p) in out.iter_mut().zip(self.expert_probs(e, &cues, text, parent, s)) {
+            for (o, p) in out
+                .iter_mut()
+                .zip(self.expert_probs(e, &cues, text, parent, s))
+            {
                 *o += w * p;
             }
         }
@@ -214,7 +235,9 @@ impl Model {
     /// Router posteriors of a text: `(source, probability)`, empty for a
     /// single-source model.
     pub fn domains(&self, text: &str, parent: &str) -> Vec<(String, f64)> {
-        let Some(r) = &self.router else { return Vec::new() };
+        let Some(r) = &self.router else {
+            return Vec::new();
+        };
         let mut s = ScoreScratch::default();
         self.row(text, parent, &mut s);
         r.domains.iter().cloned().zip(self.routes(&mut s)).collect()
@@ -232,7 +255,9 @@ impl Model {
         self.row(text, parent, &mut s);
         // A mixture is explained through the expert the router trusts most.
         let pi = self.routes(&mut s);
-        let best = (0..pi.len()).max_by(|&a, &b| pi[a].total_cmp(&pi[b])).unwrap_or(0);
+        let best = (0..pi.len())
+            .max_by(|&a, &b| pi[a].total_cmp(&pi[b]))
+            .unwrap_or(0);
         let ex = &self.experts[best];
         let k = ex.sparse.k;
         let kh = ex.head.weights.len();
@@ -263,11 +288,16 @@ impl Model {
                 .iter()
                 .find(|n| n.index == idx)
                 .map_or_else(|| format!("#{idx}"), |n| n.name.clone());
-            out.push(Contribution { feature: name, weight: w });
+            out.push(Contribution {
+                feature: name,
+                weight: w,
+            });
         }
         let mut margins = vec![0.0; k];
         ex.sparse.margins(&s.row, &mut margins);
-        let cues = self.featurizer.featurize(text, 0, &mut Scratch::default(), &mut Vec::new());
+        let cues = self
+            .featurizer
+            .featurize(text, 0, &mut Scratch::default(), &mut Vec::new());
         let mut dense = Vec::new();
         self.dense_inputs(&margins, &cues, text, parent, &mut dense);
         for (f, name) in ex.head.features.iter().enumerate().skip(k) {
@@ -275,10 +305,15 @@ impl Model {
             let w = if kh == 1 {
                 ex.head.weights[0][f] * z
             } else {
-                (ex.head.weights[class][f] - (0..kh).map(|o| ex.head.weights[o][f]).sum::<f64>() / kh as f64) * z
+                (ex.head.weights[class][f]
+                    - (0..kh).map(|o| ex.head.weights[o][f]).sum::<f64>() / kh as f64)
+                    * z
             };
             if w.abs() > 1e-3 {
-                out.push(Contribution { feature: format!("cue:{name}"), weight: w });
+                out.push(Contribution {
+                    feature: format!("cue:{name}"),
+                    weight: w,
+                });
             }
         }
         // Merge features that share a name (hash collisions within a text).
@@ -292,8 +327,19 @@ impl Model {
             }
         });
         out.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        let mut pos: Vec<_> = out.iter().filter(|c| c.weight > 0.0).take(top).cloned().collect();
-        let neg: Vec<_> = out.iter().rev().filter(|c| c.weight < 0.0).take(top).cloned().collect();
+        let mut pos: Vec<_> = out
+            .iter()
+            .filter(|c| c.weight > 0.0)
+            .take(top)
+            .cloned()
+            .collect();
+        let neg: Vec<_> = out
+            .iter()
+            .rev()
+            .filter(|c| c.weight < 0.0)
+            .take(top)
+            .cloned()
+            .collect();
         pos.extend(neg);
         pos
     }

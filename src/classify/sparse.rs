@@ -140,13 +140,16 @@ impl SparseModel {
     }
 }
 
+/// Parameters with their loss and gradient.
+type Evaluated = (Array1<f64>, f64, Array1<f64>);
+
 struct Problem<'a> {
     x: &'a Csr,
     y: &'a [u32],
     s: &'a [f64],
     k: usize,
     c: f64,
-    cache: Mutex<Option<(Array1<f64>, f64, Array1<f64>)>>,
+    cache: Mutex<Option<Evaluated>>,
 }
 
 impl Problem<'_> {
@@ -305,7 +308,11 @@ pub fn fit(
         eprintln!(
             "timing: L-BFGS {} iterations, {} evaluations, cost {:.4}, termination {:?}",
             res.state.get_iter(),
-            res.state.get_func_counts().get("cost_count").copied().unwrap_or(0),
+            res.state
+                .get_func_counts()
+                .get("cost_count")
+                .copied()
+                .unwrap_or(0),
             res.state.get_best_cost(),
             res.state.get_termination_status()
         );
@@ -353,8 +360,19 @@ mod tests {
         let y: Vec<u32> = (0..40).map(|i| (i % 3) as u32).collect();
         let s: Vec<f64> = (0..40).map(|i| 0.5 + (i % 2) as f64).collect();
         for k in [1usize, 3] {
-            let yy: Vec<u32> = if k == 1 { y.iter().map(|&c| c.min(1)).collect() } else { y.clone() };
-            let p = Problem { x: &x, y: &yy, s: &s, k, c: 2.0, cache: Mutex::new(None) };
+            let yy: Vec<u32> = if k == 1 {
+                y.iter().map(|&c| c.min(1)).collect()
+            } else {
+                y.clone()
+            };
+            let p = Problem {
+                x: &x,
+                y: &yy,
+                s: &s,
+                k,
+                c: 2.0,
+                cache: Mutex::new(None),
+            };
             let w = Array1::from_iter((0..p.dim()).map(|i| 0.1 * i as f64 - 0.3));
             let (_, g) = p.eval(&w);
             for j in 0..p.dim() {
@@ -363,7 +381,11 @@ mod tests {
                 a[j] += 1e-6;
                 b[j] -= 1e-6;
                 let fd = (p.eval(&a).0 - p.eval(&b).0) / 2e-6;
-                assert!((fd - g[j]).abs() < 1e-4 * (1.0 + fd.abs()), "k={k} j={j}: {fd} vs {}", g[j]);
+                assert!(
+                    (fd - g[j]).abs() < 1e-4 * (1.0 + fd.abs()),
+                    "k={k} j={j}: {fd} vs {}",
+                    g[j]
+                );
             }
         }
     }
@@ -392,6 +414,9 @@ mod tests {
         m.margins(&[(0, 1.0)], &mut z);
         assert!(z[2] > z[0] && z[2] > z[1]);
         assert!(fit(&x, &y[..10], &s, 3, &SparseParams::default()).is_err());
-        assert!(fit(&x, &y, &s, 2, &SparseParams::default()).is_err(), "label 2 with 2 classes");
+        assert!(
+            fit(&x, &y, &s, 2, &SparseParams::default()).is_err(),
+            "label 2 with 2 classes"
+        );
     }
 }

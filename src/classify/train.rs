@@ -105,6 +105,9 @@ impl Progress for Silent {
     fn advance(&self, _: u64) {}
 }
 
+/// Hashed counts and dense inputs of one text.
+type CountsAndDense = (Vec<(u32, f32)>, Vec<f64>);
+
 struct Featurized {
     rows: Csr,
     dense: Vec<Vec<f64>>,
@@ -120,7 +123,7 @@ fn featurize(
     progress: &dyn Progress,
 ) -> Featurized {
     progress.stage("featurize", ex.len() as u64);
-    let per: Vec<(Vec<(u32, f32)>, Vec<f64>)> = ex
+    let per: Vec<CountsAndDense> = ex
         .par_iter()
         .map_init(Scratch::default, |s, e| {
             let mut counts = Vec::new();
@@ -197,7 +200,10 @@ fn nb_ratios(x: &Csr, y: &[u32], s: &[f64]) -> Vec<f32> {
         }
     }
     let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
-    p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln() as f32).collect()
+    p.iter()
+        .zip(&q)
+        .map(|(a, b)| ((a / sp) / (b / sq)).ln() as f32)
+        .collect()
 }
 
 /// Fit the n-gram stage; with `nb` (binary only) the columns are scaled by
@@ -232,26 +238,38 @@ fn check_classes(labels: &[String], y: &[u32], folds: usize) -> Result<Vec<usize
         return Err(ClassifyError::Data("need at least two classes".into()));
     }
     if y.iter().any(|&c| c as usize >= classes) {
-        return Err(ClassifyError::Data("class index outside the label list".into()));
+        return Err(ClassifyError::Data(
+            "class index outside the label list".into(),
+        ));
     }
     let mut counts = vec![0usize; classes];
     for &c in y {
         counts[c as usize] += 1;
     }
     if counts.iter().filter(|&&c| c > 0).count() < 2 {
-        let only = counts.iter().position(|&c| c > 0).map_or("none", |c| labels[c].as_str());
+        let only = counts
+            .iter()
+            .position(|&c| c > 0)
+            .map_or("none", |c| labels[c].as_str());
         return Err(ClassifyError::Data(format!(
             "the training data has only one class ({only}); a classifier needs examples of at least two"
         )));
     }
     if y.len() < 2 * folds {
-        return Err(ClassifyError::Data(format!("{} rows are too few to train ({folds} folds)", y.len())));
+        return Err(ClassifyError::Data(format!(
+            "{} rows are too few to train ({folds} folds)",
+            y.len()
+        )));
     }
     Ok(counts)
 }
 
 /// Per-row weights: the example weight times the class balance factor.
-fn row_weights(ex: &[Example<'_>], classes: usize, balanced: bool) -> Result<Vec<f64>, ClassifyError> {
+fn row_weights(
+    ex: &[Example<'_>],
+    classes: usize,
+    balanced: bool,
+) -> Result<Vec<f64>, ClassifyError> {
     if ex.iter().any(|e| !(e.weight > 0.0 && e.weight.is_finite())) {
         return Err(ClassifyError::Data("row weights must be positive".into()));
     }
@@ -263,7 +281,14 @@ fn row_weights(ex: &[Example<'_>], classes: usize, balanced: bool) -> Result<Vec
     let wtotal: f64 = wcount.iter().sum();
     Ok(ex
         .iter()
-        .map(|e| e.weight * if balanced { wtotal / (present * wcount[e.class as usize]) } else { 1.0 })
+        .map(|e| {
+            e.weight
+                * if balanced {
+                    wtotal / (present * wcount[e.class as usize])
+                } else {
+                    1.0
+                }
+        })
         .collect())
 }
 
@@ -299,7 +324,11 @@ fn fit_expert(
     let classes = labels.len();
     let n = idx.len();
     let rows = data.rows.select(idx);
-    let sp = SparseParams { c: params.c, max_iters: params.max_iters, ..Default::default() };
+    let sp = SparseParams {
+        c: params.c,
+        max_iters: params.max_iters,
+        ..Default::default()
+    };
     let fold = stratified_folds(y, params.folds, params.seed);
     let k = if classes == 2 { 1 } else { classes };
     let mut oof = vec![0.0; n * k];
@@ -426,17 +455,24 @@ pub fn fit_mixture(
 ) -> Result<Model, ClassifyError> {
     params.check()?;
     if sources.len() < 2 {
-        return Err(ClassifyError::Data("a mixture needs at least two sources".into()));
+        return Err(ClassifyError::Data(
+            "a mixture needs at least two sources".into(),
+        ));
     }
     let t0 = Instant::now();
     let lap = lap_fn(t0);
-    let all: Vec<Example<'_>> = sources.iter().flat_map(|(_, e)| e.iter().copied()).collect();
+    let all: Vec<Example<'_>> = sources
+        .iter()
+        .flat_map(|(_, e)| e.iter().copied())
+        .collect();
     let y: Vec<u32> = all.iter().map(|e| e.class).collect();
     let counts = check_classes(&labels, &y, params.folds)?;
     let sides = if task == Task::Stance { 2 } else { 1 };
     let data = featurize(&featurizer, task, sides, &all, params.min_df, progress);
     if data.vocab.is_empty() {
-        return Err(ClassifyError::Data("no n-gram occurs in two training texts".into()));
+        return Err(ClassifyError::Data(
+            "no n-gram occurs in two training texts".into(),
+        ));
     }
     lap("featurized");
     let mut experts = Vec::new();
@@ -450,7 +486,8 @@ pub fn fit_mixture(
         check_classes(&labels, &yd, params.folds)
             .map_err(|e| ClassifyError::Data(format!("source {name}: {e}")))?;
         let sd = row_weights(ex, labels.len(), params.balanced)?;
-        let (expert, oof) = fit_expert(task, &labels, &data, &idx, &yd, &sd, params, progress, &lap)?;
+        let (expert, oof) =
+            fit_expert(task, &labels, &data, &idx, &yd, &sd, params, progress, &lap)?;
         experts.push((expert, oof));
     }
     // Router: which source a text comes from, sources balanced.
@@ -459,9 +496,21 @@ pub fn fit_mixture(
         .enumerate()
         .flat_map(|(d, r)| std::iter::repeat_n(d as u32, r.len()))
         .collect();
-    let dom_ex: Vec<Example<'_>> = all.iter().zip(&dom).map(|(e, &d)| Example { class: d, weight: 1.0, ..*e }).collect();
+    let dom_ex: Vec<Example<'_>> = all
+        .iter()
+        .zip(&dom)
+        .map(|(e, &d)| Example {
+            class: d,
+            weight: 1.0,
+            ..*e
+        })
+        .collect();
     let sd = row_weights(&dom_ex, sources.len(), true)?;
-    let sp = SparseParams { c: params.c, max_iters: params.max_iters, ..Default::default() };
+    let sp = SparseParams {
+        c: params.c,
+        max_iters: params.max_iters,
+        ..Default::default()
+    };
     let router = sparse::fit(&data.rows, &dom, &sd, sources.len(), &sp)?;
     lap("router");
     // Threshold on mixture probabilities: each row's own expert contributes
@@ -490,7 +539,10 @@ pub fn fit_mixture(
         sides,
         vocab: data.vocab,
         experts: experts.into_iter().map(|(e, _)| e).collect(),
-        router: Some(super::Router { domains: sources.iter().map(|(n, _)| n.clone()).collect(), sparse: router }),
+        router: Some(super::Router {
+            domains: sources.iter().map(|(n, _)| n.clone()).collect(),
+            sparse: router,
+        }),
         threshold,
         training: info(counts, params, t0),
         hash: String::new(),
@@ -514,7 +566,9 @@ fn expert_row_probs(e: &super::Expert, data: &Featurized, i: usize) -> Vec<f64> 
 /// Class probabilities for every example, in parallel.
 pub fn predict(model: &Model, ex: &[Example<'_>]) -> Vec<Vec<f64>> {
     ex.par_iter()
-        .map_init(ScoreScratch::default, |s, e| model.score(e.text, e.parent, s))
+        .map_init(ScoreScratch::default, |s, e| {
+            model.score(e.text, e.parent, s)
+        })
         .collect()
 }
 
@@ -531,13 +585,28 @@ mod tests {
         for fold in 0..3 {
             let pos = (0..30).filter(|&i| f[i] == fold && y[i] == 1).count();
             let all = (0..30).filter(|&i| f[i] == fold).count();
-            assert!((3..=4).contains(&pos) && all == 10, "fold {fold}: {pos} of {all}");
+            assert!(
+                (3..=4).contains(&pos) && all == 10,
+                "fold {fold}: {pos} of {all}"
+            );
         }
     }
 
     fn corpus() -> Vec<(String, u32)> {
-        let bad = ["you idiot", "shut up moron", "what a stupid idiot", "you are a moron", "idiots everywhere"];
-        let good = ["thanks for sharing", "i agree with this", "good point well made", "interesting article", "see the source here"];
+        let bad = [
+            "you idiot",
+            "shut up moron",
+            "what a stupid idiot",
+            "you are a moron",
+            "idiots everywhere",
+        ];
+        let good = [
+            "thanks for sharing",
+            "i agree with this",
+            "good point well made",
+            "interesting article",
+            "see the source here",
+        ];
         let mut v = Vec::new();
         for i in 0..60 {
             v.push((format!("{} {}", bad[i % 5], i % 7), 1));
@@ -551,16 +620,45 @@ mod tests {
     fn learns_and_explains_a_toy_task() {
         let c = corpus();
         let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
-        let f = Featurizer::new(FeatureConfig { word_bits: 16, char_bits: 16, ..Default::default() }, tokens).unwrap();
-        let ex: Vec<Example> = c.iter().map(|(t, y)| Example { text: t, parent: "", class: *y, weight: 1.0 }).collect();
-        let m = fit(Task::Incivility, vec!["0".into(), "1".into()], f, &ex, &TrainParams::default(), &Silent).unwrap();
+        let f = Featurizer::new(
+            FeatureConfig {
+                word_bits: 16,
+                char_bits: 16,
+                ..Default::default()
+            },
+            tokens,
+        )
+        .unwrap();
+        let ex: Vec<Example> = c
+            .iter()
+            .map(|(t, y)| Example {
+                text: t,
+                parent: "",
+                class: *y,
+                weight: 1.0,
+            })
+            .collect();
+        let m = fit(
+            Task::Incivility,
+            vec!["0".into(), "1".into()],
+            f,
+            &ex,
+            &TrainParams::default(),
+            &Silent,
+        )
+        .unwrap();
         let mut s = ScoreScratch::default();
         let bad = m.score("what an idiot", "", &mut s)[1];
         let good = m.score("thanks, good point", "", &mut s)[1];
         assert!(bad > 0.7 && good < 0.3, "{bad} {good}");
         let ex = m.explain("what an idiot", "", 1, 3);
         assert!(ex[0].weight > 0.0);
-        assert!(ex.iter().take(3).any(|c| c.feature.contains("idiot") || c.feature.contains("idi")), "{ex:?}");
+        assert!(
+            ex.iter()
+                .take(3)
+                .any(|c| c.feature.contains("idiot") || c.feature.contains("idi")),
+            "{ex:?}"
+        );
         // Round trip through the artifact gives the same scores and hash.
         let bytes = m.to_json();
         let m2 = Model::from_json(&bytes, "m.json").unwrap();
@@ -573,8 +671,24 @@ mod tests {
         let c = corpus();
         let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
         let f = Featurizer::new(FeatureConfig::default(), tokens).unwrap();
-        let ex: Vec<Example> = c.iter().map(|(t, _)| Example { text: t, parent: "", class: 0, weight: 1.0 }).collect();
-        let e = fit(Task::Incivility, vec!["0".into(), "1".into()], f, &ex, &TrainParams::default(), &Silent).unwrap_err();
+        let ex: Vec<Example> = c
+            .iter()
+            .map(|(t, _)| Example {
+                text: t,
+                parent: "",
+                class: 0,
+                weight: 1.0,
+            })
+            .collect();
+        let e = fit(
+            Task::Incivility,
+            vec!["0".into(), "1".into()],
+            f,
+            &ex,
+            &TrainParams::default(),
+            &Silent,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("only one class (0)"), "{e}");
     }
 }

@@ -19,7 +19,12 @@ pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
         .rows
         .iter()
         .zip(&l.classes)
-        .map(|(r, &c)| Example { text: &r.text, parent: &r.parent, class: c, weight: 1.0 })
+        .map(|(r, &c)| Example {
+            text: &r.text,
+            parent: &r.parent,
+            class: c,
+            weight: 1.0,
+        })
         .collect();
     let t0 = std::time::Instant::now();
     let (metrics, probs) = evaluate(&model, &ex);

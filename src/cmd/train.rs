@@ -29,8 +29,10 @@ impl Bar {
         }
         let pb = ProgressBar::new(0);
         pb.set_style(
-            ProgressStyle::with_template("{msg:>14} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec})")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{msg:>14} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec})",
+            )
+            .expect("valid template"),
         );
         Bar(pb)
     }
@@ -80,27 +82,49 @@ pub fn load(path: &Path, task: Task, la: &LabeledArgs) -> Result<Loaded> {
     let mut classes = Vec::with_capacity(rows.len());
     for r in &rows {
         let c = match task {
-            Task::Incivility => data::binary_label(&r.label, la.positive_label.as_deref()).map(u32::from),
+            Task::Incivility => {
+                data::binary_label(&r.label, la.positive_label.as_deref()).map(u32::from)
+            }
             Task::Stance => data::stance_label(&r.label).map(|c| c as u32),
         };
         let Some(c) = c else {
             let expected = match task {
-                Task::Incivility => "0/1, true/false, yes/no, toxic/civil, ... or set --positive-label",
+                Task::Incivility => {
+                    "0/1, true/false, yes/no, toxic/civil, ... or set --positive-label"
+                }
                 Task::Stance => "agree/disagree/query/comment or support/deny/query/comment",
             };
-            bail!("{}:{}: unknown label {:?}; expected {expected}", path.display(), r.line, r.label);
+            bail!(
+                "{}:{}: unknown label {:?}; expected {expected}",
+                path.display(),
+                r.line,
+                r.label
+            );
         };
         classes.push(c);
     }
-    Ok(Loaded { file: path.to_path_buf(), rows, classes })
+    Ok(Loaded {
+        file: path.to_path_buf(),
+        rows,
+        classes,
+    })
 }
 
 /// Report empty-text rows (file:line); with `--strict` they are an error.
 pub fn check_empty(l: &Loaded, strict: bool, quiet: bool, action: &str) -> Result<usize> {
-    let empty: Vec<u64> = l.rows.iter().filter(|r| r.text.trim().is_empty()).map(|r| r.line).collect();
+    let empty: Vec<u64> = l
+        .rows
+        .iter()
+        .filter(|r| r.text.trim().is_empty())
+        .map(|r| r.line)
+        .collect();
     if let Some(&first) = empty.first() {
         if strict {
-            bail!("{}:{first}: empty text ({} rows with empty text; drop --strict to {action} them)", l.file.display(), empty.len());
+            bail!(
+                "{}:{first}: empty text ({} rows with empty text; drop --strict to {action} them)",
+                l.file.display(),
+                empty.len()
+            );
         }
         if !quiet {
             let shown: Vec<String> = empty.iter().take(5).map(|n| n.to_string()).collect();
@@ -132,7 +156,11 @@ pub fn evaluate(model: &Model, ex: &[Example<'_>]) -> (serde_json::Value, Vec<Ve
         let y: Vec<usize> = ex.iter().map(|e| e.class as usize).collect();
         let pred: Vec<usize> = probs
             .iter()
-            .map(|p| (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(0))
+            .map(|p| {
+                (0..p.len())
+                    .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+                    .unwrap_or(0)
+            })
             .collect();
         serde_json::to_value(metrics::multiclass(&model.labels, &y, &pred)).expect("serialisable")
     };
@@ -141,7 +169,10 @@ pub fn evaluate(model: &Model, ex: &[Example<'_>]) -> (serde_json::Value, Vec<Ve
 
 /// Name of a training source: the folder for `<task>/train.csv`, else the file stem.
 fn source_name(p: &Path) -> String {
-    let stem = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let stem = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     match (stem.as_str(), p.parent().and_then(|d| d.file_name())) {
         ("train" | "test" | "dev", Some(d)) => d.to_string_lossy().to_string(),
         _ => stem,
@@ -155,9 +186,20 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
             bail!("--holdout must be a fraction between 0 and 1");
         }
     }
-    let params = TrainParams { c: a.c, folds: a.folds, min_df: a.min_df, max_iters: a.max_iters, nb: !a.no_nb, ..Default::default() };
+    let params = TrainParams {
+        c: a.c,
+        folds: a.folds,
+        min_df: a.min_df,
+        max_iters: a.max_iters,
+        nb: !a.no_nb,
+        ..Default::default()
+    };
     params.check()?;
-    let config = FeatureConfig { word_bits: a.word_bits, char_bits: a.char_bits, ..Default::default() };
+    let config = FeatureConfig {
+        word_bits: a.word_bits,
+        char_bits: a.char_bits,
+        ..Default::default()
+    };
     config.check()?;
     let t0 = std::time::Instant::now();
     let mut files = Vec::new();
@@ -170,12 +212,24 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     let total: usize = files.iter().map(|f| f.rows.len()).sum();
     let mut all: Vec<(Example<'_>, usize)> = Vec::with_capacity(total);
     for (fi, f) in files.iter().enumerate() {
-        let w = if a.balance_files { total as f64 / (files.len() as f64 * f.rows.len() as f64) } else { 1.0 };
+        let w = if a.balance_files {
+            total as f64 / (files.len() as f64 * f.rows.len() as f64)
+        } else {
+            1.0
+        };
         for (r, &c) in f.rows.iter().zip(&f.classes) {
             if r.text.trim().is_empty() {
                 continue;
             }
-            all.push((Example { text: &r.text, parent: &r.parent, class: c, weight: w }, fi));
+            all.push((
+                Example {
+                    text: &r.text,
+                    parent: &r.parent,
+                    class: c,
+                    weight: w,
+                },
+                fi,
+            ));
         }
     }
     let (train_ex, test_ex): (Vec<Example<'_>>, Vec<Example<'_>>) = match a.holdout {
@@ -186,7 +240,11 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
             let mut tr = Vec::new();
             let mut te = Vec::new();
             for (i, (e, _)) in all.iter().enumerate() {
-                if fold[i] == 0 { te.push(*e) } else { tr.push(*e) }
+                if fold[i] == 0 {
+                    te.push(*e)
+                } else {
+                    tr.push(*e)
+                }
             }
             (tr, te)
         }
@@ -202,14 +260,21 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     };
     let tokens = match &a.tokenizer {
         Some(p) => load_tokenizer(p)?,
-        None if Path::new(DEFAULT_TOKENIZER).exists() => load_tokenizer(Path::new(DEFAULT_TOKENIZER))?,
+        None if Path::new(DEFAULT_TOKENIZER).exists() => {
+            load_tokenizer(Path::new(DEFAULT_TOKENIZER))?
+        }
         None => {
             if !quiet {
                 eprintln!("threadlens: no --tokenizer and no {DEFAULT_TOKENIZER}: training a WordPiece vocabulary on the training texts");
             }
             let norm: Vec<String> = train_ex
                 .par_iter()
-                .flat_map_iter(|e| [normalized(e.text, config.normalize), normalized(e.parent, config.normalize)])
+                .flat_map_iter(|e| {
+                    [
+                        normalized(e.text, config.normalize),
+                        normalized(e.parent, config.normalize),
+                    ]
+                })
                 .collect();
             Tokens::train(norm.iter(), a.vocab_size, 2)?
         }
@@ -220,13 +285,23 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         if a.holdout.is_some() {
             bail!("--mixture takes --test files per source via eval; --holdout is not supported with it");
         }
-        let mut sources: Vec<(String, Vec<Example<'_>>)> = files.iter().map(|f| (source_name(&f.file), Vec::new())).collect();
+        let mut sources: Vec<(String, Vec<Example<'_>>)> = files
+            .iter()
+            .map(|f| (source_name(&f.file), Vec::new()))
+            .collect();
         for (e, fi) in &all {
             sources[*fi].1.push(*e);
         }
         train::fit_mixture(task, task_labels(task), featurizer, &sources, &params, &bar)?
     } else {
-        train::fit(task, task_labels(task), featurizer, &train_ex, &params, &bar)?
+        train::fit(
+            task,
+            task_labels(task),
+            featurizer,
+            &train_ex,
+            &params,
+            &bar,
+        )?
     };
     bar.finish();
     let train_secs = t0.elapsed().as_secs_f64();
@@ -237,7 +312,12 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
                 .rows
                 .iter()
                 .zip(&l.classes)
-                .map(|(r, &c)| Example { text: &r.text, parent: &r.parent, class: c, weight: 1.0 })
+                .map(|(r, &c)| Example {
+                    text: &r.text,
+                    parent: &r.parent,
+                    class: c,
+                    weight: 1.0,
+                })
                 .collect();
             let (m, _) = evaluate(&model, &ex);
             Some(serde_json::json!({ "data": l.file.display().to_string(), "metrics": m }))
@@ -281,10 +361,20 @@ pub fn run_tokenizer(a: &TokenizerArgs, quiet: bool) -> Result<ExitCode> {
     let mut texts = Vec::new();
     for p in &a.data {
         for col in &a.columns {
-            let cols = Columns { text: col.clone(), label: col.clone(), parent: None, parent_required: false, id: "id".into() };
+            let cols = Columns {
+                text: col.clone(),
+                label: col.clone(),
+                parent: None,
+                parent_required: false,
+                id: "id".into(),
+            };
             match data::read(p, &cols, 8 << 20) {
                 Ok(rows) => texts.extend(rows.into_iter().map(|r| r.text)),
-                Err(data::DataError::At { line: 1, msg, .. }) if msg.starts_with("no text column") => continue,
+                Err(data::DataError::At { line: 1, msg, .. })
+                    if msg.starts_with("no text column") =>
+                {
+                    continue
+                }
                 Err(e) => return Err(e.into()),
             }
         }

@@ -29,7 +29,16 @@ pub struct Cues {
 }
 
 const SECOND_PERSON: &[&str] = &[
-    "you", "your", "yours", "yourself", "yourselves", "u", "ur", "ya", "youre", "thou",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "u",
+    "ur",
+    "ya",
+    "youre",
+    "thou",
 ];
 const NEGATION: &[&str] = &[
     "not", "no", "never", "nothing", "nobody", "none", "nope", "neither", "nor", "cannot", "t",

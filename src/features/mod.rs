@@ -144,7 +144,13 @@ impl Featurizer {
 
     /// Hashed feature counts of `text` on `side`, sorted by index, appended
     /// to `out` as `(index, count)`; returns the dense cues.
-    pub fn featurize(&self, text: &str, side: u32, s: &mut Scratch, out: &mut Vec<(u32, f32)>) -> Cues {
+    pub fn featurize(
+        &self,
+        text: &str,
+        side: u32,
+        s: &mut Scratch,
+        out: &mut Vec<(u32, f32)>,
+    ) -> Cues {
         let st = self.prepare(text, s);
         s.ids.clear();
         self.tokens.encode(&s.norm, &mut s.ids);
@@ -290,10 +296,14 @@ mod tests {
     fn char_ngrams_like_char_wb() {
         let (mut p, mut b) = (Vec::new(), Vec::new());
         let mut got = Vec::new();
-        for_char_ngrams("ab", 2, 5, &mut p, &mut b, |g| got.push(String::from_utf8(g.to_vec()).unwrap()));
+        for_char_ngrams("ab", 2, 5, &mut p, &mut b, |g| {
+            got.push(String::from_utf8(g.to_vec()).unwrap())
+        });
         assert_eq!(got, [" a", "ab", "b ", " ab", "ab ", " ab "]);
         got.clear();
-        for_char_ngrams("é", 2, 3, &mut p, &mut b, |g| got.push(String::from_utf8(g.to_vec()).unwrap()));
+        for_char_ngrams("é", 2, 3, &mut p, &mut b, |g| {
+            got.push(String::from_utf8(g.to_vec()).unwrap())
+        });
         assert_eq!(got, [" é", "é ", " é "]);
     }
 
@@ -306,7 +316,10 @@ mod tests {
         f.featurize("YOU are an 1D10T!!!!!", 0, &mut s, &mut b);
         let ia: std::collections::HashSet<u32> = a.iter().map(|x| x.0).collect();
         let ib: std::collections::HashSet<u32> = b.iter().map(|x| x.0).collect();
-        assert!(ia.is_subset(&ib), "all clean features present in the obfuscated text");
+        assert!(
+            ia.is_subset(&ib),
+            "all clean features present in the obfuscated text"
+        );
     }
 
     #[test]
@@ -341,9 +354,16 @@ mod tests {
 
     #[test]
     fn config_checked() {
-        let c = FeatureConfig { char_min: 6, char_max: 3, ..Default::default() };
+        let c = FeatureConfig {
+            char_min: 6,
+            char_max: 3,
+            ..Default::default()
+        };
         assert!(c.check().is_err());
-        let c = FeatureConfig { word_bits: 40, ..Default::default() };
+        let c = FeatureConfig {
+            word_bits: 40,
+            ..Default::default()
+        };
         assert!(c.check().is_err());
     }
 }

@@ -172,14 +172,16 @@ pub fn normalize(
         if word.is_empty() {
             continue;
         }
-        if word.starts_with("http://") || word.starts_with("https://") || word.starts_with("www.")
-        {
+        if word.starts_with("http://") || word.starts_with("https://") || word.starts_with("www.") {
             out.push_str("url");
             st.urls += 1;
             continue;
         }
         let bytes = word.as_bytes();
-        if bytes[0] == b'@' && bytes.len() > 1 && (bytes[1].is_ascii_alphanumeric() || bytes[1] == b'_') {
+        if bytes[0] == b'@'
+            && bytes.len() > 1
+            && (bytes[1].is_ascii_alphanumeric() || bytes[1] == b'_')
+        {
             // Keep trailing punctuation ("@bob:" → "@user :").
             let end = word[1..]
                 .find(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -197,7 +199,8 @@ pub fn normalize(
                 let next_letter = chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
                 // `!` and `$` only inside words (not "wow!" or "$5"); digits
                 // when a letter is on either side ("sh1t", "1diot").
-                let inside = letter_beyond(&chars[..i], true) && letter_beyond(&chars[i + 1..], false);
+                let inside =
+                    letter_beyond(&chars[..i], true) && letter_beyond(&chars[i + 1..], false);
                 let mapped = match c {
                     '!' | '$' | '@' if inside => leet(c),
                     '0'..='9' if prev_letter || next_letter => leet(c),
@@ -307,7 +310,12 @@ mod tests {
     #[test]
     fn stats_count_caps() {
         let (mut out, mut scratch) = (String::new(), String::new());
-        let st = normalize("YOU are", NormalizeConfig::default(), &mut out, &mut scratch);
+        let st = normalize(
+            "YOU are",
+            NormalizeConfig::default(),
+            &mut out,
+            &mut scratch,
+        );
         assert_eq!((st.letters, st.upper), (6, 3));
     }
 }

@@ -30,27 +30,106 @@ pub const NAMES: [&str; 14] = [
 ];
 
 const REBUTTAL_START: &[&str] = &[
-    "no", "nope", "false", "wrong", "nonsense", "incorrect", "untrue", "fake", "lies", "bs", "not",
-    "nah", "rubbish", "bullshit", "hoax", "lie",
+    "no",
+    "nope",
+    "false",
+    "wrong",
+    "nonsense",
+    "incorrect",
+    "untrue",
+    "fake",
+    "lies",
+    "bs",
+    "not",
+    "nah",
+    "rubbish",
+    "bullshit",
+    "hoax",
+    "lie",
 ];
 const CONTRADICTION: &[&str] = &[
-    "wrong", "false", "fake", "lie", "lies", "lying", "liar", "nonsense", "bs", "bullshit",
-    "untrue", "debunked", "hoax", "incorrect", "misleading", "rubbish", "myth", "propaganda",
-    "doubt", "disagree", "ridiculous", "absurd", "stupid",
+    "wrong",
+    "false",
+    "fake",
+    "lie",
+    "lies",
+    "lying",
+    "liar",
+    "nonsense",
+    "bs",
+    "bullshit",
+    "untrue",
+    "debunked",
+    "hoax",
+    "incorrect",
+    "misleading",
+    "rubbish",
+    "myth",
+    "propaganda",
+    "doubt",
+    "disagree",
+    "ridiculous",
+    "absurd",
+    "stupid",
 ];
 const AGREEMENT: &[&str] = &[
-    "agree", "agreed", "exactly", "yes", "yep", "yeah", "right", "indeed", "correct", "absolutely",
-    "true", "thanks", "thank", "well", "totally", "definitely", "+1", "support", "confirmed",
-    "same", "spot",
+    "agree",
+    "agreed",
+    "exactly",
+    "yes",
+    "yep",
+    "yeah",
+    "right",
+    "indeed",
+    "correct",
+    "absolutely",
+    "true",
+    "thanks",
+    "thank",
+    "well",
+    "totally",
+    "definitely",
+    "+1",
+    "support",
+    "confirmed",
+    "same",
+    "spot",
 ];
-const AGREE_START: &[&str] = &["yes", "yep", "yeah", "exactly", "agreed", "agree", "indeed", "true", "this", "absolutely", "right", "correct"];
+const AGREE_START: &[&str] = &[
+    "yes",
+    "yep",
+    "yeah",
+    "exactly",
+    "agreed",
+    "agree",
+    "indeed",
+    "true",
+    "this",
+    "absolutely",
+    "right",
+    "correct",
+];
 const WH: &[&str] = &[
     "what", "why", "how", "who", "where", "when", "which", "is", "are", "do", "does", "did", "can",
     "could", "would", "source", "really", "any", "wait",
 ];
 const HEDGE: &[&str] = &[
-    "maybe", "perhaps", "might", "possibly", "seems", "apparently", "allegedly", "reportedly",
-    "unconfirmed", "rumor", "rumour", "rumours", "rumors", "unverified", "probably", "if",
+    "maybe",
+    "perhaps",
+    "might",
+    "possibly",
+    "seems",
+    "apparently",
+    "allegedly",
+    "reportedly",
+    "unconfirmed",
+    "rumor",
+    "rumour",
+    "rumours",
+    "rumors",
+    "unverified",
+    "probably",
+    "if",
 ];
 
 fn words(f: &Featurizer, s: &str) -> Vec<String> {
@@ -100,16 +179,33 @@ pub fn compute(f: &Featurizer, reply: &str, parent: &str, out: &mut Vec<f64>) {
             break;
         }
     }
-    if body.len() >= 2 && body[1] == "," && body[0].chars().all(char::is_alphabetic) && !REBUTTAL_START.contains(&body[0].as_str()) && !AGREE_START.contains(&body[0].as_str()) {
+    if body.len() >= 2
+        && body[1] == ","
+        && body[0].chars().all(char::is_alphabetic)
+        && !REBUTTAL_START.contains(&body[0].as_str())
+        && !AGREE_START.contains(&body[0].as_str())
+    {
         address = true;
         body = &body[2..];
     }
-    let first = body.iter().find(|w| is_word(w)).map(String::as_str).unwrap_or("");
+    let first = body
+        .iter()
+        .find(|w| is_word(w))
+        .map(String::as_str)
+        .unwrap_or("");
     let count = |set: &[&str]| r.iter().filter(|w| set.contains(&w.as_str())).count();
     let quote = longest_common_run(&r, &p);
     out.extend([
-        if union > 0 { inter as f64 / union as f64 } else { 0.0 },
-        if rs.is_empty() { 0.0 } else { inter as f64 / rs.len() as f64 },
+        if union > 0 {
+            inter as f64 / union as f64
+        } else {
+            0.0
+        },
+        if rs.is_empty() {
+            0.0
+        } else {
+            inter as f64 / rs.len() as f64
+        },
         if quote >= 3 { ln1p(quote) } else { 0.0 },
         f64::from(REBUTTAL_START.contains(&first)),
         ln1p(count(CONTRADICTION)),
@@ -147,17 +243,27 @@ mod tests {
             "\"the bridge was closed by the police\" False. It was open all day.",
             "BREAKING: the bridge was closed by the police this morning",
         );
-        assert!((get(&v, "pair_quote_run") - 7f64.ln_1p()).abs() < 1e-9, "{v:?}");
+        assert!(
+            (get(&v, "pair_quote_run") - 7f64.ln_1p()).abs() < 1e-9,
+            "{v:?}"
+        );
         assert_eq!(get(&v, "pair_contradiction_log"), 1f64.ln_1p());
         assert!(get(&v, "pair_overlap") > 0.3);
     }
 
     #[test]
     fn leading_rebuttal_and_question() {
-        let v = pair("No, that's wrong. Where is your source?", "They closed the bridge.");
+        let v = pair(
+            "No, that's wrong. Where is your source?",
+            "They closed the bridge.",
+        );
         assert_eq!(get(&v, "pair_leading_rebuttal"), 1.0);
         assert_eq!(get(&v, "pair_question"), 1.0);
-        assert_eq!(get(&v, "pair_address"), 0.0, "\"no,\" is a rebuttal, not a name");
+        assert_eq!(
+            get(&v, "pair_address"),
+            0.0,
+            "\"no,\" is a rebuttal, not a name"
+        );
         let v = pair("Is this confirmed?", "They closed the bridge.");
         assert_eq!(get(&v, "pair_wh_start"), 1.0);
         assert_eq!(get(&v, "pair_leading_rebuttal"), 0.0);
@@ -167,16 +273,27 @@ mod tests {
     fn agreement() {
         let v = pair("Exactly, well said. I agree.", "Cycling lanes save lives.");
         assert_eq!(get(&v, "pair_leading_agreement"), 1.0);
-        assert_eq!(get(&v, "pair_agreement_log"), 3f64.ln_1p(), "exactly, well, agree");
+        assert_eq!(
+            get(&v, "pair_agreement_log"),
+            3f64.ln_1p(),
+            "exactly, well, agree"
+        );
     }
 
     #[test]
     fn address_by_name_and_mention() {
-        let v = pair("gunny, you have no idea what you're talking about", "I served 20 years.");
+        let v = pair(
+            "gunny, you have no idea what you're talking about",
+            "I served 20 years.",
+        );
         assert_eq!(get(&v, "pair_address"), 1.0);
         let v = pair("@bob false", "x");
         assert_eq!(get(&v, "pair_address"), 1.0);
-        assert_eq!(get(&v, "pair_leading_rebuttal"), 1.0, "first word after the mention");
+        assert_eq!(
+            get(&v, "pair_leading_rebuttal"),
+            1.0,
+            "first word after the mention"
+        );
     }
 
     #[test]

@@ -29,7 +29,12 @@ pub const UNK: &str = "[UNK]";
 pub struct Tokens {
     tokenizer: Tokenizer,
     json: String,
+    /// Identifies this vocabulary in the per-thread cache (an address could
+    /// be reused by another vocabulary after this one is dropped).
+    uid: usize,
 }
+
+static NEXT_UID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -37,15 +42,22 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
+/// Owner (vocabulary uid) and word → ids.
+type Cache = (usize, HashMap<String, Box<[u32]>>);
+
 thread_local! {
-    static CACHE: RefCell<(usize, HashMap<String, Box<[u32]>>)> = RefCell::new((0, HashMap::new()));
+    static CACHE: RefCell<Cache> = RefCell::new((0, HashMap::new()));
 }
 
 const CACHE_MAX: usize = 1 << 16;
 
 impl Tokens {
     /// Train a WordPiece vocabulary on already-normalised texts.
-    pub fn train<I, S>(texts: I, vocab_size: usize, min_frequency: u64) -> Result<Self, FeatureError>
+    pub fn train<I, S>(
+        texts: I,
+        vocab_size: usize,
+        min_frequency: u64,
+    ) -> Result<Self, FeatureError>
     where
         I: Iterator<Item = S> + Send,
         S: AsRef<str> + Send,
@@ -77,13 +89,15 @@ impl Tokens {
         let json = tokenizer
             .to_string(false)
             .map_err(|e| FeatureError::Tokenizer(e.to_string()))?;
-        Ok(Tokens { tokenizer, json })
+        let uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Tokens { tokenizer, json, uid })
     }
 
     /// Load from the JSON that [`Tokens::to_json`] or `tokenizers` wrote.
     pub fn from_json(json: &str) -> Result<Self, FeatureError> {
-        let tokenizer: Tokenizer =
-            json.parse().map_err(|e: tokenizers::Error| FeatureError::Tokenizer(e.to_string()))?;
+        let tokenizer: Tokenizer = json
+            .parse()
+            .map_err(|e: tokenizers::Error| FeatureError::Tokenizer(e.to_string()))?;
         Self::from_tokenizer(tokenizer)
     }
 
@@ -117,7 +131,7 @@ impl Tokens {
                 let mut c = c.borrow_mut();
                 let (owner, map) = &mut *c;
                 // The cache belongs to one vocabulary: reset if another is used.
-                let me = self as *const _ as usize;
+                let me = self.uid;
                 if *owner != me || map.len() >= CACHE_MAX {
                     map.clear();
                     *owner = me;
@@ -182,7 +196,11 @@ mod tests {
             "this is wrong and you know it",
             "is there a source for this?",
         ];
-        base.iter().cycle().take(60).map(|s| s.to_string()).collect()
+        base.iter()
+            .cycle()
+            .take(60)
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]
@@ -201,7 +219,12 @@ mod tests {
     #[test]
     fn fast_path_matches_the_library() {
         let t = Tokens::train(corpus().iter(), 200, 1).unwrap();
-        for s in ["you are an idiot, honestly!", "idiots?? sources: none", "ça va — très bien", ""] {
+        for s in [
+            "you are an idiot, honestly!",
+            "idiots?? sources: none",
+            "ça va — très bien",
+            "",
+        ] {
             let mut ids = Vec::new();
             t.encode(s, &mut ids);
             assert_eq!(ids, t.encode_reference(s), "{s}");
@@ -215,7 +238,10 @@ mod tests {
         t.encode("idiotic", &mut ids);
         assert!(!ids.is_empty());
         let pieces: Vec<String> = ids.iter().filter_map(|&i| t.id_to_token(i)).collect();
-        assert!(pieces.iter().any(|p| p.starts_with("##")) || pieces.len() == 1, "{pieces:?}");
+        assert!(
+            pieces.iter().any(|p| p.starts_with("##")) || pieces.len() == 1,
+            "{pieces:?}"
+        );
     }
 
     #[test]

@@ -50,7 +50,11 @@ impl Vocab {
 
     /// From stored parts; call [`Vocab::build_lookup`] before use.
     pub fn from_parts(index: Vec<u32>, idf: Vec<f32>) -> Vocab {
-        Vocab { index, idf, lookup: Vec::new() }
+        Vocab {
+            index,
+            idf,
+            lookup: Vec::new(),
+        }
     }
 
     /// Rebuild the dense index → column table after deserialising; checks
@@ -158,11 +162,23 @@ mod tests {
 
     #[test]
     fn corrupt_vocab_refused() {
-        let mut v = Vocab { index: vec![5, 3], idf: vec![1.0, 1.0], lookup: vec![] };
+        let mut v = Vocab {
+            index: vec![5, 3],
+            idf: vec![1.0, 1.0],
+            lookup: vec![],
+        };
         assert!(!v.build_lookup(10));
-        let mut v = Vocab { index: vec![3, 50], idf: vec![1.0, 1.0], lookup: vec![] };
+        let mut v = Vocab {
+            index: vec![3, 50],
+            idf: vec![1.0, 1.0],
+            lookup: vec![],
+        };
         assert!(!v.build_lookup(10));
-        let mut v = Vocab { index: vec![3], idf: vec![f32::NAN], lookup: vec![] };
+        let mut v = Vocab {
+            index: vec![3],
+            idf: vec![f32::NAN],
+            lookup: vec![],
+        };
         assert!(!v.build_lookup(10));
     }
 }

@@ -55,7 +55,10 @@ pub(crate) struct CrlfToLf<R> {
 
 impl<R> CrlfToLf<R> {
     pub(crate) fn new(inner: R) -> Self {
-        CrlfToLf { inner, held_cr: false }
+        CrlfToLf {
+            inner,
+            held_cr: false,
+        }
     }
 }
 
@@ -331,9 +334,13 @@ mod crlf_tests {
         for chunked in [false, true] {
             let mut out = Vec::new();
             if chunked {
-                CrlfToLf::new(OneByte(std::io::Cursor::new(src.clone()))).read_to_end(&mut out).unwrap();
+                CrlfToLf::new(OneByte(std::io::Cursor::new(src.clone())))
+                    .read_to_end(&mut out)
+                    .unwrap();
             } else {
-                CrlfToLf::new(std::io::Cursor::new(src.clone())).read_to_end(&mut out).unwrap();
+                CrlfToLf::new(std::io::Cursor::new(src.clone()))
+                    .read_to_end(&mut out)
+                    .unwrap();
             }
             assert_eq!(out, b"a\nb\rc\n\nd\r");
         }
