@@ -90,7 +90,11 @@ impl Tokens {
             .to_string(false)
             .map_err(|e| FeatureError::Tokenizer(e.to_string()))?;
         let uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(Tokens { tokenizer, json, uid })
+        Ok(Tokens {
+            tokenizer,
+            json,
+            uid,
+        })
     }
 
     /// Load from the JSON that [`Tokens::to_json`] or `tokenizers` wrote.
