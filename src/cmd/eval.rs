@@ -7,7 +7,6 @@ use anyhow::Result;
 
 use super::train::{check_empty, evaluate, load};
 use crate::cli::EvalArgs;
-use threadlens::classify::train::Example;
 use threadlens::classify::Model;
 use threadlens::output::Output;
 
@@ -15,17 +14,7 @@ pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
     let model = Model::load(&a.model)?;
     let l = load(&a.data, model.task, &a.labeled)?;
     check_empty(&l, a.labeled.strict, quiet, "scored as empty comments")?;
-    let ex: Vec<Example<'_>> = l
-        .rows
-        .iter()
-        .zip(&l.classes)
-        .map(|(r, &c)| Example {
-            text: &r.text,
-            parent: &r.parent,
-            class: c,
-            weight: 1.0,
-        })
-        .collect();
+    let ex = l.examples();
     let t0 = std::time::Instant::now();
     let (metrics, probs) = evaluate(&model, &ex);
     let secs = t0.elapsed().as_secs_f64();

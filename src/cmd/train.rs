@@ -60,6 +60,22 @@ pub struct Loaded {
     pub classes: Vec<u32>,
 }
 
+impl Loaded {
+    /// Every row as an example of weight 1 (empty texts included).
+    pub fn examples(&self) -> Vec<Example<'_>> {
+        self.rows
+            .iter()
+            .zip(&self.classes)
+            .map(|(r, &c)| Example {
+                text: &r.text,
+                parent: &r.parent,
+                class: c,
+                weight: 1.0,
+            })
+            .collect()
+    }
+}
+
 /// Class names of a task.
 pub fn task_labels(task: Task) -> Vec<String> {
     match task {
@@ -308,18 +324,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     // Held-out metrics.
     let heldout = match (&test_loaded, a.holdout) {
         (Some(l), _) => {
-            let ex: Vec<Example<'_>> = l
-                .rows
-                .iter()
-                .zip(&l.classes)
-                .map(|(r, &c)| Example {
-                    text: &r.text,
-                    parent: &r.parent,
-                    class: c,
-                    weight: 1.0,
-                })
-                .collect();
-            let (m, _) = evaluate(&model, &ex);
+            let (m, _) = evaluate(&model, &l.examples());
             Some(serde_json::json!({ "data": l.file.display().to_string(), "metrics": m }))
         }
         (None, Some(h)) => {
