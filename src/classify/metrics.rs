@@ -65,15 +65,22 @@ pub fn roc_auc(y: &[bool], p: &[f64]) -> Option<f64> {
     Some((rank_sum - npos * (npos + 1.0) / 2.0) / (npos * nneg))
 }
 
-/// Average precision; `None` without positives.
-pub fn average_precision(y: &[bool], p: &[f64]) -> Option<f64> {
-    let npos = y.iter().filter(|&&v| v).count() as f64;
-    if npos == 0.0 {
-        return None;
-    }
+/// One distinct score, walking from the highest down: the counts of
+/// positives and negatives scored at or above it, and the next lower score.
+struct Step {
+    score: f64,
+    next: Option<f64>,
+    tp: f64,
+    fp: f64,
+}
+
+/// Cumulative counts at each distinct score, highest first (tied scores
+/// form one step, as scikit-learn's threshold curves do).
+fn descending_steps(y: &[bool], p: &[f64]) -> Vec<Step> {
     let mut idx: Vec<usize> = (0..y.len()).collect();
     idx.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-    let (mut tp, mut fp, mut prev_recall, mut ap) = (0.0, 0.0, 0.0, 0.0);
+    let (mut tp, mut fp) = (0.0, 0.0);
+    let mut steps = Vec::new();
     let mut i = 0;
     while i < idx.len() {
         let mut j = i;
@@ -85,10 +92,28 @@ pub fn average_precision(y: &[bool], p: &[f64]) -> Option<f64> {
             }
             j += 1;
         }
-        let recall = tp / npos;
-        ap += (recall - prev_recall) * tp / (tp + fp);
-        prev_recall = recall;
+        steps.push(Step {
+            score: p[idx[i]],
+            next: idx.get(j).map(|&k| p[k]),
+            tp,
+            fp,
+        });
         i = j;
+    }
+    steps
+}
+
+/// Average precision; `None` without positives.
+pub fn average_precision(y: &[bool], p: &[f64]) -> Option<f64> {
+    let npos = y.iter().filter(|&&v| v).count() as f64;
+    if npos == 0.0 {
+        return None;
+    }
+    let (mut prev_recall, mut ap) = (0.0, 0.0);
+    for st in descending_steps(y, p) {
+        let recall = st.tp / npos;
+        ap += (recall - prev_recall) * st.tp / (st.tp + st.fp);
+        prev_recall = recall;
     }
     Some(ap)
 }
@@ -149,31 +174,13 @@ pub fn best_f1_threshold(y: &[bool], p: &[f64]) -> f64 {
     if npos == 0.0 {
         return 0.5;
     }
-    let mut idx: Vec<usize> = (0..y.len()).collect();
-    idx.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-    let (mut tp, mut fp) = (0.0, 0.0);
     let (mut best, mut best_t) = (-1.0, 0.5);
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j < idx.len() && p[idx[j]] == p[idx[i]] {
-            if y[idx[j]] {
-                tp += 1.0;
-            } else {
-                fp += 1.0;
-            }
-            j += 1;
-        }
-        let f = f1(tp, fp, npos - tp);
+    for st in descending_steps(y, p) {
+        let f = f1(st.tp, st.fp, npos - st.tp);
         if f > best {
             best = f;
-            best_t = if j < idx.len() {
-                (p[idx[i]] + p[idx[j]]) / 2.0
-            } else {
-                p[idx[i]]
-            };
+            best_t = st.next.map_or(st.score, |n| (st.score + n) / 2.0);
         }
-        i = j;
     }
     best_t
 }
