@@ -148,6 +148,8 @@ struct File {
     experts: Vec<ExpertFile>,
     router: Option<RouterFile>,
     threshold: f64,
+    #[serde(default)]
+    offsets: Vec<f64>,
     training: TrainingInfo,
     tokenizer: String,
     content_sha256: String,
@@ -234,6 +236,7 @@ impl Model {
                 ngram: Ngram::of(&r.sparse),
             }),
             threshold: self.threshold,
+            offsets: self.offsets.clone(),
             training: self.training.clone(),
             tokenizer: self.featurizer.tokens.to_json().to_string(),
             content_sha256: String::new(),
@@ -316,6 +319,14 @@ impl Model {
         if !(0.0..=1.0).contains(&f.threshold) {
             return Err(bad(format!("threshold {} outside 0..1", f.threshold)));
         }
+        if !(f.offsets.is_empty() || f.offsets.len() == classes)
+            || f.offsets.iter().any(|o| !o.is_finite())
+        {
+            return Err(bad(format!(
+                "{} decision offsets for {classes} labels",
+                f.offsets.len()
+            )));
+        }
         let dense = want_k
             + crate::features::cues::NAMES.len()
             + if f.task == Task::Stance {
@@ -374,6 +385,7 @@ impl Model {
             experts,
             router,
             threshold: f.threshold,
+            offsets: f.offsets,
             training: f.training,
             hash: actual,
         })

@@ -208,6 +208,95 @@ pub struct MultiMetrics {
     pub confusion: Vec<Vec<usize>>,
 }
 
+/// The class with the largest `ln p + offset` (offsets empty: plain argmax).
+pub fn decide(p: &[f64], offsets: &[f64]) -> usize {
+    let v = |c: usize| p[c].max(1e-300).ln() + offsets.get(c).copied().unwrap_or(0.0);
+    (0..p.len())
+        .max_by(|&a, &b| v(a).total_cmp(&v(b)))
+        .unwrap_or(0)
+}
+
+/// Macro-F1 over the classes that occur in `y` or the predictions.
+fn macro_f1_of(k: usize, y: &[usize], pred: &[usize]) -> f64 {
+    let mut tp = vec![0usize; k];
+    let mut row = vec![0usize; k];
+    let mut col = vec![0usize; k];
+    for (&t, &p) in y.iter().zip(pred) {
+        row[t] += 1;
+        col[p] += 1;
+        if t == p {
+            tp[t] += 1;
+        }
+    }
+    let present: Vec<usize> = (0..k).filter(|&c| row[c] + col[c] > 0).collect();
+    let sum: f64 = present
+        .iter()
+        .map(|&c| {
+            f1(
+                tp[c] as f64,
+                (col[c] - tp[c]) as f64,
+                (row[c] - tp[c]) as f64,
+            )
+        })
+        .sum();
+    sum / present.len().max(1) as f64
+}
+
+/// Per-class decision offsets (added to `ln p` before the argmax) that
+/// maximise macro-F1 on held-out probabilities `probs` with true classes
+/// `y`. Calibrated probabilities favour the majority class; macro-F1 asks
+/// for each class to be found, so the decision rule moves, not the
+/// probabilities. Coordinate ascent over a grid of offsets in `[-4, 4]`,
+/// class 0 fixed at 0 (only differences matter); ties keep the offset
+/// nearer 0, so the rule moves only as far as the data asks.
+pub fn best_offsets(y: &[usize], probs: &[Vec<f64>]) -> Vec<f64> {
+    let k = probs.first().map_or(0, |p| p.len());
+    let mut off = vec![0.0; k];
+    if k < 2 || y.is_empty() {
+        return off;
+    }
+    let logp: Vec<Vec<f64>> = probs
+        .iter()
+        .map(|p| p.iter().map(|v| v.max(1e-300).ln()).collect())
+        .collect();
+    let predict = |off: &[f64], pred: &mut Vec<usize>| {
+        pred.clear();
+        pred.extend(logp.iter().map(|l| {
+            (0..k)
+                .max_by(|&a, &b| (l[a] + off[a]).total_cmp(&(l[b] + off[b])))
+                .unwrap_or(0)
+        }));
+    };
+    let mut pred = Vec::with_capacity(y.len());
+    predict(&off, &mut pred);
+    let mut best = macro_f1_of(k, y, &pred);
+    let grid: Vec<f64> = (-40..=40).map(|i| i as f64 * 0.1).collect();
+    for _round in 0..4 {
+        let mut moved = false;
+        for c in 1..k {
+            let mut pick = off[c];
+            for &g in &grid {
+                let mut t = off.clone();
+                t[c] = g;
+                predict(&t, &mut pred);
+                let f = macro_f1_of(k, y, &pred);
+                if f > best + 1e-12 || (f > best - 1e-12 && g.abs() < pick.abs()) {
+                    best = f.max(best);
+                    pick = g;
+                }
+            }
+            if pick != off[c] {
+                off[c] = pick;
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    off
+}
+
 /// Metrics from true and predicted class indices. Classes with no true and
 /// no predicted rows are left out of the averages (as scikit-learn does
 /// with an explicit label list restricted to seen labels).
@@ -335,5 +424,30 @@ mod tests {
         // a: p 1/2 r 1/2 f .5; b: p 2/3 r 1 f .8; c: p 1 r 1/2 f 2/3.
         close(m.macro_f1, (0.5 + 0.8 + 2.0 / 3.0) / 3.0);
         close(m.gmean_recall, (0.5f64 * 1.0 * 0.5).powf(1.0 / 3.0));
+    }
+
+    #[test]
+    fn offsets_find_a_minority_class_that_argmax_misses() {
+        // Class 1 is never the argmax, but its probability ranks its rows:
+        // an offset of ln(0.4/0.3)+ moves exactly those rows over.
+        let probs = vec![
+            vec![0.6, 0.4],
+            vec![0.6, 0.4],
+            vec![0.7, 0.3],
+            vec![0.7, 0.3],
+            vec![0.9, 0.1],
+        ];
+        let y = [1, 1, 0, 0, 0];
+        assert_eq!(decide(&probs[0], &[]), 0);
+        let off = best_offsets(&y, &probs);
+        assert_eq!(off[0], 0.0);
+        let pred: Vec<usize> = probs.iter().map(|p| decide(p, &off)).collect();
+        assert_eq!(pred, vec![1, 1, 0, 0, 0]);
+        // The smallest offset on the grid that does it: ln(0.6/0.4) = 0.405 → 0.5,
+        // and it must stay under ln(0.7/0.3) = 0.847.
+        assert!(off[1] > 0.405 && off[1] < 0.847, "{off:?}");
+        // Already-perfect argmax: offsets stay at 0.
+        let y2 = [0, 0, 0, 0, 0];
+        assert_eq!(best_offsets(&y2, &probs), vec![0.0, 0.0]);
     }
 }

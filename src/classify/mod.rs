@@ -101,6 +101,9 @@ pub struct Model {
     pub router: Option<Router>,
     /// Decision threshold on P(positive) for binary models.
     pub threshold: f64,
+    /// Multi-class decision offsets added to `ln p` before the argmax
+    /// (fitted for macro-F1 on out-of-fold probabilities; empty: argmax).
+    pub offsets: Vec<f64>,
     /// Provenance and held-out metrics.
     pub training: artifact::TrainingInfo,
     /// SHA-256 of the artifact's content, written into every score row.
@@ -209,6 +212,17 @@ impl Model {
                 r.sparse.margins(&s.row, &mut z);
                 Head::probabilities(&z)
             }
+        }
+    }
+
+    /// The decided class for probabilities from [`Model::score`]: binary
+    /// models compare P(positive) with the threshold, multi-class models
+    /// take the argmax of `ln p` plus the decision offsets.
+    pub fn decide(&self, probs: &[f64]) -> usize {
+        if probs.len() == 2 && self.labels.len() == 2 {
+            usize::from(probs[1] >= self.threshold)
+        } else {
+            metrics::decide(probs, &self.offsets)
         }
     }
 

@@ -170,14 +170,7 @@ pub fn evaluate(model: &Model, ex: &[Example<'_>]) -> (serde_json::Value, Vec<Ve
         serde_json::to_value(metrics::binary(&y, &p, model.threshold)).expect("serialisable")
     } else {
         let y: Vec<usize> = ex.iter().map(|e| e.class as usize).collect();
-        let pred: Vec<usize> = probs
-            .iter()
-            .map(|p| {
-                (0..p.len())
-                    .max_by(|&a, &b| p[a].total_cmp(&p[b]))
-                    .unwrap_or(0)
-            })
-            .collect();
+        let pred: Vec<usize> = probs.iter().map(|p| model.decide(p)).collect();
         serde_json::to_value(metrics::multiclass(&model.labels, &y, &pred)).expect("serialisable")
     };
     (v, probs)
