@@ -366,7 +366,11 @@ impl Model {
                 }
                 let sparse = r
                     .ngram
-                    .check(vocab.len(), experts.len(), "router")
+                    .check(
+                        vocab.len(),
+                        if experts.len() == 2 { 1 } else { experts.len() },
+                        "router",
+                    )
                     .map_err(bad)?;
                 Some(Router {
                     domains: r.domains,

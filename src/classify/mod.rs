@@ -148,6 +148,16 @@ pub struct Contribution {
     pub weight: f64,
 }
 
+/// Router margins → posteriors over the sources. Two sources are a binary
+/// model (one column, the log-odds of the second source).
+pub(crate) fn route_probs(z: &[f64]) -> Vec<f64> {
+    if z.len() == 1 {
+        Head::probabilities(&[0.0, z[0]])
+    } else {
+        Head::probabilities(z)
+    }
+}
+
 impl Model {
     /// Dense head inputs of a row: the n-gram margins, then the text's cues,
     /// then pair features (stance).
@@ -210,7 +220,7 @@ impl Model {
             Some(r) => {
                 let mut z = vec![0.0; r.sparse.k];
                 r.sparse.margins(&s.row, &mut z);
-                Head::probabilities(&z)
+                route_probs(&z)
             }
         }
     }

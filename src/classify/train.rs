@@ -638,10 +638,10 @@ pub fn fit_mixture(
     // Threshold on mixture probabilities: each row's own expert contributes
     // its out-of-fold probability, the others their full-fit one.
     let route = router.margins_csr(&data.rows);
-    let d = sources.len();
+    let rk = router.k;
     let mut mix = vec![vec![0.0; labels.len()]; all.len()];
     for (i, m) in mix.iter_mut().enumerate() {
-        let pi = Head::probabilities(&route[i * d..i * d + d]);
+        let pi = super::route_probs(&route[i * rk..i * rk + rk]);
         for (e, (expert, oof)) in experts.iter().enumerate() {
             let p = if ranges[e].contains(&i) {
                 oof[i - ranges[e].start].clone()
@@ -840,5 +840,51 @@ mod tests {
             // Present margins stay on the scale of the data, not drifting up.
             assert!(z.iter().all(|v| v.abs() < 31.0), "{z:?}");
         }
+    }
+
+    #[test]
+    fn a_two_source_mixture_routes_with_a_binary_router() {
+        // Two sources make the router a one-column (binary) model; training,
+        // scoring and the artifact round trip must all read it that way.
+        let c = corpus();
+        let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
+        let f = Featurizer::new(
+            FeatureConfig {
+                word_bits: 16,
+                char_bits: 16,
+                ..Default::default()
+            },
+            tokens,
+        )
+        .unwrap();
+        let ex: Vec<Example> = c
+            .iter()
+            .map(|(t, y)| Example {
+                text: t,
+                parent: "",
+                class: *y,
+                weight: 1.0,
+            })
+            .collect();
+        let (a, b) = ex.split_at(ex.len() / 2);
+        let sources = vec![("a".to_string(), a.to_vec()), ("b".to_string(), b.to_vec())];
+        let m = fit_mixture(
+            Task::Incivility,
+            vec!["0".into(), "1".into()],
+            f,
+            &sources,
+            &TrainParams::default(),
+            &Silent,
+        )
+        .unwrap();
+        assert_eq!(m.router.as_ref().unwrap().sparse.k, 1);
+        let d = m.domains("what an idiot", "");
+        assert_eq!(d.len(), 2);
+        assert!((d[0].1 + d[1].1 - 1.0).abs() < 1e-9, "{d:?}");
+        let back = Model::from_json(&m.to_json(), "t").unwrap();
+        let mut s = ScoreScratch::default();
+        let p = back.score("what an idiot", "", &mut s)[1];
+        assert!(p > 0.6, "{p}");
+        assert_eq!(p, m.score("what an idiot", "", &mut s)[1]);
     }
 }

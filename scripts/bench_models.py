@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Incivility models vs the scikit-learn peer, side by side on the bench tasks.
+"""threadlens models vs the scikit-learn peer, side by side on the bench tasks.
 
-For every incivility task in ../shared/bench/tasks (or --tasks-dir):
-  1. peer: `peer_sklearn.py --task T --no-write` (fit time, ROC AUC) and, with
-     --throughput N, `--predict-only-throughput N` (comments/s, one thread);
-  2. threadlens: `train --data train.csv --test test.csv` under /usr/bin/time
-     (wall seconds, peak RSS) with the shipped tokenizer;
-  3. the shipped default model (models/incivility.json) on the test split;
+`--kind incivility` (default) or `--kind stance`. For every task of that kind
+in ../shared/bench/tasks (or --tasks-dir):
+  1. peer: `peer_sklearn.py --task T --no-write` (fit time, ROC AUC or
+     macro-F1) and, with --throughput N, `--predict-only-throughput N`
+     (comments/s, one thread);
+  2. threadlens: `train --task KIND --data train.csv --test test.csv` under
+     /usr/bin/time (wall seconds, peak RSS) with the shipped tokenizer;
+  3. the shipped default model (models/KIND.json) on the test split;
   4. with --throughput N: `threadlens eval` on N copies of the test texts, from
      CSV, both cores (wall time of the whole command and scoring rate).
 
@@ -25,7 +27,11 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "threadlens")
-TASKS = ["olid_a", "reddit_incivility", "davidson", "gh_incivility", "c3_toxic", "fox_news_hate"]
+TASKS = {
+    "incivility": ["olid_a", "reddit_incivility", "davidson", "gh_incivility", "c3_toxic", "fox_news_hate"],
+    "stance": ["rumoureval2017", "rumoureval2019", "pheme_parent", "debagreement"],
+}
+STANCE = ["agree", "disagree", "query", "comment"]
 
 
 def timed(cmd):
@@ -60,6 +66,7 @@ def copies_csv(src, n, dst):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kind", choices=sorted(TASKS), default="incivility")
     ap.add_argument("--tasks-dir", default=os.path.join(ROOT, "..", "shared", "bench", "tasks"))
     ap.add_argument("--peer", default=os.path.join(ROOT, "..", "shared", "bench", "peer_sklearn.py"))
     ap.add_argument("--python", default="/tmp/venv/bin/python3")
@@ -71,32 +78,42 @@ def main():
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release")
     tok = os.path.join(ROOT, "models", "tokenizer.json")
-    default = os.path.join(ROOT, "models", "incivility.json")
+    default = os.path.join(ROOT, "models", args.kind + ".json")
+    stance = args.kind == "stance"
+    key = "macro_f1" if stance else "roc_auc"
     stored = {}
     pr = os.path.join(os.path.dirname(args.peer), "peer_results.json")
     if os.path.exists(pr):
         stored = json.load(open(pr))
     rows = []
     tmp = tempfile.mkdtemp(prefix="tl-bench-")
-    for t in args.task or TASKS:
+    for t in args.task or TASKS[args.kind]:
         tr = os.path.join(args.tasks_dir, t, "train.csv")
         te = os.path.join(args.tasks_dir, t, "test.csv")
         r = {"task": t}
         if args.no_peer:
             p = stored["tasks"][t]
-            r.update(peer_auc=p["metrics"]["roc_auc"], peer_fit_s=p["fit_s"], peer_rss_mb=p["peak_rss_mb"], peer_source="peer_results.json")
+            r.update(peer_auc=p["metrics"][key], peer_fit_s=p["fit_s"], peer_rss_mb=p["peak_rss_mb"], peer_source="peer_results.json")
         else:
             out = subprocess.run([args.python, args.peer, "--task", t, "--no-write", "--repeat", "1"], capture_output=True, text=True, check=True)
             p = last_json(out.stdout)
-            r.update(peer_auc=p["metrics"]["roc_auc"], peer_fit_s=p["fit_s"], peer_rss_mb=p["peak_rss_mb"], peer_source="same run")
+            r.update(peer_auc=p["metrics"][key], peer_fit_s=p["fit_s"], peer_rss_mb=p["peak_rss_mb"], peer_source="same run")
         model = os.path.join(tmp, t + ".json")
-        out, wall, rss = timed([BIN, "-q", "train", "--tokenizer", tok, "--data", tr, "--test", te, "-o", model])
-        m = last_json(out)
-        r.update(auc=round(m["heldout"]["metrics"]["roc_auc"], 4), f1=round(m["heldout"]["metrics"]["f1"], 4),
-                 ece=round(m["heldout"]["metrics"]["ece"], 4), train_s=round(wall, 2), train_rss_mb=round(rss, 1))
-        if os.path.exists(default):
+        out, wall, rss = timed([BIN, "-q", "train", "--task", args.kind, "--tokenizer", tok, "--data", tr, "--test", te, "-o", model])
+        m = last_json(out)["heldout"]["metrics"]
+        r.update(auc=round(m[key], 4), train_s=round(wall, 2), train_rss_mb=round(rss, 1))
+        if stance:
+            r.update(accuracy=round(m["accuracy"], 4), recall={l: round(v, 3) for l, v in zip(m["labels"], m["recall"])},
+                     gmean_recall=round(m["gmean_recall"], 4))
+            if not args.no_peer:
+                r["peer_recall"] = p["metrics"]["recall"]
+        else:
+            r.update(f1=round(m["f1"], 4), ece=round(m["ece"], 4))
+        if os.path.exists(default) and not (stance and t == "rumoureval2017"):
+            # (The default stance model is trained on rumoureval2019/train,
+            # which contains rumoureval2017/test: no score there.)
             out, _, _ = timed([BIN, "-q", "eval", "-m", default, "--data", te])
-            r["default_auc"] = round(last_json(out)["roc_auc"], 4)
+            r["default_auc"] = round(last_json(out)[key], 4)
         if args.throughput:
             big = os.path.join(tmp, t + f".x{args.throughput}.csv")
             n = copies_csv(te, args.throughput, big)
@@ -116,7 +133,10 @@ def main():
         with open(args.json, "w") as f:
             for r in rows:
                 f.write(json.dumps(r) + "\n")
-    hdr = "| task | peer AUC | ours AUC | Δ | default model AUC | peer fit s | ours train s | ratio | ours peak RSS MB |"
+    metric = "macro-F1" if stance else "AUC"
+    hdr = f"| task | peer {metric} | ours {metric} | Δ | default model {metric} | peer fit s | ours train s | ratio | ours peak RSS MB |"
+    if stance:
+        hdr += " recall agree / disagree / query / comment (peer → ours) |"
     if args.throughput:
         hdr += " peer comments/s | ours comments/s (wall) | × |"
     print(hdr)
@@ -125,6 +145,9 @@ def main():
         line = (f"| {r['task']} | {r['peer_auc']:.4f} | {r['auc']:.4f} | {r['auc'] - r['peer_auc']:+.4f} | "
                 f"{r.get('default_auc', float('nan')):.4f} | {r['peer_fit_s']:.2f} | {r['train_s']:.2f} | "
                 f"{r['train_s'] / r['peer_fit_s']:.2f} | {r['train_rss_mb']:.0f} |")
+        if stance:
+            pr_ = r.get("peer_recall") or {}
+            line += " " + " / ".join(f"{pr_.get(l, float('nan')):.2f}→{r['recall'][l]:.2f}" for l in STANCE) + " |"
         if args.throughput:
             pc = r.get("peer_cps") or float("nan")
             line += f" {pc:.0f} | {r['ours_cps_wall']} | {r['ours_cps_wall'] / pc:.1f} |"
