@@ -30,6 +30,76 @@ pub enum Command {
     Eval(EvalArgs),
     /// Train the WordPiece tokenizer (models/tokenizer.json) on text columns of CSV files.
     Tokenizer(TokenizerArgs),
+    /// Score every comment of a dump: P(uncivil), stance toward the parent, top features.
+    Score(ScoreArgs),
+    /// The moderation and debate-dynamics report of a dump (HTML, Markdown or JSON).
+    Report(ReportArgs),
+}
+
+/// Models and decision settings shared by `score` and `report`.
+#[derive(Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// Folder holding incivility.json and stance.json.
+    #[arg(long, default_value = "models", value_name = "DIR")]
+    pub models: PathBuf,
+    /// Incivility model file (overrides --models).
+    #[arg(long, value_name = "FILE")]
+    pub incivility_model: Option<PathBuf>,
+    /// Stance model file (overrides --models).
+    #[arg(long, value_name = "FILE")]
+    pub stance_model: Option<PathBuf>,
+    /// Score incivility only.
+    #[arg(long)]
+    pub no_stance: bool,
+    /// Incivility threshold (default: the model's own, F1-best on its training data).
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+    /// Which comments get their top features: flagged (at/over the threshold), all, none.
+    #[arg(long, default_value = "flagged", value_name = "WHICH")]
+    pub explain: String,
+    /// Features listed per explained comment (pushing up, then down).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub top_features: usize,
+}
+
+/// `threadlens score`.
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub models: ModelArgs,
+    /// Output: `.jsonl` (default, also stdout) or `.csv`.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `threadlens report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub models: ModelArgs,
+    /// Output: `.html`, `.md` or `.json` (by extension).
+    #[arg(long, short, required = true)]
+    pub output: PathBuf,
+    /// Also write the whole moderation queue as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub queue_csv: Option<PathBuf>,
+    /// Threads listed in the HTML/Markdown tables.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub threads: usize,
+    /// Queue rows in the HTML/Markdown (the JSON and CSV have all).
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub queue: usize,
+    /// Thread trees drawn in the HTML.
+    #[arg(long, default_value_t = 25, value_name = "N")]
+    pub trees: usize,
+    /// Gold labels (CSV with id and label columns): contagion and shares
+    /// are also computed from them and reported beside the predicted ones.
+    #[arg(long, value_name = "FILE")]
+    pub gold: Option<PathBuf>,
 }
 
 /// Column names and limits for labeled CSV.

@@ -6,6 +6,7 @@
 //! panics), [`forest::build`] rebuilds the reply trees, and [`output`] writes
 //! canonical records atomically.
 
+pub mod analyze;
 pub mod classify;
 pub mod diag;
 pub mod features;

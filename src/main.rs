@@ -20,6 +20,8 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Train(a) => cmd::train::run(a, cli.quiet),
         cli::Command::Eval(a) => cmd::eval::run(a, cli.quiet),
         cli::Command::Tokenizer(a) => cmd::train::run_tokenizer(a, cli.quiet),
+        cli::Command::Score(a) => cmd::score::run(a, cli.quiet),
+        cli::Command::Report(a) => cmd::report::run(a, cli.quiet),
     }
 }
 

@@ -326,6 +326,76 @@ fn train_then_eval_on_labeled_fixture() {
 }
 
 #[test]
+fn stance_train_then_eval_on_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("stance.json");
+    let out = run(&[
+        "-q",
+        "train",
+        "--task",
+        "stance",
+        "--data",
+        "tests/fixtures/labeled/stance_train.csv",
+        "--tokenizer",
+        "models/tokenizer.json",
+        "--word-bits",
+        "16",
+        "--char-bits",
+        "16",
+        "-o",
+        model.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let preds = dir.path().join("p.jsonl");
+    let out = run(&[
+        "eval",
+        "-m",
+        model.to_str().unwrap(),
+        "--data",
+        "tests/fixtures/labeled/stance_test.csv",
+        "--predictions",
+        preds.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = &lines(&out.stdout)[0];
+    assert_eq!(m["n"], 80);
+    assert_eq!(
+        m["labels"],
+        serde_json::json!(["agree", "disagree", "query", "comment"])
+    );
+    for key in ["accuracy", "macro_f1", "gmean_recall"] {
+        let v = m[key].as_f64().unwrap_or(f64::NAN);
+        assert!(v > 0.8, "{key} = {v} on an easy fixture: {m}");
+    }
+    let cm = m["confusion"].as_array().unwrap();
+    assert_eq!(cm.len(), 4);
+    let total: u64 = cm
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 80);
+    for key in ["precision", "recall", "f1"] {
+        assert_eq!(m[key].as_array().unwrap().len(), 4, "{key}");
+    }
+    let p = lines(&std::fs::read(&preds).unwrap());
+    assert_eq!(p.len(), 80);
+    let sum: f64 = ["agree", "disagree", "query", "comment"]
+        .iter()
+        .map(|l| p[0]["probabilities"][l].as_f64().unwrap())
+        .sum();
+    assert!((sum - 1.0).abs() < 1e-9, "{sum}");
+}
+
+#[test]
 fn bad_labeled_csvs_name_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -405,4 +475,165 @@ fn corrupt_truncated_and_foreign_models_are_refused() {
         assert_eq!(out.status.code(), Some(2), "{name}: {err}");
         assert!(err.contains(name) && err.contains(want), "{name}: {err}");
     }
+}
+
+#[test]
+fn score_writes_every_record_as_jsonl_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["-q", "score", "data/sample"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = lines(&out.stdout);
+    let parsed = lines(&run(&["-q", "parse", "data/sample"]).stdout);
+    assert_eq!(rows.len(), parsed.len(), "one score row per parsed record");
+    for (r, p) in rows.iter().zip(&parsed) {
+        assert_eq!((&r["thread"], &r["id"]), (&p["thread"], &p["id"]));
+        assert_eq!(r["models"]["incivility"].as_str().unwrap().len(), 64);
+        if p["kind"] == "comment" {
+            let u = r["incivility"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&u));
+            let s = &r["stance"];
+            let sum: f64 = ["agree", "disagree", "query", "comment"]
+                .iter()
+                .map(|k| s[k].as_f64().unwrap())
+                .sum();
+            assert!((sum - 1.0).abs() < 1e-9);
+            assert!(r["stance_label"].is_string());
+            if r["uncivil"] == true {
+                assert!(
+                    !r["reasons"].as_array().unwrap().is_empty(),
+                    "flagged rows are explained: {r}"
+                );
+            }
+        }
+    }
+    assert!(
+        rows.iter().any(|r| r["uncivil"] == true),
+        "the sample has uncivil replies"
+    );
+    let csv = dir.path().join("s.csv");
+    let out = run(&["-q", "score", "data/sample", "-o", csv.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("thread,id,parent,depth,kind,author,incivility"));
+    assert_eq!(text.lines().count(), rows.len() + 1);
+}
+
+#[test]
+fn report_in_three_formats_carries_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut got = Vec::new();
+    for ext in ["json", "md", "html"] {
+        let p = dir.path().join(format!("r.{ext}"));
+        let out = run(&["-q", "report", "data/sample", "-o", p.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        got.push(std::fs::read_to_string(&p).unwrap());
+    }
+    let j: serde_json::Value = serde_json::from_str(&got[0]).unwrap();
+    let c = &j["corpus"];
+    assert_eq!(c["threads"], 2);
+    let comments = c["comments"].as_u64().unwrap();
+    assert!(comments > 10);
+    let mean = format!("{:.4}", c["incivility_mean"]["value"].as_f64().unwrap());
+    assert!(
+        got[1].contains(&mean) && got[2].contains(&mean),
+        "mean {mean} in all formats"
+    );
+    let top = j["threads"][0]["id"].as_str().unwrap();
+    assert!(got[1].contains(top) && got[2].contains(top));
+    assert!(got[2].contains("<ul class=\"tree\">"));
+    assert!(
+        !got[2].contains("http://") && !got[2].contains("https://"),
+        "no network references"
+    );
+    let bad = dir.path().join("r.txt");
+    let out = run(&["report", "data/sample", "-o", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn hostile_comment_text_is_inert_in_html_markdown_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("hostile.jsonl");
+    let evil = [
+        "<script>alert(1)</script> you idiot",
+        "&lt;b&gt; entity &amp; idiot",
+        "\u{202E}desrever idiot\u{200B}\u{2066}",
+        "=HYPERLINK(\"http://evil.example\",\"click\") idiot",
+        "@SUM(A1:A9) moron",
+    ];
+    let mut body = String::from("{\"id\":\"root1\",\"title\":\"<img src=x onerror=alert(2)>\",\"selftext\":\"\",\"subreddit\":\"x\",\"author\":\"op\",\"created_utc\":1}\n");
+    for (i, t) in evil.iter().enumerate() {
+        body.push_str(&serde_json::json!({"id": format!("c{i}"), "parent_id": "t3_root1", "link_id": "t3_root1", "body": t, "author": format!("<u{i}>")}).to_string());
+        body.push('\n');
+    }
+    std::fs::write(&dump, body).unwrap();
+    let html = dir.path().join("r.html");
+    let md = dir.path().join("r.md");
+    let q = dir.path().join("q.csv");
+    for (out_file, queue) in [(&html, true), (&md, false)] {
+        let mut args = vec![
+            "-q",
+            "report",
+            dump.to_str().unwrap(),
+            "--threshold",
+            "0",
+            "-o",
+            out_file.to_str().unwrap(),
+        ];
+        if queue {
+            args.extend(["--queue-csv", q.to_str().unwrap()]);
+        }
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let h = std::fs::read_to_string(&html).unwrap();
+    assert!(!h.contains("<script>alert"), "script tag escaped");
+    assert!(!h.contains("<img"), "img tag escaped");
+    assert!(!h.contains("<u0>"), "author escaped");
+    assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        h.contains("&amp;lt;b&amp;gt;"),
+        "entities shown as typed, not decoded"
+    );
+    for c in ['\u{202E}', '\u{200B}', '\u{2066}'] {
+        assert!(!h.contains(c), "control {c:?} neutralised in HTML");
+    }
+    assert!(h.contains("⟨U+202E⟩"));
+    // Only our own script block.
+    assert_eq!(h.matches("<script>").count(), 1);
+    let m = std::fs::read_to_string(&md).unwrap();
+    assert!(!m.contains("<script>") && !m.contains("<img") && !m.contains('\u{202E}'));
+    let mut r = csv::Reader::from_path(&q).unwrap();
+    let hdr = r.headers().unwrap().clone();
+    let text_col = hdr.iter().position(|h| h == "text").unwrap();
+    let mut n = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        for cell in rec.iter() {
+            assert!(
+                !matches!(cell.chars().next(), Some('=' | '+' | '-' | '@')),
+                "formula-looking cell {cell:?}"
+            );
+            assert!(!cell.contains('\u{202E}'));
+        }
+        n += 1;
+        let _ = &rec[text_col];
+    }
+    assert_eq!(n, evil.len(), "every comment in the queue at threshold 0");
 }

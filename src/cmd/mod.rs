@@ -3,6 +3,8 @@
 
 pub mod eval;
 pub mod parse;
+pub mod report;
+pub mod score;
 pub mod train;
 
 use std::io::Write;

@@ -1,0 +1,658 @@
+//! The report: per-thread metrics ([`super::dynamics`]), corpus aggregates
+//! with bootstrap confidence intervals, incivility by depth, the score
+//! histogram, and the moderation queue. Serialises to the JSON report; the
+//! Markdown, HTML and CSV renderings in [`super::render`] read the same
+//! struct, so all formats carry the same numbers.
+
+use serde::Serialize;
+
+use super::dynamics::{thread_stats, Contagion, NodeInput, ThreadInput, ThreadStats};
+use super::score::Scored;
+use crate::classify::data::STANCE_LABELS;
+use crate::classify::Contribution;
+use crate::forest::{Forest, Kind, Thread};
+
+/// Bootstrap resamples for the corpus intervals.
+pub const RESAMPLES: usize = 400;
+/// Histogram bins over [0, 1].
+pub const BINS: usize = 20;
+/// Depths shown separately in the by-depth table; deeper ones are pooled.
+pub const DEPTHS: u32 = 15;
+
+/// A value with a 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// Point estimate.
+    pub value: f64,
+    /// 2.5th percentile of the bootstrap.
+    pub low: f64,
+    /// 97.5th percentile.
+    pub high: f64,
+}
+
+/// Incivility at one depth.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepthRow {
+    /// Depth (top-level comments 1); the last row pools `DEPTHS` and deeper.
+    pub depth: u32,
+    /// Whether this row pools all deeper levels.
+    pub and_deeper: bool,
+    /// Comments at this depth.
+    pub comments: u64,
+    /// Mean P(uncivil).
+    pub incivility_mean: f64,
+    /// Share at or over the threshold.
+    pub uncivil_share: f64,
+}
+
+/// Corpus-level aggregates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Corpus {
+    /// Threads.
+    pub threads: u64,
+    /// Comments.
+    pub comments: u64,
+    /// Distinct known authors.
+    pub participants: u64,
+    /// Mean P(uncivil) over comments.
+    pub incivility_mean: Interval,
+    /// Comments at or over the threshold.
+    pub uncivil: u64,
+    /// Their share.
+    pub uncivil_share: Interval,
+    /// Pooled parent → reply counts.
+    pub contagion: Contagion,
+    /// P(uncivil | parent uncivil).
+    pub p_after_uncivil: Option<Interval>,
+    /// P(uncivil | parent civil).
+    pub p_after_civil: Option<Interval>,
+    /// Their ratio.
+    pub lift: Option<Interval>,
+    /// Replies per stance, in label order.
+    pub stance_mix: [u64; 4],
+    /// Stance labels, in order.
+    pub stance_labels: [&'static str; 4],
+    /// Mean structural virality over threads with at least one comment.
+    pub structural_virality_mean: f64,
+    /// Deepest comment.
+    pub max_depth: u32,
+    /// Branches with ≥ 3 comments.
+    pub escalation_branches: u64,
+    /// Share of them with rising incivility.
+    pub escalation_share_rising: Option<f64>,
+    /// Longest disagreement chain anywhere.
+    pub longest_disagreement_chain: u32,
+    /// Threads with a disagreement chain of 3 or more.
+    pub threads_with_chain_3: u64,
+    /// Flame dyads over all threads.
+    pub flame_dyads: u64,
+    /// How the intervals were computed.
+    pub interval_method: String,
+}
+
+/// One comment in the moderation queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueItem {
+    /// 1-based rank.
+    pub rank: u64,
+    /// Thread id.
+    pub thread: String,
+    /// Comment id.
+    pub id: String,
+    /// Author.
+    pub author: Option<String>,
+    /// Depth.
+    pub depth: u32,
+    /// P(uncivil).
+    pub incivility: f64,
+    /// Stance toward the parent.
+    pub stance: Option<&'static str>,
+    /// Top features behind the score.
+    pub reasons: Vec<Contribution>,
+    /// The comment (truncated to [`SNIPPET`] characters).
+    pub text: String,
+    /// Its parent's text (truncated).
+    pub parent_text: String,
+    /// `file:line` of the record.
+    pub source: String,
+    /// The thread's attention score.
+    pub thread_attention: f64,
+}
+
+/// Characters kept of a comment in the queue.
+pub const SNIPPET: usize = 400;
+
+/// One node for the HTML tree view.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TreeNode {
+    /// Id.
+    pub id: String,
+    /// Parent index in the thread's node list.
+    pub parent: Option<usize>,
+    /// Depth.
+    pub depth: u32,
+    /// Author.
+    pub author: Option<String>,
+    /// P(uncivil) (`None` for placeholders and pingbacks).
+    pub incivility: Option<f64>,
+    /// Stance toward the parent.
+    pub stance: Option<&'static str>,
+    /// Text (truncated).
+    pub text: String,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// `threadlens <version>`.
+    pub created_by: String,
+    /// Model content hashes.
+    pub models: Models,
+    /// Incivility threshold used.
+    pub threshold: f64,
+    /// Corpus aggregates.
+    pub corpus: Corpus,
+    /// Incivility by depth.
+    pub by_depth: Vec<DepthRow>,
+    /// Counts of P(uncivil) in [`BINS`] equal bins over [0, 1].
+    pub histogram: Vec<u64>,
+    /// Threads ranked by attention (ties: more comments first, then id).
+    pub threads: Vec<ThreadStats>,
+    /// Comments at or over the threshold, most uncivil first.
+    pub queue: Vec<QueueItem>,
+    /// Trees of the top threads, for the HTML view (not in the JSON).
+    #[serde(skip)]
+    pub trees: Vec<(String, Vec<TreeNode>)>,
+}
+
+/// Content hashes of the models used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Models {
+    /// Incivility model SHA-256.
+    pub incivility: String,
+    /// Stance model SHA-256 (absent when scored without one).
+    pub stance: Option<String>,
+}
+
+/// Report settings.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// Incivility threshold.
+    pub threshold: f64,
+    /// Threads whose trees are kept for the HTML view.
+    pub trees: usize,
+    /// Nodes kept per tree.
+    pub tree_nodes: usize,
+    /// Bootstrap seed.
+    pub seed: u64,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            threshold: 0.5,
+            trees: 25,
+            tree_nodes: 400,
+            seed: 20261122,
+        }
+    }
+}
+
+/// Truncate to `n` characters, marking the cut.
+pub fn snippet(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        None => s.to_string(),
+        Some((i, _)) => format!("{}…", &s[..i]),
+    }
+}
+
+/// The metrics' view of a scored thread.
+pub fn thread_input(t: &Thread, scores: &[Option<Scored>]) -> ThreadInput {
+    ThreadInput {
+        id: t.id.to_string(),
+        nodes: t
+            .nodes
+            .iter()
+            .zip(scores)
+            .map(|(n, s)| NodeInput {
+                id: n.rec.id.to_string(),
+                parent: n.parent.map(|p| p as usize),
+                depth: n.depth,
+                author: n.rec.author.as_ref().map(|a| a.to_string()),
+                created: n.rec.created,
+                comment: n.rec.kind == Kind::Comment && s.is_some(),
+                incivility: s.as_ref().map_or(0.0, |s| s.incivility),
+                stance: s.as_ref().and_then(|s| s.stance_label),
+            })
+            .collect(),
+    }
+}
+
+/// Per-thread sufficient statistics for the bootstrap.
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    n: f64,
+    p: f64,
+    u: f64,
+    c: [f64; 4],
+}
+
+/// Small deterministic generator (SplitMix64) for the bootstrap.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn percentile(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((v.len() - 1) as f64 * q).round() as usize;
+    v[i]
+}
+
+/// Percentile bootstrap over threads (threads are the independent units:
+/// comments in one thread are not).
+fn intervals(sums: &[Sums], seed: u64) -> [Vec<f64>; 5] {
+    let mut out: [Vec<f64>; 5] = Default::default();
+    if sums.is_empty() {
+        return out;
+    }
+    let mut rng = Rng(seed);
+    for _ in 0..RESAMPLES {
+        let mut t = Sums::default();
+        for _ in 0..sums.len() {
+            let s = &sums[rng.below(sums.len())];
+            t.n += s.n;
+            t.p += s.p;
+            t.u += s.u;
+            for k in 0..4 {
+                t.c[k] += s.c[k];
+            }
+        }
+        let stats = stats_of(&t);
+        for (o, v) in out.iter_mut().zip(stats) {
+            if let Some(v) = v {
+                o.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// mean, share, P(u|u), P(u|c), lift of pooled sums.
+fn stats_of(t: &Sums) -> [Option<f64>; 5] {
+    let div = |a: f64, b: f64| (b > 0.0).then(|| a / b);
+    let pu = div(t.c[1], t.c[0]);
+    let pc = div(t.c[3], t.c[2]);
+    let lift = match (pu, pc) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    };
+    [div(t.p, t.n), div(t.u, t.n), pu, pc, lift]
+}
+
+/// Build the report from a forest and its scores (aligned with
+/// `forest.threads` and their nodes).
+pub fn build_report(
+    forest: &Forest,
+    scores: &[Vec<Option<Scored>>],
+    models: Models,
+    opt: &ReportOptions,
+) -> Report {
+    let th = opt.threshold;
+    let mut threads = Vec::with_capacity(forest.threads.len());
+    let mut sums = Vec::with_capacity(forest.threads.len());
+    let mut hist = vec![0u64; BINS];
+    let mut depth = vec![(0u64, 0.0f64, 0u64); DEPTHS as usize + 1];
+    let mut authors: Vec<&str> = Vec::new();
+    let mut contagion = Contagion::default();
+    let mut stance_mix = [0u64; 4];
+    let (mut esc_branches, mut esc_rising) = (0u64, 0.0f64);
+    let mut virality = (0.0, 0u64);
+    for (t, sc) in forest.threads.iter().zip(scores) {
+        let input = thread_input(t, sc);
+        let st = thread_stats(&input, th);
+        let mut s = Sums {
+            n: st.comments as f64,
+            u: st.uncivil as f64,
+            c: [
+                st.contagion.after_uncivil as f64,
+                st.contagion.uncivil_after_uncivil as f64,
+                st.contagion.after_civil as f64,
+                st.contagion.uncivil_after_civil as f64,
+            ],
+            ..Default::default()
+        };
+        for n in input.nodes.iter().filter(|n| n.comment) {
+            s.p += n.incivility;
+            let b = ((n.incivility * BINS as f64) as usize).min(BINS - 1);
+            hist[b] += 1;
+            let d = &mut depth[n.depth.clamp(1, DEPTHS) as usize];
+            d.0 += 1;
+            d.1 += n.incivility;
+            d.2 += u64::from(n.incivility >= th);
+        }
+        for n in &t.nodes {
+            if n.rec.kind == Kind::Comment {
+                if let Some(a) = &n.rec.author {
+                    authors.push(a.as_str());
+                }
+            }
+        }
+        contagion.add(&st.contagion);
+        for (m, v) in stance_mix.iter_mut().zip(st.stance_mix) {
+            *m += v;
+        }
+        esc_branches += st.escalation.branches;
+        esc_rising += st.escalation.share_rising.unwrap_or(0.0) * st.escalation.branches as f64;
+        if st.comments > 0 {
+            virality.0 += st.structural_virality;
+            virality.1 += 1;
+        }
+        sums.push(s);
+        threads.push(st);
+    }
+    authors.sort_unstable();
+    authors.dedup();
+    let total = sums.iter().fold(Sums::default(), |mut a, s| {
+        a.n += s.n;
+        a.p += s.p;
+        a.u += s.u;
+        for k in 0..4 {
+            a.c[k] += s.c[k];
+        }
+        a
+    });
+    let point = stats_of(&total);
+    let mut boot = intervals(&sums, opt.seed);
+    let iv = |k: usize, boot: &mut [Vec<f64>; 5]| -> Option<Interval> {
+        let v = point[k]?;
+        let b = &mut boot[k];
+        if b.is_empty() {
+            return Some(Interval {
+                value: v,
+                low: v,
+                high: v,
+            });
+        }
+        Some(Interval {
+            value: v,
+            low: percentile(b, 0.025),
+            high: percentile(b, 0.975),
+        })
+    };
+    let zero = Interval {
+        value: 0.0,
+        low: 0.0,
+        high: 0.0,
+    };
+    let corpus = Corpus {
+        threads: threads.len() as u64,
+        comments: total.n as u64,
+        participants: authors.len() as u64,
+        incivility_mean: iv(0, &mut boot).unwrap_or(zero),
+        uncivil: total.u as u64,
+        uncivil_share: iv(1, &mut boot).unwrap_or(zero),
+        contagion,
+        p_after_uncivil: iv(2, &mut boot),
+        p_after_civil: iv(3, &mut boot),
+        lift: iv(4, &mut boot),
+        stance_mix,
+        stance_labels: STANCE_LABELS,
+        structural_virality_mean: if virality.1 > 0 {
+            virality.0 / virality.1 as f64
+        } else {
+            0.0
+        },
+        max_depth: threads.iter().map(|t| t.max_depth).max().unwrap_or(0),
+        escalation_branches: esc_branches,
+        escalation_share_rising: (esc_branches > 0).then(|| esc_rising / esc_branches as f64),
+        longest_disagreement_chain: threads
+            .iter()
+            .map(|t| t.longest_disagreement_chain)
+            .max()
+            .unwrap_or(0),
+        threads_with_chain_3: threads
+            .iter()
+            .filter(|t| t.longest_disagreement_chain >= 3)
+            .count() as u64,
+        flame_dyads: threads.iter().map(|t| t.flame_dyads.len() as u64).sum(),
+        interval_method: format!(
+            "95% percentile bootstrap over threads ({RESAMPLES} resamples, seed {})",
+            opt.seed
+        ),
+    };
+    let by_depth = depth
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, d)| d.0 > 0)
+        .map(|(k, d)| DepthRow {
+            depth: k as u32,
+            and_deeper: k as u32 == DEPTHS,
+            comments: d.0,
+            incivility_mean: d.1 / d.0 as f64,
+            uncivil_share: d.2 as f64 / d.0 as f64,
+        })
+        .collect();
+
+    // Rank threads; the queue and trees follow the ranking.
+    let mut order: Vec<usize> = (0..threads.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&threads[a], &threads[b]);
+        y.attention
+            .total_cmp(&x.attention)
+            .then(y.comments.cmp(&x.comments))
+            .then(x.id.cmp(&y.id))
+    });
+    let mut queue = Vec::new();
+    for (ti, (t, sc)) in forest.threads.iter().zip(scores).enumerate() {
+        for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
+            let Some(s) = s else { continue };
+            if n.rec.kind != Kind::Comment || !s.uncivil {
+                continue;
+            }
+            let parent = n.parent.map_or("", |p| &*t.nodes[p as usize].rec.text);
+            queue.push(QueueItem {
+                rank: 0,
+                thread: t.id.to_string(),
+                id: n.rec.id.to_string(),
+                author: n.rec.author.as_ref().map(|a| a.to_string()),
+                depth: n.depth,
+                incivility: s.incivility,
+                stance: s.stance_label.map(super::dynamics::stance_name),
+                reasons: s
+                    .reasons
+                    .iter()
+                    .filter(|c| c.weight > 0.0)
+                    .cloned()
+                    .collect(),
+                text: snippet(&t.nodes[i].rec.text, SNIPPET),
+                parent_text: snippet(parent, SNIPPET / 2),
+                source: n.rec.source.to_string(),
+                thread_attention: threads[ti].attention,
+            });
+        }
+    }
+    queue.sort_by(|a, b| {
+        b.incivility
+            .total_cmp(&a.incivility)
+            .then(b.thread_attention.total_cmp(&a.thread_attention))
+            .then(a.thread.cmp(&b.thread))
+            .then(a.id.cmp(&b.id))
+    });
+    for (r, q) in queue.iter_mut().enumerate() {
+        q.rank = r as u64 + 1;
+    }
+    let trees = order
+        .iter()
+        .take(opt.trees)
+        .map(|&ti| {
+            let t = &forest.threads[ti];
+            let nodes = t
+                .nodes
+                .iter()
+                .zip(&scores[ti])
+                .take(opt.tree_nodes)
+                .map(|(n, s)| TreeNode {
+                    id: n.rec.id.to_string(),
+                    parent: n.parent.map(|p| p as usize),
+                    depth: n.depth,
+                    author: n.rec.author.as_ref().map(|a| a.to_string()),
+                    incivility: s.as_ref().map(|s| s.incivility),
+                    stance: s
+                        .as_ref()
+                        .and_then(|s| s.stance_label)
+                        .map(super::dynamics::stance_name),
+                    text: snippet(&n.rec.text, 280),
+                })
+                .collect();
+            (t.id.to_string(), nodes)
+        })
+        .collect();
+    let mut ranked = Vec::with_capacity(threads.len());
+    let mut slots: Vec<Option<ThreadStats>> = threads.into_iter().map(Some).collect();
+    for i in order {
+        if let Some(t) = slots[i].take() {
+            ranked.push(t);
+        }
+    }
+    Report {
+        created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
+        models,
+        threshold: th,
+        corpus,
+        by_depth,
+        histogram: hist,
+        threads: ranked,
+        queue,
+        trees,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Diagnostics, SourceLoc};
+    use crate::forest::{build, RawComment};
+
+    /// A small thread with authors and hand-set scores:
+    ///
+    /// ```text
+    /// art (root)
+    /// ├── c1 ann 0.10 comment
+    /// │   ├── c2 bob 0.80 disagree
+    /// │   │   └── c3 ann 0.90 disagree
+    /// │   │       └── c4 bob 0.70 disagree
+    /// │   └── c5 cat 0.20 agree
+    /// └── c6 dan 0.05 query
+    /// ```
+    fn fixture() -> (Forest, Vec<Vec<Option<Scored>>>) {
+        let spec: &[(&str, Option<&str>, &str, f64, usize)] = &[
+            ("art", None, "", 0.0, 0),
+            ("c1", Some("art"), "ann", 0.10, 3),
+            ("c2", Some("c1"), "bob", 0.80, 1),
+            ("c3", Some("c2"), "ann", 0.90, 1),
+            ("c4", Some("c3"), "bob", 0.70, 1),
+            ("c5", Some("c1"), "cat", 0.20, 0),
+            ("c6", Some("art"), "dan", 0.05, 2),
+        ];
+        let file: std::sync::Arc<str> = "fixture.jsonl".into();
+        let recs: Vec<RawComment> = spec
+            .iter()
+            .enumerate()
+            .map(|(i, &(id, parent, author, _, _))| {
+                let mut r = RawComment::new(
+                    id,
+                    format!("text of {id}"),
+                    SourceLoc::new(file.clone(), i as u64 + 1),
+                );
+                r.thread = Some("art".into());
+                r.parent = parent.map(Into::into);
+                r.author = (!author.is_empty()).then(|| author.into());
+                r.created = Some(1000 + i as i64);
+                if parent.is_none() {
+                    r.kind = Kind::Root;
+                }
+                r
+            })
+            .collect();
+        let forest = build(recs, &mut Diagnostics::new(false)).unwrap();
+        let t = &forest.threads[0];
+        let scores = vec![t
+            .nodes
+            .iter()
+            .map(|n| {
+                let &(_, parent, _, p, s) = spec.iter().find(|x| x.0 == n.rec.id.as_str()).unwrap();
+                Some(Scored {
+                    incivility: p,
+                    uncivil: p >= 0.5,
+                    stance: parent.map(|_| {
+                        let mut v = [0.1; 4];
+                        v[s] = 0.7;
+                        v
+                    }),
+                    stance_label: parent.map(|_| s),
+                    reasons: Vec::new(),
+                })
+            })
+            .collect()];
+        (forest, scores)
+    }
+
+    #[test]
+    fn report_json_matches_golden() {
+        let (forest, scores) = fixture();
+        let models = Models {
+            incivility: "i".repeat(64),
+            stance: Some("s".repeat(64)),
+        };
+        let r = build_report(&forest, &scores, models, &ReportOptions::default());
+        let t = &r.threads[0];
+        // Hand-computed: 6 comments, 3 uncivil (c2, c3, c4).
+        assert_eq!(
+            (t.comments, t.uncivil, t.participants, t.max_depth),
+            (6, 3, 4, 4)
+        );
+        // Toxic subtrees: c2 and everything under it → 3 of 6.
+        assert!((t.toxic_subtree_share - 0.5).abs() < 1e-12);
+        // Contagion among comment → comment replies: parent uncivil: c3, c4
+        // (both uncivil); parent civil: c2 (uncivil), c5 (civil).
+        assert_eq!(
+            (
+                t.contagion.after_uncivil,
+                t.contagion.uncivil_after_uncivil,
+                t.contagion.after_civil,
+                t.contagion.uncivil_after_civil
+            ),
+            (2, 2, 2, 1)
+        );
+        assert!((t.contagion.lift().unwrap() - 2.0).abs() < 1e-12);
+        assert_eq!(t.longest_disagreement_chain, 3);
+        assert_eq!(t.disagreement_chain_ids, vec!["c2", "c3", "c4"]);
+        assert_eq!(t.flame_dyads.len(), 1);
+        assert_eq!(t.flame_dyads[0].ids, vec!["c1", "c2", "c3", "c4"]);
+        assert_eq!(r.queue.len(), 3);
+        assert_eq!(r.queue[0].id, "c3");
+        // Wiener index of the 7-node tree: subtree sizes below the root
+        // c1 5, c2 3, c3 2, c4 1, c5 1, c6 1 → Σ s(7 − s) = 10+12+10+6+6+6 = 50;
+        // over 21 pairs.
+        assert!((t.structural_virality - 50.0 / 21.0).abs() < 1e-12);
+        let json = serde_json::to_string_pretty(&r).unwrap() + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/report.golden.json");
+        if std::env::var_os("THREADLENS_BLESS").is_some() {
+            std::fs::write(&path, &json).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).expect("golden report");
+        assert_eq!(json, want, "report JSON differs from {}", path.display());
+    }
+}

@@ -1,0 +1,155 @@
+//! Scoring every comment of a forest with the incivility model and the
+//! stance model (toward the parent; top-level comments toward the
+//! article or submission), in parallel over threads.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::AnalyzeError;
+use crate::classify::data::STANCE_LABELS;
+use crate::classify::{Contribution, Model, ScoreScratch, Task};
+use crate::forest::{Forest, Kind, Thread};
+
+/// Which comments get explanations (top contributing features).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Explain {
+    /// None.
+    None,
+    /// Comments at or over the incivility threshold (the default: these are
+    /// the ones a moderator reads, and explaining costs more than scoring).
+    Flagged,
+    /// Every comment.
+    All,
+}
+
+/// Scores of one node.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    /// P(uncivil).
+    pub incivility: f64,
+    /// At or over the threshold.
+    pub uncivil: bool,
+    /// P(agree, disagree, query, comment) toward the parent (`None` for roots).
+    pub stance: Option<[f64; 4]>,
+    /// The decided stance (model's decision rule), index into the labels.
+    pub stance_label: Option<usize>,
+    /// Top features that pushed P(uncivil) up (and, after them, down).
+    pub reasons: Vec<Contribution>,
+}
+
+/// The two models and the decision threshold.
+pub struct Scorer {
+    incivility: Model,
+    stance: Option<Model>,
+    threshold: f64,
+    explain: Explain,
+    top: usize,
+}
+
+impl Scorer {
+    /// Check the models' tasks and labels. `threshold` defaults to the
+    /// incivility model's own (F1-best on its training data).
+    pub fn new(
+        incivility: Model,
+        stance: Option<Model>,
+        threshold: Option<f64>,
+        explain: Explain,
+        top: usize,
+    ) -> Result<Scorer, AnalyzeError> {
+        if incivility.task != Task::Incivility || incivility.labels.len() != 2 {
+            return Err(AnalyzeError::Model(format!(
+                "the incivility model is a {} model with {} labels",
+                incivility.task,
+                incivility.labels.len()
+            )));
+        }
+        if let Some(s) = &stance {
+            if s.task != Task::Stance || s.labels != STANCE_LABELS {
+                return Err(AnalyzeError::Model(format!(
+                    "the stance model must be a stance model with labels {STANCE_LABELS:?}, found a {} model with {:?}",
+                    s.task, s.labels
+                )));
+            }
+        }
+        let threshold = threshold.unwrap_or(incivility.threshold);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(AnalyzeError::Model(format!(
+                "threshold {threshold} is outside 0..1"
+            )));
+        }
+        Ok(Scorer {
+            incivility,
+            stance,
+            threshold,
+            explain,
+            top,
+        })
+    }
+
+    /// The incivility threshold in use.
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
+    /// Content hashes of the models: `(incivility, stance)`.
+    pub fn hashes(&self) -> (&str, Option<&str>) {
+        (
+            &self.incivility.hash,
+            self.stance.as_ref().map(|m| m.hash.as_str()),
+        )
+    }
+
+    /// Scores of every node of a thread (`None` for placeholders and
+    /// pingbacks: no person's text to score).
+    pub fn score_thread(&self, t: &Thread, s: &mut ScoreScratch) -> Vec<Option<Scored>> {
+        t.nodes
+            .iter()
+            .map(|n| {
+                if matches!(n.rec.kind, Kind::Placeholder | Kind::Pingback) {
+                    return None;
+                }
+                let text: &str = &n.rec.text;
+                let incivility = self.incivility.score(text, "", s)[1];
+                let uncivil = incivility >= self.threshold;
+                let (stance, stance_label) = match (&self.stance, n.parent) {
+                    (Some(m), Some(p)) if n.rec.kind == Kind::Comment => {
+                        let parent = &t.nodes[p as usize].rec.text;
+                        let p = m.score(text, parent, s);
+                        let label = m.decide(&p);
+                        (Some([p[0], p[1], p[2], p[3]]), Some(label))
+                    }
+                    _ => (None, None),
+                };
+                let reasons = match self.explain {
+                    Explain::All => self.incivility.explain(text, "", 1, self.top),
+                    Explain::Flagged if uncivil => self.incivility.explain(text, "", 1, self.top),
+                    _ => Vec::new(),
+                };
+                Some(Scored {
+                    incivility,
+                    uncivil,
+                    stance,
+                    stance_label,
+                    reasons,
+                })
+            })
+            .collect()
+    }
+
+    /// Score every thread on all cores; `tick(comments)` is called as
+    /// threads finish (for a progress bar). Order follows the forest.
+    pub fn score_forest(
+        &self,
+        f: &Forest,
+        tick: &(dyn Fn(u64) + Sync),
+    ) -> Vec<Vec<Option<Scored>>> {
+        f.threads
+            .par_iter()
+            .map_init(ScoreScratch::default, |s, t| {
+                let r = self.score_thread(t, s);
+                tick(t.nodes.len() as u64);
+                r
+            })
+            .collect()
+    }
+}

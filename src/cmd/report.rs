@@ -1,0 +1,210 @@
+//! `threadlens report`: score a dump and write the moderation and
+//! debate-dynamics report as HTML, Markdown or JSON (by the output's
+//! extension), optionally the whole moderation queue as CSV, and with
+//! `--gold` the same corpus numbers computed from gold labels beside the
+//! predicted ones.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+use crate::cli::ReportArgs;
+use threadlens::analyze::render;
+use threadlens::analyze::report::{build_report, Corpus, Models, Report, ReportOptions};
+use threadlens::analyze::score::Scored;
+use threadlens::classify::data::{binary_label, read, Columns};
+use threadlens::diag::Diagnostics;
+use threadlens::forest::Forest;
+use threadlens::output::write_atomic;
+
+#[derive(Serialize)]
+struct WithGold<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gold: Option<&'a Gold>,
+}
+
+/// Corpus numbers from gold labels.
+#[derive(Serialize)]
+struct Gold {
+    file: String,
+    /// Comments with a gold label (the others count as civil).
+    labeled: u64,
+    /// Gold labels whose id is not in the dump.
+    unmatched: u64,
+    corpus: Corpus,
+}
+
+fn gold(
+    path: &std::path::Path,
+    forest: &Forest,
+    scores: &[Vec<Option<Scored>>],
+    opt: &ReportOptions,
+    models: Models,
+) -> Result<Gold> {
+    let cols = Columns {
+        parent: None,
+        parent_required: false,
+        ..Columns::default()
+    };
+    let rows = read(path, &cols, 8 << 20)?;
+    let mut labels: HashMap<&str, bool> = HashMap::new();
+    for r in &rows {
+        let Some(v) = binary_label(&r.label, None) else {
+            bail!("{}:{}: unknown label {:?}", path.display(), r.line, r.label);
+        };
+        labels.insert(r.id.as_str(), v);
+    }
+    let mut labeled = 0u64;
+    let mut seen = 0usize;
+    let gold_scores: Vec<Vec<Option<Scored>>> = forest
+        .threads
+        .iter()
+        .zip(scores)
+        .map(|(t, sc)| {
+            t.nodes
+                .iter()
+                .zip(sc)
+                .map(|(n, s)| {
+                    s.as_ref().map(|s| {
+                        let g = labels.get(n.rec.id.as_str()).copied();
+                        if g.is_some() {
+                            labeled += 1;
+                            seen += 1;
+                        }
+                        let p = if g == Some(true) { 1.0 } else { 0.0 };
+                        Scored {
+                            incivility: p,
+                            uncivil: p >= 0.5,
+                            stance: s.stance,
+                            stance_label: s.stance_label,
+                            reasons: Vec::new(),
+                        }
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let g = build_report(
+        forest,
+        &gold_scores,
+        models,
+        &ReportOptions {
+            threshold: 0.5,
+            trees: 0,
+            ..opt.clone()
+        },
+    );
+    Ok(Gold {
+        file: path.display().to_string(),
+        labeled,
+        unmatched: (labels.len() - seen.min(labels.len())) as u64,
+        corpus: g.corpus,
+    })
+}
+
+pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
+    let input = a.input.resolve()?;
+    let ext = a
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !matches!(ext.as_str(), "html" | "htm" | "md" | "markdown" | "json") {
+        bail!(
+            "{}: the report is written as .html, .md or .json (by extension)",
+            a.output.display()
+        );
+    }
+    let scorer = super::score::scorer(&a.models)?;
+    let mut diags = Diagnostics::new(input.strict);
+    let t0 = std::time::Instant::now();
+    let (forest, stats, scores) = super::score::load_and_score(&input, &scorer, &mut diags, quiet)?;
+    let (hi, hs) = scorer.hashes();
+    let models = Models {
+        incivility: hi.to_string(),
+        stance: hs.map(str::to_string),
+    };
+    let opt = ReportOptions {
+        threshold: scorer.threshold(),
+        trees: a.trees,
+        ..Default::default()
+    };
+    let report = build_report(&forest, &scores, models.clone(), &opt);
+    let gold = match &a.gold {
+        Some(p) => Some(gold(p, &forest, &scores, &opt, models)?),
+        None => None,
+    };
+    let bytes = match ext.as_str() {
+        "json" => {
+            let mut v = serde_json::to_vec_pretty(&WithGold {
+                report: &report,
+                gold: gold.as_ref(),
+            })?;
+            v.push(b'\n');
+            v
+        }
+        "md" | "markdown" => {
+            let mut s = render::markdown(&report, a.queue, a.threads);
+            if let Some(g) = &gold {
+                s.push_str(&gold_markdown(g, &report));
+            }
+            s.into_bytes()
+        }
+        _ => render::html(&report, a.queue, a.threads).into_bytes(),
+    };
+    write_atomic(&a.output, &bytes)?;
+    if let Some(q) = &a.queue_csv {
+        write_atomic(q, &render::queue_csv(&report)?)?;
+    }
+    super::report_diagnostics(&input, &forest, &stats, &diags, quiet)?;
+    if !quiet {
+        let c = &report.corpus;
+        eprintln!(
+            "threadlens: report of {} threads, {} comments ({} uncivil at {:.3}) in {:.2} s → {}",
+            c.threads,
+            c.comments,
+            c.uncivil,
+            report.threshold,
+            t0.elapsed().as_secs_f64(),
+            a.output.display()
+        );
+        if let Some(g) = &gold {
+            eprintln!(
+                "threadlens: gold labels: {} matched, {} unmatched; lift gold {} vs predicted {}",
+                g.labeled,
+                g.unmatched,
+                g.corpus
+                    .lift
+                    .map_or("–".into(), |l| format!("{:.3}", l.value)),
+                c.lift.map_or("–".into(), |l| format!("{:.3}", l.value)),
+            );
+        }
+    }
+    Ok(super::exit_code(&diags))
+}
+
+fn gold_markdown(g: &Gold, r: &Report) -> String {
+    let f = |v: Option<threadlens::analyze::report::Interval>| {
+        v.map_or("–".to_string(), |v| {
+            format!("{:.4} ({:.4} – {:.4})", v.value, v.low, v.high)
+        })
+    };
+    format!(
+        "\n## Gold labels vs predicted\n\n{} comments labeled in {}.\n\n| measure | gold | predicted |\n|---|---|---|\n| share uncivil | {} | {} |\n| P(uncivil \\| parent uncivil) | {} | {} |\n| P(uncivil \\| parent civil) | {} | {} |\n| contagion lift | {} | {} |\n",
+        g.labeled,
+        render::md_escape(&g.file),
+        f(Some(g.corpus.uncivil_share)),
+        f(Some(r.corpus.uncivil_share)),
+        f(g.corpus.p_after_uncivil),
+        f(r.corpus.p_after_uncivil),
+        f(g.corpus.p_after_civil),
+        f(r.corpus.p_after_civil),
+        f(g.corpus.lift),
+        f(r.corpus.lift),
+    )
+}

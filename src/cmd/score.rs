@@ -1,0 +1,282 @@
+//! `threadlens score`: every comment of a dump with P(uncivil), its stance
+//! toward the parent and the features behind the score, as JSON lines or
+//! CSV, in tree order. Model loading and the thread scoring shared with
+//! `report` live here too.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::cli::{ModelArgs, ScoreArgs};
+use threadlens::analyze::render::{csv_safe, stance_label};
+use threadlens::analyze::score::{Explain, Scored, Scorer};
+use threadlens::classify::data::STANCE_LABELS;
+use threadlens::classify::Model;
+use threadlens::diag::Diagnostics;
+use threadlens::forest::{Forest, Kind};
+use threadlens::output::Output;
+
+/// Load the models named by the options.
+pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
+    let pick = |own: &Option<PathBuf>, name: &str| -> PathBuf {
+        own.clone().unwrap_or_else(|| a.models.join(name))
+    };
+    let inc = pick(&a.incivility_model, "incivility.json");
+    let incivility =
+        Model::load(&inc).with_context(|| format!("incivility model {}", inc.display()))?;
+    let stance = if a.no_stance {
+        None
+    } else {
+        let p = pick(&a.stance_model, "stance.json");
+        Some(Model::load(&p).with_context(|| {
+            format!(
+                "stance model {} (--no-stance to score without one)",
+                p.display()
+            )
+        })?)
+    };
+    let explain = match a.explain.as_str() {
+        "flagged" => Explain::Flagged,
+        "all" => Explain::All,
+        "none" => Explain::None,
+        o => bail!("--explain {o:?}: expected flagged, all or none"),
+    };
+    Ok(Scorer::new(
+        incivility,
+        stance,
+        a.threshold,
+        explain,
+        a.top_features,
+    )?)
+}
+
+/// A read forest, its read counts and its scores.
+pub type Loaded = (
+    Forest,
+    threadlens::ingest::ReadStats,
+    Vec<Vec<Option<Scored>>>,
+);
+
+/// Read the inputs and score every thread, with a progress bar on a terminal.
+pub fn load_and_score(
+    input: &crate::cli::InputConfig,
+    scorer: &Scorer,
+    diags: &mut Diagnostics,
+    quiet: bool,
+) -> Result<Loaded> {
+    let show = !quiet && std::io::stderr().is_terminal();
+    let spin = if show {
+        let pb = ProgressBar::new_spinner();
+        pb.set_message("reading and building threads");
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let (forest, stats) = super::load_forest(input, diags)?;
+    spin.finish_and_clear();
+    let total: u64 = forest.threads.iter().map(|t| t.nodes.len() as u64).sum();
+    let bar = if show {
+        let pb = ProgressBar::new(total);
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{msg:>8} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} comments ({per_sec}, {eta} left)",
+            )
+            .expect("valid template"),
+        );
+        pb.set_message("scoring");
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let scores = scorer.score_forest(&forest, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    Ok((forest, stats, scores))
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    thread: &'a str,
+    id: &'a str,
+    parent: Option<&'a str>,
+    depth: u32,
+    kind: Kind,
+    author: Option<&'a str>,
+    incivility: Option<f64>,
+    uncivil: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stance: Option<Stance>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stance_label: Option<&'static str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    reasons: &'a [threadlens::classify::Contribution],
+    source: String,
+    models: &'a ModelHashes<'a>,
+}
+
+#[derive(Serialize)]
+struct Stance {
+    agree: f64,
+    disagree: f64,
+    query: f64,
+    comment: f64,
+}
+
+#[derive(Serialize)]
+struct ModelHashes<'a> {
+    incivility: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stance: Option<&'a str>,
+}
+
+fn write_jsonl(
+    forest: &Forest,
+    scores: &[Vec<Option<Scored>>],
+    h: &ModelHashes,
+    out: &mut dyn Write,
+) -> Result<()> {
+    for (t, sc) in forest.threads.iter().zip(scores) {
+        for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
+            let row = Row {
+                thread: &t.id,
+                id: &n.rec.id,
+                parent: t.parent_id(i),
+                depth: n.depth,
+                kind: n.rec.kind,
+                author: n.rec.author.as_deref(),
+                incivility: s.as_ref().map(|s| s.incivility),
+                uncivil: s.as_ref().map(|s| s.uncivil),
+                stance: s.as_ref().and_then(|s| s.stance).map(|p| Stance {
+                    agree: p[0],
+                    disagree: p[1],
+                    query: p[2],
+                    comment: p[3],
+                }),
+                stance_label: s
+                    .as_ref()
+                    .and_then(|s| s.stance_label)
+                    .map(|l| STANCE_LABELS[l]),
+                reasons: s.as_ref().map_or(&[], |s| &s.reasons[..]),
+                source: n.rec.source.to_string(),
+                models: h,
+            };
+            serde_json::to_writer(&mut *out, &row)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+fn write_csv(
+    forest: &Forest,
+    scores: &[Vec<Option<Scored>>],
+    h: &ModelHashes,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "thread",
+        "id",
+        "parent",
+        "depth",
+        "kind",
+        "author",
+        "incivility",
+        "uncivil",
+        "p_agree",
+        "p_disagree",
+        "p_query",
+        "p_comment",
+        "stance",
+        "reasons",
+        "source",
+        "incivility_model",
+        "stance_model",
+    ])?;
+    let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6}"));
+    for (t, sc) in forest.threads.iter().zip(scores) {
+        for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
+            let p = s.as_ref().and_then(|s| s.stance);
+            let kind = serde_json::to_value(n.rec.kind)?;
+            w.write_record([
+                csv_safe(&t.id),
+                csv_safe(&n.rec.id),
+                csv_safe(t.parent_id(i).unwrap_or("")),
+                n.depth.to_string(),
+                kind.as_str().unwrap_or("").to_string(),
+                csv_safe(n.rec.author.as_deref().unwrap_or("")),
+                f(s.as_ref().map(|s| s.incivility)),
+                s.as_ref()
+                    .map_or(String::new(), |s| u8::from(s.uncivil).to_string()),
+                f(p.map(|p| p[0])),
+                f(p.map(|p| p[1])),
+                f(p.map(|p| p[2])),
+                f(p.map(|p| p[3])),
+                stance_label(s.as_ref().and_then(|s| s.stance_label)).to_string(),
+                csv_safe(
+                    &s.as_ref()
+                        .map(|s| {
+                            s.reasons
+                                .iter()
+                                .map(|c| format!("{} {:+.3}", c.feature, c.weight))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        })
+                        .unwrap_or_default(),
+                ),
+                csv_safe(&n.rec.source.to_string()),
+                h.incivility.to_string(),
+                h.stance.unwrap_or("").to_string(),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn is_csv(p: Option<&Path>) -> bool {
+    p.and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
+    let input = a.input.resolve()?;
+    let scorer = scorer(&a.models)?;
+    let mut diags = Diagnostics::new(input.strict);
+    let t0 = std::time::Instant::now();
+    let (forest, stats, scores) = load_and_score(&input, &scorer, &mut diags, quiet)?;
+    let (hi, hs) = scorer.hashes();
+    let h = ModelHashes {
+        incivility: hi,
+        stance: hs,
+    };
+    let mut out = Output::create(a.output.as_deref())?;
+    if is_csv(a.output.as_deref()) {
+        write_csv(&forest, &scores, &h, &mut out)?;
+    } else {
+        write_jsonl(&forest, &scores, &h, &mut out)?;
+    }
+    out.finish()?;
+    super::report_diagnostics(&input, &forest, &stats, &diags, quiet)?;
+    if !quiet {
+        let n: usize = scores
+            .iter()
+            .map(|s| s.iter().filter(|x| x.is_some()).count())
+            .sum();
+        let flagged: usize = scores
+            .iter()
+            .map(|s| s.iter().flatten().filter(|x| x.uncivil).count())
+            .sum();
+        let secs = t0.elapsed().as_secs_f64();
+        eprintln!(
+            "threadlens: scored {n} records in {secs:.2} s ({:.0}/s); {flagged} at or over the threshold {:.3}",
+            n as f64 / secs.max(1e-9),
+            scorer.threshold()
+        );
+    }
+    Ok(super::exit_code(&diags))
+}
