@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::AnalyzeError;
 use crate::classify::data::STANCE_LABELS;
-use crate::classify::{Contribution, Model, ScoreScratch, Task};
+use crate::classify::{Contribution, Model, Prepared, ScoreScratch, Task};
 use crate::forest::{Forest, Kind, Thread};
 
 /// Which comments get explanations (top contributing features).
@@ -44,6 +44,8 @@ pub struct Scorer {
     threshold: f64,
     explain: Explain,
     top: usize,
+    /// Both models featurize alike: texts are featurized once.
+    shared: bool,
 }
 
 impl Scorer {
@@ -77,7 +79,11 @@ impl Scorer {
                 "threshold {threshold} is outside 0..1"
             )));
         }
+        let shared = stance
+            .as_ref()
+            .is_none_or(|s| s.shares_featurizer(&incivility));
         Ok(Scorer {
+            shared,
             incivility,
             stance,
             threshold,
@@ -102,19 +108,37 @@ impl Scorer {
     /// Scores of every node of a thread (`None` for placeholders and
     /// pingbacks: no person's text to score).
     pub fn score_thread(&self, t: &Thread, s: &mut ScoreScratch) -> Vec<Option<Scored>> {
+        // Featurize each text once when the models share the featurizer:
+        // it serves the incivility score, the reply side of its own stance
+        // and the parent side of its replies' stance.
+        let prepared: Vec<Prepared> = if self.shared {
+            t.nodes
+                .iter()
+                .map(|n| self.incivility.prepare(&n.rec.text, s))
+                .collect()
+        } else {
+            Vec::new()
+        };
         t.nodes
             .iter()
-            .map(|n| {
+            .enumerate()
+            .map(|(i, n)| {
                 if matches!(n.rec.kind, Kind::Placeholder | Kind::Pingback) {
                     return None;
                 }
                 let text: &str = &n.rec.text;
-                let incivility = self.incivility.score(text, "", s)[1];
+                let incivility = match prepared.get(i) {
+                    Some(p) => self.incivility.score_prepared(p, text, None, s)[1],
+                    None => self.incivility.score(text, "", s)[1],
+                };
                 let uncivil = incivility >= self.threshold;
                 let (stance, stance_label) = match (&self.stance, n.parent) {
                     (Some(m), Some(p)) if n.rec.kind == Kind::Comment => {
                         let parent = &t.nodes[p as usize].rec.text;
-                        let p = m.score(text, parent, s);
+                        let p = match (prepared.get(i), prepared.get(p as usize)) {
+                            (Some(a), Some(b)) => m.score_prepared(a, text, Some((b, parent)), s),
+                            _ => m.score(text, parent, s),
+                        };
                         let label = m.decide(&p);
                         (Some([p[0], p[1], p[2], p[3]]), Some(label))
                     }

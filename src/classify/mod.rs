@@ -139,6 +139,13 @@ pub struct ScoreScratch {
     logits: Vec<f64>,
 }
 
+/// A text featurized once; see [`Model::prepare`].
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    counts: Vec<(u32, f32)>,
+    cues: cues::Cues,
+}
+
 /// One feature's share of a score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
@@ -240,15 +247,68 @@ impl Model {
     /// pass `""` when there is none).
     pub fn score(&self, text: &str, parent: &str, s: &mut ScoreScratch) -> Vec<f64> {
         let cues = self.row(text, parent, s);
+        self.probs_of_row(&cues, text, parent, s)
+    }
+
+    /// Featurize a text once (hashed counts on the text side, and its
+    /// cues) for [`Model::score_prepared`]: in a thread every comment is
+    /// both a reply and a parent, and the incivility and stance models
+    /// share the featurizer, so one pass serves all three uses.
+    pub fn prepare(&self, text: &str, s: &mut ScoreScratch) -> Prepared {
+        let mut counts = Vec::new();
+        let cues = self.featurizer.featurize(text, 0, &mut s.feat, &mut counts);
+        Prepared { counts, cues }
+    }
+
+    /// Whether texts prepared by `other` can be scored by this model (same
+    /// featurizer settings and tokenizer).
+    pub fn shares_featurizer(&self, other: &Model) -> bool {
+        self.featurizer.config == other.featurizer.config
+            && self.featurizer.tokens.to_json() == other.featurizer.tokens.to_json()
+    }
+
+    /// [`Model::score`] from prepared texts (`parent`: the parent's
+    /// prepared form and text, for stance).
+    pub fn score_prepared(
+        &self,
+        text: &Prepared,
+        text_str: &str,
+        parent: Option<(&Prepared, &str)>,
+        s: &mut ScoreScratch,
+    ) -> Vec<f64> {
+        s.counts.clear();
+        s.counts.extend_from_slice(&text.counts);
+        let mut parent_str = "";
+        if self.sides == 2 {
+            if let Some((p, ps)) = parent {
+                let off = self.featurizer.config.side_width();
+                s.counts.extend(p.counts.iter().map(|&(i, v)| (i + off, v)));
+                parent_str = ps;
+            }
+        }
+        s.row.clear();
+        self.vocab
+            .transform(&self.featurizer.config, &s.counts, &mut s.row);
+        self.probs_of_row(&text.cues, text_str, parent_str, s)
+    }
+
+    /// Probabilities once `s.row` holds the text's (and parent's) columns.
+    fn probs_of_row(
+        &self,
+        cues: &cues::Cues,
+        text: &str,
+        parent: &str,
+        s: &mut ScoreScratch,
+    ) -> Vec<f64> {
         if self.experts.len() == 1 {
-            return self.expert_probs(&self.experts[0], &cues, text, parent, s);
+            return self.expert_probs(&self.experts[0], cues, text, parent, s);
         }
         let pi = self.routes(s);
         let mut out = vec![0.0; self.labels.len()];
         for (e, &w) in self.experts.iter().zip(&pi) {
             for (o, p) in out
                 .iter_mut()
-                .zip(self.expert_probs(e, &cues, text, parent, s))
+                .zip(self.expert_probs(e, cues, text, parent, s))
             {
                 *o += w * p;
             }
@@ -294,20 +354,38 @@ impl Model {
                 per(class) - (0..kh).map(per).sum::<f64>() / kh as f64
             }
         };
-        let mut names = self.featurizer.names(text, 0);
+        // Contribution of every column, then names for the strongest few
+        // only (a name can merge several colliding n-grams, so keep a margin).
+        let mut cols: Vec<(u32, f64)> = s
+            .row
+            .iter()
+            .map(|&(col, v)| {
+                let mut w = 0.0;
+                for j in 0..k {
+                    w +=
+                        coef(j) * f64::from(ex.sparse.weights[col as usize * k + j]) * f64::from(v);
+                }
+                (self.vocab.index[col as usize], w)
+            })
+            .collect();
+        let keep = 4 * top + 8;
+        if cols.len() > 2 * keep {
+            cols.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let tail = cols.split_off(keep);
+            cols.extend(tail.into_iter().rev().take(keep));
+        }
+        let mut wanted: Vec<u32> = cols.iter().map(|c| c.0).collect();
+        wanted.sort_unstable();
+        let want = |i: u32| wanted.binary_search(&i).is_ok();
+        let mut names = self.featurizer.names_where(text, 0, want);
         if self.sides == 2 {
-            for mut n in self.featurizer.names(parent, 1) {
+            for mut n in self.featurizer.names_where(parent, 1, want) {
                 n.name = format!("parent:{}", n.name);
                 names.push(n);
             }
         }
         let mut out = Vec::new();
-        for &(col, v) in &s.row {
-            let idx = self.vocab.index[col as usize];
-            let mut w = 0.0;
-            for j in 0..k {
-                w += coef(j) * f64::from(ex.sparse.weights[col as usize * k + j]) * f64::from(v);
-            }
+        for &(idx, w) in &cols {
             let name = names
                 .iter()
                 .find(|n| n.index == idx)

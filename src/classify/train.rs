@@ -887,4 +887,62 @@ mod tests {
         assert!(p > 0.6, "{p}");
         assert_eq!(p, m.score("what an idiot", "", &mut s)[1]);
     }
+
+    #[test]
+    fn prepared_scoring_equals_direct_scoring() {
+        // Stance (two sides): the prepared path shifts the parent's counts
+        // onto the parent side; it must give exactly the direct scores.
+        let c = corpus();
+        let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
+        let f = Featurizer::new(
+            FeatureConfig {
+                word_bits: 16,
+                char_bits: 16,
+                ..Default::default()
+            },
+            tokens,
+        )
+        .unwrap();
+        let parents = ["is this true?", "the council voted", ""];
+        let ex: Vec<Example> = c
+            .iter()
+            .enumerate()
+            .map(|(i, (t, y))| Example {
+                text: t,
+                parent: parents[i % 3],
+                class: if *y == 1 {
+                    (i % 2) as u32
+                } else {
+                    2 + (i % 2) as u32
+                },
+                weight: 1.0,
+            })
+            .collect();
+        let labels: Vec<String> = ["agree", "disagree", "query", "comment"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let m = fit(
+            Task::Stance,
+            labels,
+            f,
+            &ex,
+            &TrainParams::default(),
+            &Silent,
+        )
+        .unwrap();
+        assert!(m.shares_featurizer(&m));
+        let mut s = ScoreScratch::default();
+        for (text, parent) in [
+            ("you idiot", "is this true?"),
+            ("thanks, good point", ""),
+            ("", "x"),
+        ] {
+            let a = m.prepare(text, &mut s);
+            let b = m.prepare(parent, &mut s);
+            let direct = m.score(text, parent, &mut s);
+            let prepared = m.score_prepared(&a, text, Some((&b, parent)), &mut s);
+            assert_eq!(direct, prepared, "{text:?} / {parent:?}");
+        }
+    }
 }

@@ -182,6 +182,18 @@ impl Featurizer {
 
     /// Names of the features of `text` on `side` (for explanations).
     pub fn names(&self, text: &str, side: u32) -> Vec<FeatureName> {
+        self.names_where(text, side, |_| true)
+    }
+
+    /// Names of the features of `text` on `side` whose index passes
+    /// `want` (explanations name only their top features: formatting a
+    /// name for each of a text's ~1,000 n-grams costs more than scoring it).
+    pub fn names_where(
+        &self,
+        text: &str,
+        side: u32,
+        want: impl Fn(u32) -> bool,
+    ) -> Vec<FeatureName> {
         let mut s = Scratch::default();
         self.prepare(text, &mut s);
         let mut ids = Vec::new();
@@ -192,6 +204,9 @@ impl Featurizer {
         for n in 1..=self.config.word_ngrams as usize {
             for g in ids.windows(n) {
                 let h = hash_ids(g);
+                if !want(base + (h as u32 & wmask)) {
+                    continue;
+                }
                 let text: Vec<String> = g
                     .iter()
                     .map(|&i| self.tokens.id_to_token(i).unwrap_or_default())
@@ -209,6 +224,9 @@ impl Featurizer {
         for word in char_words(&s.norm) {
             for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g| {
                 let h = xxh3_64_with_seed(g, SEED_CHR);
+                if !want(cbase + (h as u32 & cmask)) {
+                    return;
+                }
                 names.push(FeatureName {
                     index: cbase + (h as u32 & cmask),
                     name: format!("chr:{}", String::from_utf8_lossy(g).replace(' ', "_")),
