@@ -43,6 +43,8 @@ pub struct NodeInput {
 pub struct ThreadInput {
     /// Thread id.
     pub id: String,
+    /// Title (first line of the root's text), empty if none.
+    pub title: String,
     /// Nodes in pre-order, root first.
     pub nodes: Vec<NodeInput>,
 }
@@ -128,6 +130,8 @@ pub struct FirstUncivil {
 pub struct ThreadStats {
     /// Thread id.
     pub id: String,
+    /// Title (first line of the article or submission).
+    pub title: String,
     /// Comments (not counting the root, placeholders and pingbacks).
     pub comments: u64,
     /// Distinct known authors among the comments.
@@ -383,6 +387,7 @@ pub fn thread_stats(t: &ThreadInput, threshold: f64) -> ThreadStats {
     let toxic_subtree_share = share(toxic as u64);
     ThreadStats {
         id: t.id.clone(),
+        title: t.title.clone(),
         comments: nc,
         participants,
         max_depth,
@@ -449,6 +454,7 @@ mod tests {
         }
         ThreadInput {
             id: "t".into(),
+            title: String::new(),
             nodes,
         }
     }

@@ -208,8 +208,15 @@ pub fn snippet(s: &str, n: usize) -> String {
 
 /// The metrics' view of a scored thread.
 pub fn thread_input(t: &Thread, scores: &[Option<Scored>]) -> ThreadInput {
+    let title = t
+        .nodes
+        .first()
+        .filter(|n| n.rec.kind == Kind::Root)
+        .and_then(|n| n.rec.text.lines().map(str::trim).find(|l| !l.is_empty()))
+        .map_or_else(String::new, |l| snippet(l, 120));
     ThreadInput {
         id: t.id.to_string(),
+        title,
         nodes: t
             .nodes
             .iter()
@@ -576,6 +583,9 @@ mod tests {
                     SourceLoc::new(file.clone(), i as u64 + 1),
                 );
                 r.thread = Some("art".into());
+                if parent.is_none() {
+                    r.text = "Council closes the library\n\nBody.".into();
+                }
                 r.parent = parent.map(Into::into);
                 r.author = (!author.is_empty()).then(|| author.into());
                 r.created = Some(1000 + i as i64);
@@ -617,6 +627,7 @@ mod tests {
         };
         let r = build_report(&forest, &scores, models, &ReportOptions::default());
         let t = &r.threads[0];
+        assert_eq!(t.title, "Council closes the library");
         // Hand-computed: 6 comments, 3 uncivil (c2, c3, c4).
         assert_eq!(
             (t.comments, t.uncivil, t.participants, t.max_depth),
