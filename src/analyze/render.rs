@@ -355,7 +355,7 @@ ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:1.2em;border-left:1px d
 .s-agree{background:#2e7d32}.s-disagree{background:#c62828}.s-query{background:#1565c0}.s-comment{background:#757575}
 .nx{border-left-color:#ccc}.b0{border-left-color:#e8f5e9}.b1{border-left-color:#c8e6c9}.b2{border-left-color:#dcedc8}.b3{border-left-color:#fff9c4}
 .b4{border-left-color:#ffe082}.b5{border-left-color:#ffb74d}.b6{border-left-color:#ff8a65}.b7{border-left-color:#f4511e}.b8{border-left-color:#d32f2f}.b9{border-left-color:#8e0000}
-.b5,.b6,.b7,.b8,.b9{background:#fff3f0}details{margin:.4em 0}summary{cursor:pointer;font-weight:600}.note{color:#555}";
+.b5,.b6,.b7,.b8,.b9{background:#fff3f0}details{margin:.4em 0}summary{cursor:pointer;font-weight:600}.note{color:#555}.scroll{overflow-x:auto;max-width:100%}";
 
 const JS: &str = "document.querySelectorAll('table.sortable').forEach(function(t){var hs=t.tHead.rows[0].cells;for(let i=0;i<hs.length;i++){hs[i].addEventListener('click',function(){var b=t.tBodies[0];var rows=Array.prototype.slice.call(b.rows);var asc=!hs[i].classList.contains('sorted-asc');for(var h of hs){h.classList.remove('sorted-asc','sorted-desc');}hs[i].classList.add(asc?'sorted-asc':'sorted-desc');rows.sort(function(x,y){var a=x.cells[i].getAttribute('data-v')||x.cells[i].textContent,c=y.cells[i].getAttribute('data-v')||y.cells[i].textContent;var na=parseFloat(a),nc=parseFloat(c);var r=(!isNaN(na)&&!isNaN(nc))?na-nc:a.localeCompare(c);return asc?r:-r;});rows.forEach(function(r){b.appendChild(r);});});}});";
 
@@ -446,7 +446,7 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     o.push_str("</tbody></table>");
     let _ = write!(
         o,
-        "<h2>Threads by attention</h2><p class=\"note\">Top {} of {}; click a column to sort. Attention = uncivil · (1 + toxic subtree share) + 0.5 · (longest disagreement chain − 1) + 2 · flame dyads.</p><table class=\"sortable\" id=\"threads\"><thead><tr><th>#</th><th>thread</th><th>attention</th><th>comments</th><th>participants</th><th>max depth</th><th>max width</th><th>branching</th><th>virality</th><th>mean P</th><th>uncivil</th><th>first uncivil (depth, pos.)</th><th>toxic subtree</th><th>escalation slope</th><th>rising</th><th>lift</th><th>agree/disagree/query/comment</th><th>disagreement chain</th><th>flame dyads</th></tr></thead><tbody>",
+        "<h2>Threads by attention</h2><p class=\"note\">Top {} of {}; click a column to sort. Attention = uncivil · (1 + toxic subtree share) + 0.5 · (longest disagreement chain − 1) + 2 · flame dyads.</p><div class=\"scroll\"><table class=\"sortable\" id=\"threads\"><thead><tr><th>#</th><th>thread</th><th>attention</th><th>comments</th><th>participants</th><th>max depth</th><th>max width</th><th>branching</th><th>virality</th><th>mean P</th><th>uncivil</th><th>first uncivil (depth, pos.)</th><th>toxic subtree</th><th>escalation slope</th><th>rising</th><th>lift</th><th>agree/disagree/query/comment</th><th>disagreement chain</th><th>flame dyads</th></tr></thead><tbody>",
         thread_rows.min(r.threads.len()),
         r.threads.len()
     );
@@ -481,10 +481,10 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
                 .join("; ")
         );
     }
-    o.push_str("</tbody></table>");
+    o.push_str("</tbody></table></div>");
     let _ = write!(
         o,
-        "<h2>Moderation queue</h2><p class=\"note\">{} comments at or over the threshold; the first {} here, all of them in the JSON and CSV.</p><table class=\"sortable\" id=\"queue\"><thead><tr><th>#</th><th>P(uncivil)</th><th>thread</th><th>comment</th><th>author</th><th>stance</th><th>reasons</th><th>text</th><th>parent</th><th>source</th></tr></thead><tbody>",
+        "<h2>Moderation queue</h2><p class=\"note\">{} comments at or over the threshold; the first {} here, all of them in the JSON and CSV.</p><div class=\"scroll\"><table class=\"sortable\" id=\"queue\"><thead><tr><th>#</th><th>P(uncivil)</th><th>thread</th><th>comment</th><th>author</th><th>stance</th><th>reasons</th><th>text</th><th>parent</th><th>source</th></tr></thead><tbody>",
         r.queue.len(),
         queue_rows.min(r.queue.len())
     );
@@ -504,7 +504,7 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
             user(&q.source)
         );
     }
-    o.push_str("</tbody></table>");
+    o.push_str("</tbody></table></div>");
     let _ = write!(
         o,
         "<h2>Thread trees</h2><p class=\"note\">The top {} threads by attention (first {} nodes each, in reading order). Left bar: P(uncivil), green → dark red; label: stance toward the parent.</p>",
