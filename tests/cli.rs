@@ -637,3 +637,60 @@ fn hostile_comment_text_is_inert_in_html_markdown_and_csv() {
     }
     assert_eq!(n, evil.len(), "every comment in the queue at threshold 0");
 }
+
+#[test]
+fn gold_label_contagion_matches_hand_count() {
+    // Reply pairs between comments in the sample Reddit thread:
+    // c01→c02, c01→c03, c03→c04, c04→c05, c05→c06, c07→c08.
+    // Gold uncivil: c03, c05, c06, c08. After an uncivil parent (c03, c05):
+    // c04 civil, c06 uncivil → 1/2. After a civil parent: c02 civil,
+    // c03, c05, c08 uncivil → 3/4. Lift (1/2) / (3/4) = 2/3.
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.csv");
+    std::fs::write(
+        &gold,
+        "id,label\nc01,0\nc02,0\nc03,1\nc04,0\nc05,1\nc06,1\nc07,0\nc08,1\n",
+    )
+    .unwrap();
+    let out_json = dir.path().join("r.json");
+    let out = run(&[
+        "-q",
+        "report",
+        "data/sample/reddit-remote-work.jsonl",
+        "--gold",
+        gold.to_str().unwrap(),
+        "-o",
+        out_json.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_json).unwrap()).unwrap();
+    let g = &r["gold"];
+    assert_eq!(g["labeled"], 8);
+    assert_eq!(
+        g["corpus"]["contagion"],
+        serde_json::json!({"after_uncivil": 2, "uncivil_after_uncivil": 1, "after_civil": 4, "uncivil_after_civil": 3})
+    );
+    let lift = g["corpus"]["lift"]["value"].as_f64().unwrap();
+    assert!((lift - 2.0 / 3.0).abs() < 1e-12, "{lift}");
+    assert!(
+        r["corpus"]["contagion"]["after_civil"].as_u64().is_some(),
+        "predicted numbers beside"
+    );
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "id,label\nc01,0\nc02,maybe\n").unwrap();
+    let out = run(&[
+        "report",
+        "data/sample",
+        "--gold",
+        bad.to_str().unwrap(),
+        "-o",
+        out_json.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.csv:3: unknown label"));
+}

@@ -7,14 +7,14 @@
 use std::collections::HashMap;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::cli::ReportArgs;
 use threadlens::analyze::render;
 use threadlens::analyze::report::{build_report, Corpus, Models, Report, ReportOptions};
 use threadlens::analyze::score::Scored;
-use threadlens::classify::data::{binary_label, read, Columns};
+use threadlens::classify::data::binary_label;
 use threadlens::diag::Diagnostics;
 use threadlens::forest::Forest;
 use threadlens::output::write_atomic;
@@ -38,6 +38,37 @@ struct Gold {
     corpus: Corpus,
 }
 
+/// `id,label` rows of a gold-label CSV (other columns ignored).
+fn read_gold(path: &std::path::Path) -> Result<HashMap<String, bool>> {
+    let name = path.display();
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .with_context(|| format!("{name}: cannot open gold labels"))?;
+    let hdr = r
+        .headers()
+        .with_context(|| format!("{name}:1: cannot read the header"))?
+        .clone();
+    let col = |want: &str| hdr.iter().position(|h| h.trim() == want);
+    let (Some(id), Some(label)) = (col("id"), col("label")) else {
+        bail!(
+            "{name}:1: gold labels need `id` and `label` columns (header: {})",
+            hdr.iter().collect::<Vec<_>>().join(",")
+        );
+    };
+    let mut out = HashMap::new();
+    for rec in r.records() {
+        let rec = rec.with_context(|| format!("{name}: malformed CSV"))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let v = &rec[label];
+        let Some(b) = binary_label(v, None) else {
+            bail!("{name}:{line}: unknown label {v:?} (expected 0/1, true/false, ...)");
+        };
+        out.insert(rec[id].to_string(), b);
+    }
+    Ok(out)
+}
+
 fn gold(
     path: &std::path::Path,
     forest: &Forest,
@@ -45,19 +76,7 @@ fn gold(
     opt: &ReportOptions,
     models: Models,
 ) -> Result<Gold> {
-    let cols = Columns {
-        parent: None,
-        parent_required: false,
-        ..Columns::default()
-    };
-    let rows = read(path, &cols, 8 << 20)?;
-    let mut labels: HashMap<&str, bool> = HashMap::new();
-    for r in &rows {
-        let Some(v) = binary_label(&r.label, None) else {
-            bail!("{}:{}: unknown label {:?}", path.display(), r.line, r.label);
-        };
-        labels.insert(r.id.as_str(), v);
-    }
+    let labels = read_gold(path)?;
     let mut labeled = 0u64;
     let mut seen = 0usize;
     let gold_scores: Vec<Vec<Option<Scored>>> = forest
