@@ -144,6 +144,7 @@ pub struct ScoreScratch {
 pub struct Prepared {
     counts: Vec<(u32, f32)>,
     cues: cues::Cues,
+    norm: String,
 }
 
 /// One feature's share of a score.
@@ -174,13 +175,17 @@ impl Model {
         text_cues: &cues::Cues,
         text: &str,
         parent: &str,
+        norms: Option<(&str, &str)>,
         out: &mut Vec<f64>,
     ) {
         out.clear();
         out.extend_from_slice(margins);
         out.extend(text_cues.values.iter().map(|&v| f64::from(v)));
         if self.task == Task::Stance {
-            crate::features::pair::compute(&self.featurizer, text, parent, out);
+            match norms {
+                Some((a, b)) => crate::features::pair::compute_normalized(a, b, text, parent, out),
+                None => crate::features::pair::compute(&self.featurizer, text, parent, out),
+            }
         }
     }
 
@@ -207,13 +212,14 @@ impl Model {
         cues: &cues::Cues,
         text: &str,
         parent: &str,
+        norms: Option<(&str, &str)>,
         s: &mut ScoreScratch,
     ) -> Vec<f64> {
         s.margins.resize(e.sparse.k, 0.0);
         e.sparse.margins(&s.row, &mut s.margins);
         let margins = std::mem::take(&mut s.margins);
         let mut dense = std::mem::take(&mut s.dense);
-        self.dense_inputs(&margins, cues, text, parent, &mut dense);
+        self.dense_inputs(&margins, cues, text, parent, norms, &mut dense);
         e.head.logits(&dense, &mut s.logits);
         s.margins = margins;
         s.dense = dense;
@@ -247,7 +253,7 @@ impl Model {
     /// pass `""` when there is none).
     pub fn score(&self, text: &str, parent: &str, s: &mut ScoreScratch) -> Vec<f64> {
         let cues = self.row(text, parent, s);
-        self.probs_of_row(&cues, text, parent, s)
+        self.probs_of_row(&cues, text, parent, None, s)
     }
 
     /// Featurize a text once (hashed counts on the text side, and its
@@ -257,7 +263,11 @@ impl Model {
     pub fn prepare(&self, text: &str, s: &mut ScoreScratch) -> Prepared {
         let mut counts = Vec::new();
         let cues = self.featurizer.featurize(text, 0, &mut s.feat, &mut counts);
-        Prepared { counts, cues }
+        Prepared {
+            counts,
+            cues,
+            norm: s.feat.normalized().to_string(),
+        }
     }
 
     /// Whether texts prepared by `other` can be scored by this model (same
@@ -278,18 +288,25 @@ impl Model {
     ) -> Vec<f64> {
         s.counts.clear();
         s.counts.extend_from_slice(&text.counts);
-        let mut parent_str = "";
+        let (mut parent_str, mut parent_norm) = ("", "");
         if self.sides == 2 {
             if let Some((p, ps)) = parent {
                 let off = self.featurizer.config.side_width();
                 s.counts.extend(p.counts.iter().map(|&(i, v)| (i + off, v)));
                 parent_str = ps;
+                parent_norm = &p.norm;
             }
         }
         s.row.clear();
         self.vocab
             .transform(&self.featurizer.config, &s.counts, &mut s.row);
-        self.probs_of_row(&text.cues, text_str, parent_str, s)
+        self.probs_of_row(
+            &text.cues,
+            text_str,
+            parent_str,
+            Some((&text.norm, parent_norm)),
+            s,
+        )
     }
 
     /// Probabilities once `s.row` holds the text's (and parent's) columns.
@@ -298,17 +315,18 @@ impl Model {
         cues: &cues::Cues,
         text: &str,
         parent: &str,
+        norms: Option<(&str, &str)>,
         s: &mut ScoreScratch,
     ) -> Vec<f64> {
         if self.experts.len() == 1 {
-            return self.expert_probs(&self.experts[0], cues, text, parent, s);
+            return self.expert_probs(&self.experts[0], cues, text, parent, norms, s);
         }
         let pi = self.routes(s);
         let mut out = vec![0.0; self.labels.len()];
         for (e, &w) in self.experts.iter().zip(&pi) {
             for (o, p) in out
                 .iter_mut()
-                .zip(self.expert_probs(e, cues, text, parent, s))
+                .zip(self.expert_probs(e, cues, text, parent, norms, s))
             {
                 *o += w * p;
             }
@@ -401,7 +419,7 @@ impl Model {
             .featurizer
             .featurize(text, 0, &mut Scratch::default(), &mut Vec::new());
         let mut dense = Vec::new();
-        self.dense_inputs(&margins, &cues, text, parent, &mut dense);
+        self.dense_inputs(&margins, &cues, text, parent, None, &mut dense);
         for (f, name) in ex.head.features.iter().enumerate().skip(k) {
             let z = (dense[f] - ex.head.mean[f]) / ex.head.scale[f];
             let w = if kh == 1 {

@@ -109,6 +109,13 @@ pub struct Scratch {
     bounds: Vec<usize>,
 }
 
+impl Scratch {
+    /// The normalised form of the text last featurized with this scratch.
+    pub fn normalized(&self) -> &str {
+        &self.norm
+    }
+}
+
 /// A named feature, for explanations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeatureName {

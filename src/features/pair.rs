@@ -132,9 +132,8 @@ const HEDGE: &[&str] = &[
     "if",
 ];
 
-fn words(f: &Featurizer, s: &str) -> Vec<String> {
-    let n = f.normalized(s);
-    bert_split(&n).map(str::to_string).collect()
+fn words(norm: &str) -> Vec<&str> {
+    bert_split(norm).collect()
 }
 
 fn ln1p(x: usize) -> f64 {
@@ -143,7 +142,7 @@ fn ln1p(x: usize) -> f64 {
 
 /// Longest run of consecutive reply words that also occurs, in order, in
 /// the parent (a quote). Quadratic in the shorter text; both are capped.
-fn longest_common_run(a: &[String], b: &[String]) -> usize {
+fn longest_common_run(a: &[&str], b: &[&str]) -> usize {
     const CAP: usize = 400;
     let (a, b) = (&a[..a.len().min(CAP)], &b[..b.len().min(CAP)]);
     let mut prev = vec![0usize; b.len() + 1];
@@ -161,18 +160,36 @@ fn longest_common_run(a: &[String], b: &[String]) -> usize {
 
 /// Append the pair features of `reply` toward `parent` to `out`.
 pub fn compute(f: &Featurizer, reply: &str, parent: &str, out: &mut Vec<f64>) {
-    let r = words(f, reply);
-    let p = words(f, parent);
-    let is_word = |w: &&String| w.chars().any(char::is_alphanumeric);
-    let rs: HashSet<&String> = r.iter().filter(is_word).collect();
-    let ps: HashSet<&String> = p.iter().filter(is_word).collect();
+    compute_normalized(
+        &f.normalized(reply),
+        &f.normalized(parent),
+        reply,
+        parent,
+        out,
+    );
+}
+
+/// [`compute`] from the texts' normalised forms (already made when the
+/// texts were featurized; `reply`/`parent` are the raw texts).
+pub fn compute_normalized(
+    r_norm: &str,
+    p_norm: &str,
+    reply: &str,
+    parent: &str,
+    out: &mut Vec<f64>,
+) {
+    let r = words(r_norm);
+    let p = words(p_norm);
+    let is_word = |w: &&&str| w.chars().any(char::is_alphanumeric);
+    let rs: HashSet<&&str> = r.iter().filter(is_word).collect();
+    let ps: HashSet<&&str> = p.iter().filter(is_word).collect();
     let inter = rs.intersection(&ps).count();
     let union = rs.union(&ps).count();
     // Skip a leading @user / name-comma address when looking at the first word.
-    let mut body: &[String] = &r;
+    let mut body: &[&str] = &r;
     let mut address = false;
     while let Some(first) = body.first() {
-        if first == "@" || first == "@user" || first == "user" {
+        if *first == "@" || *first == "@user" || *first == "user" {
             address = true;
             body = &body[1..];
         } else {
@@ -182,18 +199,14 @@ pub fn compute(f: &Featurizer, reply: &str, parent: &str, out: &mut Vec<f64>) {
     if body.len() >= 2
         && body[1] == ","
         && body[0].chars().all(char::is_alphabetic)
-        && !REBUTTAL_START.contains(&body[0].as_str())
-        && !AGREE_START.contains(&body[0].as_str())
+        && !REBUTTAL_START.contains(&body[0])
+        && !AGREE_START.contains(&body[0])
     {
         address = true;
         body = &body[2..];
     }
-    let first = body
-        .iter()
-        .find(|w| is_word(w))
-        .map(String::as_str)
-        .unwrap_or("");
-    let count = |set: &[&str]| r.iter().filter(|w| set.contains(&w.as_str())).count();
+    let first = body.iter().find(|w| is_word(w)).copied().unwrap_or("");
+    let count = |set: &[&str]| r.iter().filter(|w| set.contains(w)).count();
     let quote = longest_common_run(&r, &p);
     out.extend([
         if union > 0 {
