@@ -120,7 +120,9 @@ impl Vocab {
                 block_start = out.len();
                 block = b;
             }
-            out.push((c, (1.0 + tf.ln()) * self.idf[c as usize]));
+            // Most n-grams occur once: skip the ln (1 + ln 1 = 1 exactly).
+            let sub = if tf == 1.0 { 1.0 } else { 1.0 + tf.ln() };
+            out.push((c, sub * self.idf[c as usize]));
         }
         normalize_block(&mut out[block_start..]);
     }
