@@ -144,10 +144,17 @@ impl Scorer {
                     }
                     _ => (None, None),
                 };
-                let reasons = match self.explain {
-                    Explain::All => self.incivility.explain(text, "", 1, self.top),
-                    Explain::Flagged if uncivil => self.incivility.explain(text, "", 1, self.top),
-                    _ => Vec::new(),
+                let explain = match self.explain {
+                    Explain::All => true,
+                    Explain::Flagged => uncivil,
+                    Explain::None => false,
+                };
+                let reasons = match (explain, prepared.get(i)) {
+                    (false, _) => Vec::new(),
+                    (true, Some(p)) => self
+                        .incivility
+                        .explain_prepared(p, text, None, 1, self.top, s),
+                    (true, None) => self.incivility.explain(text, "", 1, self.top),
                 };
                 Some(Scored {
                     incivility,

@@ -354,9 +354,37 @@ impl Model {
     /// weights are relative to the mean of the classes.
     pub fn explain(&self, text: &str, parent: &str, class: usize, top: usize) -> Vec<Contribution> {
         let mut s = ScoreScratch::default();
-        self.row(text, parent, &mut s);
+        let a = self.prepare(text, &mut s);
+        let b = self.prepare(parent, &mut s);
+        self.explain_prepared(&a, text, Some((&b, parent)), class, top, &mut s)
+    }
+
+    /// [`Model::explain`] from prepared texts (see [`Model::score_prepared`]).
+    pub fn explain_prepared(
+        &self,
+        text: &Prepared,
+        text_str: &str,
+        parent: Option<(&Prepared, &str)>,
+        class: usize,
+        top: usize,
+        s: &mut ScoreScratch,
+    ) -> Vec<Contribution> {
+        s.counts.clear();
+        s.counts.extend_from_slice(&text.counts);
+        let (mut parent_str, mut parent_norm) = ("", "");
+        if self.sides == 2 {
+            if let Some((p, ps)) = parent {
+                let off = self.featurizer.config.side_width();
+                s.counts.extend(p.counts.iter().map(|&(i, v)| (i + off, v)));
+                parent_str = ps;
+                parent_norm = &p.norm;
+            }
+        }
+        s.row.clear();
+        self.vocab
+            .transform(&self.featurizer.config, &s.counts, &mut s.row);
         // A mixture is explained through the expert the router trusts most.
-        let pi = self.routes(&mut s);
+        let pi = self.routes(s);
         let best = (0..pi.len())
             .max_by(|&a, &b| pi[a].total_cmp(&pi[b]))
             .unwrap_or(0);
@@ -395,9 +423,9 @@ impl Model {
         let mut wanted: Vec<u32> = cols.iter().map(|c| c.0).collect();
         wanted.sort_unstable();
         let want = |i: u32| wanted.binary_search(&i).is_ok();
-        let mut names = self.featurizer.names_where(text, 0, want);
+        let mut names = self.featurizer.names_in(&text.norm, 0, want);
         if self.sides == 2 {
-            for mut n in self.featurizer.names_where(parent, 1, want) {
+            for mut n in self.featurizer.names_in(parent_norm, 1, want) {
                 n.name = format!("parent:{}", n.name);
                 names.push(n);
             }
@@ -415,11 +443,15 @@ impl Model {
         }
         let mut margins = vec![0.0; k];
         ex.sparse.margins(&s.row, &mut margins);
-        let cues = self
-            .featurizer
-            .featurize(text, 0, &mut Scratch::default(), &mut Vec::new());
         let mut dense = Vec::new();
-        self.dense_inputs(&margins, &cues, text, parent, None, &mut dense);
+        self.dense_inputs(
+            &margins,
+            &text.cues,
+            text_str,
+            parent_str,
+            Some((&text.norm, parent_norm)),
+            &mut dense,
+        );
         for (f, name) in ex.head.features.iter().enumerate().skip(k) {
             let z = (dense[f] - ex.head.mean[f]) / ex.head.scale[f];
             let w = if kh == 1 {

@@ -943,6 +943,11 @@ mod tests {
             let direct = m.score(text, parent, &mut s);
             let prepared = m.score_prepared(&a, text, Some((&b, parent)), &mut s);
             assert_eq!(direct, prepared, "{text:?} / {parent:?}");
+            assert_eq!(
+                m.explain(text, parent, 1, 4),
+                m.explain_prepared(&a, text, Some((&b, parent)), 1, 4, &mut s),
+                "{text:?} / {parent:?}"
+            );
         }
     }
 }

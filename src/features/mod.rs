@@ -203,8 +203,13 @@ impl Featurizer {
     ) -> Vec<FeatureName> {
         let mut s = Scratch::default();
         self.prepare(text, &mut s);
+        self.names_in(&s.norm, side, want)
+    }
+
+    /// [`Featurizer::names_where`] of an already normalised text.
+    pub fn names_in(&self, norm: &str, side: u32, want: impl Fn(u32) -> bool) -> Vec<FeatureName> {
         let mut ids = Vec::new();
-        self.tokens.encode(&s.norm, &mut ids);
+        self.tokens.encode(norm, &mut ids);
         let base = side * self.config.side_width();
         let wmask = (1u32 << self.config.word_bits) - 1;
         let mut names = Vec::new();
@@ -228,7 +233,7 @@ impl Featurizer {
         let cmask = (1u32 << self.config.char_bits) - 1;
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
         let (mut padded, mut bounds) = (Vec::new(), Vec::new());
-        for word in char_words(&s.norm) {
+        for word in char_words(norm) {
             for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g| {
                 let h = xxh3_64_with_seed(g, SEED_CHR);
                 if !want(cbase + (h as u32 & cmask)) {
