@@ -205,6 +205,18 @@ pub fn compute_normalized(
         address = true;
         body = &body[2..];
     }
+    // A reply that opens by quoting ("…" / “…”) answers after the quote:
+    // `“X.” False. …` is a leading rebuttal.
+    if let Some(open) = body.first() {
+        if matches!(*open, "\"" | "“" | "«" | "„") {
+            if let Some(close) = body[1..]
+                .iter()
+                .position(|w| matches!(*w, "\"" | "”" | "»" | "“"))
+            {
+                body = &body[close + 2..];
+            }
+        }
+    }
     let first = body.iter().find(|w| is_word(w)).copied().unwrap_or("");
     let count = |set: &[&str]| r.iter().filter(|w| set.contains(w)).count();
     let quote = longest_common_run(&r, &p);
@@ -262,6 +274,16 @@ mod tests {
         );
         assert_eq!(get(&v, "pair_contradiction_log"), 1f64.ln_1p());
         assert!(get(&v, "pair_overlap") > 0.3);
+        // The rebuttal comes right after the quote.
+        assert_eq!(get(&v, "pair_leading_rebuttal"), 1.0, "{v:?}");
+        let v = pair(
+            "“Sunni locals have proven they are not capable.”\n\nFalse. They have beaten ISIS before.",
+            "Sunni locals have proven they are not capable or willing to fight ISIS.",
+        );
+        assert_eq!(get(&v, "pair_leading_rebuttal"), 1.0, "{v:?}");
+        // An unclosed quote is not skipped.
+        let v = pair("\"the bridge is open. false", "x");
+        assert_eq!(get(&v, "pair_leading_rebuttal"), 0.0, "{v:?}");
     }
 
     #[test]
