@@ -277,6 +277,31 @@ impl Model {
             && self.featurizer.tokens.to_json() == other.featurizer.tokens.to_json()
     }
 
+    /// Fill `s.row` from prepared texts: the text's counts, then (stance)
+    /// the parent's moved onto the parent side. Returns the parent's raw and
+    /// normalised text (`""` without one) for the pair features.
+    fn prepared_row<'a>(
+        &self,
+        text: &Prepared,
+        parent: Option<(&'a Prepared, &'a str)>,
+        s: &mut ScoreScratch,
+    ) -> (&'a str, &'a str) {
+        s.counts.clear();
+        s.counts.extend_from_slice(&text.counts);
+        let mut strs = ("", "");
+        if self.sides == 2 {
+            if let Some((p, ps)) = parent {
+                let off = self.featurizer.config.side_width();
+                s.counts.extend(p.counts.iter().map(|&(i, v)| (i + off, v)));
+                strs = (ps, &p.norm);
+            }
+        }
+        s.row.clear();
+        self.vocab
+            .transform(&self.featurizer.config, &s.counts, &mut s.row);
+        strs
+    }
+
     /// [`Model::score`] from prepared texts (`parent`: the parent's
     /// prepared form and text, for stance).
     pub fn score_prepared(
@@ -286,20 +311,7 @@ impl Model {
         parent: Option<(&Prepared, &str)>,
         s: &mut ScoreScratch,
     ) -> Vec<f64> {
-        s.counts.clear();
-        s.counts.extend_from_slice(&text.counts);
-        let (mut parent_str, mut parent_norm) = ("", "");
-        if self.sides == 2 {
-            if let Some((p, ps)) = parent {
-                let off = self.featurizer.config.side_width();
-                s.counts.extend(p.counts.iter().map(|&(i, v)| (i + off, v)));
-                parent_str = ps;
-                parent_norm = &p.norm;
-            }
-        }
-        s.row.clear();
-        self.vocab
-            .transform(&self.featurizer.config, &s.counts, &mut s.row);
+        let (parent_str, parent_norm) = self.prepared_row(text, parent, s);
         self.probs_of_row(
             &text.cues,
             text_str,
@@ -369,20 +381,7 @@ impl Model {
         top: usize,
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
-        s.counts.clear();
-        s.counts.extend_from_slice(&text.counts);
-        let (mut parent_str, mut parent_norm) = ("", "");
-        if self.sides == 2 {
-            if let Some((p, ps)) = parent {
-                let off = self.featurizer.config.side_width();
-                s.counts.extend(p.counts.iter().map(|&(i, v)| (i + off, v)));
-                parent_str = ps;
-                parent_norm = &p.norm;
-            }
-        }
-        s.row.clear();
-        self.vocab
-            .transform(&self.featurizer.config, &s.counts, &mut s.row);
+        let (parent_str, parent_norm) = self.prepared_row(text, parent, s);
         // A mixture is explained through the expert the router trusts most.
         let pi = self.routes(s);
         let best = (0..pi.len())
