@@ -93,6 +93,62 @@ fn reasons(r: &[crate::classify::Contribution], n: usize) -> String {
         .join(", ")
 }
 
+/// The corpus table: `(measure, value, 95% interval)`, shared by the
+/// Markdown and HTML renderings (each escapes for its own syntax).
+fn corpus_rows(c: &super::report::Corpus) -> Vec<(&'static str, String, String)> {
+    let iv = |v: Option<super::report::Interval>| match v {
+        Some(v) => (
+            format!("{:.4}", v.value),
+            format!("{:.4} – {:.4}", v.low, v.high),
+        ),
+        None => ("–".to_string(), "–".to_string()),
+    };
+    let mut rows = Vec::new();
+    for (name, v) in [
+        ("mean P(uncivil)", Some(c.incivility_mean)),
+        ("share uncivil", Some(c.uncivil_share)),
+        ("P(uncivil | parent uncivil)", c.p_after_uncivil),
+        ("P(uncivil | parent civil)", c.p_after_civil),
+        ("contagion lift", c.lift),
+    ] {
+        let (a, b) = iv(v);
+        rows.push((name, a, b));
+    }
+    let m = c.stance_mix;
+    for (name, value) in [
+        ("uncivil comments", c.uncivil.to_string()),
+        (
+            "stance agree / disagree / query / comment",
+            format!("{} / {} / {} / {}", m[0], m[1], m[2], m[3]),
+        ),
+        (
+            "mean structural virality",
+            format!("{:.3}", c.structural_virality_mean),
+        ),
+        ("max depth", c.max_depth.to_string()),
+        (
+            "share of branches (≥ 3 comments) with rising incivility",
+            format!(
+                "{} (of {} branches)",
+                opt(c.escalation_share_rising, 3),
+                c.escalation_branches
+            ),
+        ),
+        (
+            "longest disagreement chain",
+            c.longest_disagreement_chain.to_string(),
+        ),
+        (
+            "threads with a disagreement chain ≥ 3",
+            c.threads_with_chain_3.to_string(),
+        ),
+        ("flame dyads", c.flame_dyads.to_string()),
+    ] {
+        rows.push((name, value, String::new()));
+    }
+    rows
+}
+
 /// The Markdown report.
 pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     let c = &r.corpus;
@@ -113,34 +169,10 @@ pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         o,
         "## Corpus\n\n| measure | value | 95% interval |\n|---|---|---|"
     );
-    let iv = |o: &mut String, name: &str, v: Option<super::report::Interval>| {
-        let _ = match v {
-            Some(v) => writeln!(
-                o,
-                "| {name} | {:.4} | {:.4} – {:.4} |",
-                v.value, v.low, v.high
-            ),
-            None => writeln!(o, "| {name} | – | – |"),
-        };
-    };
-    iv(&mut o, "mean P(uncivil)", Some(c.incivility_mean));
-    iv(&mut o, "share uncivil", Some(c.uncivil_share));
-    iv(&mut o, "P(uncivil | parent uncivil)", c.p_after_uncivil);
-    iv(&mut o, "P(uncivil | parent civil)", c.p_after_civil);
-    iv(&mut o, "contagion lift", c.lift);
-    let _ = writeln!(
-        o,
-        "| uncivil comments | {} | |\n| stance agree / disagree / query / comment | {} / {} / {} / {} | |\n| mean structural virality | {:.3} | |\n| max depth | {} | |\n| branches with rising incivility | {} of {} | |\n| longest disagreement chain | {} | |\n| threads with a disagreement chain ≥ 3 | {} | |\n| flame dyads | {} | |\n",
-        c.uncivil,
-        c.stance_mix[0], c.stance_mix[1], c.stance_mix[2], c.stance_mix[3],
-        c.structural_virality_mean,
-        c.max_depth,
-        opt(c.escalation_share_rising, 3),
-        c.escalation_branches,
-        c.longest_disagreement_chain,
-        c.threads_with_chain_3,
-        c.flame_dyads
-    );
+    for (name, value, interval) in corpus_rows(c) {
+        let _ = writeln!(o, "| {} | {value} | {interval} |", md_escape(name));
+    }
+    o.push('\n');
     let _ = writeln!(o, "## Incivility by depth\n\n| depth | comments | mean P(uncivil) | share uncivil |\n|---|---|---|---|");
     for d in &r.by_depth {
         let _ = writeln!(
@@ -379,33 +411,16 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         html_escape(&r.created_by)
     );
     o.push_str("<h2>Corpus</h2><table><thead><tr><th>measure</th><th>value</th><th>95% interval</th></tr></thead><tbody>");
-    let iv = |o: &mut String, name: &str, v: Option<super::report::Interval>| {
-        let _ = match v {
-            Some(v) => write!(
-                o,
-                "<tr><td>{name}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4} – {:.4}</td></tr>",
-                v.value, v.low, v.high
-            ),
-            None => write!(o, "<tr><td>{name}</td><td>–</td><td>–</td></tr>"),
-        };
-    };
-    iv(&mut o, "mean P(uncivil)", Some(c.incivility_mean));
-    iv(&mut o, "share uncivil", Some(c.uncivil_share));
-    iv(&mut o, "P(uncivil | parent uncivil)", c.p_after_uncivil);
-    iv(&mut o, "P(uncivil | parent civil)", c.p_after_civil);
-    iv(&mut o, "contagion lift", c.lift);
+    for (name, value, interval) in corpus_rows(c) {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{value}</td><td class=\"num\">{interval}</td></tr>",
+            html_escape(name)
+        );
+    }
     let _ = write!(
         o,
-        "<tr><td>uncivil comments</td><td class=\"num\">{}</td><td></td></tr><tr><td>stance agree / disagree / query / comment</td><td class=\"num\">{} / {} / {} / {}</td><td></td></tr><tr><td>mean structural virality</td><td class=\"num\">{:.3}</td><td></td></tr><tr><td>max depth</td><td class=\"num\">{}</td><td></td></tr><tr><td>branches with rising incivility</td><td class=\"num\">{} of {}</td><td></td></tr><tr><td>longest disagreement chain</td><td class=\"num\">{}</td><td></td></tr><tr><td>threads with a disagreement chain ≥ 3</td><td class=\"num\">{}</td><td></td></tr><tr><td>flame dyads</td><td class=\"num\">{}</td><td></td></tr></tbody></table><p class=\"note\">{}</p>",
-        c.uncivil,
-        c.stance_mix[0], c.stance_mix[1], c.stance_mix[2], c.stance_mix[3],
-        c.structural_virality_mean,
-        c.max_depth,
-        opt(c.escalation_share_rising, 3),
-        c.escalation_branches,
-        c.longest_disagreement_chain,
-        c.threads_with_chain_3,
-        c.flame_dyads,
+        "</tbody></table><p class=\"note\">{}</p>",
         html_escape(&c.interval_method)
     );
     let bins = r.histogram.len().max(1) as f64;
