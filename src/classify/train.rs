@@ -740,11 +740,10 @@ mod tests {
         v
     }
 
-    #[test]
-    fn learns_and_explains_a_toy_task() {
-        let c = corpus();
+    /// A small featurizer with a tokenizer trained on the corpus.
+    fn toy_featurizer(c: &[(String, u32)]) -> Featurizer {
         let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
-        let f = Featurizer::new(
+        Featurizer::new(
             FeatureConfig {
                 word_bits: 16,
                 char_bits: 16,
@@ -752,7 +751,13 @@ mod tests {
             },
             tokens,
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn learns_and_explains_a_toy_task() {
+        let c = corpus();
+        let f = toy_featurizer(&c);
         let ex: Vec<Example> = c
             .iter()
             .map(|(t, y)| Example {
@@ -847,16 +852,7 @@ mod tests {
         // Two sources make the router a one-column (binary) model; training,
         // scoring and the artifact round trip must all read it that way.
         let c = corpus();
-        let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
-        let f = Featurizer::new(
-            FeatureConfig {
-                word_bits: 16,
-                char_bits: 16,
-                ..Default::default()
-            },
-            tokens,
-        )
-        .unwrap();
+        let f = toy_featurizer(&c);
         let ex: Vec<Example> = c
             .iter()
             .map(|(t, y)| Example {
@@ -893,16 +889,7 @@ mod tests {
         // Stance (two sides): the prepared path shifts the parent's counts
         // onto the parent side; it must give exactly the direct scores.
         let c = corpus();
-        let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
-        let f = Featurizer::new(
-            FeatureConfig {
-                word_bits: 16,
-                char_bits: 16,
-                ..Default::default()
-            },
-            tokens,
-        )
-        .unwrap();
+        let f = toy_featurizer(&c);
         let parents = ["is this true?", "the council voted", ""];
         let ex: Vec<Example> = c
             .iter()
