@@ -6,8 +6,6 @@
 //! (`@name`, `gunny,` at the start), and the length ratio. All are computed
 //! on normalised text, so `FALSE!!!` and `false` agree.
 
-use std::collections::HashSet;
-
 use super::tokens::bert_split;
 use super::Featurizer;
 
@@ -181,10 +179,35 @@ pub fn compute_normalized(
     let r = words(r_norm);
     let p = words(p_norm);
     let is_word = |w: &&&str| w.chars().any(char::is_alphanumeric);
-    let rs: HashSet<&&str> = r.iter().filter(is_word).collect();
-    let ps: HashSet<&&str> = p.iter().filter(is_word).collect();
-    let inter = rs.intersection(&ps).count();
-    let union = rs.union(&ps).count();
+    // Distinct words of each side as sorted lists; overlap by a merge walk.
+    fn distinct<'a>(w: &[&'a str]) -> Vec<&'a str> {
+        let mut v: Vec<&str> = w
+            .iter()
+            .filter(|x| x.chars().any(char::is_alphanumeric))
+            .copied()
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+    let rs = distinct(&r);
+    let ps = distinct(&p);
+    let inter = {
+        let (mut i, mut j, mut n) = (0, 0, 0);
+        while i < rs.len() && j < ps.len() {
+            match rs[i].cmp(ps[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    n += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        n
+    };
+    let union = rs.len() + ps.len() - inter;
     // Skip a leading @user / name-comma address when looking at the first word.
     let mut body: &[&str] = &r;
     let mut address = false;
