@@ -307,8 +307,11 @@ fn fit_one_vs_rest(
     sp: &SparseParams,
 ) -> Result<sparse::SparseModel, ClassifyError> {
     let cols = x.ncols;
+    // The binary fits are independent: run them side by side (each also
+    // splits its rows across the cores; coarse tasks keep both cores busy
+    // through the L-BFGS steps that a single fit leaves serial).
     let fits: Vec<sparse::SparseModel> = present
-        .iter()
+        .par_iter()
         .map(|&c| {
             let yb: Vec<u32> = y.iter().map(|&t| u32::from(t == c)).collect();
             let (mut wp, mut wn) = (0.0, 0.0);
