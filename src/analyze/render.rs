@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 use super::dynamics::stance_name;
+use super::dynamics::ThreadStats;
 use super::report::{Report, TreeNode};
 
 /// Whether a character reorders or hides text (bidi controls, zero-width
@@ -149,6 +150,72 @@ fn corpus_rows(c: &super::report::Corpus) -> Vec<(&'static str, String, String)>
     rows
 }
 
+/// Column names of the thread table after `#` and `thread`.
+fn thread_headers() -> [&'static str; 17] {
+    [
+        "attention",
+        "comments",
+        "participants",
+        "max depth",
+        "max width",
+        "branching",
+        "virality",
+        "mean P",
+        "uncivil",
+        "first uncivil (depth, pos.)",
+        "toxic subtree",
+        "escalation slope",
+        "rising",
+        "lift",
+        "agree/disagree/query/comment",
+        "disagreement chain",
+        "flame dyads",
+    ]
+}
+
+/// A thread's cells for [`thread_headers`], `(numeric, text)`, with user
+/// text escaped by `esc`; shared by the Markdown and HTML tables.
+fn thread_cells(t: &ThreadStats, esc: &dyn Fn(&str) -> String) -> Vec<(bool, String)> {
+    vec![
+        (true, format!("{:.2}", t.attention)),
+        (true, t.comments.to_string()),
+        (true, t.participants.to_string()),
+        (true, t.max_depth.to_string()),
+        (true, t.max_width.to_string()),
+        (true, format!("{:.2}", t.branching)),
+        (true, format!("{:.2}", t.structural_virality)),
+        (true, format!("{:.3}", t.incivility_mean)),
+        (true, t.uncivil.to_string()),
+        (
+            false,
+            t.first_uncivil.as_ref().map_or("–".into(), |f| {
+                format!("{} ({}, {})", esc(&f.id), f.depth, f.position)
+            }),
+        ),
+        (true, format!("{:.2}", t.toxic_subtree_share)),
+        (true, opt(t.escalation.mean_slope, 3)),
+        (true, opt(t.escalation.share_rising, 2)),
+        (true, opt(t.contagion.lift(), 2)),
+        (false, t.stance_mix.map(|v| v.to_string()).join(" / ")),
+        (true, t.longest_disagreement_chain.to_string()),
+        (
+            false,
+            t.flame_dyads
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} ↔ {} ({})",
+                        esc(&d.authors[0]),
+                        esc(&d.authors[1]),
+                        d.length
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    ]
+}
+
 /// The Markdown report.
 pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     let c = &r.corpus;
@@ -198,40 +265,25 @@ pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
             (i + 1) as f64 / bins
         );
     }
+    let cols = thread_headers();
     let _ = writeln!(
         o,
-        "\n## Threads by attention (top {})\n\n| # | thread | attention | comments | participants | depth | width | virality | mean P | uncivil | first uncivil (depth, position) | toxic subtree share | escalation slope / rising | lift | agree/disagree/query/comment | longest disagreement chain | flame dyads |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-        thread_rows.min(r.threads.len())
+        "\n## Threads by attention (top {})\n\n| # | thread | {} |\n|---|---|{}",
+        thread_rows.min(r.threads.len()),
+        cols.join(" | "),
+        "---|".repeat(cols.len())
     );
     for (k, t) in r.threads.iter().take(thread_rows).enumerate() {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {:.2} | {} | {} | {} | {} | {:.2} | {:.3} | {} | {} | {:.2} | {} / {} | {} | {} | {} | {} |",
-            k + 1,
-            if t.title.is_empty() { md_escape(&t.id) } else { format!("{} ({})", md_escape(&t.title), md_escape(&t.id)) },
-            t.attention,
-            t.comments,
-            t.participants,
-            t.max_depth,
-            t.max_width,
-            t.structural_virality,
-            t.incivility_mean,
-            t.uncivil,
-            t.first_uncivil
-                .as_ref()
-                .map_or("–".into(), |f| format!("{} ({}, {})", md_escape(&f.id), f.depth, f.position)),
-            t.toxic_subtree_share,
-            opt(t.escalation.mean_slope, 3),
-            opt(t.escalation.share_rising, 2),
-            opt(t.contagion.lift(), 2),
-            t.stance_mix.map(|v| v.to_string()).join("/"),
-            t.longest_disagreement_chain,
-            t.flame_dyads
-                .iter()
-                .map(|d| format!("{} ↔ {} ({})", md_escape(&d.authors[0]), md_escape(&d.authors[1]), d.length))
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
+        let name = if t.title.is_empty() {
+            md_escape(&t.id)
+        } else {
+            format!("{} ({})", md_escape(&t.title), md_escape(&t.id))
+        };
+        let cells: Vec<String> = thread_cells(t, &md_escape)
+            .into_iter()
+            .map(|c| c.1)
+            .collect();
+        let _ = writeln!(o, "| {} | {name} | {} |", k + 1, cells.join(" | "));
     }
     let _ = writeln!(
         o,
@@ -461,40 +513,33 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     o.push_str("</tbody></table>");
     let _ = write!(
         o,
-        "<h2>Threads by attention</h2><p class=\"note\">Top {} of {}; click a column to sort. Attention = uncivil · (1 + toxic subtree share) + 0.5 · (longest disagreement chain − 1) + 2 · flame dyads.</p><div class=\"scroll\"><table class=\"sortable\" id=\"threads\"><thead><tr><th>#</th><th>thread</th><th>attention</th><th>comments</th><th>participants</th><th>max depth</th><th>max width</th><th>branching</th><th>virality</th><th>mean P</th><th>uncivil</th><th>first uncivil (depth, pos.)</th><th>toxic subtree</th><th>escalation slope</th><th>rising</th><th>lift</th><th>agree/disagree/query/comment</th><th>disagreement chain</th><th>flame dyads</th></tr></thead><tbody>",
+        "<h2>Threads by attention</h2><p class=\"note\">Top {} of {}; click a column to sort. Attention = uncivil · (1 + toxic subtree share) + 0.5 · (longest disagreement chain − 1) + 2 · flame dyads.</p><div class=\"scroll\"><table class=\"sortable\" id=\"threads\"><thead><tr><th>#</th><th>thread</th>",
         thread_rows.min(r.threads.len()),
         r.threads.len()
     );
+    for h in thread_headers() {
+        let _ = write!(o, "<th>{}</th>", html_escape(h));
+    }
+    o.push_str("</tr></thead><tbody>");
     for (k, t) in r.threads.iter().take(thread_rows).enumerate() {
-        let _ = write!(
-            o,
-            "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.3}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            k + 1,
-            if t.title.is_empty() { user(&t.id) } else { format!("{} <span class=\"meta\">{}</span>", user(&t.title), user(&t.id)) },
-            t.attention,
-            t.comments,
-            t.participants,
-            t.max_depth,
-            t.max_width,
-            t.branching,
-            t.structural_virality,
-            t.incivility_mean,
-            t.uncivil,
-            t.first_uncivil
-                .as_ref()
-                .map_or("–".into(), |f| format!("{} ({}, {})", user(&f.id), f.depth, f.position)),
-            t.toxic_subtree_share,
-            opt(t.escalation.mean_slope, 3),
-            opt(t.escalation.share_rising, 2),
-            opt(t.contagion.lift(), 2),
-            t.stance_mix.map(|v| v.to_string()).join(" / "),
-            t.longest_disagreement_chain,
-            t.flame_dyads
-                .iter()
-                .map(|d| format!("{} ↔ {} ({})", user(&d.authors[0]), user(&d.authors[1]), d.length))
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
+        let name = if t.title.is_empty() {
+            user(&t.id)
+        } else {
+            format!(
+                "{} <span class=\"meta\">{}</span>",
+                user(&t.title),
+                user(&t.id)
+            )
+        };
+        let _ = write!(o, "<tr><td class=\"num\">{}</td><td>{name}</td>", k + 1);
+        for (numeric, cell) in thread_cells(t, &user) {
+            let _ = write!(
+                o,
+                "<td{}>{cell}</td>",
+                if numeric { " class=\"num\"" } else { "" }
+            );
+        }
+        o.push_str("</tr>");
     }
     o.push_str("</tbody></table></div>");
     let _ = write!(
