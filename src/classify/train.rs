@@ -757,19 +757,23 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
-    fn learns_and_explains_a_toy_task() {
-        let c = corpus();
-        let f = toy_featurizer(&c);
-        let ex: Vec<Example> = c
-            .iter()
+    /// The corpus as examples without parents.
+    fn toy_examples(c: &[(String, u32)]) -> Vec<Example<'_>> {
+        c.iter()
             .map(|(t, y)| Example {
                 text: t,
                 parent: "",
                 class: *y,
                 weight: 1.0,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn learns_and_explains_a_toy_task() {
+        let c = corpus();
+        let f = toy_featurizer(&c);
+        let ex = toy_examples(&c);
         let m = fit(
             Task::Incivility,
             vec!["0".into(), "1".into()],
@@ -856,15 +860,7 @@ mod tests {
         // scoring and the artifact round trip must all read it that way.
         let c = corpus();
         let f = toy_featurizer(&c);
-        let ex: Vec<Example> = c
-            .iter()
-            .map(|(t, y)| Example {
-                text: t,
-                parent: "",
-                class: *y,
-                weight: 1.0,
-            })
-            .collect();
+        let ex = toy_examples(&c);
         let (a, b) = ex.split_at(ex.len() / 2);
         let sources = vec![("a".to_string(), a.to_vec()), ("b".to_string(), b.to_vec())];
         let m = fit_mixture(
