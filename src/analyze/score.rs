@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::AnalyzeError;
 use crate::classify::data::STANCE_LABELS;
+use crate::classify::fused::SideSum;
 use crate::classify::{Contribution, Model, Prepared, ScoreScratch, Task};
 use crate::forest::{Forest, Kind, Thread};
 
@@ -119,6 +120,42 @@ impl Scorer {
         } else {
             Vec::new()
         };
+        // Per-block sums for the fused path: each text once as a reply
+        // (side 0) and once as a parent (side 1, for the stance model).
+        let fused = self.shared
+            && self.incivility.fused().is_some()
+            && self.stance.as_ref().is_none_or(|m| m.fused().is_some());
+        let sums = |m: &Model, side: u32| -> Vec<SideSum> {
+            if !fused {
+                return Vec::new();
+            }
+            let has_child: Vec<bool> = if side == 1 {
+                let mut v = vec![false; t.nodes.len()];
+                for n in &t.nodes {
+                    if let Some(p) = n.parent {
+                        v[p as usize] = true;
+                    }
+                }
+                v
+            } else {
+                Vec::new()
+            };
+            prepared
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    if side == 1 && !has_child[i] {
+                        return SideSum::default();
+                    }
+                    m.side_sum(p, side).unwrap_or_default()
+                })
+                .collect()
+        };
+        let inc_sums = sums(&self.incivility, 0);
+        let (st_text, st_parent) = match &self.stance {
+            Some(m) => (sums(m, 0), sums(m, 1)),
+            None => (Vec::new(), Vec::new()),
+        };
         t.nodes
             .iter()
             .enumerate()
@@ -127,15 +164,22 @@ impl Scorer {
                     return None;
                 }
                 let text: &str = &n.rec.text;
-                let incivility = match prepared.get(i) {
-                    Some(p) => self.incivility.score_prepared(p, text, None, s)[1],
-                    None => self.incivility.score(text, "", s)[1],
+                let incivility = match (prepared.get(i), inc_sums.get(i)) {
+                    (Some(p), Some(sum)) => self.incivility.score_sums((p, text, sum), None, s)[1],
+                    (Some(p), None) => self.incivility.score_prepared(p, text, None, s)[1],
+                    _ => self.incivility.score(text, "", s)[1],
                 };
                 let uncivil = incivility >= self.threshold;
                 let (stance, stance_label) = match (&self.stance, n.parent) {
                     (Some(m), Some(p)) if n.rec.kind == Kind::Comment => {
                         let parent = &t.nodes[p as usize].rec.text;
-                        let p = match (prepared.get(i), prepared.get(p as usize)) {
+                        let j = p as usize;
+                        let p = match (prepared.get(i), prepared.get(j)) {
+                            (Some(a), Some(b)) if fused => m.score_sums(
+                                (a, text, &st_text[i]),
+                                Some((b, parent, &st_parent[j])),
+                                s,
+                            ),
                             (Some(a), Some(b)) => m.score_prepared(a, text, Some((b, parent)), s),
                             _ => m.score(text, parent, s),
                         };

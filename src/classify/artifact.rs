@@ -392,6 +392,7 @@ impl Model {
             offsets: f.offsets,
             training: f.training,
             hash: actual,
+            fused: Default::default(),
         })
     }
 

@@ -20,6 +20,7 @@
 
 pub mod artifact;
 pub mod data;
+pub mod fused;
 pub mod head;
 pub mod metrics;
 pub mod sparse;
@@ -108,6 +109,8 @@ pub struct Model {
     pub training: artifact::TrainingInfo,
     /// SHA-256 of the artifact's content, written into every score row.
     pub hash: String,
+    /// The fused scoring table, built on first use ([`fused`]).
+    pub fused: std::sync::OnceLock<Option<fused::Fused>>,
 }
 
 /// An n-gram stage and its head.
@@ -217,6 +220,20 @@ impl Model {
     ) -> Vec<f64> {
         s.margins.resize(e.sparse.k, 0.0);
         e.sparse.margins(&s.row, &mut s.margins);
+        self.head_probs(e, cues, text, parent, norms, s)
+    }
+
+    /// Class probabilities of one expert once `s.margins` holds its
+    /// n-gram margins.
+    fn head_probs(
+        &self,
+        e: &Expert,
+        cues: &cues::Cues,
+        text: &str,
+        parent: &str,
+        norms: Option<(&str, &str)>,
+        s: &mut ScoreScratch,
+    ) -> Vec<f64> {
         let margins = std::mem::take(&mut s.margins);
         let mut dense = std::mem::take(&mut s.dense);
         self.dense_inputs(&margins, cues, text, parent, norms, &mut dense);
@@ -317,6 +334,58 @@ impl Model {
             text_str,
             parent_str,
             Some((&text.norm, parent_norm)),
+            s,
+        )
+    }
+
+    /// The fused scoring table ([`fused`]), for single-expert models.
+    pub fn fused(&self) -> Option<&fused::Fused> {
+        self.fused
+            .get_or_init(|| match (&self.router, &self.experts[..]) {
+                (None, [e]) => fused::Fused::new(&self.vocab, e),
+                _ => None,
+            })
+            .as_ref()
+    }
+
+    /// Per-block sums of a prepared text scored as side `side` (0: the
+    /// text, 1: the parent); `None` when the model has no fused table.
+    pub fn side_sum(&self, p: &Prepared, side: u32) -> Option<fused::SideSum> {
+        let f = self.fused()?;
+        (side < self.sides)
+            .then(|| f.side_sum(&self.vocab, &self.featurizer.config, &p.counts, side))
+    }
+
+    /// [`Model::score_prepared`] from side sums ([`Model::side_sum`]) of
+    /// the text and (stance) its parent; falls back to
+    /// [`Model::score_prepared`] when the model has no fused table.
+    pub fn score_sums(
+        &self,
+        text: (&Prepared, &str, &fused::SideSum),
+        parent: Option<(&Prepared, &str, &fused::SideSum)>,
+        s: &mut ScoreScratch,
+    ) -> Vec<f64> {
+        let Some(f) = self.fused() else {
+            return self.score_prepared(text.0, text.1, parent.map(|p| (p.0, p.1)), s);
+        };
+        let e = &self.experts[0];
+        s.margins.resize(e.sparse.k, 0.0);
+        let (parent_str, parent_norm) = match parent {
+            Some((p, ps, sum)) if self.sides == 2 => {
+                f.margins(&e.sparse.intercept, &[text.2, sum], &mut s.margins);
+                (ps, p.norm.as_str())
+            }
+            _ => {
+                f.margins(&e.sparse.intercept, &[text.2], &mut s.margins);
+                ("", "")
+            }
+        };
+        self.head_probs(
+            e,
+            &text.0.cues,
+            text.1,
+            parent_str,
+            Some((&text.0.norm, parent_norm)),
             s,
         )
     }

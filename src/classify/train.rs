@@ -562,6 +562,7 @@ pub fn fit(
         offsets,
         training: info(counts, params, t0),
         hash: String::new(),
+        fused: Default::default(),
     };
     model.seal();
     Ok(model)
@@ -673,6 +674,7 @@ pub fn fit_mixture(
         offsets,
         training: info(counts, params, t0),
         hash: String::new(),
+        fused: Default::default(),
     };
     model.seal();
     Ok(model)
@@ -934,6 +936,18 @@ mod tests {
                 m.explain_prepared(&a, text, Some((&b, parent)), 1, 4, &mut s),
                 "{text:?} / {parent:?}"
             );
+            // The fused path: the text's side-0 sums and the parent's
+            // side-1 sums give the same probabilities up to rounding.
+            let (sa, sb) = (m.side_sum(&a, 0).unwrap(), m.side_sum(&b, 1).unwrap());
+            let fused = m.score_sums((&a, text, &sa), Some((&b, parent, &sb)), &mut s);
+            for (x, y) in direct.iter().zip(&fused) {
+                assert!((x - y).abs() < 1e-6, "{direct:?} vs {fused:?}");
+            }
+            let alone = m.score(text, "", &mut s);
+            let fused_alone = m.score_sums((&a, text, &sa), None, &mut s);
+            for (x, y) in alone.iter().zip(&fused_alone) {
+                assert!((x - y).abs() < 1e-6, "{alone:?} vs {fused_alone:?}");
+            }
         }
     }
 }

@@ -138,22 +138,30 @@ fn ln1p(x: usize) -> f64 {
     (x as f64).ln_1p()
 }
 
+/// A word as a 64-bit hash: the overlap and the quote run compare words
+/// many times (the quote run pairwise), and integers compare faster than
+/// strings (a collision needs two different words among ~10^3 to share 64
+/// bits).
+fn word_hash(w: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(w.as_bytes())
+}
+
 /// Longest run of consecutive reply words that also occurs, in order, in
 /// the parent (a quote). Quadratic in the shorter text; both are capped.
-fn longest_common_run(a: &[&str], b: &[&str]) -> usize {
+fn longest_common_run(a: &[u64], b: &[u64]) -> usize {
     const CAP: usize = 400;
     let (a, b) = (&a[..a.len().min(CAP)], &b[..b.len().min(CAP)]);
-    let mut prev = vec![0usize; b.len() + 1];
-    let mut cur = vec![0usize; b.len() + 1];
+    let mut prev = vec![0u32; b.len() + 1];
+    let mut cur = vec![0u32; b.len() + 1];
     let mut best = 0;
     for x in a {
         for (j, y) in b.iter().enumerate() {
             cur[j + 1] = if x == y { prev[j] + 1 } else { 0 };
-            best = best.max(cur[j + 1]);
         }
+        best = best.max(cur.iter().copied().max().unwrap_or(0));
         std::mem::swap(&mut prev, &mut cur);
     }
-    best
+    best as usize
 }
 
 /// Append the pair features of `reply` toward `parent` to `out`.
@@ -179,23 +187,26 @@ pub fn compute_normalized(
     let r = words(r_norm);
     let p = words(p_norm);
     let is_word = |w: &&&str| w.chars().any(char::is_alphanumeric);
+    let rh: Vec<u64> = r.iter().map(|w| word_hash(w)).collect();
+    let ph: Vec<u64> = p.iter().map(|w| word_hash(w)).collect();
     // Distinct words of each side as sorted lists; overlap by a merge walk.
-    fn distinct<'a>(w: &[&'a str]) -> Vec<&'a str> {
-        let mut v: Vec<&str> = w
+    fn distinct(w: &[&str], h: &[u64]) -> Vec<u64> {
+        let mut v: Vec<u64> = w
             .iter()
-            .filter(|x| x.chars().any(char::is_alphanumeric))
-            .copied()
+            .zip(h)
+            .filter(|(x, _)| x.chars().any(char::is_alphanumeric))
+            .map(|(_, &h)| h)
             .collect();
         v.sort_unstable();
         v.dedup();
         v
     }
-    let rs = distinct(&r);
-    let ps = distinct(&p);
+    let rs = distinct(&r, &rh);
+    let ps = distinct(&p, &ph);
     let inter = {
         let (mut i, mut j, mut n) = (0, 0, 0);
         while i < rs.len() && j < ps.len() {
-            match rs[i].cmp(ps[j]) {
+            match rs[i].cmp(&ps[j]) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
@@ -242,7 +253,7 @@ pub fn compute_normalized(
     }
     let first = body.iter().find(|w| is_word(w)).copied().unwrap_or("");
     let count = |set: &[&str]| r.iter().filter(|w| set.contains(w)).count();
-    let quote = longest_common_run(&r, &p);
+    let quote = longest_common_run(&rh, &ph);
     out.extend([
         if union > 0 {
             inter as f64 / union as f64

@@ -1,0 +1,98 @@
+//! Fused scoring for single-expert models: tf-idf weighting, per-block L2
+//! norm and the n-gram stage's `w·x` in one pass over a text's hashed
+//! counts, with one table lookup per known n-gram.
+//!
+//! A block (the token or the character n-grams of one side) is normalised
+//! on its own, so the n-gram margin splits exactly into per-block sums:
+//! `m_j = b_j + Σ_blocks (Σ_c s_c·idf_c·w_cj) / sqrt(Σ_c (s_c·idf_c)²)` with
+//! `s_c` the sublinear tf. [`SideSum`] holds those sums for one side of a
+//! row, so a stance reply's margins combine its own text-side sums with
+//! its parent's parent-side sums, which are computed once per parent and
+//! not once per reply. Same numbers as [`super::Model::score`] up to
+//! floating-point rounding (tested).
+//!
+//! The table interleaves each column's idf with its weights (`1 + k` f32
+//! per column), so a lookup touches one cache line instead of three arrays.
+
+use crate::features::{FeatureConfig, Vocab};
+
+use super::Expert;
+
+/// Most score columns a fused model has (stance: 4).
+pub const MAX_K: usize = 4;
+
+/// Per column: idf, then the n-gram stage's `k` weights.
+#[derive(Debug, Clone)]
+pub struct Fused {
+    k: usize,
+    table: Vec<f32>,
+}
+
+/// One side's per-block sums: squared norm and weighted dot products.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SideSum {
+    sq: [f64; 2],
+    dot: [[f64; MAX_K]; 2],
+}
+
+impl Fused {
+    /// Build for a single-expert model with at most [`MAX_K`] score columns.
+    pub fn new(vocab: &Vocab, expert: &Expert) -> Option<Fused> {
+        let k = expert.sparse.k;
+        if k == 0 || k > MAX_K || expert.sparse.weights.len() != vocab.len() * k {
+            return None;
+        }
+        let mut table = Vec::with_capacity(vocab.len() * (k + 1));
+        for (c, &idf) in vocab.idf.iter().enumerate() {
+            table.push(idf);
+            table.extend_from_slice(&expert.sparse.weights[c * k..(c + 1) * k]);
+        }
+        Some(Fused { k, table })
+    }
+
+    /// Sums of one side: `counts` are hashed counts of side 0 (sorted by
+    /// index, as [`crate::features::Featurizer::featurize`] gives them),
+    /// scored as side `side`.
+    pub fn side_sum(
+        &self,
+        vocab: &Vocab,
+        cfg: &FeatureConfig,
+        counts: &[(u32, f32)],
+        side: u32,
+    ) -> SideSum {
+        let off = side * cfg.side_width();
+        let char_start = 1u32 << cfg.word_bits;
+        let stride = self.k + 1;
+        let mut s = SideSum::default();
+        for &(i, tf) in counts {
+            let Some(c) = vocab.column(i + off) else {
+                continue;
+            };
+            let b = usize::from(i >= char_start);
+            let row = &self.table[c as usize * stride..(c as usize + 1) * stride];
+            // Most n-grams occur once: skip the ln (1 + ln 1 = 1 exactly).
+            let sub = if tf == 1.0 { 1.0 } else { 1.0 + tf.ln() };
+            let x = f64::from(sub * row[0]);
+            s.sq[b] += x * x;
+            for (d, &w) in s.dot[b].iter_mut().zip(&row[1..]) {
+                *d += x * f64::from(w);
+            }
+        }
+        s
+    }
+
+    /// N-gram margins from the sums of the row's sides, into `out` (length k).
+    pub fn margins(&self, intercept: &[f64], sides: &[&SideSum], out: &mut [f64]) {
+        out.copy_from_slice(&intercept[..self.k]);
+        for s in sides {
+            for b in 0..2 {
+                if s.sq[b] > 0.0 {
+                    let n = s.sq[b].sqrt();
+                    for (o, d) in out.iter_mut().zip(&s.dot[b]) {
+                        *o += d / n;
+                    }
+                }
+            }
+        }
+    }
+}
