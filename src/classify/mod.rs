@@ -484,13 +484,19 @@ impl Model {
             .collect();
         let keep = 4 * top + 8;
         if cols.len() > 2 * keep {
-            cols.sort_by(|a, b| b.1.total_cmp(&a.1));
-            let tail = cols.split_off(keep);
-            cols.extend(tail.into_iter().rev().take(keep));
+            // The `keep` largest, then the `keep` smallest (no full sort).
+            cols.select_nth_unstable_by(keep - 1, |a, b| b.1.total_cmp(&a.1));
+            let n = cols.len();
+            cols[keep..].select_nth_unstable_by(n - 2 * keep, |a, b| b.1.total_cmp(&a.1));
+            cols.drain(keep..n - keep);
         }
         let mut wanted: Vec<u32> = cols.iter().map(|c| c.0).collect();
         wanted.sort_unstable();
-        let want = |i: u32| wanted.binary_search(&i).is_ok();
+        // A 64-bit filter in front of the binary search: names_in tests
+        // every n-gram of the text and nearly all are not wanted.
+        let bit = |i: u32| 1u64 << (i.wrapping_mul(0x9E37_79B1) >> 26);
+        let filter = wanted.iter().fold(0u64, |m, &i| m | bit(i));
+        let want = |i: u32| filter & bit(i) != 0 && wanted.binary_search(&i).is_ok();
         let mut names = self.featurizer.names_in(&text.norm, 0, want);
         if self.sides == 2 {
             for mut n in self.featurizer.names_in(parent_norm, 1, want) {
