@@ -220,6 +220,15 @@ impl Diagnostics {
     pub fn is_strict(&self) -> bool {
         self.strict
     }
+
+    /// Add the findings of `other` after this one's (already checked
+    /// against strict mode where they were made).
+    pub fn append(&mut self, other: Diagnostics) {
+        for (k, n) in other.counts {
+            *self.counts.entry(k).or_insert(0) += n;
+        }
+        self.items.extend(other.items);
+    }
 }
 
 #[cfg(test)]

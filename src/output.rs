@@ -86,6 +86,16 @@ impl Output {
         }
     }
 
+    /// Whether [`Output::create`] of `path` writes a temporary file renamed
+    /// into place (so a run can drop what it wrote and start again).
+    pub fn is_atomic(path: Option<&Path>) -> bool {
+        match path {
+            None => false,
+            Some(p) if p.as_os_str() == "-" => false,
+            Some(p) => !std::fs::metadata(p).is_ok_and(|m| !m.is_file()),
+        }
+    }
+
     /// Flush and, for files, rename into place.
     pub fn finish(self) -> Result<(), OutputError> {
         match self {

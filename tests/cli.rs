@@ -694,3 +694,110 @@ fn gold_label_contagion_matches_hand_count() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.csv:3: unknown label"));
 }
+
+/// Reddit comment lines of three threads, interleaved or grouped by thread.
+fn three_threads(interleaved: bool) -> String {
+    let texts = [
+        "I think the council got this right, the lanes are safer",
+        "you are an idiot and everyone here knows it",
+        "Source? I have not seen any numbers on that",
+        "No, that is wrong. The study says the opposite.",
+        "Agreed, thanks for posting this",
+        "shut up, moron",
+    ];
+    let mut per_thread: Vec<Vec<String>> = Vec::new();
+    for t in 0..3 {
+        let mut v = Vec::new();
+        for i in 0..6 {
+            let parent = if i == 0 {
+                format!("t3_th{t}")
+            } else {
+                format!("t1_c{t}x{}", i - 1)
+            };
+            v.push(format!(
+                r#"{{"id":"c{t}x{i}","link_id":"t3_th{t}","parent_id":"{parent}","author":"u{}","body":"{}","created_utc":{}}}"#,
+                (i + t) % 3,
+                texts[(i + t) % texts.len()],
+                1000 + i
+            ));
+        }
+        per_thread.push(v);
+    }
+    let mut lines = Vec::new();
+    if interleaved {
+        for i in 0..6 {
+            for t in &per_thread {
+                lines.push(t[i].clone());
+            }
+        }
+    } else {
+        lines = per_thread.concat();
+    }
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn contiguous_dumps_stream_and_interleaved_ones_fall_back_with_the_same_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outs = Vec::new();
+    for interleaved in [false, true] {
+        let input = dir.path().join(format!("d{interleaved}.jsonl"));
+        std::fs::write(&input, three_threads(interleaved)).unwrap();
+        let scores = dir.path().join(format!("s{interleaved}.jsonl"));
+        let report = dir.path().join(format!("r{interleaved}.json"));
+        let out = run(&[
+            "score",
+            input.to_str().unwrap(),
+            "-o",
+            scores.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{err}");
+        if interleaved {
+            assert!(err.contains("threads interleave"), "{err}");
+            assert!(
+                err.contains(":4: thread \"th0\""),
+                "names the record: {err}"
+            );
+            assert!(err.contains("whole input in memory"), "{err}");
+        } else {
+            assert!(!err.contains("interleave"), "{err}");
+            assert!(err.contains("streamed thread by thread"), "{err}");
+        }
+        let out = run(&[
+            "-q",
+            "report",
+            input.to_str().unwrap(),
+            "-o",
+            report.to_str().unwrap(),
+        ]);
+        assert!(out.status.success());
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(r["corpus"]["comments"], 18);
+        outs.push((std::fs::read_to_string(&scores).unwrap(), r));
+    }
+    // Same rows and report, apart from where each record sits in its file.
+    let strip = |text: &str| -> Vec<serde_json::Value> {
+        lines(text.as_bytes())
+            .into_iter()
+            .map(|mut r| {
+                r.as_object_mut().unwrap().remove("source");
+                r
+            })
+            .collect()
+    };
+    let (a, b) = (strip(&outs[0].0), strip(&outs[1].0));
+    assert_eq!(a.len(), 21, "18 comments + 3 placeholder roots");
+    assert!(a == b, "same rows streamed or whole");
+    let unsourced = |mut r: serde_json::Value| {
+        for q in r["queue"].as_array_mut().unwrap() {
+            q.as_object_mut().unwrap().remove("source");
+        }
+        r
+    };
+    assert!(
+        unsourced(outs[0].1.clone()) == unsourced(outs[1].1.clone()),
+        "same report streamed or whole"
+    );
+}

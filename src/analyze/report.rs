@@ -158,7 +158,9 @@ pub struct Report {
     pub histogram: Vec<u64>,
     /// Threads ranked by attention (ties: more comments first, then id).
     pub threads: Vec<ThreadStats>,
-    /// Comments at or over the threshold, most uncivil first.
+    /// Comments at or over the threshold.
+    pub queue_total: u64,
+    /// The first of them ([`ReportOptions::queue`]), most uncivil first.
     pub queue: Vec<QueueItem>,
     /// Trees of the top threads, for the HTML view (not in the JSON).
     #[serde(skip)]
@@ -185,6 +187,8 @@ pub struct ReportOptions {
     pub tree_nodes: usize,
     /// Bootstrap seed.
     pub seed: u64,
+    /// Queue items kept (`None`: all).
+    pub queue: Option<usize>,
 }
 
 impl Default for ReportOptions {
@@ -194,6 +198,7 @@ impl Default for ReportOptions {
             trees: 25,
             tree_nodes: 400,
             seed: 20261122,
+            queue: None,
         }
     }
 }
@@ -306,25 +311,101 @@ fn stats_of(t: &Sums) -> [Option<f64>; 5] {
     [div(t.p, t.n), div(t.u, t.n), pu, pc, lift]
 }
 
-/// Build the report from a forest and its scores (aligned with
-/// `forest.threads` and their nodes).
+/// The report of a scored forest (all at once; [`ReportBuilder`] takes
+/// threads one batch at a time).
 pub fn build_report(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
     models: Models,
     opt: &ReportOptions,
 ) -> Report {
-    let th = opt.threshold;
-    let mut threads = Vec::with_capacity(forest.threads.len());
-    let mut sums = Vec::with_capacity(forest.threads.len());
-    let mut hist = vec![0u64; BINS];
-    let mut depth = vec![(0u64, 0.0f64, 0u64); DEPTHS as usize + 1];
-    let mut authors: Vec<&str> = Vec::new();
-    let mut contagion = Contagion::default();
-    let mut stance_mix = [0u64; 4];
-    let (mut esc_branches, mut esc_rising) = (0u64, 0.0f64);
-    let mut virality = (0.0, 0u64);
-    for (t, sc) in forest.threads.iter().zip(scores) {
+    let mut b = ReportBuilder::new(models, opt.clone());
+    b.add_forest(forest, scores);
+    b.finish()
+}
+
+/// Thread ranking: attention, then more comments, then id.
+fn rank_cmp(x: &ThreadStats, y: &ThreadStats) -> std::cmp::Ordering {
+    y.attention
+        .total_cmp(&x.attention)
+        .then(y.comments.cmp(&x.comments))
+        .then(x.id.cmp(&y.id))
+}
+
+/// Queue order: most uncivil first, then the thread's attention, thread, id.
+fn queue_cmp(a: &QueueItem, b: &QueueItem) -> std::cmp::Ordering {
+    b.incivility
+        .total_cmp(&a.incivility)
+        .then(b.thread_attention.total_cmp(&a.thread_attention))
+        .then(a.thread.cmp(&b.thread))
+        .then(a.id.cmp(&b.id))
+}
+
+/// Keep the `n` first of `v` in `cmp` order once it holds over `2n`
+/// (amortised top-n; `None` keeps all).
+fn prune<T>(v: &mut Vec<T>, n: Option<usize>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if let Some(n) = n {
+        if v.len() > 2 * n.max(16) {
+            v.sort_by(&cmp);
+            v.truncate(n);
+        }
+    }
+}
+
+/// Builds a [`Report`] from scored threads added in input order. Memory
+/// holds one summary per thread (its metrics and a few sums for the
+/// bootstrap), one 64-bit hash per participant, the queue (its top
+/// [`ReportOptions::queue`] items, or all of it) and the trees of the
+/// current top threads: not the comments of the dump.
+pub struct ReportBuilder {
+    opt: ReportOptions,
+    models: Models,
+    threads: Vec<ThreadStats>,
+    sums: Vec<Sums>,
+    hist: Vec<u64>,
+    depth: Vec<(u64, f64, u64)>,
+    authors: std::collections::HashSet<u64>,
+    contagion: Contagion,
+    stance_mix: [u64; 4],
+    esc: (u64, f64),
+    virality: (f64, u64),
+    queue: Vec<QueueItem>,
+    queue_total: u64,
+    /// Candidate trees: the thread's stats (for ranking) and nodes.
+    trees: Vec<(ThreadStats, Vec<TreeNode>)>,
+}
+
+impl ReportBuilder {
+    /// An empty report.
+    pub fn new(models: Models, opt: ReportOptions) -> ReportBuilder {
+        ReportBuilder {
+            opt,
+            models,
+            threads: Vec::new(),
+            sums: Vec::new(),
+            hist: vec![0u64; BINS],
+            depth: vec![(0u64, 0.0f64, 0u64); DEPTHS as usize + 1],
+            authors: Default::default(),
+            contagion: Contagion::default(),
+            stance_mix: [0; 4],
+            esc: (0, 0.0),
+            virality: (0.0, 0),
+            queue: Vec::new(),
+            queue_total: 0,
+            trees: Vec::new(),
+        }
+    }
+
+    /// Add every thread of a scored forest.
+    pub fn add_forest(&mut self, forest: &Forest, scores: &[Vec<Option<Scored>>]) {
+        for (t, sc) in forest.threads.iter().zip(scores) {
+            self.add_thread(t, sc);
+        }
+    }
+
+    /// Add one scored thread.
+    pub fn add_thread(&mut self, t: &Thread, sc: &[Option<Scored>]) {
+        let th = self.opt.threshold;
         let input = thread_input(t, sc);
         let st = thread_stats(&input, th);
         let mut s = Sums {
@@ -341,8 +422,8 @@ pub fn build_report(
         for n in input.nodes.iter().filter(|n| n.comment) {
             s.p += n.incivility;
             let b = ((n.incivility * BINS as f64) as usize).min(BINS - 1);
-            hist[b] += 1;
-            let d = &mut depth[n.depth.clamp(1, DEPTHS) as usize];
+            self.hist[b] += 1;
+            let d = &mut self.depth[n.depth.clamp(1, DEPTHS) as usize];
             d.0 += 1;
             d.1 += n.incivility;
             d.2 += u64::from(n.incivility >= th);
@@ -350,125 +431,29 @@ pub fn build_report(
         for n in &t.nodes {
             if n.rec.kind == Kind::Comment {
                 if let Some(a) = &n.rec.author {
-                    authors.push(a.as_str());
+                    self.authors
+                        .insert(xxhash_rust::xxh3::xxh3_64(a.as_bytes()));
                 }
             }
         }
-        contagion.add(&st.contagion);
-        for (m, v) in stance_mix.iter_mut().zip(st.stance_mix) {
+        self.contagion.add(&st.contagion);
+        for (m, v) in self.stance_mix.iter_mut().zip(st.stance_mix) {
             *m += v;
         }
-        esc_branches += st.escalation.branches;
-        esc_rising += st.escalation.share_rising.unwrap_or(0.0) * st.escalation.branches as f64;
+        self.esc.0 += st.escalation.branches;
+        self.esc.1 += st.escalation.share_rising.unwrap_or(0.0) * st.escalation.branches as f64;
         if st.comments > 0 {
-            virality.0 += st.structural_virality;
-            virality.1 += 1;
+            self.virality.0 += st.structural_virality;
+            self.virality.1 += 1;
         }
-        sums.push(s);
-        threads.push(st);
-    }
-    authors.sort_unstable();
-    authors.dedup();
-    let total = sums.iter().fold(Sums::default(), |mut a, s| {
-        a.n += s.n;
-        a.p += s.p;
-        a.u += s.u;
-        for k in 0..4 {
-            a.c[k] += s.c[k];
-        }
-        a
-    });
-    let point = stats_of(&total);
-    let mut boot = intervals(&sums, opt.seed);
-    let iv = |k: usize, boot: &mut [Vec<f64>; 5]| -> Option<Interval> {
-        let v = point[k]?;
-        let b = &mut boot[k];
-        if b.is_empty() {
-            return Some(Interval {
-                value: v,
-                low: v,
-                high: v,
-            });
-        }
-        Some(Interval {
-            value: v,
-            low: percentile(b, 0.025),
-            high: percentile(b, 0.975),
-        })
-    };
-    let zero = Interval {
-        value: 0.0,
-        low: 0.0,
-        high: 0.0,
-    };
-    let corpus = Corpus {
-        threads: threads.len() as u64,
-        comments: total.n as u64,
-        participants: authors.len() as u64,
-        incivility_mean: iv(0, &mut boot).unwrap_or(zero),
-        uncivil: total.u as u64,
-        uncivil_share: iv(1, &mut boot).unwrap_or(zero),
-        contagion,
-        p_after_uncivil: iv(2, &mut boot),
-        p_after_civil: iv(3, &mut boot),
-        lift: iv(4, &mut boot),
-        stance_mix,
-        stance_labels: STANCE_LABELS,
-        structural_virality_mean: if virality.1 > 0 {
-            virality.0 / virality.1 as f64
-        } else {
-            0.0
-        },
-        max_depth: threads.iter().map(|t| t.max_depth).max().unwrap_or(0),
-        escalation_branches: esc_branches,
-        escalation_share_rising: (esc_branches > 0).then(|| esc_rising / esc_branches as f64),
-        longest_disagreement_chain: threads
-            .iter()
-            .map(|t| t.longest_disagreement_chain)
-            .max()
-            .unwrap_or(0),
-        threads_with_chain_3: threads
-            .iter()
-            .filter(|t| t.longest_disagreement_chain >= 3)
-            .count() as u64,
-        flame_dyads: threads.iter().map(|t| t.flame_dyads.len() as u64).sum(),
-        interval_method: format!(
-            "95% percentile bootstrap over threads ({RESAMPLES} resamples, seed {})",
-            opt.seed
-        ),
-    };
-    let by_depth = depth
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, d)| d.0 > 0)
-        .map(|(k, d)| DepthRow {
-            depth: k as u32,
-            and_deeper: k as u32 == DEPTHS,
-            comments: d.0,
-            incivility_mean: d.1 / d.0 as f64,
-            uncivil_share: d.2 as f64 / d.0 as f64,
-        })
-        .collect();
-
-    // Rank threads; the queue and trees follow the ranking.
-    let mut order: Vec<usize> = (0..threads.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&threads[a], &threads[b]);
-        y.attention
-            .total_cmp(&x.attention)
-            .then(y.comments.cmp(&x.comments))
-            .then(x.id.cmp(&y.id))
-    });
-    let mut queue = Vec::new();
-    for (ti, (t, sc)) in forest.threads.iter().zip(scores).enumerate() {
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let Some(s) = s else { continue };
             if n.rec.kind != Kind::Comment || !s.uncivil {
                 continue;
             }
+            self.queue_total += 1;
             let parent = n.parent.map_or("", |p| &*t.nodes[p as usize].rec.text);
-            queue.push(QueueItem {
+            self.queue.push(QueueItem {
                 rank: 0,
                 thread: t.id.to_string(),
                 id: n.rec.id.to_string(),
@@ -485,30 +470,16 @@ pub fn build_report(
                 text: snippet(&t.nodes[i].rec.text, SNIPPET),
                 parent_text: snippet(parent, SNIPPET / 2),
                 source: n.rec.source.to_string(),
-                thread_attention: threads[ti].attention,
+                thread_attention: st.attention,
             });
         }
-    }
-    queue.sort_by(|a, b| {
-        b.incivility
-            .total_cmp(&a.incivility)
-            .then(b.thread_attention.total_cmp(&a.thread_attention))
-            .then(a.thread.cmp(&b.thread))
-            .then(a.id.cmp(&b.id))
-    });
-    for (r, q) in queue.iter_mut().enumerate() {
-        q.rank = r as u64 + 1;
-    }
-    let trees = order
-        .iter()
-        .take(opt.trees)
-        .map(|&ti| {
-            let t = &forest.threads[ti];
+        prune(&mut self.queue, self.opt.queue, queue_cmp);
+        if self.opt.trees > 0 {
             let nodes = t
                 .nodes
                 .iter()
-                .zip(&scores[ti])
-                .take(opt.tree_nodes)
+                .zip(sc)
+                .take(self.opt.tree_nodes)
                 .map(|(n, s)| TreeNode {
                     id: n.rec.id.to_string(),
                     parent: n.parent.map(|p| p as usize),
@@ -522,26 +493,141 @@ pub fn build_report(
                     text: snippet(&n.rec.text, 280),
                 })
                 .collect();
-            (t.id.to_string(), nodes)
-        })
-        .collect();
-    let mut ranked = Vec::with_capacity(threads.len());
-    let mut slots: Vec<Option<ThreadStats>> = threads.into_iter().map(Some).collect();
-    for i in order {
-        if let Some(t) = slots[i].take() {
-            ranked.push(t);
+            self.trees.push((st.clone(), nodes));
+            prune(&mut self.trees, Some(self.opt.trees), |a, b| {
+                rank_cmp(&a.0, &b.0)
+            });
         }
+        self.sums.push(s);
+        self.threads.push(st);
     }
-    Report {
-        created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
-        models,
-        threshold: th,
-        corpus,
-        by_depth,
-        histogram: hist,
-        threads: ranked,
-        queue,
-        trees,
+
+    /// The report.
+    pub fn finish(self) -> Report {
+        let ReportBuilder {
+            opt,
+            models,
+            mut threads,
+            sums,
+            hist,
+            depth,
+            authors,
+            contagion,
+            stance_mix,
+            esc: (esc_branches, esc_rising),
+            virality,
+            mut queue,
+            queue_total,
+            mut trees,
+        } = self;
+        let total = sums.iter().fold(Sums::default(), |mut a, s| {
+            a.n += s.n;
+            a.p += s.p;
+            a.u += s.u;
+            for k in 0..4 {
+                a.c[k] += s.c[k];
+            }
+            a
+        });
+        let point = stats_of(&total);
+        let mut boot = intervals(&sums, opt.seed);
+        let iv = |k: usize, boot: &mut [Vec<f64>; 5]| -> Option<Interval> {
+            let v = point[k]?;
+            let b = &mut boot[k];
+            if b.is_empty() {
+                return Some(Interval {
+                    value: v,
+                    low: v,
+                    high: v,
+                });
+            }
+            Some(Interval {
+                value: v,
+                low: percentile(b, 0.025),
+                high: percentile(b, 0.975),
+            })
+        };
+        let zero = Interval {
+            value: 0.0,
+            low: 0.0,
+            high: 0.0,
+        };
+        let corpus = Corpus {
+            threads: threads.len() as u64,
+            comments: total.n as u64,
+            participants: authors.len() as u64,
+            incivility_mean: iv(0, &mut boot).unwrap_or(zero),
+            uncivil: total.u as u64,
+            uncivil_share: iv(1, &mut boot).unwrap_or(zero),
+            contagion,
+            p_after_uncivil: iv(2, &mut boot),
+            p_after_civil: iv(3, &mut boot),
+            lift: iv(4, &mut boot),
+            stance_mix,
+            stance_labels: STANCE_LABELS,
+            structural_virality_mean: if virality.1 > 0 {
+                virality.0 / virality.1 as f64
+            } else {
+                0.0
+            },
+            max_depth: threads.iter().map(|t| t.max_depth).max().unwrap_or(0),
+            escalation_branches: esc_branches,
+            escalation_share_rising: (esc_branches > 0).then(|| esc_rising / esc_branches as f64),
+            longest_disagreement_chain: threads
+                .iter()
+                .map(|t| t.longest_disagreement_chain)
+                .max()
+                .unwrap_or(0),
+            threads_with_chain_3: threads
+                .iter()
+                .filter(|t| t.longest_disagreement_chain >= 3)
+                .count() as u64,
+            flame_dyads: threads.iter().map(|t| t.flame_dyads.len() as u64).sum(),
+            interval_method: format!(
+                "95% percentile bootstrap over threads ({RESAMPLES} resamples, seed {})",
+                opt.seed
+            ),
+        };
+        let by_depth = depth
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, d)| d.0 > 0)
+            .map(|(k, d)| DepthRow {
+                depth: k as u32,
+                and_deeper: k as u32 == DEPTHS,
+                comments: d.0,
+                incivility_mean: d.1 / d.0 as f64,
+                uncivil_share: d.2 as f64 / d.0 as f64,
+            })
+            .collect();
+        // Stable sorts: equal keys keep input order, as before.
+        threads.sort_by(rank_cmp);
+        queue.sort_by(queue_cmp);
+        if let Some(n) = opt.queue {
+            queue.truncate(n);
+        }
+        for (r, q) in queue.iter_mut().enumerate() {
+            q.rank = r as u64 + 1;
+        }
+        trees.sort_by(|a, b| rank_cmp(&a.0, &b.0));
+        trees.truncate(opt.trees);
+        let trees = trees
+            .into_iter()
+            .map(|(st, nodes)| (st.id, nodes))
+            .collect();
+        Report {
+            created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
+            models,
+            threshold: opt.threshold,
+            corpus,
+            by_depth,
+            histogram: hist,
+            threads,
+            queue_total,
+            queue,
+            trees,
+        }
     }
 }
 
@@ -616,6 +702,70 @@ mod tests {
             })
             .collect()];
         (forest, scores)
+    }
+
+    #[test]
+    fn batches_with_a_bounded_queue_equal_the_whole_report() {
+        // 40 copies of the fixture thread with scaled scores, added in
+        // batches of 7 threads with the queue and trees bounded: the same
+        // corpus numbers and ranking, and the head of the same queue.
+        let (f, sc) = fixture();
+        let mut forest = Forest::default();
+        let mut scores = Vec::new();
+        for k in 0..40 {
+            let mut t = f.threads[0].clone();
+            t.id = format!("art{k}").into();
+            for n in &mut t.nodes {
+                n.rec.id = format!("{}-{k}", n.rec.id).into();
+            }
+            forest.threads.push(t);
+            let scale = 0.3 + (k % 9) as f64 * 0.08;
+            scores.push(
+                sc[0]
+                    .iter()
+                    .map(|s| {
+                        s.clone().map(|mut s| {
+                            s.incivility = (s.incivility * scale).min(1.0);
+                            s.uncivil = s.incivility >= 0.3;
+                            s
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let models = Models {
+            incivility: "i".into(),
+            stance: None,
+        };
+        let all = ReportOptions {
+            threshold: 0.3,
+            trees: 3,
+            ..Default::default()
+        };
+        let whole = build_report(&forest, &scores, models.clone(), &all);
+        let mut b = ReportBuilder::new(
+            models,
+            ReportOptions {
+                queue: Some(5),
+                ..all.clone()
+            },
+        );
+        for (ts, ss) in forest.threads.chunks(7).zip(scores.chunks(7)) {
+            let part = Forest {
+                threads: ts.to_vec(),
+                stats: Default::default(),
+            };
+            b.add_forest(&part, ss);
+        }
+        let streamed = b.finish();
+        assert_eq!(streamed.corpus, whole.corpus);
+        assert_eq!(streamed.threads, whole.threads);
+        assert_eq!(streamed.queue_total, whole.queue_total);
+        assert!(whole.queue.len() > 32, "the bound was exercised");
+        assert_eq!(streamed.queue[..], whole.queue[..5]);
+        let ids = |r: &Report| r.trees.iter().map(|t| t.0.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&streamed), ids(&whole));
+        assert_eq!(streamed.trees, whole.trees);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod eval;
 pub mod parse;
+pub mod pipeline;
 pub mod report;
 pub mod score;
 pub mod train;
@@ -39,7 +40,7 @@ pub fn load_forest(cfg: &InputConfig, diags: &mut Diagnostics) -> Result<(Forest
 /// diagnostics to `--diagnostics` if asked.
 pub fn report_diagnostics(
     cfg: &InputConfig,
-    forest: &Forest,
+    build: &forest::BuildStats,
     stats: &ReadStats,
     diags: &Diagnostics,
     quiet: bool,
@@ -76,7 +77,7 @@ pub fn report_diagnostics(
     for d in repairs.iter().take(SHOW) {
         eprintln!("threadlens: note: {d}");
     }
-    let s = &forest.stats;
+    let s = build;
     let mut e = std::io::stderr().lock();
     writeln!(
         e,

@@ -76,6 +76,6 @@ pub fn run(cfg: &ParseConfig) -> Result<ExitCode> {
     let mut out = Output::create(cfg.output.as_deref())?;
     write_forest(&forest, &mut out)?;
     out.finish()?;
-    super::report_diagnostics(&cfg.input, &forest, &stats, &diags, cfg.quiet)?;
+    super::report_diagnostics(&cfg.input, &forest.stats, &stats, &diags, cfg.quiet)?;
     Ok(super::exit_code(&diags))
 }

@@ -12,10 +12,9 @@ use serde::Serialize;
 
 use crate::cli::ReportArgs;
 use threadlens::analyze::render;
-use threadlens::analyze::report::{build_report, Corpus, Models, Report, ReportOptions};
+use threadlens::analyze::report::{Corpus, Models, Report, ReportBuilder, ReportOptions};
 use threadlens::analyze::score::Scored;
 use threadlens::classify::data::binary_label;
-use threadlens::diag::Diagnostics;
 use threadlens::forest::Forest;
 use threadlens::output::write_atomic;
 
@@ -69,60 +68,61 @@ fn read_gold(path: &std::path::Path) -> Result<HashMap<String, bool>> {
     Ok(out)
 }
 
-fn gold(
-    path: &std::path::Path,
-    forest: &Forest,
-    scores: &[Vec<Option<Scored>>],
-    opt: &ReportOptions,
-    models: Models,
-) -> Result<Gold> {
-    let labels = read_gold(path)?;
-    let mut labeled = 0u64;
-    let mut seen = 0usize;
-    let gold_scores: Vec<Vec<Option<Scored>>> = forest
-        .threads
-        .iter()
-        .zip(scores)
-        .map(|(t, sc)| {
-            t.nodes
-                .iter()
-                .zip(sc)
-                .map(|(n, s)| {
-                    s.as_ref().map(|s| {
-                        let g = labels.get(n.rec.id.as_str()).copied();
-                        if g.is_some() {
-                            labeled += 1;
-                            seen += 1;
-                        }
-                        let p = if g == Some(true) { 1.0 } else { 0.0 };
-                        Scored {
-                            incivility: p,
-                            uncivil: p >= 0.5,
-                            stance: s.stance,
-                            stance_label: s.stance_label,
-                            reasons: Vec::new(),
-                        }
+/// Gold labels and the report built from them, batch by batch.
+struct GoldRun {
+    file: String,
+    labels: HashMap<String, bool>,
+    labeled: u64,
+    builder: ReportBuilder,
+}
+
+impl GoldRun {
+    /// Score a batch with the gold labels (unlabeled comments count as
+    /// civil; stance stays the model's) and add it.
+    fn add(&mut self, forest: &Forest, scores: &[Vec<Option<Scored>>]) {
+        let gold_scores: Vec<Vec<Option<Scored>>> = forest
+            .threads
+            .iter()
+            .zip(scores)
+            .map(|(t, sc)| {
+                t.nodes
+                    .iter()
+                    .zip(sc)
+                    .map(|(n, s)| {
+                        s.as_ref().map(|s| {
+                            let g = self.labels.get(n.rec.id.as_str()).copied();
+                            self.labeled += u64::from(g.is_some());
+                            let p = if g == Some(true) { 1.0 } else { 0.0 };
+                            Scored {
+                                incivility: p,
+                                uncivil: p >= 0.5,
+                                stance: s.stance,
+                                stance_label: s.stance_label,
+                                reasons: Vec::new(),
+                            }
+                        })
                     })
-                })
-                .collect()
-        })
-        .collect();
-    let g = build_report(
-        forest,
-        &gold_scores,
-        models,
-        &ReportOptions {
-            threshold: 0.5,
-            trees: 0,
-            ..opt.clone()
-        },
-    );
-    Ok(Gold {
-        file: path.display().to_string(),
-        labeled,
-        unmatched: (labels.len() - seen.min(labels.len())) as u64,
-        corpus: g.corpus,
-    })
+                    .collect()
+            })
+            .collect();
+        self.builder.add_forest(forest, &gold_scores);
+    }
+
+    fn finish(self) -> Gold {
+        let n = self.labels.len() as u64;
+        Gold {
+            file: self.file,
+            labeled: self.labeled,
+            unmatched: n - self.labeled.min(n),
+            corpus: self.builder.finish().corpus,
+        }
+    }
+}
+
+/// What the report run accumulates.
+struct State {
+    report: ReportBuilder,
+    gold: Option<GoldRun>,
 }
 
 pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
@@ -140,9 +140,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         );
     }
     let scorer = super::score::scorer(&a.models)?;
-    let mut diags = Diagnostics::new(input.strict);
     let t0 = std::time::Instant::now();
-    let (forest, stats, scores) = super::score::load_and_score(&input, &scorer, &mut diags, quiet)?;
     let (hi, hs) = scorer.hashes();
     let models = Models {
         incivility: hi.to_string(),
@@ -151,13 +149,47 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     let opt = ReportOptions {
         threshold: scorer.threshold(),
         trees: a.trees,
+        // The queue CSV lists every flagged comment; otherwise the report
+        // keeps the top of the queue it shows.
+        queue: if a.queue_csv.is_some() {
+            None
+        } else {
+            Some(a.queue)
+        },
         ..Default::default()
     };
-    let report = build_report(&forest, &scores, models.clone(), &opt);
-    let gold = match &a.gold {
-        Some(p) => Some(gold(p, &forest, &scores, &opt, models)?),
+    let labels = match &a.gold {
+        Some(p) => Some((p.display().to_string(), read_gold(p)?)),
         None => None,
     };
+    let fresh = || -> Result<State> {
+        Ok(State {
+            report: ReportBuilder::new(models.clone(), opt.clone()),
+            gold: labels.as_ref().map(|(file, labels)| GoldRun {
+                file: file.clone(),
+                labels: labels.clone(),
+                labeled: 0,
+                builder: ReportBuilder::new(
+                    models.clone(),
+                    ReportOptions {
+                        threshold: 0.5,
+                        trees: 0,
+                        queue: Some(0),
+                        ..opt.clone()
+                    },
+                ),
+            }),
+        })
+    };
+    let run = super::pipeline::run(&input, &scorer, quiet, true, fresh, |st, f, sc| {
+        st.report.add_forest(f, sc);
+        if let Some(g) = &mut st.gold {
+            g.add(f, sc);
+        }
+        Ok(())
+    })?;
+    let report = run.state.report.finish();
+    let gold = run.state.gold.map(GoldRun::finish);
     let bytes = match ext.as_str() {
         "json" => {
             let mut v = serde_json::to_vec_pretty(&WithGold {
@@ -180,7 +212,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     if let Some(q) = &a.queue_csv {
         write_atomic(q, &render::queue_csv(&report)?)?;
     }
-    super::report_diagnostics(&input, &forest, &stats, &diags, quiet)?;
+    super::report_diagnostics(&input, &run.build, &run.read, &run.diags, quiet)?;
     if !quiet {
         let c = &report.corpus;
         eprintln!(
@@ -204,7 +236,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
             );
         }
     }
-    Ok(super::exit_code(&diags))
+    Ok(super::exit_code(&run.diags))
 }
 
 fn gold_markdown(g: &Gold, r: &Report) -> String {

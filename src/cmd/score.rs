@@ -3,12 +3,11 @@
 //! CSV, in tree order. Model loading and the thread scoring shared with
 //! `report` live here too.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::{ModelArgs, ScoreArgs};
@@ -16,7 +15,6 @@ use threadlens::analyze::render::{csv_safe, stance_label};
 use threadlens::analyze::score::{Explain, Scored, Scorer};
 use threadlens::classify::data::STANCE_LABELS;
 use threadlens::classify::Model;
-use threadlens::diag::Diagnostics;
 use threadlens::forest::{Forest, Kind};
 use threadlens::output::Output;
 
@@ -52,50 +50,6 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
         explain,
         a.top_features,
     )?)
-}
-
-/// A read forest, its read counts and its scores.
-pub type Loaded = (
-    Forest,
-    threadlens::ingest::ReadStats,
-    Vec<Vec<Option<Scored>>>,
-);
-
-/// Read the inputs and score every thread, with a progress bar on a terminal.
-pub fn load_and_score(
-    input: &crate::cli::InputConfig,
-    scorer: &Scorer,
-    diags: &mut Diagnostics,
-    quiet: bool,
-) -> Result<Loaded> {
-    let show = !quiet && std::io::stderr().is_terminal();
-    let spin = if show {
-        let pb = ProgressBar::new_spinner();
-        pb.set_message("reading and building threads");
-        pb.enable_steady_tick(std::time::Duration::from_millis(120));
-        pb
-    } else {
-        ProgressBar::hidden()
-    };
-    let (forest, stats) = super::load_forest(input, diags)?;
-    spin.finish_and_clear();
-    let total: u64 = forest.threads.iter().map(|t| t.nodes.len() as u64).sum();
-    let bar = if show {
-        let pb = ProgressBar::new(total);
-        pb.set_style(
-            ProgressStyle::with_template(
-                "{msg:>8} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} comments ({per_sec}, {eta} left)",
-            )
-            .expect("valid template"),
-        );
-        pb.set_message("scoring");
-        pb
-    } else {
-        ProgressBar::hidden()
-    };
-    let scores = scorer.score_forest(&forest, &|n| bar.inc(n));
-    bar.finish_and_clear();
-    Ok((forest, stats, scores))
 }
 
 #[derive(Serialize)]
@@ -171,32 +125,32 @@ fn write_jsonl(
     Ok(())
 }
 
-fn write_csv(
+const CSV_HEADER: [&str; 17] = [
+    "thread",
+    "id",
+    "parent",
+    "depth",
+    "kind",
+    "author",
+    "incivility",
+    "uncivil",
+    "p_agree",
+    "p_disagree",
+    "p_query",
+    "p_comment",
+    "stance",
+    "reasons",
+    "source",
+    "incivility_model",
+    "stance_model",
+];
+
+fn write_csv<W: Write>(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
     h: &ModelHashes,
-    out: &mut dyn Write,
+    w: &mut csv::Writer<W>,
 ) -> Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "thread",
-        "id",
-        "parent",
-        "depth",
-        "kind",
-        "author",
-        "incivility",
-        "uncivil",
-        "p_agree",
-        "p_disagree",
-        "p_query",
-        "p_comment",
-        "stance",
-        "reasons",
-        "source",
-        "incivility_model",
-        "stance_model",
-    ])?;
     let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6}"));
     for (t, sc) in forest.threads.iter().zip(scores) {
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
@@ -234,7 +188,6 @@ fn write_csv(
             ])?;
         }
     }
-    w.flush()?;
     Ok(())
 }
 
@@ -243,40 +196,78 @@ fn is_csv(p: Option<&Path>) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
+/// Where score rows go.
+enum Rows {
+    Jsonl(Output),
+    Csv(Box<csv::Writer<Output>>),
+}
+
+/// Rows written and flagged, with the writer.
+struct Written {
+    rows: Rows,
+    scored: usize,
+    flagged: usize,
+}
+
 pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     let input = a.input.resolve()?;
     let scorer = scorer(&a.models)?;
-    let mut diags = Diagnostics::new(input.strict);
     let t0 = std::time::Instant::now();
-    let (forest, stats, scores) = load_and_score(&input, &scorer, &mut diags, quiet)?;
     let (hi, hs) = scorer.hashes();
     let h = ModelHashes {
         incivility: hi,
         stance: hs,
     };
-    let mut out = Output::create(a.output.as_deref())?;
-    if is_csv(a.output.as_deref()) {
-        write_csv(&forest, &scores, &h, &mut out)?;
-    } else {
-        write_jsonl(&forest, &scores, &h, &mut out)?;
-    }
+    let csv_out = is_csv(a.output.as_deref());
+    let fresh = || -> Result<Written> {
+        let out = Output::create(a.output.as_deref())?;
+        let rows = if csv_out {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(CSV_HEADER)?;
+            Rows::Csv(Box::new(w))
+        } else {
+            Rows::Jsonl(out)
+        };
+        Ok(Written {
+            rows,
+            scored: 0,
+            flagged: 0,
+        })
+    };
+    // Streaming may fall back to whole mode and write again from the
+    // start: only an atomic file output can be taken back.
+    let atomic = Output::is_atomic(a.output.as_deref());
+    let run = super::pipeline::run(&input, &scorer, quiet, atomic, fresh, |w, f, sc| {
+        for s in sc {
+            w.scored += s.iter().filter(|x| x.is_some()).count();
+            w.flagged += s.iter().flatten().filter(|x| x.uncivil).count();
+        }
+        match &mut w.rows {
+            Rows::Jsonl(out) => write_jsonl(f, sc, &h, out),
+            Rows::Csv(cw) => write_csv(f, sc, &h, cw),
+        }
+    })?;
+    let Written {
+        rows,
+        scored,
+        flagged,
+    } = run.state;
+    let out = match rows {
+        Rows::Jsonl(o) => o,
+        Rows::Csv(w) => w
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("writing CSV: {}", e.error()))?,
+    };
     out.finish()?;
-    super::report_diagnostics(&input, &forest, &stats, &diags, quiet)?;
+    super::report_diagnostics(&input, &run.build, &run.read, &run.diags, quiet)?;
     if !quiet {
-        let n: usize = scores
-            .iter()
-            .map(|s| s.iter().filter(|x| x.is_some()).count())
-            .sum();
-        let flagged: usize = scores
-            .iter()
-            .map(|s| s.iter().flatten().filter(|x| x.uncivil).count())
-            .sum();
         let secs = t0.elapsed().as_secs_f64();
         eprintln!(
-            "threadlens: scored {n} records in {secs:.2} s ({:.0}/s); {flagged} at or over the threshold {:.3}",
-            n as f64 / secs.max(1e-9),
+            "threadlens: scored {scored} records in {secs:.2} s ({:.0}/s, {}); {flagged} at or over the threshold {:.3}",
+            scored as f64 / secs.max(1e-9),
+            if run.streamed { "streamed thread by thread" } else { "whole input in memory" },
             scorer.threshold()
         );
     }
-    Ok(super::exit_code(&diags))
+    Ok(super::exit_code(&run.diags))
 }

@@ -6,6 +6,7 @@
 
 mod build;
 mod comment;
+pub mod stream;
 
 pub use build::build;
 pub use comment::{Flags, Kind, RawComment};
@@ -100,6 +101,22 @@ pub struct BuildStats {
     pub duplicates: u64,
     /// Replies whose ancestors the source lost.
     pub missing_ancestors: u64,
+}
+
+impl BuildStats {
+    /// Add the counts of another batch of threads.
+    pub fn add(&mut self, o: &BuildStats) {
+        self.threads += o.threads;
+        self.comments += o.comments;
+        self.roots += o.roots;
+        self.placeholders += o.placeholders;
+        self.pingbacks += o.pingbacks;
+        self.max_depth = self.max_depth.max(o.max_depth);
+        self.orphans += o.orphans;
+        self.cycles_broken += o.cycles_broken;
+        self.duplicates += o.duplicates;
+        self.missing_ancestors += o.missing_ancestors;
+    }
 }
 
 /// All threads of a dump, in order of first appearance.

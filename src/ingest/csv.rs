@@ -231,7 +231,7 @@ pub(super) fn read(
             );
         }
     };
-    loop {
+    while !sink.stopped() {
         let start_byte = read.get();
         limit.set(start_byte.saturating_add(cap + slack));
         let line = rdr.position().line() + 1;
@@ -314,6 +314,7 @@ pub(super) fn read(
         }
         sink.emit(r);
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -761,7 +761,7 @@ fn read_lines(
     sink: &mut Sink<'_>,
 ) -> Result<(), StrictError> {
     let mut lines = LineReader::new(reader, opts.max_record_bytes);
-    loop {
+    while !sink.stopped() {
         let (no, line) = match lines.next_line() {
             Ok(Some(l)) => l,
             Ok(None) => return Ok(()),
@@ -804,6 +804,7 @@ fn read_lines(
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -820,11 +821,15 @@ mod tests {
         };
         let mut diags = Diagnostics::new(false);
         let mut out = Vec::new();
-        let mut push = |r| out.push(r);
+        let mut push = |r| {
+            out.push(r);
+            std::ops::ControlFlow::Continue(())
+        };
         let mut sink = Sink {
             diags: &mut diags,
             out: &mut push,
             records: 0,
+            stopped: false,
         };
         read(
             Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
@@ -921,11 +926,15 @@ mod tests {
         };
         let mut diags = Diagnostics::new(false);
         let mut out = Vec::new();
-        let mut push = |r| out.push(r);
+        let mut push = |r| {
+            out.push(r);
+            std::ops::ControlFlow::Continue(())
+        };
         let mut sink = Sink {
             diags: &mut diags,
             out: &mut push,
             records: 0,
+            stopped: false,
         };
         read(
             Box::new(std::io::Cursor::new(input)),

@@ -14,6 +14,7 @@ pub mod time;
 mod wxr;
 
 use std::io::BufRead;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -179,15 +180,27 @@ pub struct ReadStats {
 pub struct Sink<'a> {
     /// Findings.
     pub diags: &'a mut Diagnostics,
-    out: &'a mut dyn FnMut(RawComment),
+    out: &'a mut dyn FnMut(RawComment) -> ControlFlow<()>,
     records: u64,
+    stopped: bool,
 }
 
 impl Sink<'_> {
     /// Emit a record.
     pub fn emit(&mut self, r: RawComment) {
+        if self.stopped {
+            return;
+        }
         self.records += 1;
-        (self.out)(r)
+        if (self.out)(r).is_break() {
+            self.stopped = true;
+        }
+    }
+
+    /// The consumer asked to stop: readers of record streams (JSON lines,
+    /// CSV) return at the next record.
+    pub fn stopped(&self) -> bool {
+        self.stopped
     }
 
     /// Report a comment over `--max-record-bytes`; true if it was (and must be skipped).
@@ -226,11 +239,26 @@ pub fn read_inputs(
     diags: &mut Diagnostics,
     out: &mut dyn FnMut(RawComment),
 ) -> Result<ReadStats, IngestError> {
+    read_inputs_until(inputs, opts, diags, &mut |r| {
+        out(r);
+        ControlFlow::Continue(())
+    })
+}
+
+/// [`read_inputs`] that stops early when `out` returns `Break` (the
+/// record stream readers stop at the next record; no later file is read).
+pub fn read_inputs_until(
+    inputs: &[Input],
+    opts: &ReadOptions,
+    diags: &mut Diagnostics,
+    out: &mut dyn FnMut(RawComment) -> ControlFlow<()>,
+) -> Result<ReadStats, IngestError> {
     let mut stats = ReadStats::default();
     let mut sink = Sink {
         diags,
         out,
         records: 0,
+        stopped: false,
     };
     for inp in inputs {
         let (files, skipped) = inp.expand().map_err(|e| IngestError::Io {
@@ -239,6 +267,9 @@ pub fn read_inputs(
         })?;
         stats.skipped_files.extend(skipped);
         for f in files {
+            if sink.stopped {
+                break;
+            }
             stats.files += 1;
             read_one(&f, opts, &mut sink)?;
         }

@@ -1,0 +1,239 @@
+//! Read → build threads → score → consume, shared by `score` and `report`.
+//!
+//! Streamed when it can be: a reader thread parses the inputs and groups
+//! records into threads ([`Grouper`]); every few thousand comments the
+//! complete threads go, as a batch, to the scoring side, which builds and
+//! scores them on all cores and hands them to the consumer in input order.
+//! Memory then holds a few batches, bounded by the largest thread and not
+//! by the dump, and reading overlaps scoring.
+//!
+//! When the inputs do not keep each thread's records together (threads
+//! interleave, as in time-ordered Pushshift dumps, or records find their
+//! thread through their parent chain, as in Hacker News items), the
+//! reader stops at the first such record and the caller runs again in
+//! whole mode: everything is read, the forest is built, then scored.
+//! Output is the same either way (tested); only memory differs.
+
+use std::ops::ControlFlow;
+use std::sync::mpsc::sync_channel;
+
+use anyhow::{anyhow, Result};
+use indicatif::ProgressBar;
+
+use crate::cli::InputConfig;
+use threadlens::analyze::score::{Scored, Scorer};
+use threadlens::diag::Diagnostics;
+use threadlens::forest::stream::{Grouper, NotContiguous};
+use threadlens::forest::{self, BuildStats, Forest, RawComment};
+use threadlens::ingest::{self, Input, ReadStats};
+
+/// Comments per batch sent from the reader to the scorer.
+const BATCH: usize = 4096;
+/// Batches in flight between reader and scorer.
+const IN_FLIGHT: usize = 2;
+
+/// Receives scored threads in input order.
+pub type Consume<'a> = dyn FnMut(&Forest, &[Vec<Option<Scored>>]) -> Result<()> + 'a;
+
+/// How a run went.
+pub enum Outcome {
+    /// Every input was read.
+    Done {
+        /// Read counts.
+        read: ReadStats,
+        /// Tree counts.
+        build: BuildStats,
+    },
+    /// Streaming stopped at a record that needs the whole input; nothing
+    /// the consumer received may be kept.
+    NotContiguous(NotContiguous),
+}
+
+/// Whether streaming can be tried: the inputs can be read twice (files,
+/// not stdin) in case a fall-back to whole mode is needed.
+pub fn can_stream(input: &InputConfig) -> bool {
+    input.inputs.iter().all(|i| matches!(i, Input::Path(_)))
+}
+
+/// Stream the inputs thread by thread; see the module docs.
+pub fn stream(
+    input: &InputConfig,
+    scorer: &Scorer,
+    diags: &mut Diagnostics,
+    bar: &ProgressBar,
+    consume: &mut Consume<'_>,
+) -> Result<Outcome> {
+    let strict = diags.is_strict();
+    let (tx, rx) = sync_channel::<Vec<RawComment>>(IN_FLIGHT);
+    let mut build = BuildStats::default();
+    let mut build_diags = Diagnostics::new(strict);
+    let (read, stop) = std::thread::scope(|sc| -> Result<_> {
+        let reader = sc.spawn(|| {
+            let mut read_diags = Diagnostics::new(strict);
+            let mut g = Grouper::new();
+            let mut batch: Vec<RawComment> = Vec::new();
+            let mut stop: Option<NotContiguous> = None;
+            let mut hung_up = false;
+            let r =
+                ingest::read_inputs_until(&input.inputs, &input.read, &mut read_diags, &mut |r| {
+                    match g.push(r) {
+                        Ok(None) => ControlFlow::Continue(()),
+                        Ok(Some(done)) => {
+                            batch.extend(done);
+                            if batch.len() >= BATCH && tx.send(std::mem::take(&mut batch)).is_err()
+                            {
+                                hung_up = true;
+                                return ControlFlow::Break(());
+                            }
+                            ControlFlow::Continue(())
+                        }
+                        Err(e) => {
+                            stop = Some(e);
+                            ControlFlow::Break(())
+                        }
+                    }
+                });
+            if stop.is_none() && !hung_up {
+                batch.extend(g.finish().unwrap_or_default());
+                if !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+            }
+            drop(tx);
+            (r, read_diags, stop)
+        });
+        let mut failed = None;
+        for recs in rx.iter() {
+            let n = recs.len() as u64;
+            let step = forest::build(recs, &mut build_diags)
+                .map_err(anyhow::Error::from)
+                .and_then(|f| {
+                    build.add(&f.stats);
+                    let scores = scorer.score_forest(&f, &|_| {});
+                    consume(&f, &scores)
+                });
+            if let Err(e) = step {
+                failed = Some(e);
+                break;
+            }
+            bar.inc(n);
+        }
+        // Hang up so a reader blocked on a full channel returns.
+        drop(rx);
+        let (r, read_diags, stop) = reader
+            .join()
+            .map_err(|_| anyhow!("the reader thread panicked"))?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let read = r?;
+        diags.append(read_diags);
+        Ok((read, stop))
+    })?;
+    diags.append(build_diags);
+    Ok(match stop {
+        Some(e) => Outcome::NotContiguous(e),
+        None => Outcome::Done { read, build },
+    })
+}
+
+/// Whole mode: read everything, build the forest, score it, consume it.
+pub fn whole(
+    input: &InputConfig,
+    scorer: &Scorer,
+    diags: &mut Diagnostics,
+    bar: &ProgressBar,
+    consume: &mut Consume<'_>,
+) -> Result<(ReadStats, BuildStats)> {
+    let (forest, read) = super::load_forest(input, diags)?;
+    let scores = scorer.score_forest(&forest, &|n| bar.inc(n));
+    consume(&forest, &scores)?;
+    Ok((read, forest.stats))
+}
+
+/// What [`run`] produced.
+pub struct Run<S> {
+    /// The consumer's state after the last batch.
+    pub state: S,
+    /// Read counts.
+    pub read: ReadStats,
+    /// Tree counts.
+    pub build: BuildStats,
+    /// Findings of the run that counted.
+    pub diags: Diagnostics,
+    /// Whether the run streamed (false: whole mode).
+    pub streamed: bool,
+}
+
+/// Score the inputs into fresh consumer state: streamed when `stream_ok`
+/// and the inputs are files, else (or when the inputs turn out not to be
+/// contiguous) in whole mode with new state. A progress line with
+/// comments/s on a terminal unless `quiet`.
+pub fn run<S>(
+    input: &InputConfig,
+    scorer: &Scorer,
+    quiet: bool,
+    stream_ok: bool,
+    mut fresh: impl FnMut() -> Result<S>,
+    consume: impl Fn(&mut S, &Forest, &[Vec<Option<Scored>>]) -> Result<()>,
+) -> Result<Run<S>> {
+    use std::io::IsTerminal;
+    let bar = if !quiet && std::io::stderr().is_terminal() {
+        let pb = ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} [{elapsed_precise}] {human_pos} comments ({per_sec})",
+            )
+            .expect("valid template"),
+        );
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    if stream_ok && can_stream(input) {
+        let mut diags = Diagnostics::new(input.strict);
+        let mut state = fresh()?;
+        bar.set_message("scoring thread by thread");
+        let outcome = stream(input, scorer, &mut diags, &bar, &mut |f, s| {
+            consume(&mut state, f, s)
+        })?;
+        match outcome {
+            Outcome::Done { read, build } => {
+                bar.finish_and_clear();
+                return Ok(Run {
+                    state,
+                    read,
+                    build,
+                    diags,
+                    streamed: true,
+                });
+            }
+            Outcome::NotContiguous(e) => {
+                drop(state);
+                bar.set_position(0);
+                if !quiet {
+                    bar.suspend(|| {
+                        eprintln!(
+                            "threadlens: note: {e}; reading the whole input first (memory grows with the dump; group records by thread to stream)"
+                        )
+                    });
+                }
+            }
+        }
+    }
+    let mut diags = Diagnostics::new(input.strict);
+    let mut state = fresh()?;
+    bar.set_message("reading, then scoring");
+    let (read, build) = whole(input, scorer, &mut diags, &bar, &mut |f, s| {
+        consume(&mut state, f, s)
+    })?;
+    bar.finish_and_clear();
+    Ok(Run {
+        state,
+        read,
+        build,
+        diags,
+        streamed: false,
+    })
+}
