@@ -1,23 +1,20 @@
 //! Read → build threads → score → consume, shared by `score` and `report`.
 //!
-//! Streamed when it can be: a reader thread parses the inputs and groups
-//! records into threads ([`Grouper`]); every few thousand comments the
-//! complete threads go, as a batch, to the scoring side, which builds and
-//! scores them on all cores and hands them to the consumer in input order.
-//! Memory then holds a few batches, bounded by the largest thread and not
-//! by the dump, and reading overlaps scoring.
+//! Streamed when it can be: records are grouped into threads as they are
+//! read ([`Grouper`]); every ~16k comments the complete threads are built,
+//! scored on all cores and handed to the consumer in input order. Memory
+//! then holds one batch, bounded by the largest thread and not by the dump.
 //!
 //! When the inputs do not keep each thread's records together (threads
 //! interleave, as in time-ordered Pushshift dumps, or records find their
-//! thread through their parent chain, as in Hacker News items), the
-//! reader stops at the first such record and the caller runs again in
-//! whole mode: everything is read, the forest is built, then scored.
-//! Output is the same either way (tested); only memory differs.
+//! thread through their parent chain, as in Hacker News items), reading
+//! stops at the first such record and the caller runs again in whole mode:
+//! everything is read, the forest is built, then scored. Output is the same
+//! either way (tested); only memory differs.
 
 use std::ops::ControlFlow;
-use std::sync::mpsc::sync_channel;
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use indicatif::ProgressBar;
 
 use crate::cli::InputConfig;
@@ -27,10 +24,8 @@ use threadlens::forest::stream::{Grouper, NotContiguous};
 use threadlens::forest::{self, BuildStats, Forest, RawComment};
 use threadlens::ingest::{self, Input, ReadStats};
 
-/// Comments per batch sent from the reader to the scorer.
-const BATCH: usize = 4096;
-/// Batches in flight between reader and scorer.
-const IN_FLIGHT: usize = 2;
+/// Comments per batch of complete threads scored together.
+const BATCH: usize = 16384;
 
 /// Receives scored threads in input order.
 pub type Consume<'a> = dyn FnMut(&Forest, &[Vec<Option<Scored>>]) -> Result<()> + 'a;
@@ -64,72 +59,54 @@ pub fn stream(
     consume: &mut Consume<'_>,
 ) -> Result<Outcome> {
     let strict = diags.is_strict();
-    let (tx, rx) = sync_channel::<Vec<RawComment>>(IN_FLIGHT);
     let mut build = BuildStats::default();
     let mut build_diags = Diagnostics::new(strict);
-    let (read, stop) = std::thread::scope(|sc| -> Result<_> {
-        let reader = sc.spawn(|| {
-            let mut read_diags = Diagnostics::new(strict);
-            let mut g = Grouper::new();
-            let mut batch: Vec<RawComment> = Vec::new();
-            let mut stop: Option<NotContiguous> = None;
-            let mut hung_up = false;
-            let r =
-                ingest::read_inputs_until(&input.inputs, &input.read, &mut read_diags, &mut |r| {
-                    match g.push(r) {
-                        Ok(None) => ControlFlow::Continue(()),
-                        Ok(Some(done)) => {
-                            batch.extend(done);
-                            if batch.len() >= BATCH && tx.send(std::mem::take(&mut batch)).is_err()
-                            {
-                                hung_up = true;
-                                return ControlFlow::Break(());
-                            }
-                            ControlFlow::Continue(())
-                        }
-                        Err(e) => {
-                            stop = Some(e);
-                            ControlFlow::Break(())
-                        }
+    let mut g = Grouper::new();
+    let mut batch: Vec<RawComment> = Vec::new();
+    let mut stop: Option<NotContiguous> = None;
+    let mut failed: Option<anyhow::Error> = None;
+    // Build, score (on all cores) and consume one batch of complete threads.
+    let mut flush = |recs: Vec<RawComment>, build_diags: &mut Diagnostics| -> Result<()> {
+        let n = recs.len() as u64;
+        let f = forest::build(recs, build_diags)?;
+        build.add(&f.stats);
+        let scores = scorer.score_forest(&f, &|_| {});
+        consume(&f, &scores)?;
+        bar.inc(n);
+        Ok(())
+    };
+    // Reading and scoring alternate on purpose: a reader thread running
+    // beside the scorers was slower on two cores (it competes for them and
+    // streams the dump through the cache the model tables live in).
+    let read = ingest::read_inputs_until(&input.inputs, &input.read, diags, &mut |r| {
+        match g.push(r) {
+            Ok(None) => {}
+            Ok(Some(done)) => {
+                batch.extend(done);
+                if batch.len() >= BATCH {
+                    if let Err(e) = flush(std::mem::take(&mut batch), &mut build_diags) {
+                        failed = Some(e);
+                        return ControlFlow::Break(());
                     }
-                });
-            if stop.is_none() && !hung_up {
-                batch.extend(g.finish().unwrap_or_default());
-                if !batch.is_empty() {
-                    let _ = tx.send(batch);
                 }
             }
-            drop(tx);
-            (r, read_diags, stop)
-        });
-        let mut failed = None;
-        for recs in rx.iter() {
-            let n = recs.len() as u64;
-            let step = forest::build(recs, &mut build_diags)
-                .map_err(anyhow::Error::from)
-                .and_then(|f| {
-                    build.add(&f.stats);
-                    let scores = scorer.score_forest(&f, &|_| {});
-                    consume(&f, &scores)
-                });
-            if let Err(e) = step {
-                failed = Some(e);
-                break;
+            Err(e) => {
+                stop = Some(e);
+                return ControlFlow::Break(());
             }
-            bar.inc(n);
         }
-        // Hang up so a reader blocked on a full channel returns.
-        drop(rx);
-        let (r, read_diags, stop) = reader
-            .join()
-            .map_err(|_| anyhow!("the reader thread panicked"))?;
-        if let Some(e) = failed {
-            return Err(e);
+        ControlFlow::Continue(())
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let read = read?;
+    if stop.is_none() {
+        batch.extend(g.finish().unwrap_or_default());
+        if !batch.is_empty() {
+            flush(batch, &mut build_diags)?;
         }
-        let read = r?;
-        diags.append(read_diags);
-        Ok((read, stop))
-    })?;
+    }
     diags.append(build_diags);
     Ok(match stop {
         Some(e) => Outcome::NotContiguous(e),
