@@ -90,7 +90,7 @@ pub struct ReportArgs {
     /// Threads listed in the HTML/Markdown tables.
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub threads: usize,
-    /// Queue rows in the HTML/Markdown (the JSON and CSV have all).
+    /// Queue rows kept in the HTML/Markdown/JSON (with --queue-csv the JSON and CSV have all).
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub queue: usize,
     /// Thread trees drawn in the HTML.

@@ -216,12 +216,17 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     if !quiet {
         let c = &report.corpus;
         eprintln!(
-            "threadlens: report of {} threads, {} comments ({} uncivil at {:.3}) in {:.2} s → {}",
+            "threadlens: report of {} threads, {} comments ({} uncivil at {:.3}) in {:.2} s ({}) → {}",
             c.threads,
             c.comments,
             c.uncivil,
             report.threshold,
             t0.elapsed().as_secs_f64(),
+            if run.streamed {
+                "streamed thread by thread"
+            } else {
+                "whole input in memory"
+            },
             a.output.display()
         );
         if let Some(g) = &gold {
