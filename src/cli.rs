@@ -305,6 +305,7 @@ impl InputArgs {
                 },
                 max_record_bytes: self.max_record_bytes,
                 max_document_bytes: self.max_document_bytes,
+                bytes_read: None,
             },
             strict: self.strict,
             diagnostics: self.diagnostics.clone(),

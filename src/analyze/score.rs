@@ -222,7 +222,9 @@ impl Scorer {
             .par_iter()
             .map_init(ScoreScratch::default, |s, t| {
                 let r = self.score_thread(t, s);
-                tick(t.nodes.len() as u64);
+                // Records read (placeholder roots were made up here).
+                let made_up = t.nodes.iter().filter(|n| n.rec.kind == Kind::Placeholder);
+                tick((t.nodes.len() - made_up.count()) as u64);
                 r
             })
             .collect()

@@ -13,6 +13,8 @@
 //! either way (tested); only memory differs.
 
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use anyhow::Result;
 use indicatif::ProgressBar;
@@ -55,7 +57,7 @@ pub fn stream(
     input: &InputConfig,
     scorer: &Scorer,
     diags: &mut Diagnostics,
-    bar: &ProgressBar,
+    tick: &dyn Fn(u64),
     consume: &mut Consume<'_>,
 ) -> Result<Outcome> {
     let strict = diags.is_strict();
@@ -72,7 +74,7 @@ pub fn stream(
         build.add(&f.stats);
         let scores = scorer.score_forest(&f, &|_| {});
         consume(&f, &scores)?;
-        bar.inc(n);
+        tick(n);
         Ok(())
     };
     // Reading and scoring alternate on purpose: a reader thread running
@@ -119,11 +121,11 @@ pub fn whole(
     input: &InputConfig,
     scorer: &Scorer,
     diags: &mut Diagnostics,
-    bar: &ProgressBar,
+    tick: &(dyn Fn(u64) + Sync),
     consume: &mut Consume<'_>,
 ) -> Result<(ReadStats, BuildStats)> {
     let (forest, read) = super::load_forest(input, diags)?;
-    let scores = scorer.score_forest(&forest, &|n| bar.inc(n));
+    let scores = scorer.score_forest(&forest, tick);
     consume(&forest, &scores)?;
     Ok((read, forest.stats))
 }
@@ -155,26 +157,54 @@ pub fn run<S>(
     consume: impl Fn(&mut S, &Forest, &[Vec<Option<Scored>>]) -> Result<()>,
 ) -> Result<Run<S>> {
     use std::io::IsTerminal;
-    let bar = if !quiet && std::io::stderr().is_terminal() {
-        let pb = ProgressBar::new_spinner();
+    let show = !quiet && std::io::stderr().is_terminal();
+    // On a terminal: bytes of the input files read (of their total) and
+    // comments scored, each with its rate.
+    let counter = Arc::new(AtomicU64::new(0));
+    let mut input = input.clone();
+    let bar = if show {
+        input.read.bytes_read = Some(counter.clone());
+        let total: u64 = input
+            .inputs
+            .iter()
+            .filter_map(|i| i.expand().ok())
+            .flat_map(|(files, _)| files)
+            .filter_map(|f| match f {
+                Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+                Input::Stdin => None,
+            })
+            .sum();
+        let pb = ProgressBar::new(total.max(1));
         pb.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} {msg} [{elapsed_precise}] {human_pos} comments ({per_sec})",
+                "{msg} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec})",
             )
             .expect("valid template"),
         );
-        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb.enable_steady_tick(std::time::Duration::from_millis(200));
         pb
     } else {
         ProgressBar::hidden()
     };
+    let t0 = std::time::Instant::now();
+    let comments = AtomicU64::new(0);
+    let tick = |what: &str, n: u64| {
+        let c = comments.fetch_add(n, Ordering::Relaxed) + n;
+        bar.set_position(counter.load(Ordering::Relaxed));
+        let rate = c as f64 / t0.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!("{what}: {c} records ({rate:.0}/s)"));
+    };
+    let input = &input;
     if stream_ok && can_stream(input) {
         let mut diags = Diagnostics::new(input.strict);
         let mut state = fresh()?;
-        bar.set_message("scoring thread by thread");
-        let outcome = stream(input, scorer, &mut diags, &bar, &mut |f, s| {
-            consume(&mut state, f, s)
-        })?;
+        let outcome = stream(
+            input,
+            scorer,
+            &mut diags,
+            &|n| tick("streaming", n),
+            &mut |f, s| consume(&mut state, f, s),
+        )?;
         match outcome {
             Outcome::Done { read, build } => {
                 bar.finish_and_clear();
@@ -188,7 +218,8 @@ pub fn run<S>(
             }
             Outcome::NotContiguous(e) => {
                 drop(state);
-                bar.set_position(0);
+                counter.store(0, Ordering::Relaxed);
+                comments.store(0, Ordering::Relaxed);
                 if !quiet {
                     bar.suspend(|| {
                         eprintln!(
@@ -201,10 +232,14 @@ pub fn run<S>(
     }
     let mut diags = Diagnostics::new(input.strict);
     let mut state = fresh()?;
-    bar.set_message("reading, then scoring");
-    let (read, build) = whole(input, scorer, &mut diags, &bar, &mut |f, s| {
-        consume(&mut state, f, s)
-    })?;
+    bar.set_message("reading the whole input");
+    let (read, build) = whole(
+        input,
+        scorer,
+        &mut diags,
+        &|n| tick("scoring", n),
+        &mut |f, s| consume(&mut state, f, s),
+    )?;
     bar.finish_and_clear();
     Ok(Run {
         state,

@@ -9,6 +9,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Where records come from.
@@ -157,9 +158,25 @@ impl Input {
 
     /// Open for reading, decompressing zstd or gzip by magic bytes.
     pub fn open(&self) -> io::Result<Box<dyn BufRead + Send>> {
+        self.open_counted(None)
+    }
+
+    /// [`Input::open`], adding the bytes read from the file (before any
+    /// decompression) to `counter` (for a progress bar in bytes).
+    pub fn open_counted(
+        &self,
+        counter: Option<&Arc<AtomicU64>>,
+    ) -> io::Result<Box<dyn BufRead + Send>> {
         let raw: Box<dyn Read + Send> = match self {
             Input::Stdin => Box::new(io::stdin()),
             Input::Path(p) => Box::new(File::open(p)?),
+        };
+        let raw: Box<dyn Read + Send> = match counter {
+            Some(c) => Box::new(Counting {
+                inner: raw,
+                n: c.clone(),
+            }),
+            None => raw,
         };
         let mut br = BufReader::with_capacity(1 << 20, raw);
         let head = br.fill_buf()?;
@@ -176,6 +193,20 @@ impl Input {
     }
 }
 
+/// Counts the bytes that pass through.
+struct Counting {
+    inner: Box<dyn Read + Send>,
+    n: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n.fetch_add(k as u64, Ordering::Relaxed);
+        Ok(k)
+    }
+}
+
 /// A RumourEval/PHEME thread folder: `structure.json` beside `source-tweet/`.
 /// Its `structure.json`, `urls.dat`, `raw.json` and `context/` are not comment
 /// records (raw.json repeats the whole thread) and are skipped.
@@ -186,6 +217,18 @@ fn is_thread_folder(dir: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_counted_counts_file_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(&p, "{\"id\":1}\n{\"id\":2}\n").unwrap();
+        let n = Arc::new(AtomicU64::new(0));
+        let mut r = Input::Path(p).open_counted(Some(&n)).unwrap();
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert_eq!(n.load(Ordering::Relaxed), s.len() as u64);
+    }
 
     #[test]
     fn names_and_extensions() {

@@ -136,6 +136,8 @@ pub struct ReadOptions {
     pub max_record_bytes: usize,
     /// Largest whole-file document (page, JSON document, WXR file), in bytes.
     pub max_document_bytes: usize,
+    /// Bytes read so far from input files (for progress), if wanted.
+    pub bytes_read: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Default for ReadOptions {
@@ -145,6 +147,7 @@ impl Default for ReadOptions {
             fields: FieldMap::default(),
             max_record_bytes: 8 << 20,
             max_document_bytes: 1 << 30,
+            bytes_read: None,
         }
     }
 }
@@ -282,7 +285,7 @@ pub fn read_inputs_until(
 pub fn read_one(inp: &Input, opts: &ReadOptions, sink: &mut Sink<'_>) -> Result<(), StrictError> {
     let name = inp.name();
     let file_loc = SourceLoc::new(name.clone(), 1);
-    let mut reader = match inp.open() {
+    let mut reader = match inp.open_counted(opts.bytes_read.as_ref()) {
         Ok(r) => r,
         Err(e) => {
             return sink.report(file_loc, DiagKind::Unreadable, format!("cannot open: {e}"));
