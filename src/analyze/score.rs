@@ -129,22 +129,12 @@ impl Scorer {
             if !fused {
                 return Vec::new();
             }
-            let has_child: Vec<bool> = if side == 1 {
-                let mut v = vec![false; t.nodes.len()];
-                for n in &t.nodes {
-                    if let Some(p) = n.parent {
-                        v[p as usize] = true;
-                    }
-                }
-                v
-            } else {
-                Vec::new()
-            };
             prepared
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
-                    if side == 1 && !has_child[i] {
+                    // Pre-order: a node has replies iff its subtree is more than itself.
+                    if side == 1 && t.subtree_size(i) == 1 {
                         return SideSum::default();
                     }
                     m.side_sum(p, side).unwrap_or_default()

@@ -14,6 +14,7 @@
 //! The table interleaves each column's idf with its weights (`1 + k` f32
 //! per column), so a lookup touches one cache line instead of three arrays.
 
+use crate::features::vocab::sublinear_tf;
 use crate::features::{FeatureConfig, Vocab};
 
 use super::Expert;
@@ -70,9 +71,7 @@ impl Fused {
             };
             let b = usize::from(i >= char_start);
             let row = &self.table[c as usize * stride..(c as usize + 1) * stride];
-            // Most n-grams occur once: skip the ln (1 + ln 1 = 1 exactly).
-            let sub = if tf == 1.0 { 1.0 } else { 1.0 + tf.ln() };
-            let x = f64::from(sub * row[0]);
+            let x = f64::from(sublinear_tf(tf) * row[0]);
             s.sq[b] += x * x;
             for (d, &w) in s.dot[b].iter_mut().zip(&row[1..]) {
                 *d += x * f64::from(w);

@@ -120,11 +120,19 @@ impl Vocab {
                 block_start = out.len();
                 block = b;
             }
-            // Most n-grams occur once: skip the ln (1 + ln 1 = 1 exactly).
-            let sub = if tf == 1.0 { 1.0 } else { 1.0 + tf.ln() };
-            out.push((c, sub * self.idf[c as usize]));
+            out.push((c, sublinear_tf(tf) * self.idf[c as usize]));
         }
         normalize_block(&mut out[block_start..]);
+    }
+}
+
+/// `1 + ln tf`; most n-grams occur once, so the ln is skipped for 1
+/// (`1 + ln 1 = 1` exactly).
+pub fn sublinear_tf(tf: f32) -> f32 {
+    if tf == 1.0 {
+        1.0
+    } else {
+        1.0 + tf.ln()
     }
 }
 
