@@ -148,6 +148,9 @@ pub struct Prepared {
     counts: Vec<(u32, f32)>,
     cues: cues::Cues,
     norm: String,
+    /// Token ids, kept so an explanation names n-grams without encoding
+    /// the text a second time.
+    ids: Vec<u32>,
 }
 
 /// One feature's share of a score.
@@ -284,6 +287,7 @@ impl Model {
             counts,
             cues,
             norm: s.feat.normalized().to_string(),
+            ids: s.feat.token_ids().to_vec(),
         }
     }
 
@@ -497,9 +501,12 @@ impl Model {
         let bit = |i: u32| 1u64 << (i.wrapping_mul(0x9E37_79B1) >> 26);
         let filter = wanted.iter().fold(0u64, |m, &i| m | bit(i));
         let want = |i: u32| filter & bit(i) != 0 && wanted.binary_search(&i).is_ok();
-        let mut names = self.featurizer.names_in(&text.norm, 0, want);
+        let mut names = self
+            .featurizer
+            .names_in(&text.norm, Some(&text.ids), 0, want);
         if self.sides == 2 {
-            for mut n in self.featurizer.names_in(parent_norm, 1, want) {
+            let ids = parent.map(|p| p.0.ids.as_slice());
+            for mut n in self.featurizer.names_in(parent_norm, ids, 1, want) {
                 n.name = format!("parent:{}", n.name);
                 names.push(n);
             }
@@ -515,8 +522,9 @@ impl Model {
                 weight: w,
             });
         }
-        let mut margins = vec![0.0; k];
-        ex.sparse.margins(&s.row, &mut margins);
+        // Only the cue and pair inputs (after the k margins) are explained
+        // below, so the margins need not be computed again.
+        let margins = vec![0.0; k];
         let mut dense = Vec::new();
         self.dense_inputs(
             &margins,

@@ -114,6 +114,11 @@ impl Scratch {
     pub fn normalized(&self) -> &str {
         &self.norm
     }
+
+    /// The token ids of the text last featurized with this scratch.
+    pub fn token_ids(&self) -> &[u32] {
+        &self.ids
+    }
 }
 
 /// A named feature, for explanations.
@@ -204,13 +209,28 @@ impl Featurizer {
     ) -> Vec<FeatureName> {
         let mut s = Scratch::default();
         self.prepare(text, &mut s);
-        self.names_in(&s.norm, side, want)
+        self.names_in(&s.norm, None, side, want)
     }
 
     /// [`Featurizer::names_where`] of an already normalised text.
-    pub fn names_in(&self, norm: &str, side: u32, want: impl Fn(u32) -> bool) -> Vec<FeatureName> {
-        let mut ids = Vec::new();
-        self.tokens.encode(norm, &mut ids);
+    /// `ids` are the text's token ids when the caller kept them from
+    /// [`Featurizer::featurize`] ([`Scratch::token_ids`]); `None` encodes
+    /// the text again.
+    pub fn names_in(
+        &self,
+        norm: &str,
+        ids: Option<&[u32]>,
+        side: u32,
+        want: impl Fn(u32) -> bool,
+    ) -> Vec<FeatureName> {
+        let mut own = Vec::new();
+        let ids = match ids {
+            Some(ids) => ids,
+            None => {
+                self.tokens.encode(norm, &mut own);
+                &own
+            }
+        };
         let base = side * self.config.side_width();
         let wmask = (1u32 << self.config.word_bits) - 1;
         let mut names = Vec::new();
@@ -381,6 +401,20 @@ mod tests {
         }
         assert!(names.iter().any(|n| n.name == "tok:idiot"));
         assert!(names.iter().any(|n| n.name == "chr:_idi"));
+    }
+
+    #[test]
+    fn names_from_kept_token_ids_equal_names_from_the_text() {
+        let f = tiny();
+        let mut s = Scratch::default();
+        let mut a = Vec::new();
+        let text = "You are an 1D10T, what an idiot!!";
+        f.featurize(text, 1, &mut s, &mut a);
+        let norm = s.normalized().to_string();
+        let kept = f.names_in(&norm, Some(s.token_ids()), 1, |_| true);
+        assert_eq!(kept, f.names_in(&norm, None, 1, |_| true));
+        assert_eq!(kept, f.names(text, 1));
+        assert!(kept.iter().any(|n| n.name == "tok:idiot"), "{kept:?}");
     }
 
     #[test]

@@ -191,7 +191,12 @@ pub fn normalize(
             push_folded(&word[end..], cfg, out, &mut st);
             continue;
         }
-        if cfg.fold_leet && word.chars().any(|c| c.is_alphabetic()) {
+        // Only words with a letter and a leet symbol can change; the rest
+        // (nearly all) are copied as they are.
+        if cfg.fold_leet
+            && word.chars().any(|c| c.is_alphabetic())
+            && word.chars().any(|c| leet(c).is_some())
+        {
             let chars: Vec<char> = word.chars().collect();
             let mut w = String::with_capacity(word.len());
             for (i, &c) in chars.iter().enumerate() {
@@ -200,9 +205,9 @@ pub fn normalize(
                 // `!` and `$` only inside words (not "wow!" or "$5"); digits
                 // when a letter is on either side ("sh1t", "1diot").
                 let inside =
-                    letter_beyond(&chars[..i], true) && letter_beyond(&chars[i + 1..], false);
+                    || letter_beyond(&chars[..i], true) && letter_beyond(&chars[i + 1..], false);
                 let mapped = match c {
-                    '!' | '$' | '@' if inside => leet(c),
+                    '!' | '$' | '@' if inside() => leet(c),
                     '0'..='9' if prev_letter || next_letter => leet(c),
                     _ => None,
                 };
@@ -225,13 +230,13 @@ pub fn normalize(
 /// Is the nearest character that is not a leet symbol a letter? Looks left
 /// (from the end of `side`) or right (from its start).
 fn letter_beyond(side: &[char], left: bool) -> bool {
-    let mut it: Box<dyn Iterator<Item = &char>> = if left {
-        Box::new(side.iter().rev())
+    let stop = |c: &&char| leet(**c).is_none() || c.is_alphabetic();
+    let found = if left {
+        side.iter().rev().find(stop)
     } else {
-        Box::new(side.iter())
+        side.iter().find(stop)
     };
-    it.find(|c| leet(**c).is_none() || c.is_alphabetic())
-        .is_some_and(|c| c.is_alphabetic())
+    found.is_some_and(|c| c.is_alphabetic())
 }
 
 /// Normalise one text into a new string.
