@@ -473,7 +473,10 @@ impl Model {
             }
         };
         // Contribution of every column, then names for the strongest few
-        // only (a name can merge several colliding n-grams, so keep a margin).
+        // only. A name determines its column (it is the n-gram that hashes
+        // there), so two columns never merge under one name and the `top`
+        // largest and `top` smallest columns hold every n-gram the output
+        // can show.
         let mut cols: Vec<(u32, f64)> = s
             .row
             .iter()
@@ -486,13 +489,16 @@ impl Model {
                 (self.vocab.index[col as usize], w)
             })
             .collect();
-        let keep = 4 * top + 8;
+        // Columns tied with the last one kept stay too: n-grams that always
+        // occur together get equal weights, and the output orders ties by
+        // name, which is not known yet.
+        let keep = top.max(1);
         if cols.len() > 2 * keep {
-            // The `keep` largest, then the `keep` smallest (no full sort).
-            cols.select_nth_unstable_by(keep - 1, |a, b| b.1.total_cmp(&a.1));
-            let n = cols.len();
-            cols[keep..].select_nth_unstable_by(n - 2 * keep, |a, b| b.1.total_cmp(&a.1));
-            cols.drain(keep..n - keep);
+            let mut w: Vec<f64> = cols.iter().map(|c| c.1).collect();
+            let n = w.len();
+            let hi = *w.select_nth_unstable_by(n - keep, f64::total_cmp).1;
+            let lo = *w.select_nth_unstable_by(keep - 1, f64::total_cmp).1;
+            cols.retain(|c| c.1 >= hi || c.1 <= lo);
         }
         let mut wanted: Vec<u32> = cols.iter().map(|c| c.0).collect();
         wanted.sort_unstable();
