@@ -310,6 +310,15 @@ fn for_char_ngrams(
     padded.push(b' ');
     padded.extend_from_slice(word.as_bytes());
     padded.push(b' ');
+    if word.is_ascii() {
+        // One byte per character: n-grams are byte windows.
+        for n in lo..=hi.min(padded.len()) {
+            for g in padded.windows(n) {
+                f(g);
+            }
+        }
+        return;
+    }
     bounds.clear();
     // Start offset of every character, plus the end.
     let p = std::str::from_utf8(padded).expect("built from str");
