@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// Creating, writing or renaming failed.
-    #[error("{path}: {source}")]
+    #[error("{}", path.display())]
     Io {
         /// The target.
         path: PathBuf,

@@ -475,6 +475,21 @@ fn corrupt_truncated_and_foreign_models_are_refused() {
         assert_eq!(out.status.code(), Some(2), "{name}: {err}");
         assert!(err.contains(name) && err.contains(want), "{name}: {err}");
     }
+    // A missing model: its path and the OS's reason, each said once.
+    let missing = dir.path().join("nowhere");
+    let out = run(&[
+        "score",
+        "data/sample",
+        "--models",
+        missing.to_str().unwrap(),
+        "-o",
+        dir.path().join("s.jsonl").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("threadlens: incivility model: "), "{err}");
+    assert_eq!(err.matches("incivility.json").count(), 1, "{err}");
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
 }
 
 #[test]
@@ -560,6 +575,42 @@ fn report_in_three_formats_carries_the_same_numbers() {
     let bad = dir.path().join("r.txt");
     let out = run(&["report", "data/sample", "-o", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The shipped models on the shipped sample: the council page's argument
+/// (`You ride it every day? …` → `That is simply false …` → `Typical. …`
+/// → `Nobody twisted anything …` → `Read it yourself, genius …`) shows up
+/// as a disagreement chain inside that branch, and `What a pathetic
+/// council. Morons …` is in the moderation queue. Retraining a default
+/// model must keep this.
+#[test]
+fn shipped_models_find_the_sample_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.json");
+    let out = run(&["-q", "report", "data/sample", "-o", p.to_str().unwrap()]);
+    assert!(out.status.success());
+    let j: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    let t = j["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "council-bike-lanes")
+        .expect("council thread");
+    assert!(
+        t["longest_disagreement_chain"].as_u64().unwrap() >= 2,
+        "{t}"
+    );
+    let argument = ["c4", "c5", "c6", "c7", "c8"];
+    for id in t["disagreement_chain_ids"].as_array().unwrap() {
+        assert!(argument.contains(&id.as_str().unwrap()), "{id} in {t}");
+    }
+    let queue: Vec<&str> = j["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    assert!(queue.contains(&"c13"), "{queue:?}");
 }
 
 #[test]

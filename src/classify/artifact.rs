@@ -59,7 +59,7 @@ pub struct TrainingInfo {
 #[derive(Debug, thiserror::Error)]
 pub enum ArtifactError {
     /// Unreadable file.
-    #[error("{file}: {source}")]
+    #[error("{file}")]
     Io {
         /// File.
         file: String,

@@ -70,7 +70,7 @@ impl Default for Columns {
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// The file cannot be opened or read.
-    #[error("{file}: {source}")]
+    #[error("{}", file.display())]
     Io {
         /// File.
         file: PathBuf,

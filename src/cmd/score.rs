@@ -24,18 +24,12 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
         own.clone().unwrap_or_else(|| a.models.join(name))
     };
     let inc = pick(&a.incivility_model, "incivility.json");
-    let incivility =
-        Model::load(&inc).with_context(|| format!("incivility model {}", inc.display()))?;
+    let incivility = Model::load(&inc).context("incivility model")?;
     let stance = if a.no_stance {
         None
     } else {
         let p = pick(&a.stance_model, "stance.json");
-        Some(Model::load(&p).with_context(|| {
-            format!(
-                "stance model {} (--no-stance to score without one)",
-                p.display()
-            )
-        })?)
+        Some(Model::load(&p).context("stance model (--no-stance to score without one)")?)
     };
     let explain = match a.explain.as_str() {
         "flagged" => Explain::Flagged,

@@ -156,7 +156,7 @@ impl Default for ReadOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// A directory could not be listed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The path.
         path: String,
