@@ -15,6 +15,10 @@ pub struct Cli {
     /// No progress bars or summaries on stderr (errors still print).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Print what the work is doing on stderr: training stage timings and
+    /// optimizer statistics (`RUST_LOG` can narrow or widen it).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }

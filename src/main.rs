@@ -11,6 +11,16 @@ use clap::Parser;
 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = cli::Cli::parse();
+    env_logger::Builder::new()
+        .filter_level(if cli.verbose {
+            log::LevelFilter::Debug
+        } else {
+            log::LevelFilter::Warn
+        })
+        .parse_default_env()
+        .format_target(false)
+        .format_timestamp(None)
+        .init();
     match &cli.command {
         cli::Command::Parse(a) => cmd::parse::run(&cmd::parse::ParseConfig {
             input: a.input.resolve()?,

@@ -285,6 +285,37 @@ fn train_fixture_model(dir: &Path) -> PathBuf {
 }
 
 #[test]
+fn verbose_training_logs_its_stages_and_quiet_training_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.json");
+    let args = |v: &'static str| {
+        vec![
+            v,
+            "train",
+            "--data",
+            "tests/fixtures/labeled/train.csv",
+            "--tokenizer",
+            "models/tokenizer.json",
+            "-o",
+            m.to_str().unwrap(),
+        ]
+    };
+    let out = run(&args("-v"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("full fit at") && err.contains("L-BFGS"),
+        "{err}"
+    );
+    let out = run(&args("-q"));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn train_then_eval_on_labeled_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let model = train_fixture_model(dir.path());

@@ -304,15 +304,10 @@ pub fn fit(
         .configure(|st| st.param(init).max_iters(params.max_iters))
         .run()
         .map_err(|e| ClassifyError::Optimizer(e.to_string()))?;
-    if std::env::var_os("THREADLENS_TIMING").is_some() {
-        eprintln!(
-            "timing: L-BFGS {} iterations, {} evaluations, cost {:.4}, termination {:?}",
+    if log::log_enabled!(log::Level::Debug) {
+        log::debug!(
+            "L-BFGS {} iterations, cost {:.4}, termination {:?}",
             res.state.get_iter(),
-            res.state
-                .get_func_counts()
-                .get("cost_count")
-                .copied()
-                .unwrap_or(0),
             res.state.get_best_cost(),
             res.state.get_termination_status()
         );

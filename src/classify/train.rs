@@ -513,13 +513,9 @@ fn best_offsets(classes: usize, y: &[u32], probs: &[Vec<f64>]) -> Vec<f64> {
     metrics::best_offsets(&y, probs)
 }
 
+/// Logs (at debug level, `--verbose`) when each training stage ends.
 fn lap_fn(t0: Instant) -> impl Fn(&str) {
-    let timing = std::env::var_os("THREADLENS_TIMING").is_some();
-    move |what: &str| {
-        if timing {
-            eprintln!("timing: {what} at {:.2}s", t0.elapsed().as_secs_f64());
-        }
-    }
+    move |what: &str| log::debug!("{what} at {:.2}s", t0.elapsed().as_secs_f64())
 }
 
 /// Fit a model. `labels` are the class names (binary: `[negative,
