@@ -8,12 +8,10 @@
 //! texts are legitimate in real dumps (deleted comments keep their labels)
 //! and are returned to the caller, which reports them.
 
-use std::cell::Cell;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
-use crate::ingest::csv::{Counting, CrlfToLf};
+use crate::ingest::csv::BoundedCsv;
 use crate::ingest::Input;
 
 /// Where a labeled row came from.
@@ -135,24 +133,10 @@ pub fn read_from(
         line,
         msg,
     };
-    let read = Rc::new(Cell::new(0u64));
-    let limit = Rc::new(Cell::new(u64::MAX));
-    let counting = Counting {
-        inner: CrlfToLf::new(reader),
-        read: read.clone(),
-        limit: limit.clone(),
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(if tsv { b'\t' } else { b',' })
-        .flexible(true)
-        .has_headers(false)
-        .buffer_capacity(1 << 16)
-        .from_reader(counting);
+    let mut rdr = BoundedCsv::new(reader, tsv, max_record_bytes);
     let cap = max_record_bytes as u64;
-    let slack = 1u64 << 16;
-    limit.set(cap + slack);
     let mut rec = csv::ByteRecord::new();
-    let header: Vec<String> = match rdr.read_byte_record(&mut rec) {
+    let header: Vec<String> = match rdr.next(&mut rec) {
         Ok(false) => {
             return Err(DataError::File {
                 file: file.to_path_buf(),
@@ -189,9 +173,8 @@ pub fn read_from(
     let id_c = find(&cols.id);
     let mut rows = Vec::new();
     loop {
-        limit.set(read.get().saturating_add(cap + slack));
-        let line_guess = rdr.position().line() + 1;
-        match rdr.read_byte_record(&mut rec) {
+        let line_guess = rdr.line();
+        match rdr.next(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::cli::InputConfig;
 use threadlens::diag::Diagnostics;
-use threadlens::forest::{Flags, Forest, Kind};
+use threadlens::forest::{Flags, Forest};
 use threadlens::output::Output;
 
 /// `parse` settings.
@@ -26,12 +26,8 @@ pub struct ParseConfig {
 
 #[derive(Serialize)]
 struct Row<'a> {
-    thread: &'a str,
-    id: &'a str,
-    parent: Option<&'a str>,
-    depth: u32,
-    kind: Kind,
-    author: Option<&'a str>,
+    #[serde(flatten)]
+    node: super::NodeRow<'a>,
     created: Option<i64>,
     text: &'a str,
     source: &'a threadlens::diag::SourceLoc,
@@ -46,12 +42,7 @@ pub fn write_forest(forest: &Forest, out: &mut dyn Write) -> std::io::Result<()>
         for (i, n) in t.nodes.iter().enumerate() {
             let r = &n.rec;
             let row = Row {
-                thread: &t.id,
-                id: &r.id,
-                parent: t.parent_id(i),
-                depth: n.depth,
-                kind: r.kind,
-                author: r.author.as_deref(),
+                node: super::NodeRow::of(t, i),
                 created: r.created,
                 text: &r.text,
                 source: &r.source,

@@ -15,7 +15,7 @@ use threadlens::analyze::render::{csv_safe, stance_label};
 use threadlens::analyze::score::{Explain, Scored, Scorer};
 use threadlens::classify::data::STANCE_LABELS;
 use threadlens::classify::Model;
-use threadlens::forest::{Forest, Kind};
+use threadlens::forest::Forest;
 use threadlens::output::Output;
 
 /// Load the models named by the options.
@@ -48,12 +48,8 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
 
 #[derive(Serialize)]
 struct Row<'a> {
-    thread: &'a str,
-    id: &'a str,
-    parent: Option<&'a str>,
-    depth: u32,
-    kind: Kind,
-    author: Option<&'a str>,
+    #[serde(flatten)]
+    node: super::NodeRow<'a>,
     incivility: Option<f64>,
     uncivil: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,12 +86,7 @@ fn write_jsonl(
     for (t, sc) in forest.threads.iter().zip(scores) {
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let row = Row {
-                thread: &t.id,
-                id: &n.rec.id,
-                parent: t.parent_id(i),
-                depth: n.depth,
-                kind: n.rec.kind,
-                author: n.rec.author.as_deref(),
+                node: super::NodeRow::of(t, i),
                 incivility: s.as_ref().map(|s| s.incivility),
                 uncivil: s.as_ref().map(|s| s.uncivil),
                 stance: s.as_ref().and_then(|s| s.stance).map(|p| Stance {

@@ -130,6 +130,58 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// A CSV reader over one input, shared by `parse` and labeled-data
+/// loading: tab-separated for `tsv`, ragged rows allowed (the caller
+/// checks the field count and names the line), CRLF read as LF, and every
+/// record bounded: [`BoundedCsv::next`] fails with an I/O error once the
+/// parser has been handed `cap` bytes (plus one buffer of read-ahead)
+/// since the record began, so an unbalanced quote cannot swallow the file.
+pub(crate) struct BoundedCsv {
+    rdr: csv::Reader<Counting<CrlfToLf<Box<dyn BufRead + Send>>>>,
+    read: Rc<Cell<u64>>,
+    limit: Rc<Cell<u64>>,
+    cap: u64,
+}
+
+impl BoundedCsv {
+    /// The parser reads ahead by up to one buffer of this size.
+    const SLACK: u64 = 1 << 16;
+
+    pub(crate) fn new(inner: Box<dyn BufRead + Send>, tsv: bool, cap: usize) -> BoundedCsv {
+        let read = Rc::new(Cell::new(0u64));
+        let limit = Rc::new(Cell::new(u64::MAX));
+        let counting = Counting {
+            inner: CrlfToLf::new(inner),
+            read: read.clone(),
+            limit: limit.clone(),
+        };
+        let rdr = csv::ReaderBuilder::new()
+            .delimiter(if tsv { b'\t' } else { b',' })
+            .flexible(true)
+            .has_headers(false)
+            .buffer_capacity(Self::SLACK as usize)
+            .from_reader(counting);
+        BoundedCsv {
+            rdr,
+            read,
+            limit,
+            cap: cap as u64,
+        }
+    }
+
+    /// The next record into `rec` (`false` at the end of the input).
+    pub(crate) fn next(&mut self, rec: &mut csv::ByteRecord) -> csv::Result<bool> {
+        self.limit
+            .set(self.read.get().saturating_add(self.cap + Self::SLACK));
+        self.rdr.read_byte_record(rec)
+    }
+
+    /// The line the next record starts on (1-based).
+    pub(crate) fn line(&self) -> u64 {
+        self.rdr.position().line() + 1
+    }
+}
+
 fn find(
     header: &[String],
     chosen: &Option<String>,
@@ -153,30 +205,11 @@ pub(super) fn read(
     opts: &ReadOptions,
     sink: &mut Sink<'_>,
 ) -> Result<(), StrictError> {
-    let read = Rc::new(Cell::new(0u64));
-    let limit = Rc::new(Cell::new(u64::MAX));
-    let counting = Counting {
-        inner: CrlfToLf::new(reader),
-        read: read.clone(),
-        limit: limit.clone(),
-    };
-    let delim = if ctx.ext.as_deref() == Some("tsv") {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .has_headers(false)
-        .buffer_capacity(1 << 16)
-        .from_reader(counting);
+    let tsv = ctx.ext.as_deref() == Some("tsv");
+    let mut rdr = BoundedCsv::new(reader, tsv, opts.max_record_bytes);
     let mut rec = csv::ByteRecord::new();
     let cap = opts.max_record_bytes as u64;
-    // Slack: the parser reads ahead by up to one buffer.
-    let slack = 1u64 << 16;
-    limit.set(cap + slack);
-    let header: Vec<String> = match rdr.read_byte_record(&mut rec) {
+    let header: Vec<String> = match rdr.next(&mut rec) {
         Ok(false) => return Ok(()), // empty file: no records
         Ok(true) => match rec
             .iter()
@@ -220,7 +253,7 @@ pub(super) fn read(
             };
             // Count the rows so the totals still add up.
             let mut rows = 0u64;
-            while let Ok(true) = rdr.read_byte_record(&mut rec) {
+            while let Ok(true) = rdr.next(&mut rec) {
                 rows += 1;
             }
             return sink.diags.report_many(
@@ -232,10 +265,8 @@ pub(super) fn read(
         }
     };
     while !sink.stopped() {
-        let start_byte = read.get();
-        limit.set(start_byte.saturating_add(cap + slack));
-        let line = rdr.position().line() + 1;
-        let ok = match rdr.read_byte_record(&mut rec) {
+        let line = rdr.line();
+        let ok = match rdr.next(&mut rec) {
             Ok(ok) => ok,
             Err(e) => {
                 let loc = ctx.loc(line);
