@@ -316,6 +316,16 @@ fn verbose_training_logs_its_stages_and_quiet_training_does_not() {
 }
 
 #[test]
+fn training_twice_writes_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (da, db) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir(&da).unwrap();
+    std::fs::create_dir(&db).unwrap();
+    let (a, b) = (train_fixture_model(&da), train_fixture_model(&db));
+    assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+}
+
+#[test]
 fn train_then_eval_on_labeled_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let model = train_fixture_model(dir.path());

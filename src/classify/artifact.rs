@@ -49,8 +49,12 @@ pub struct TrainingInfo {
     pub params: serde_json::Value,
     /// Metrics on held-out data (test file or holdout), if any.
     pub metrics: serde_json::Value,
-    /// Wall-clock seconds to train.
-    pub seconds: f64,
+    /// Wall-clock seconds to train, in files written before training was
+    /// made byte-reproducible; not recorded any more (two runs of the same
+    /// command must give the same file and content hash). `train` still
+    /// prints it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
     /// `threadlens x.y.z`.
     pub created_by: String,
 }

@@ -485,11 +485,10 @@ fn fit_expert(
     Ok((super::Expert { sparse, head }, probs))
 }
 
-fn info(counts: Vec<usize>, params: &TrainParams, t0: Instant) -> TrainingInfo {
+fn info(counts: Vec<usize>, params: &TrainParams) -> TrainingInfo {
     TrainingInfo {
         class_counts: counts,
         params: serde_json::to_value(params).expect("serialisable"),
-        seconds: t0.elapsed().as_secs_f64(),
         created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
         ..Default::default()
     }
@@ -556,7 +555,7 @@ pub fn fit(
         router: None,
         threshold,
         offsets,
-        training: info(counts, params, t0),
+        training: info(counts, params),
         hash: String::new(),
         fused: Default::default(),
     };
@@ -668,7 +667,7 @@ pub fn fit_mixture(
         }),
         threshold,
         offsets,
-        training: info(counts, params, t0),
+        training: info(counts, params),
         hash: String::new(),
         fused: Default::default(),
     };

@@ -335,7 +335,6 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         });
     }
     model.training.data = sources;
-    model.training.seconds = train_secs;
     model.training.metrics = heldout.clone().unwrap_or(serde_json::Value::Null);
     let mut p = serde_json::to_value(params)?;
     p["balance_files"] = a.balance_files.into();
