@@ -47,14 +47,14 @@ const CREATED: &[&str] = &[
 /// in `\r\n` (it counts the `\n` only when the next record is read), and
 /// most CSV exports (including the bench tasks) use CRLF. Inside quoted
 /// fields the text gets `\n` line ends, as everywhere else in threadlens.
-pub(crate) struct CrlfToLf<R> {
+struct CrlfToLf<R> {
     inner: R,
     /// A `\r` at the end of the last chunk, not yet known to precede `\n`.
     held_cr: bool,
 }
 
 impl<R> CrlfToLf<R> {
-    pub(crate) fn new(inner: R) -> Self {
+    fn new(inner: R) -> Self {
         CrlfToLf {
             inner,
             held_cr: false,
@@ -113,10 +113,10 @@ impl<R: Read> Read for CrlfToLf<R> {
 }
 
 /// Counts bytes handed to the CSV parser so a record can be bounded.
-pub(crate) struct Counting<R> {
-    pub(crate) inner: R,
-    pub(crate) read: Rc<Cell<u64>>,
-    pub(crate) limit: Rc<Cell<u64>>,
+struct Counting<R> {
+    inner: R,
+    read: Rc<Cell<u64>>,
+    limit: Rc<Cell<u64>>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -171,8 +171,11 @@ impl BoundedCsv {
 
     /// The next record into `rec` (`false` at the end of the input).
     pub(crate) fn next(&mut self, rec: &mut csv::ByteRecord) -> csv::Result<bool> {
-        self.limit
-            .set(self.read.get().saturating_add(self.cap + Self::SLACK));
+        self.limit.set(
+            self.read
+                .get()
+                .saturating_add(self.cap.saturating_add(Self::SLACK)),
+        );
         self.rdr.read_byte_record(rec)
     }
 
