@@ -28,7 +28,7 @@ pub mod train;
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{cues, Featurizer, Scratch, Vocab};
+use crate::features::{cues, FeatureConfig, Featurizer, Scratch, Vocab};
 pub use artifact::ArtifactError;
 pub use head::Head;
 pub use sparse::SparseModel;
@@ -293,8 +293,18 @@ impl Model {
 
     /// Whether texts prepared by `other` can be scored by this model (same
     /// featurizer settings and tokenizer).
+    ///
+    /// A model without character n-grams can read texts featurized with
+    /// them: the hashed indices line up and the character block is not in
+    /// its vocabulary, so those counts are skipped.
     pub fn shares_featurizer(&self, other: &Model) -> bool {
-        self.featurizer.config == other.featurizer.config
+        let (mine, theirs) = (self.featurizer.config, other.featurizer.config);
+        let same_indices = FeatureConfig {
+            char_ngrams: theirs.char_ngrams,
+            ..mine
+        } == theirs;
+        same_indices
+            && (theirs.char_ngrams || !mine.char_ngrams)
             && self.featurizer.tokens.to_json() == other.featurizer.tokens.to_json()
     }
 

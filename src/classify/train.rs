@@ -945,4 +945,46 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_model_without_char_ngrams_reads_texts_featurized_with_them() {
+        // As in `score`: the incivility model (character n-grams on)
+        // featurizes each text once; the stance model (off) scores from
+        // those counts exactly as from its own.
+        let c = corpus();
+        let with = toy_featurizer(&c);
+        let mut without = with.clone();
+        without.config.char_ngrams = false;
+        let ex: Vec<Example> = c
+            .iter()
+            .map(|(t, y)| Example {
+                text: t,
+                parent: "is this true?",
+                class: *y,
+                weight: 1.0,
+            })
+            .collect();
+        let p = TrainParams::default();
+        let labels = || vec!["0".to_string(), "1".to_string()];
+        let inc = fit(Task::Incivility, labels(), with, &ex, &p, &Silent).unwrap();
+        let st = fit(Task::Stance, labels(), without, &ex, &p, &Silent).unwrap();
+        assert!(st.shares_featurizer(&inc) && !inc.shares_featurizer(&st));
+        assert!(st
+            .vocab
+            .index
+            .iter()
+            .all(|&i| st.featurizer.config.block_of(i) % 2 == 0));
+        let mut s = ScoreScratch::default();
+        for (text, parent) in [("you idiot", "is this true?"), ("thanks, good point", "")] {
+            let (a, b) = (inc.prepare(text, &mut s), inc.prepare(parent, &mut s));
+            let direct = st.score(text, parent, &mut s);
+            let prepared = st.score_prepared(&a, text, Some((&b, parent)), &mut s);
+            assert_eq!(direct, prepared);
+            let (sa, sb) = (st.side_sum(&a, 0).unwrap(), st.side_sum(&b, 1).unwrap());
+            let fused = st.score_sums((&a, text, &sa), Some((&b, parent, &sb)), &mut s);
+            for (x, y) in direct.iter().zip(&fused) {
+                assert!((x - y).abs() < 1e-6, "{direct:?} vs {fused:?}");
+            }
+        }
+    }
 }

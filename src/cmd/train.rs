@@ -207,6 +207,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     let config = FeatureConfig {
         word_bits: a.word_bits,
         char_bits: a.char_bits,
+        char_ngrams: a.char_ngrams.unwrap_or(task != Task::Stance),
         ..Default::default()
     };
     config.check()?;

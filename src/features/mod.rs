@@ -53,6 +53,20 @@ pub struct FeatureConfig {
     pub char_min: u8,
     /// Longest character n-gram.
     pub char_max: u8,
+    /// Character n-grams at all. The stance model goes without them
+    /// (measured in the model card); its hashed space keeps the character
+    /// block, unused, so its indices line up with a featurizer that has
+    /// them and texts featurized once serve both models.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub char_ngrams: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 impl Default for FeatureConfig {
@@ -64,6 +78,7 @@ impl Default for FeatureConfig {
             char_bits: 20,
             char_min: 2,
             char_max: 5,
+            char_ngrams: true,
         }
     }
 }
@@ -179,7 +194,8 @@ impl Featurizer {
         let cbase = base + (1u32 << self.config.word_bits);
         let cmask = (1u32 << self.config.char_bits) - 1;
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
-        for word in char_words(&s.norm) {
+        let words = char_words(&s.norm).filter(|_| self.config.char_ngrams);
+        for word in words {
             for_char_ngrams(word, lo, hi, &mut s.padded, &mut s.bounds, |g| {
                 let h = xxh3_64_with_seed(g, SEED_CHR);
                 s.hashes.push(cbase + (h as u32 & cmask));
@@ -254,7 +270,7 @@ impl Featurizer {
         let cmask = (1u32 << self.config.char_bits) - 1;
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
         let (mut padded, mut bounds) = (Vec::new(), Vec::new());
-        for word in char_words(norm) {
+        for word in char_words(norm).filter(|_| self.config.char_ngrams) {
             for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g| {
                 let h = xxh3_64_with_seed(g, SEED_CHR);
                 if !want(cbase + (h as u32 & cmask)) {
