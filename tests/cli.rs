@@ -564,8 +564,21 @@ fn score_writes_every_record_as_jsonl_and_csv() {
                     "flagged rows are explained: {r}"
                 );
             }
+            // A reply decided agree/disagree/query says why; `comment` is
+            // not explained by default.
+            let explained = r.get("stance_reasons").is_some();
+            if let Some(label) = r["stance_label"].as_str() {
+                assert_eq!(explained, label != "comment", "{r}");
+            }
         }
     }
+    let why: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| r["stance_reasons"].as_array().into_iter().flatten())
+        .map(|c| c["feature"].as_str().unwrap())
+        .collect();
+    assert!(why.contains(&"cue:pair_question"), "{why:?}");
+    assert!(why.iter().any(|f| f.starts_with("parent:tok:")), "{why:?}");
     assert!(
         rows.iter().any(|r| r["uncivil"] == true),
         "the sample has uncivil replies"
@@ -579,6 +592,18 @@ fn score_writes_every_record_as_jsonl_and_csv() {
     );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("thread,id,parent,depth,kind,author,incivility"));
+    assert!(text
+        .lines()
+        .next()
+        .unwrap()
+        .contains(",reasons,stance_reasons,source,"));
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let n = r
+        .records()
+        .map(|x| x.unwrap())
+        .filter(|x| x[14].contains("pair_question"))
+        .count();
+    assert!(n > 0, "stance reasons in the CSV");
     assert_eq!(text.lines().count(), rows.len() + 1);
 }
 

@@ -698,6 +698,7 @@ mod tests {
                     }),
                     stance_label: parent.map(|_| s),
                     reasons: Vec::new(),
+                    stance_reasons: Vec::new(),
                 })
             })
             .collect()];

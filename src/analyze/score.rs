@@ -11,15 +11,21 @@ use crate::classify::fused::SideSum;
 use crate::classify::{Contribution, Model, Prepared, ScoreScratch, Task};
 use crate::forest::{Forest, Kind, Thread};
 
+/// Index of `comment` in [`STANCE_LABELS`] (the stance with nothing to explain
+/// by default).
+const COMMENT: usize = 3;
+
 /// Which comments get explanations (top contributing features).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Explain {
     /// None.
     None,
-    /// Comments at or over the incivility threshold (the default: these are
-    /// the ones a moderator reads, and explaining costs more than scoring).
+    /// Incivility of comments at or over the threshold, and stance of
+    /// replies decided agree, disagree or query (the default: these are
+    /// the ones a moderator reads and the edges of disagreement chains;
+    /// explaining costs more than scoring).
     Flagged,
-    /// Every comment.
+    /// Incivility and stance of every comment.
     All,
 }
 
@@ -36,6 +42,10 @@ pub struct Scored {
     pub stance_label: Option<usize>,
     /// Top features that pushed P(uncivil) up (and, after them, down).
     pub reasons: Vec<Contribution>,
+    /// Top features that pushed the decided stance up (and, after them,
+    /// down): the reply's and the parent's n-grams (`parent:` prefix), cues
+    /// and pair features.
+    pub stance_reasons: Vec<Contribution>,
 }
 
 /// The two models and the decision threshold.
@@ -160,24 +170,7 @@ impl Scorer {
                     _ => self.incivility.score(text, "", s)[1],
                 };
                 let uncivil = incivility >= self.threshold;
-                let (stance, stance_label) = match (&self.stance, n.parent) {
-                    (Some(m), Some(p)) if n.rec.kind == Kind::Comment => {
-                        let parent = &t.nodes[p as usize].rec.text;
-                        let j = p as usize;
-                        let p = match (prepared.get(i), prepared.get(j)) {
-                            (Some(a), Some(b)) if fused => m.score_sums(
-                                (a, text, &st_text[i]),
-                                Some((b, parent, &st_parent[j])),
-                                s,
-                            ),
-                            (Some(a), Some(b)) => m.score_prepared(a, text, Some((b, parent)), s),
-                            _ => m.score(text, parent, s),
-                        };
-                        let label = m.decide(&p);
-                        (Some([p[0], p[1], p[2], p[3]]), Some(label))
-                    }
-                    _ => (None, None),
-                };
+                // Explained right after scoring, so the cue inputs are reused.
                 let explain = match self.explain {
                     Explain::All => true,
                     Explain::Flagged => uncivil,
@@ -187,8 +180,39 @@ impl Scorer {
                     (false, _) => Vec::new(),
                     (true, Some(p)) => self
                         .incivility
-                        .explain_prepared(p, text, None, 1, self.top, s),
+                        .explain_scored(p, text, None, 1, self.top, s),
                     (true, None) => self.incivility.explain(text, "", 1, self.top),
+                };
+                let (stance, stance_label, stance_reasons) = match (&self.stance, n.parent) {
+                    (Some(m), Some(p)) if n.rec.kind == Kind::Comment => {
+                        let parent = &t.nodes[p as usize].rec.text;
+                        let j = p as usize;
+                        let pair = prepared.get(i).zip(prepared.get(j));
+                        let p = match pair {
+                            Some((a, b)) if fused => m.score_sums(
+                                (a, text, &st_text[i]),
+                                Some((b, parent, &st_parent[j])),
+                                s,
+                            ),
+                            Some((a, b)) => m.score_prepared(a, text, Some((b, parent)), s),
+                            None => m.score(text, parent, s),
+                        };
+                        let label = m.decide(&p);
+                        let explain = match self.explain {
+                            Explain::All => true,
+                            Explain::Flagged => label != COMMENT,
+                            Explain::None => false,
+                        };
+                        let reasons = match (explain, pair) {
+                            (false, _) => Vec::new(),
+                            (true, Some((a, b))) => {
+                                m.explain_scored(a, text, Some((b, parent)), label, self.top, s)
+                            }
+                            (true, None) => m.explain(text, parent, label, self.top),
+                        };
+                        (Some([p[0], p[1], p[2], p[3]]), Some(label), reasons)
+                    }
+                    _ => (None, None, Vec::new()),
                 };
                 Some(Scored {
                     incivility,
@@ -196,6 +220,7 @@ impl Scorer {
                     stance,
                     stance_label,
                     reasons,
+                    stance_reasons,
                 })
             })
             .collect()

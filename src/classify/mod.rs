@@ -317,13 +317,25 @@ impl Model {
         parent: Option<(&'a Prepared, &'a str)>,
         s: &mut ScoreScratch,
     ) -> (&'a str, &'a str) {
+        // A model without character n-grams skips that block of counts
+        // (texts prepared by a model with them carry it; see
+        // [`Model::shares_featurizer`]); counts are sorted, tokens first.
+        let cfg = self.featurizer.config;
+        fn used(cfg: FeatureConfig, c: &[(u32, f32)]) -> &[(u32, f32)] {
+            if cfg.char_ngrams {
+                c
+            } else {
+                &c[..c.partition_point(|&(i, _)| i < 1u32 << cfg.word_bits)]
+            }
+        }
         s.counts.clear();
-        s.counts.extend_from_slice(&text.counts);
+        s.counts.extend_from_slice(used(cfg, &text.counts));
         let mut strs = ("", "");
         if self.sides == 2 {
             if let Some((p, ps)) = parent {
-                let off = self.featurizer.config.side_width();
-                s.counts.extend(p.counts.iter().map(|&(i, v)| (i + off, v)));
+                let off = cfg.side_width();
+                s.counts
+                    .extend(used(cfg, &p.counts).iter().map(|&(i, v)| (i + off, v)));
                 strs = (ps, &p.norm);
             }
         }
@@ -464,6 +476,36 @@ impl Model {
         top: usize,
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
+        self.explain_inner(text, text_str, parent, class, top, false, s)
+    }
+
+    /// [`Model::explain_prepared`] right after this model scored the same
+    /// text and parent with `s` ([`Model::score_sums`] or
+    /// [`Model::score_prepared`]): the cue and pair inputs that scoring left
+    /// in `s` are reused instead of computed again.
+    pub fn explain_scored(
+        &self,
+        text: &Prepared,
+        text_str: &str,
+        parent: Option<(&Prepared, &str)>,
+        class: usize,
+        top: usize,
+        s: &mut ScoreScratch,
+    ) -> Vec<Contribution> {
+        self.explain_inner(text, text_str, parent, class, top, true, s)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn explain_inner(
+        &self,
+        text: &Prepared,
+        text_str: &str,
+        parent: Option<(&Prepared, &str)>,
+        class: usize,
+        top: usize,
+        scored: bool,
+        s: &mut ScoreScratch,
+    ) -> Vec<Contribution> {
         let (parent_str, parent_norm) = self.prepared_row(text, parent, s);
         // A mixture is explained through the expert the router trusts most.
         let pi = self.routes(s);
@@ -487,14 +529,14 @@ impl Model {
         // there), so two columns never merge under one name and the `top`
         // largest and `top` smallest columns hold every n-gram the output
         // can show.
+        let coefs: Vec<f64> = (0..k).map(coef).collect();
         let mut cols: Vec<(u32, f64)> = s
             .row
             .iter()
             .map(|&(col, v)| {
                 let mut w = 0.0;
-                for j in 0..k {
-                    w +=
-                        coef(j) * f64::from(ex.sparse.weights[col as usize * k + j]) * f64::from(v);
+                for (j, c) in coefs.iter().enumerate() {
+                    w += c * f64::from(ex.sparse.weights[col as usize * k + j]) * f64::from(v);
                 }
                 (self.vocab.index[col as usize], w)
             })
@@ -542,14 +584,18 @@ impl Model {
         // below, so the margins need not be computed again.
         let margins = vec![0.0; k];
         let mut dense = Vec::new();
-        self.dense_inputs(
-            &margins,
-            &text.cues,
-            text_str,
-            parent_str,
-            Some((&text.norm, parent_norm)),
-            &mut dense,
-        );
+        if scored && s.dense.len() == ex.head.features.len() {
+            dense.clone_from(&s.dense);
+        } else {
+            self.dense_inputs(
+                &margins,
+                &text.cues,
+                text_str,
+                parent_str,
+                Some((&text.norm, parent_norm)),
+                &mut dense,
+            );
+        }
         for (f, name) in ex.head.features.iter().enumerate().skip(k) {
             let z = (dense[f] - ex.head.mean[f]) / ex.head.scale[f];
             let w = if kh == 1 {

@@ -938,6 +938,12 @@ mod tests {
             for (x, y) in direct.iter().zip(&fused) {
                 assert!((x - y).abs() < 1e-6, "{direct:?} vs {fused:?}");
             }
+            // Right after scoring, the explanation reuses the cue inputs.
+            assert_eq!(
+                m.explain_scored(&a, text, Some((&b, parent)), 1, 4, &mut s),
+                m.explain(text, parent, 1, 4),
+                "{text:?} / {parent:?}"
+            );
             let alone = m.score(text, "", &mut s);
             let fused_alone = m.score_sums((&a, text, &sa), None, &mut s);
             for (x, y) in alone.iter().zip(&fused_alone) {
@@ -985,6 +991,10 @@ mod tests {
             for (x, y) in direct.iter().zip(&fused) {
                 assert!((x - y).abs() < 1e-6, "{direct:?} vs {fused:?}");
             }
+            assert_eq!(
+                st.explain_scored(&a, text, Some((&b, parent)), 1, 4, &mut s),
+                st.explain(text, parent, 1, 4)
+            );
         }
     }
 }

@@ -99,6 +99,7 @@ impl GoldRun {
                                 stance: s.stance,
                                 stance_label: s.stance_label,
                                 reasons: Vec::new(),
+                                stance_reasons: Vec::new(),
                             }
                         })
                     })

@@ -58,6 +58,8 @@ struct Row<'a> {
     stance_label: Option<&'static str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     reasons: &'a [threadlens::classify::Contribution],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    stance_reasons: &'a [threadlens::classify::Contribution],
     source: String,
     models: &'a ModelHashes<'a>,
 }
@@ -100,6 +102,7 @@ fn write_jsonl(
                     .and_then(|s| s.stance_label)
                     .map(|l| STANCE_LABELS[l]),
                 reasons: s.as_ref().map_or(&[], |s| &s.reasons[..]),
+                stance_reasons: s.as_ref().map_or(&[], |s| &s.stance_reasons[..]),
                 source: n.rec.source.to_string(),
                 models: h,
             };
@@ -110,7 +113,7 @@ fn write_jsonl(
     Ok(())
 }
 
-const CSV_HEADER: [&str; 17] = [
+const CSV_HEADER: [&str; 18] = [
     "thread",
     "id",
     "parent",
@@ -125,6 +128,7 @@ const CSV_HEADER: [&str; 17] = [
     "p_comment",
     "stance",
     "reasons",
+    "stance_reasons",
     "source",
     "incivility_model",
     "stance_model",
@@ -137,6 +141,14 @@ fn write_csv<W: Write>(
     w: &mut csv::Writer<W>,
 ) -> Result<()> {
     let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6}"));
+    let list = |c: &[threadlens::classify::Contribution]| {
+        csv_safe(
+            &c.iter()
+                .map(|c| format!("{} {:+.3}", c.feature, c.weight))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    };
     for (t, sc) in forest.threads.iter().zip(scores) {
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let p = s.as_ref().and_then(|s| s.stance);
@@ -156,17 +168,9 @@ fn write_csv<W: Write>(
                 f(p.map(|p| p[2])),
                 f(p.map(|p| p[3])),
                 stance_label(s.as_ref().and_then(|s| s.stance_label)).to_string(),
-                csv_safe(
-                    &s.as_ref()
-                        .map(|s| {
-                            s.reasons
-                                .iter()
-                                .map(|c| format!("{} {:+.3}", c.feature, c.weight))
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        })
-                        .unwrap_or_default(),
-                ),
+                s.as_ref().map_or(String::new(), |s| list(&s.reasons)),
+                s.as_ref()
+                    .map_or(String::new(), |s| list(&s.stance_reasons)),
                 csv_safe(&n.rec.source.to_string()),
                 h.incivility.to_string(),
                 h.stance.unwrap_or("").to_string(),
