@@ -58,7 +58,7 @@ pub struct ModelArgs {
     /// Incivility threshold (default: the model's own, F1-best on its training data).
     #[arg(long, value_name = "P")]
     pub threshold: Option<f64>,
-    /// Which comments get their top features: flagged (at/over the threshold), all, none.
+    /// Which comments get their top features: flagged (incivility at/over the threshold, stance decided agree/disagree/query), all, none.
     #[arg(long, default_value = "flagged", value_name = "WHICH")]
     pub explain: String,
     /// Features listed per explained comment (pushing up, then down).

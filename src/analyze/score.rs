@@ -54,6 +54,8 @@ pub struct Scorer {
     stance: Option<Model>,
     threshold: f64,
     explain: Explain,
+    /// Whether stance decisions are explained at all (under `explain`).
+    explain_stance: bool,
     top: usize,
     /// Both models featurize alike: texts are featurized once.
     shared: bool,
@@ -99,8 +101,16 @@ impl Scorer {
             stance,
             threshold,
             explain,
+            explain_stance: true,
             top,
         })
+    }
+
+    /// Leave stance decisions unexplained (the report shows only the
+    /// incivility reasons; explaining costs more than scoring).
+    pub fn without_stance_reasons(mut self) -> Scorer {
+        self.explain_stance = false;
+        self
     }
 
     /// The incivility threshold in use.
@@ -198,11 +208,12 @@ impl Scorer {
                             None => m.score(text, parent, s),
                         };
                         let label = m.decide(&p);
-                        let explain = match self.explain {
-                            Explain::All => true,
-                            Explain::Flagged => label != COMMENT,
-                            Explain::None => false,
-                        };
+                        let explain = self.explain_stance
+                            && match self.explain {
+                                Explain::All => true,
+                                Explain::Flagged => label != COMMENT,
+                                Explain::None => false,
+                            };
                         let reasons = match (explain, pair) {
                             (false, _) => Vec::new(),
                             (true, Some((a, b))) => {

@@ -140,7 +140,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
             a.output.display()
         );
     }
-    let scorer = super::score::scorer(&a.models)?;
+    let scorer = super::score::scorer(&a.models)?.without_stance_reasons();
     let t0 = std::time::Instant::now();
     let (hi, hs) = scorer.hashes();
     let models = Models {
