@@ -249,6 +249,17 @@ struct Sums {
     c: [f64; 4],
 }
 
+impl std::ops::AddAssign<&Sums> for Sums {
+    fn add_assign(&mut self, s: &Sums) {
+        self.n += s.n;
+        self.p += s.p;
+        self.u += s.u;
+        for (a, b) in self.c.iter_mut().zip(&s.c) {
+            *a += b;
+        }
+    }
+}
+
 /// Small deterministic generator (SplitMix64) for the bootstrap.
 struct Rng(u64);
 impl Rng {
@@ -281,13 +292,7 @@ fn intervals(sums: &[Sums], seed: u64) -> [Vec<f64>; 5] {
     for _ in 0..RESAMPLES {
         let mut t = Sums::default();
         for _ in 0..sums.len() {
-            let s = &sums[rng.below(sums.len())];
-            t.n += s.n;
-            t.p += s.p;
-            t.u += s.u;
-            for k in 0..4 {
-                t.c[k] += s.c[k];
-            }
+            t += &sums[rng.below(sums.len())];
         }
         let stats = stats_of(&t);
         for (o, v) in out.iter_mut().zip(stats) {
@@ -521,12 +526,7 @@ impl ReportBuilder {
             mut trees,
         } = self;
         let total = sums.iter().fold(Sums::default(), |mut a, s| {
-            a.n += s.n;
-            a.p += s.p;
-            a.u += s.u;
-            for k in 0..4 {
-                a.c[k] += s.c[k];
-            }
+            a += s;
             a
         });
         let point = stats_of(&total);
