@@ -29,6 +29,18 @@ pub enum Explain {
     All,
 }
 
+impl Explain {
+    /// Whether a score is explained; `notable`: flagged uncivil, or a
+    /// stance other than `comment`.
+    fn wants(self, notable: bool) -> bool {
+        match self {
+            Explain::All => true,
+            Explain::Flagged => notable,
+            Explain::None => false,
+        }
+    }
+}
+
 /// Scores of one node.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scored {
@@ -181,12 +193,7 @@ impl Scorer {
                 };
                 let uncivil = incivility >= self.threshold;
                 // Explained right after scoring, so the cue inputs are reused.
-                let explain = match self.explain {
-                    Explain::All => true,
-                    Explain::Flagged => uncivil,
-                    Explain::None => false,
-                };
-                let reasons = match (explain, prepared.get(i)) {
+                let reasons = match (self.explain.wants(uncivil), prepared.get(i)) {
                     (false, _) => Vec::new(),
                     (true, Some(p)) => self
                         .incivility
@@ -208,12 +215,7 @@ impl Scorer {
                             None => m.score(text, parent, s),
                         };
                         let label = m.decide(&p);
-                        let explain = self.explain_stance
-                            && match self.explain {
-                                Explain::All => true,
-                                Explain::Flagged => label != COMMENT,
-                                Explain::None => false,
-                            };
+                        let explain = self.explain_stance && self.explain.wants(label != COMMENT);
                         let reasons = match (explain, pair) {
                             (false, _) => Vec::new(),
                             (true, Some((a, b))) => {

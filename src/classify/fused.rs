@@ -65,14 +65,7 @@ impl Fused {
         let char_start = 1u32 << cfg.word_bits;
         let stride = self.k + 1;
         let mut s = SideSum::default();
-        // Without character n-grams the model knows no index in that block:
-        // skip it (counts are sorted, token block first).
-        let counts = if cfg.char_ngrams {
-            counts
-        } else {
-            &counts[..counts.partition_point(|&(i, _)| i < char_start)]
-        };
-        for &(i, tf) in counts {
+        for &(i, tf) in cfg.used(counts) {
             let Some(c) = vocab.column(i + off) else {
                 continue;
             };

@@ -317,25 +317,17 @@ impl Model {
         parent: Option<(&'a Prepared, &'a str)>,
         s: &mut ScoreScratch,
     ) -> (&'a str, &'a str) {
-        // A model without character n-grams skips that block of counts
-        // (texts prepared by a model with them carry it; see
-        // [`Model::shares_featurizer`]); counts are sorted, tokens first.
+        // Texts prepared by a model with character n-grams carry that block
+        // (see [`Model::shares_featurizer`]); a model without reads past it.
         let cfg = self.featurizer.config;
-        fn used(cfg: FeatureConfig, c: &[(u32, f32)]) -> &[(u32, f32)] {
-            if cfg.char_ngrams {
-                c
-            } else {
-                &c[..c.partition_point(|&(i, _)| i < 1u32 << cfg.word_bits)]
-            }
-        }
         s.counts.clear();
-        s.counts.extend_from_slice(used(cfg, &text.counts));
+        s.counts.extend_from_slice(cfg.used(&text.counts));
         let mut strs = ("", "");
         if self.sides == 2 {
             if let Some((p, ps)) = parent {
                 let off = cfg.side_width();
                 s.counts
-                    .extend(used(cfg, &p.counts).iter().map(|&(i, v)| (i + off, v)));
+                    .extend(cfg.used(&p.counts).iter().map(|&(i, v)| (i + off, v)));
                 strs = (ps, &p.norm);
             }
         }

@@ -100,6 +100,18 @@ impl FeatureConfig {
         Ok(())
     }
 
+    /// The part of one side's sorted counts this config reads: all of
+    /// them, or without character n-grams only the token block (it comes
+    /// first), so texts featurized with character n-grams can be read too.
+    pub fn used<'a>(&self, counts: &'a [(u32, f32)]) -> &'a [(u32, f32)] {
+        if self.char_ngrams {
+            counts
+        } else {
+            let char_start = 1u32 << self.word_bits;
+            &counts[..counts.partition_point(|&(i, _)| i < char_start)]
+        }
+    }
+
     /// Width of one side's hashed space.
     pub fn side_width(&self) -> u32 {
         (1u32 << self.word_bits) + (1u32 << self.char_bits)
