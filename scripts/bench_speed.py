@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""End-to-end speed and memory of `score` and `report` on synthetic dumps
+(issue #5's targets: comments/s, 1 M comments in a minute, memory bounded by
+the batch when threads are contiguous).
+
+Makes the dumps with `cargo run --release --example gen_dump` (Pushshift-
+style lines, threads interleaved as in the monthly dumps), writes a copy
+with the same lines grouped by thread (each thread at its first appearance,
+so `score`/`report` stream it), then times each command RUNS times with
+`/usr/bin/time` and prints one row per command: wall seconds (min–max),
+comments/s, peak RSS. Nothing else should run meanwhile: this VM's timings
+vary by up to ±30% between identical runs.
+
+  python3 scripts/bench_speed.py [--bytes 2e8] [--million] [--runs 3] [--dir /tmp]
+
+--million adds `report` on 1 M comments (a 1.32 GB dump, ~1 min per run).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "threadlens")
+
+
+def make_dump(nbytes, path):
+    """Generate (once) an interleaved dump and its thread-grouped copy."""
+    grouped = path.replace(".jsonl", ".grouped.jsonl")
+    meta = path + ".comments"
+    if not (os.path.exists(path) and os.path.exists(grouped) and os.path.exists(meta)):
+        r = subprocess.run(
+            ["cargo", "run", "--release", "-q", "--example", "gen_dump", "--", nbytes, path],
+            cwd=ROOT, capture_output=True, text=True, check=True)
+        m = re.search(r"comments=(\d+)", r.stderr)
+        if not m:
+            sys.exit(f"gen_dump said: {r.stderr}")
+        threads = {}
+        order = []
+        with open(path, "rb") as f:
+            for line in f:
+                t = json.loads(line)["link_id"]
+                if t not in threads:
+                    threads[t] = []
+                    order.append(t)
+                threads[t].append(line)
+        with open(grouped, "wb") as g:
+            for t in order:
+                g.writelines(threads[t])
+        with open(meta, "w") as f:
+            f.write(m.group(1))
+    return grouped, int(open(meta).read())
+
+
+def timed(args, runs):
+    walls, rss = [], []
+    for _ in range(runs):
+        r = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", BIN, "-q", *args],
+                           cwd=ROOT, capture_output=True, text=True)
+        m = re.search(r"TIME ([\d.]+) (\d+)", r.stderr)
+        if r.returncode != 0 or not m:
+            sys.exit(f"{' '.join(args)} failed: {r.stderr[-2000:]}")
+        walls.append(float(m.group(1)))
+        rss.append(int(m.group(2)) / 1024)
+    return walls, max(rss)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bytes", default="2e8")
+    ap.add_argument("--million", action="store_true")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--dir", default="/tmp")
+    a = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    out = os.path.join(a.dir, "threadlens-bench-out")
+    dumps = [(a.bytes, os.path.join(a.dir, f"threadlens-bench-{a.bytes}.jsonl"))]
+    if a.million:
+        dumps.append(("1.32e9", os.path.join(a.dir, "threadlens-bench-1.32e9.jsonl")))
+    print("| command | comments | wall s (min–max) | comments/s | peak RSS MB |")
+    print("|---|---|---|---|---|")
+    for nbytes, path in dumps:
+        grouped, n = make_dump(nbytes, path)
+        cases = [
+            (f"score {os.path.basename(grouped)} (streamed)", ["score", grouped, "-o", out + ".jsonl"]),
+            ("  the same, --explain none", ["score", grouped, "--explain", "none", "-o", out + ".jsonl"]),
+            (f"score {os.path.basename(path)} (interleaved: whole)", ["score", path, "-o", out + ".jsonl"]),
+            (f"report {os.path.basename(grouped)} (streamed)", ["report", grouped, "-o", out + ".html"]),
+        ]
+        if nbytes != a.bytes:  # the 1 M dump: report only
+            cases = cases[3:]
+        for name, args in cases:
+            walls, rss = timed(args, a.runs)
+            lo, hi = min(walls), max(walls)
+            print(f"| {name} | {n:,} | {lo:.2f}–{hi:.2f} | {n / hi:,.0f}–{n / lo:,.0f} | {rss:.0f} |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
