@@ -468,7 +468,9 @@ impl Model {
         top: usize,
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
-        self.explain_inner(text, text_str, parent, class, top, false, s)
+        // Nothing scored to reuse: the cue and pair inputs are computed.
+        s.dense.clear();
+        self.explain_scored(text, text_str, parent, class, top, s)
     }
 
     /// [`Model::explain_prepared`] right after this model scored the same
@@ -482,20 +484,6 @@ impl Model {
         parent: Option<(&Prepared, &str)>,
         class: usize,
         top: usize,
-        s: &mut ScoreScratch,
-    ) -> Vec<Contribution> {
-        self.explain_inner(text, text_str, parent, class, top, true, s)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn explain_inner(
-        &self,
-        text: &Prepared,
-        text_str: &str,
-        parent: Option<(&Prepared, &str)>,
-        class: usize,
-        top: usize,
-        scored: bool,
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
         let (parent_str, parent_norm) = self.prepared_row(text, parent, s);
@@ -574,13 +562,10 @@ impl Model {
         }
         // Only the cue and pair inputs (after the k margins) are explained
         // below, so the margins need not be computed again.
-        let margins = vec![0.0; k];
-        let mut dense = Vec::new();
-        if scored && s.dense.len() == ex.head.features.len() {
-            dense.clone_from(&s.dense);
-        } else {
+        let mut dense = std::mem::take(&mut s.dense);
+        if dense.len() != ex.head.features.len() {
             self.dense_inputs(
-                &margins,
+                &vec![0.0; k],
                 &text.cues,
                 text_str,
                 parent_str,
@@ -604,6 +589,7 @@ impl Model {
                 });
             }
         }
+        s.dense = dense;
         // Merge features that share a name (hash collisions within a text).
         out.sort_by(|a, b| a.feature.cmp(&b.feature));
         out.dedup_by(|a, b| {
