@@ -132,6 +132,7 @@ pub struct Scratch {
     tmp: String,
     ids: Vec<u32>,
     hashes: Vec<u32>,
+    order: Vec<u32>,
     padded: Vec<u8>,
     bounds: Vec<usize>,
 }
@@ -146,6 +147,28 @@ impl Scratch {
     pub fn token_ids(&self) -> &[u32] {
         &self.ids
     }
+
+    /// The trace of the text last featurized with this scratch.
+    pub fn trace(&self) -> Trace<'_> {
+        Trace {
+            ids: &self.ids,
+            order: &self.order,
+        }
+    }
+}
+
+/// What [`Featurizer::featurize`] computed for one text that naming its
+/// n-grams later needs: the token ids, and every n-gram's index within its
+/// side in the order the n-grams were made (token n-grams by length then
+/// position, then the character n-grams word by word). With it an
+/// explanation finds which n-grams hash to the columns it names by
+/// comparing indices, without hashing the text again.
+#[derive(Debug, Clone, Copy)]
+pub struct Trace<'a> {
+    /// Token ids ([`Scratch::token_ids`]).
+    pub ids: &'a [u32],
+    /// Side-relative hashed index of each n-gram, in emission order.
+    pub order: &'a [u32],
 }
 
 /// A named feature, for explanations.
@@ -213,6 +236,9 @@ impl Featurizer {
                 s.hashes.push(cbase + (h as u32 & cmask));
             });
         }
+        // Kept in emission order (side-relative) for naming n-grams later.
+        s.order.clear();
+        s.order.extend(s.hashes.iter().map(|&h| h - base));
         // Radix sort: ~1,000 keys of 21 bits per text, 3 passes.
         radsort::sort(&mut s.hashes);
         for run in s.hashes.chunk_by(|a, b| a == b) {
@@ -241,41 +267,53 @@ impl Featurizer {
     }
 
     /// [`Featurizer::names_where`] of an already normalised text.
-    /// `ids` are the text's token ids when the caller kept them from
-    /// [`Featurizer::featurize`] ([`Scratch::token_ids`]); `None` encodes
-    /// the text again.
+    /// `trace` is what [`Featurizer::featurize`] kept of this text
+    /// ([`Scratch::trace`]): the n-grams are then found by their recorded
+    /// indices, not hashed again. `None` encodes and hashes the text.
     pub fn names_in(
         &self,
         norm: &str,
-        ids: Option<&[u32]>,
+        trace: Option<Trace<'_>>,
         side: u32,
         want: impl Fn(u32) -> bool,
     ) -> Vec<FeatureName> {
-        let mut own = Vec::new();
-        let ids = match ids {
-            Some(ids) => ids,
-            None => {
-                self.tokens.encode(norm, &mut own);
-                &own
-            }
-        };
         let base = side * self.config.side_width();
+        let mut names = match trace {
+            Some(t) => self.names_traced(norm, t, base, want),
+            None => self.names_hashed(norm, base, want),
+        };
+        names.sort_by(|a, b| a.index.cmp(&b.index).then(a.name.len().cmp(&b.name.len())));
+        names.dedup_by_key(|n| n.index);
+        names
+    }
+
+    fn tok_name(&self, g: &[u32]) -> String {
+        let text: Vec<String> = g
+            .iter()
+            .map(|&i| self.tokens.id_to_token(i).unwrap_or_default())
+            .collect();
+        format!("tok:{}", text.join(" "))
+    }
+
+    fn chr_name(g: &[u8]) -> String {
+        format!("chr:{}", String::from_utf8_lossy(g).replace(' ', "_"))
+    }
+
+    /// Every wanted n-gram of the text, hashing each one.
+    fn names_hashed(&self, norm: &str, base: u32, want: impl Fn(u32) -> bool) -> Vec<FeatureName> {
+        let mut ids = Vec::new();
+        self.tokens.encode(norm, &mut ids);
         let wmask = (1u32 << self.config.word_bits) - 1;
         let mut names = Vec::new();
         for n in 1..=self.config.word_ngrams as usize {
             for g in ids.windows(n) {
-                let h = hash_ids(g);
-                if !want(base + (h as u32 & wmask)) {
-                    continue;
+                let index = base + (hash_ids(g) as u32 & wmask);
+                if want(index) {
+                    names.push(FeatureName {
+                        index,
+                        name: self.tok_name(g),
+                    });
                 }
-                let text: Vec<String> = g
-                    .iter()
-                    .map(|&i| self.tokens.id_to_token(i).unwrap_or_default())
-                    .collect();
-                names.push(FeatureName {
-                    index: base + (h as u32 & wmask),
-                    name: format!("tok:{}", text.join(" ")),
-                });
             }
         }
         let cbase = base + (1u32 << self.config.word_bits);
@@ -284,18 +322,63 @@ impl Featurizer {
         let (mut padded, mut bounds) = (Vec::new(), Vec::new());
         for word in char_words(norm).filter(|_| self.config.char_ngrams) {
             for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g| {
-                let h = xxh3_64_with_seed(g, SEED_CHR);
-                if !want(cbase + (h as u32 & cmask)) {
-                    return;
+                let index = cbase + (xxh3_64_with_seed(g, SEED_CHR) as u32 & cmask);
+                if want(index) {
+                    names.push(FeatureName {
+                        index,
+                        name: Self::chr_name(g),
+                    });
                 }
-                names.push(FeatureName {
-                    index: cbase + (h as u32 & cmask),
-                    name: format!("chr:{}", String::from_utf8_lossy(g).replace(' ', "_")),
-                });
             });
         }
-        names.sort_by(|a, b| a.index.cmp(&b.index).then(a.name.len().cmp(&b.name.len())));
-        names.dedup_by_key(|n| n.index);
+        names
+    }
+
+    /// The same names from a [`Trace`]: the wanted positions are found by
+    /// index, then only the n-grams at those positions are spelled out.
+    fn names_traced(
+        &self,
+        norm: &str,
+        t: Trace<'_>,
+        base: u32,
+        want: impl Fn(u32) -> bool,
+    ) -> Vec<FeatureName> {
+        let hits: Vec<usize> = (0..t.order.len())
+            .filter(|&p| want(base + t.order[p]))
+            .collect();
+        let mut names = Vec::with_capacity(hits.len());
+        // `next`: the first hit not yet named; `pos`: the current n-gram.
+        let (mut next, mut pos) = (0usize, 0usize);
+        let mut name_at = |pos: usize, next: &mut usize, name: &dyn Fn() -> String| {
+            while hits.get(*next) == Some(&pos) {
+                *next += 1;
+                names.push(FeatureName {
+                    index: base + t.order[pos],
+                    name: name(),
+                });
+            }
+        };
+        for n in 1..=self.config.word_ngrams as usize {
+            for g in t.ids.windows(n) {
+                name_at(pos, &mut next, &|| self.tok_name(g));
+                pos += 1;
+            }
+        }
+        let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
+        let (mut padded, mut bounds) = (Vec::new(), Vec::new());
+        for word in char_words(norm).filter(|_| self.config.char_ngrams) {
+            let Some(&first) = hits.get(next) else { break };
+            // Words without a wanted n-gram are stepped over whole.
+            let count = char_ngram_count(word, lo, hi);
+            if first >= pos + count {
+                pos += count;
+                continue;
+            }
+            for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g| {
+                name_at(pos, &mut next, &|| Self::chr_name(g));
+                pos += 1;
+            });
+        }
         names
     }
 
@@ -322,6 +405,16 @@ fn hash_ids(g: &[u32]) -> u64 {
         buf[i * 4..i * 4 + 4].copy_from_slice(&id.to_le_bytes());
     }
     xxh3_64_with_seed(&buf[..g.len() * 4], SEED_TOK + g.len() as u64)
+}
+
+/// How many n-grams [`for_char_ngrams`] makes of `word`.
+fn char_ngram_count(word: &str, lo: usize, hi: usize) -> usize {
+    let chars = if word.is_ascii() {
+        word.len()
+    } else {
+        word.chars().count()
+    } + 2;
+    (lo..=hi.min(chars)).map(|n| chars - n + 1).sum()
 }
 
 /// Character n-grams of one word padded with a space on each side
@@ -445,11 +538,17 @@ mod tests {
         let f = tiny();
         let mut s = Scratch::default();
         let mut a = Vec::new();
-        let text = "You are an 1D10T, what an idiot!!";
+        let text = "You are an 1D10T, what an idiot!! Ça, c’est « débile » 😠 ok";
         f.featurize(text, 1, &mut s, &mut a);
         let norm = s.normalized().to_string();
-        let kept = f.names_in(&norm, Some(s.token_ids()), 1, |_| true);
+        let kept = f.names_in(&norm, Some(s.trace()), 1, |_| true);
         assert_eq!(kept, f.names_in(&norm, None, 1, |_| true));
+        // A few wanted columns (the others' words are stepped over).
+        let few: Vec<u32> = a.iter().map(|c| c.0).step_by(7).collect();
+        let want = |i: u32| few.contains(&i);
+        let traced = f.names_in(&norm, Some(s.trace()), 1, want);
+        assert_eq!(traced, f.names_in(&norm, None, 1, want));
+        assert_eq!(traced.len(), few.len());
         assert_eq!(kept, f.names(text, 1));
         assert!(kept.iter().any(|n| n.name == "tok:idiot"), "{kept:?}");
     }
