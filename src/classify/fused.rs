@@ -80,6 +80,51 @@ impl Fused {
         s
     }
 
+    /// Each known n-gram's share of an output whose coefficient on score
+    /// column `j` is `coefs[j]`: `(hashed index on side `side`, Σ_j
+    /// coefs_j·w_cj·x_c)` with `x_c` the normalised tf-idf value, appended
+    /// to `out`. The values are those of [`Vocab::transform`] (same f32
+    /// arithmetic in the same order), so explanations do not depend on
+    /// which path made them; this one reads one table row per n-gram.
+    pub fn contributions(
+        &self,
+        vocab: &Vocab,
+        cfg: &FeatureConfig,
+        counts: &[(u32, f32)],
+        side: u32,
+        coefs: &[f64],
+        out: &mut Vec<(u32, f64)>,
+        xs: &mut Vec<(u32, f32, u32)>,
+    ) {
+        let off = side * cfg.side_width();
+        let counts = cfg.used(counts);
+        let char_start = 1u32 << cfg.word_bits;
+        let stride = self.k + 1;
+        let split = counts.partition_point(|&(i, _)| i < char_start);
+        for block in [&counts[..split], &counts[split..]] {
+            xs.clear();
+            let mut sq = 0.0f32;
+            for &(i, tf) in block {
+                let Some(c) = vocab.column(i + off) else {
+                    continue;
+                };
+                let x = sublinear_tf(tf) * self.table[c as usize * stride];
+                sq += x * x;
+                xs.push((i + off, x, c));
+            }
+            let n = sq.sqrt();
+            for &(i, x, c) in xs.iter() {
+                let v = if n > 0.0 { x / n } else { x };
+                let row = &self.table[c as usize * stride + 1..(c as usize + 1) * stride];
+                let mut w = 0.0;
+                for (cj, &wj) in coefs.iter().zip(row) {
+                    w += cj * f64::from(wj) * f64::from(v);
+                }
+                out.push((i, w));
+            }
+        }
+    }
+
     /// N-gram margins from the sums of the row's sides, into `out` (length k).
     pub fn margins(&self, intercept: &[f64], sides: &[&SideSum], out: &mut [f64]) {
         out.copy_from_slice(&intercept[..self.k]);

@@ -137,6 +137,8 @@ pub struct ScoreScratch {
     feat: Scratch,
     counts: Vec<(u32, f32)>,
     row: Vec<(u32, f32)>,
+    /// Fused explanations: (index, tf-idf value, column) of one block.
+    xs: Vec<(u32, f32, u32)>,
     margins: Vec<f64>,
     dense: Vec<f64>,
     logits: Vec<f64>,
@@ -498,7 +500,14 @@ impl Model {
         top: usize,
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
-        let (parent_str, parent_norm) = self.prepared_row(text, parent, s);
+        // Single-expert models with a fused table read each n-gram's
+        // weights from one table row; the others build the tf-idf row.
+        let fused = self.fused();
+        let (parent_str, parent_norm) = match (fused, parent) {
+            (Some(_), Some((p, ps))) if self.sides == 2 => (ps, p.norm.as_str()),
+            (Some(_), _) => ("", ""),
+            (None, _) => self.prepared_row(text, parent, s),
+        };
         // A mixture is explained through the expert the router trusts most.
         let pi = self.routes(s);
         let best = (0..pi.len())
@@ -522,17 +531,33 @@ impl Model {
         // largest and `top` smallest columns hold every n-gram the output
         // can show.
         let coefs: Vec<f64> = (0..k).map(coef).collect();
-        let mut cols: Vec<(u32, f64)> = s
-            .row
-            .iter()
-            .map(|&(col, v)| {
+        let mut cols: Vec<(u32, f64)> = Vec::new();
+        match fused {
+            Some(f) => {
+                let cfg = &self.featurizer.config;
+                let mut xs = std::mem::take(&mut s.xs);
+                f.contributions(
+                    &self.vocab,
+                    cfg,
+                    &text.counts,
+                    0,
+                    &coefs,
+                    &mut cols,
+                    &mut xs,
+                );
+                if let (2, Some((p, _))) = (self.sides, parent) {
+                    f.contributions(&self.vocab, cfg, &p.counts, 1, &coefs, &mut cols, &mut xs);
+                }
+                s.xs = xs;
+            }
+            None => cols.extend(s.row.iter().map(|&(col, v)| {
                 let mut w = 0.0;
                 for (j, c) in coefs.iter().enumerate() {
                     w += c * f64::from(ex.sparse.weights[col as usize * k + j]) * f64::from(v);
                 }
                 (self.vocab.index[col as usize], w)
-            })
-            .collect();
+            })),
+        }
         // Columns tied with the last one kept stay too: n-grams that always
         // occur together get equal weights, and the output orders ties by
         // name, which is not known yet.

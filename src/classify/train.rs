@@ -944,6 +944,47 @@ mod tests {
                 m.explain(text, parent, 1, 4),
                 "{text:?} / {parent:?}"
             );
+            // Explanations read the fused table; the values equal those of
+            // the tf-idf row (same f32 arithmetic), bit for bit.
+            let coefs = [0.5, -1.0, 2.0, 0.25];
+            let (mut from_table, mut xs) = (Vec::new(), Vec::new());
+            let f = m.fused().unwrap();
+            let cfg = &m.featurizer.config;
+            f.contributions(
+                &m.vocab,
+                cfg,
+                &a.counts,
+                0,
+                &coefs,
+                &mut from_table,
+                &mut xs,
+            );
+            f.contributions(
+                &m.vocab,
+                cfg,
+                &b.counts,
+                1,
+                &coefs,
+                &mut from_table,
+                &mut xs,
+            );
+            m.prepared_row(&a, Some((&b, parent)), &mut s);
+            let k = m.experts[0].sparse.k;
+            let from_row: Vec<(u32, f64)> = s
+                .row
+                .iter()
+                .map(|&(col, v)| {
+                    let w = (0..k)
+                        .map(|j| {
+                            let wj = m.experts[0].sparse.weights[col as usize * k + j];
+                            coefs[j] * f64::from(wj) * f64::from(v)
+                        })
+                        .sum();
+                    (m.vocab.index[col as usize], w)
+                })
+                .collect();
+            assert!(!from_row.is_empty());
+            assert_eq!(from_table, from_row, "{text:?} / {parent:?}");
             let alone = m.score(text, "", &mut s);
             let fused_alone = m.score_sums((&a, text, &sa), None, &mut s);
             for (x, y) in alone.iter().zip(&fused_alone) {
