@@ -80,8 +80,9 @@ impl Fused {
         s
     }
 
-    /// Each known n-gram's share of an output whose coefficient on score
-    /// column `j` is `coefs[j]`: `(hashed index on side `side`, Σ_j
+    /// Each known n-gram of `counts` (scored as side `side`) and its share
+    /// of an output whose coefficient on score column `j` is `coefs[j]`:
+    /// `(hashed index on that side, Σ_j
     /// coefs_j·w_cj·x_c)` with `x_c` the normalised tf-idf value, appended
     /// to `out`. The values are those of [`Vocab::transform`] (same f32
     /// arithmetic in the same order), so explanations do not depend on
@@ -90,8 +91,7 @@ impl Fused {
         &self,
         vocab: &Vocab,
         cfg: &FeatureConfig,
-        counts: &[(u32, f32)],
-        side: u32,
+        (counts, side): (&[(u32, f32)], u32),
         coefs: &[f64],
         out: &mut Vec<(u32, f64)>,
         xs: &mut Vec<(u32, f32, u32)>,

@@ -539,14 +539,13 @@ impl Model {
                 f.contributions(
                     &self.vocab,
                     cfg,
-                    &text.counts,
-                    0,
+                    (&text.counts, 0),
                     &coefs,
                     &mut cols,
                     &mut xs,
                 );
                 if let (2, Some((p, _))) = (self.sides, parent) {
-                    f.contributions(&self.vocab, cfg, &p.counts, 1, &coefs, &mut cols, &mut xs);
+                    f.contributions(&self.vocab, cfg, (&p.counts, 1), &coefs, &mut cols, &mut xs);
                 }
                 s.xs = xs;
             }

@@ -953,8 +953,7 @@ mod tests {
             f.contributions(
                 &m.vocab,
                 cfg,
-                &a.counts,
-                0,
+                (&a.counts, 0),
                 &coefs,
                 &mut from_table,
                 &mut xs,
@@ -962,8 +961,7 @@ mod tests {
             f.contributions(
                 &m.vocab,
                 cfg,
-                &b.counts,
-                1,
+                (&b.counts, 1),
                 &coefs,
                 &mut from_table,
                 &mut xs,
