@@ -81,10 +81,9 @@ impl Fused {
     }
 
     /// Each known n-gram of `counts` (scored as side `side`) and its share
-    /// of an output whose coefficient on score column `j` is `coefs[j]`:
-    /// `(hashed index on that side, Σ_j
-    /// coefs_j·w_cj·x_c)` with `x_c` the normalised tf-idf value, appended
-    /// to `out`. The values are those of [`Vocab::transform`] (same f32
+    /// of an output whose coefficient on score column `j` is `coefs[j]`,
+    /// appended to `out` as `(hashed index on that side, Σ_j coefs_j·w_cj·x_c)`
+    /// with `x_c` the normalised tf-idf value; `xs` is scratch. The values are those of [`Vocab::transform`] (same f32
     /// arithmetic in the same order), so explanations do not depend on
     /// which path made them; this one reads one table row per n-gram.
     pub fn contributions(
