@@ -336,19 +336,24 @@ impl Model {
         let cfg = self.featurizer.config;
         s.counts.clear();
         s.counts.extend_from_slice(cfg.used(&text.counts));
-        let mut strs = ("", "");
-        if self.sides == 2 {
-            if let Some((p, ps)) = parent {
-                let off = cfg.side_width();
-                s.counts
-                    .extend(cfg.used(&p.counts).iter().map(|&(i, v)| (i + off, v)));
-                strs = (ps, &p.norm);
-            }
+        if let (2, Some((p, _))) = (self.sides, parent) {
+            let off = cfg.side_width();
+            s.counts
+                .extend(cfg.used(&p.counts).iter().map(|&(i, v)| (i + off, v)));
         }
         s.row.clear();
         self.vocab
             .transform(&self.featurizer.config, &s.counts, &mut s.row);
-        strs
+        self.parent_strs(parent)
+    }
+
+    /// The parent's raw and normalised text as this model reads them
+    /// (empty for one-sided models or without a parent).
+    fn parent_strs<'a>(&self, parent: Option<(&'a Prepared, &'a str)>) -> (&'a str, &'a str) {
+        match parent {
+            Some((p, ps)) if self.sides == 2 => (ps, &p.norm),
+            _ => ("", ""),
+        }
     }
 
     /// [`Model::score`] from prepared texts (`parent`: the parent's
@@ -503,10 +508,9 @@ impl Model {
         // Single-expert models with a fused table read each n-gram's
         // weights from one table row; the others build the tf-idf row.
         let fused = self.fused();
-        let (parent_str, parent_norm) = match (fused, parent) {
-            (Some(_), Some((p, ps))) if self.sides == 2 => (ps, p.norm.as_str()),
-            (Some(_), _) => ("", ""),
-            (None, _) => self.prepared_row(text, parent, s),
+        let (parent_str, parent_norm) = match fused {
+            Some(_) => self.parent_strs(parent),
+            None => self.prepared_row(text, parent, s),
         };
         // A mixture is explained through the expert the router trusts most.
         let pi = self.routes(s);
