@@ -74,6 +74,8 @@ def main():
     ap.add_argument("--throughput", type=int, default=0, metavar="N", help="also time scoring N copies of each test set")
     ap.add_argument("--task", action="append", help="only these tasks")
     ap.add_argument("--json", default=None, help="write JSON lines here")
+    ap.add_argument("--train-arg", action="append", default=[], metavar="ARG",
+                    help="pass ARG to `threadlens train` (repeat for several, e.g. --train-arg=--char-words --train-arg=unknown)")
     args = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release")
@@ -99,7 +101,7 @@ def main():
             p = last_json(out.stdout)
             r.update(peer_auc=p["metrics"][key], peer_fit_s=p["fit_s"], peer_rss_mb=p["peak_rss_mb"], peer_source="same run")
         model = os.path.join(tmp, t + ".json")
-        out, wall, rss = timed([BIN, "-q", "train", "--task", args.kind, "--tokenizer", tok, "--data", tr, "--test", te, "-o", model])
+        out, wall, rss = timed([BIN, "-q", "train", "--task", args.kind, "--tokenizer", tok, "--data", tr, "--test", te, "-o", model] + args.train_arg)
         m = last_json(out)["heldout"]["metrics"]
         r.update(auc=round(m[key], 4), train_s=round(wall, 2), train_rss_mb=round(rss, 1))
         if stance:

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use threadlens::ingest::{FieldMap, Format, Input, ReadOptions};
 
@@ -182,6 +182,10 @@ pub struct TrainArgs {
     /// good or better on held-out stance data, and 4x faster).
     #[arg(long, value_name = "yes|no", value_parser = clap::builder::BoolishValueParser::new())]
     pub char_ngrams: Option<bool>,
+    /// Which words give character n-grams: `all`, or `unknown` (only words
+    /// that are not one whole token of the tokenizer's vocabulary).
+    #[arg(long, value_name = "all|unknown", default_value = "all")]
+    pub char_words: CharWordsArg,
     #[command(flatten)]
     pub labeled: LabeledArgs,
     /// Model file to write.
@@ -319,5 +323,23 @@ impl InputArgs {
             strict: self.strict,
             diagnostics: self.diagnostics.clone(),
         })
+    }
+}
+
+/// `train --char-words`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CharWordsArg {
+    /// Every word.
+    All,
+    /// Only words that are not one whole token of the vocabulary.
+    Unknown,
+}
+
+impl From<CharWordsArg> for threadlens::features::CharWords {
+    fn from(a: CharWordsArg) -> Self {
+        match a {
+            CharWordsArg::All => threadlens::features::CharWords::All,
+            CharWordsArg::Unknown => threadlens::features::CharWords::Unknown,
+        }
     }
 }

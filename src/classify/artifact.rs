@@ -22,8 +22,21 @@ use crate::features::{FeatureConfig, Featurizer, Tokens, Vocab};
 
 /// The `format` field of every model file.
 pub const FORMAT: &str = "threadlens-model";
-/// The version this build reads and writes.
-pub const VERSION: u32 = 1;
+/// The newest version this build reads and writes. A model is written
+/// with the oldest version that can hold it ([`version_for`]), so models
+/// with the original settings stay readable by older builds, and an older
+/// build refuses a model whose settings it would misread.
+pub const VERSION: u32 = 2;
+
+/// The format version a model with this featurizer config is written as:
+/// 2 adds [`crate::features::CharWords::Unknown`].
+pub fn version_for(config: &FeatureConfig) -> u32 {
+    if config.char_words == crate::features::CharWords::All {
+        1
+    } else {
+        2
+    }
+}
 /// Largest model file read.
 const MAX_BYTES: u64 = 2 << 30;
 
@@ -220,7 +233,7 @@ impl Model {
     fn to_file(&self) -> File {
         File {
             format: FORMAT.into(),
-            version: VERSION,
+            version: version_for(&self.featurizer.config),
             task: self.task,
             labels: self.labels.clone(),
             featurizer: self.featurizer.config,
@@ -280,9 +293,9 @@ impl Model {
                 header.format
             )));
         }
-        if header.version != VERSION {
+        if !(1..=VERSION).contains(&header.version) {
             return Err(bad(format!(
-                "model format version {} but this threadlens reads version {VERSION}: retrain it with this version or use a matching threadlens",
+                "model format version {} but this threadlens reads versions 1 to {VERSION}: retrain it with this version or use a matching threadlens",
                 header.version
             )));
         }
@@ -298,6 +311,13 @@ impl Model {
             )));
         }
         f.featurizer.check().map_err(|e| bad(e.to_string()))?;
+        if version_for(&f.featurizer) > f.version {
+            return Err(bad(format!(
+                "featurizer settings need format version {} but the file says {}",
+                version_for(&f.featurizer),
+                f.version
+            )));
+        }
         let space = f
             .featurizer
             .side_width()

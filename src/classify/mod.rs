@@ -313,13 +313,17 @@ impl Model {
     /// its vocabulary, so those counts are skipped.
     pub fn shares_featurizer(&self, other: &Model) -> bool {
         let (mine, theirs) = (self.featurizer.config, other.featurizer.config);
-        let same_indices = FeatureConfig {
-            char_ngrams: theirs.char_ngrams,
-            ..mine
-        } == theirs;
-        same_indices
-            && (theirs.char_ngrams || !mine.char_ngrams)
-            && self.featurizer.tokens.to_json() == other.featurizer.tokens.to_json()
+        // Without character n-grams, which words would give them is moot.
+        let same_indices = if mine.char_ngrams {
+            mine == theirs
+        } else {
+            FeatureConfig {
+                char_ngrams: theirs.char_ngrams,
+                char_words: theirs.char_words,
+                ..mine
+            } == theirs
+        };
+        same_indices && self.featurizer.tokens.to_json() == other.featurizer.tokens.to_json()
     }
 
     /// Fill `s.row` from prepared texts: the text's counts, then (stance)

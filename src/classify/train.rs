@@ -800,6 +800,43 @@ mod tests {
     }
 
     #[test]
+    fn char_words_unknown_models_round_trip_as_format_version_2() {
+        let c = corpus();
+        let mut f = toy_featurizer(&c);
+        let v1 = fit(
+            Task::Incivility,
+            vec!["0".into(), "1".into()],
+            f.clone(),
+            &toy_examples(&c),
+            &TrainParams::default(),
+            &Silent,
+        )
+        .unwrap();
+        f.config.char_words = crate::features::CharWords::Unknown;
+        let m = fit(
+            Task::Incivility,
+            vec!["0".into(), "1".into()],
+            f,
+            &toy_examples(&c),
+            &TrainParams::default(),
+            &Silent,
+        )
+        .unwrap();
+        let version =
+            |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap()["version"].clone();
+        assert_eq!(version(&v1.to_json()), 1, "default settings stay version 1");
+        let bytes = m.to_json();
+        assert_eq!(version(&bytes), 2);
+        let back = Model::from_json(&bytes, "m.json").unwrap();
+        assert_eq!(back.featurizer.config, m.featurizer.config);
+        assert_eq!(back.hash, m.hash);
+        let mut s = ScoreScratch::default();
+        let text = "what an idiot, zqxj";
+        assert_eq!(back.score(text, "", &mut s), m.score(text, "", &mut s));
+        assert_ne!(back.score(text, "", &mut s), v1.score(text, "", &mut s));
+    }
+
+    #[test]
     fn one_class_refused() {
         let c = corpus();
         let tokens = Tokens::train(c.iter().map(|x| x.0.as_str()), 200, 1).unwrap();
@@ -1014,6 +1051,12 @@ mod tests {
         let inc = fit(Task::Incivility, labels(), with, &ex, &p, &Silent).unwrap();
         let st = fit(Task::Stance, labels(), without, &ex, &p, &Silent).unwrap();
         assert!(st.shares_featurizer(&inc) && !inc.shares_featurizer(&st));
+        // Which words give character n-grams matters only to a model that
+        // reads them.
+        let mut fast = inc.clone();
+        fast.featurizer.config.char_words = crate::features::CharWords::Unknown;
+        assert!(st.shares_featurizer(&fast));
+        assert!(!inc.shares_featurizer(&fast) && !fast.shares_featurizer(&inc));
         assert!(st
             .vocab
             .index

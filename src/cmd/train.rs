@@ -208,6 +208,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         word_bits: a.word_bits,
         char_bits: a.char_bits,
         char_ngrams: a.char_ngrams.unwrap_or(task != Task::Stance),
+        char_words: a.char_words.into(),
         ..Default::default()
     };
     config.check()?;

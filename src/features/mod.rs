@@ -59,6 +59,30 @@ pub struct FeatureConfig {
     /// them and texts featurized once serve both models.
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     pub char_ngrams: bool,
+    /// Which words get character n-grams (models from before this field
+    /// read as [`CharWords::All`]).
+    #[serde(default, skip_serializing_if = "CharWords::is_all")]
+    pub char_words: CharWords,
+}
+
+/// Which words character n-grams are taken from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CharWords {
+    /// Every word (scikit-learn's `char_wb` over the whole text).
+    #[default]
+    All,
+    /// Only words that are not one whole token of the tokenizer's
+    /// vocabulary: misspelled, obfuscated, rare and compound words. A
+    /// whole-token word is already a token unigram, so its character
+    /// n-grams mostly repeat what that feature says.
+    Unknown,
+}
+
+impl CharWords {
+    fn is_all(&self) -> bool {
+        *self == CharWords::All
+    }
 }
 
 fn yes() -> bool {
@@ -79,6 +103,7 @@ impl Default for FeatureConfig {
             char_min: 2,
             char_max: 5,
             char_ngrams: true,
+            char_words: CharWords::All,
         }
     }
 }
@@ -229,8 +254,7 @@ impl Featurizer {
         let cbase = base + (1u32 << self.config.word_bits);
         let cmask = (1u32 << self.config.char_bits) - 1;
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
-        let words = char_words(&s.norm).filter(|_| self.config.char_ngrams);
-        for word in words {
+        for word in self.char_words(&s.norm) {
             for_char_ngrams(word, lo, hi, &mut s.padded, &mut s.bounds, |g| {
                 let h = xxh3_64_with_seed(g, SEED_CHR);
                 s.hashes.push(cbase + (h as u32 & cmask));
@@ -320,7 +344,7 @@ impl Featurizer {
         let cmask = (1u32 << self.config.char_bits) - 1;
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
         let (mut padded, mut bounds) = (Vec::new(), Vec::new());
-        for word in char_words(norm).filter(|_| self.config.char_ngrams) {
+        for word in self.char_words(norm) {
             for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g| {
                 let index = cbase + (xxh3_64_with_seed(g, SEED_CHR) as u32 & cmask);
                 if want(index) {
@@ -366,7 +390,7 @@ impl Featurizer {
         }
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
         let (mut padded, mut bounds) = (Vec::new(), Vec::new());
-        for word in char_words(norm).filter(|_| self.config.char_ngrams) {
+        for word in self.char_words(norm) {
             let Some(&first) = hits.get(next) else { break };
             // Words without a wanted n-gram are stepped over whole.
             let count = char_ngram_count(word, lo, hi);
@@ -380,6 +404,15 @@ impl Featurizer {
             });
         }
         names
+    }
+
+    /// The words of a normalised text that character n-grams are taken
+    /// from, per the config.
+    fn char_words<'a>(&'a self, norm: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let unknown_only = self.config.char_words == CharWords::Unknown;
+        char_words(norm)
+            .filter(|_| self.config.char_ngrams)
+            .filter(move |w| !unknown_only || !self.tokens.is_whole_token(w))
     }
 
     /// Normalised form of `text` (what the n-grams are computed on).
@@ -551,6 +584,57 @@ mod tests {
         assert_eq!(traced.len(), few.len());
         assert_eq!(kept, f.names(text, 1));
         assert!(kept.iter().any(|n| n.name == "tok:idiot"), "{kept:?}");
+    }
+
+    #[test]
+    fn char_ngrams_of_unknown_words_only() {
+        let mut f = tiny();
+        f.config.char_words = CharWords::Unknown;
+        assert!(f.tokens.is_whole_token("idiot") && !f.tokens.is_whole_token("zqx"));
+        let names = f.names("you idiot zqx!", 0);
+        let chars: Vec<&str> = names
+            .iter()
+            .filter_map(|n| n.name.strip_prefix("chr:"))
+            .collect();
+        assert!(
+            chars.contains(&"_zqx_") && chars.contains(&"zq"),
+            "{chars:?}"
+        );
+        assert!(
+            !chars.iter().any(|g| g.contains("id") || g.contains("yo")),
+            "whole-token words give no character n-grams: {chars:?}"
+        );
+        assert!(names.iter().any(|n| n.name == "tok:idiot"));
+        // Featurized indices, traced names and hashed names agree.
+        let mut s = Scratch::default();
+        let mut a = Vec::new();
+        let text = "You are an 1D10T, what an idiot!! Ça, c’est « débile » zqx ok";
+        f.featurize(text, 0, &mut s, &mut a);
+        let norm = s.normalized().to_string();
+        let traced = f.names_in(&norm, Some(s.trace()), 0, |_| true);
+        assert_eq!(traced, f.names_in(&norm, None, 0, |_| true));
+        let got: Vec<u32> = a.iter().map(|c| c.0).collect();
+        let named: Vec<u32> = traced.iter().map(|n| n.index).collect();
+        assert_eq!(got, named);
+        // Fewer n-grams than with every word.
+        let mut all = Vec::new();
+        tiny().featurize(text, 0, &mut s, &mut all);
+        assert!(a.len() < all.len());
+    }
+
+    #[test]
+    fn char_words_setting_reads_old_configs_and_round_trips() {
+        let old = serde_json::to_value(FeatureConfig::default()).unwrap();
+        assert!(old.get("char_words").is_none(), "default is not written");
+        let back: FeatureConfig = serde_json::from_value(old).unwrap();
+        assert_eq!(back.char_words, CharWords::All);
+        let c = FeatureConfig {
+            char_words: CharWords::Unknown,
+            ..Default::default()
+        };
+        let v = serde_json::to_value(c).unwrap();
+        assert_eq!(v["char_words"], "unknown");
+        assert_eq!(serde_json::from_value::<FeatureConfig>(v).unwrap(), c);
     }
 
     #[test]

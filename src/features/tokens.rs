@@ -120,6 +120,12 @@ impl Tokens {
         self.tokenizer.id_to_token(id)
     }
 
+    /// Whether `word` is one whole token of the vocabulary (not a `##`
+    /// continuation piece, not split).
+    pub fn is_whole_token(&self, word: &str) -> bool {
+        !word.starts_with("##") && self.wordpiece().token_to_id(word).is_some()
+    }
+
     fn wordpiece(&self) -> &WordPiece {
         match self.tokenizer.get_model() {
             ModelWrapper::WordPiece(wp) => wp,
