@@ -326,6 +326,57 @@ fn training_twice_writes_the_same_file() {
 }
 
 #[test]
+fn char_words_unknown_trains_a_version_2_model_that_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("fast.json");
+    let out = run(&[
+        "-q",
+        "train",
+        "--data",
+        "tests/fixtures/labeled/train.csv",
+        "--tokenizer",
+        "models/tokenizer.json",
+        "--char-words",
+        "unknown",
+        "-o",
+        model.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(file["version"], 2);
+    assert_eq!(file["featurizer"]["char_words"], "unknown");
+    let out = run(&[
+        "eval",
+        "-m",
+        model.to_str().unwrap(),
+        "--data",
+        "tests/fixtures/labeled/test.csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let auc = lines(&out.stdout)[0]["roc_auc"].as_f64().unwrap();
+    assert!(auc > 0.9, "held-out AUC {auc}");
+    let bad = run(&[
+        "train",
+        "--data",
+        "x.csv",
+        "--char-words",
+        "some",
+        "-o",
+        "y.json",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("all, unknown"));
+}
+
+#[test]
 fn train_then_eval_on_labeled_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let model = train_fixture_model(dir.path());
