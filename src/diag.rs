@@ -141,6 +141,8 @@ pub struct Diagnostics {
     counts: BTreeMap<DiagKind, u64>,
     /// Keep at most this many diagnostics in memory (counts are always exact).
     keep: usize,
+    /// Input files in the order they were opened ([`Diagnostics::saw_file`]).
+    files: Vec<Arc<str>>,
 }
 
 impl Diagnostics {
@@ -151,7 +153,41 @@ impl Diagnostics {
             items: Vec::new(),
             counts: BTreeMap::new(),
             keep: 1_000_000,
+            files: Vec::new(),
         }
+    }
+
+    /// Note that the reader opened `file` (its place in
+    /// [`Diagnostics::in_input_order`]).
+    pub fn saw_file(&mut self, file: Arc<str>) {
+        if self.files.last() != Some(&file) {
+            self.files.push(file);
+        }
+    }
+
+    /// The kept diagnostics in input order: by file (in the order the files
+    /// were opened), then line, then item; findings about one record in the
+    /// order they were found. Streamed and whole runs find the same things
+    /// in different orders (the tree builder reports per batch of threads);
+    /// this order is the same for both.
+    pub fn in_input_order(&self) -> Vec<&Diagnostic> {
+        let rank: std::collections::HashMap<&str, usize> = self
+            .files
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, f)| (&**f, i))
+            .collect();
+        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
+        v.sort_by(|a, b| {
+            let key = |d: &Diagnostic| rank.get(&*d.loc.file).copied().unwrap_or(usize::MAX);
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.loc.file.cmp(&b.loc.file))
+                .then(a.loc.line.cmp(&b.loc.line))
+                .then(a.loc.item.cmp(&b.loc.item))
+        });
+        v
     }
 
     /// Record a finding. In strict mode a rejection is returned as an error.
@@ -228,6 +264,9 @@ impl Diagnostics {
             *self.counts.entry(k).or_insert(0) += n;
         }
         self.items.extend(other.items);
+        for f in other.files {
+            self.saw_file(f);
+        }
     }
 }
 
@@ -243,6 +282,45 @@ mod tests {
         let err = d.report(loc, DiagKind::Malformed, "bad json").unwrap_err();
         assert_eq!(err.to_string(), "f.jsonl:3: bad json (strict mode)");
         assert_eq!(d.rejected(), 1);
+    }
+
+    #[test]
+    fn input_order_is_file_then_line_then_item() {
+        let mut d = Diagnostics::new(false);
+        let (b, a): (Arc<str>, Arc<str>) = ("b.jsonl".into(), "a.jsonl".into());
+        d.saw_file(b.clone());
+        d.saw_file(a.clone());
+        let at = |f: &Arc<str>, line, item| SourceLoc {
+            file: f.clone(),
+            line,
+            item,
+        };
+        let found = [
+            (at(&a, 2, 0), "a2"),
+            (at(&b, 9, 0), "b9"),
+            (at(&b, 3, 2), "b3.2 first"),
+            (at(&b, 3, 1), "b3.1"),
+            (at(&b, 3, 2), "b3.2 second"),
+            (at(&a, 1, 0), "a1"),
+        ];
+        for (loc, msg) in found.clone() {
+            d.report(loc, DiagKind::Orphan, msg).unwrap();
+        }
+        let order: Vec<&str> = d.in_input_order().iter().map(|x| &*x.message).collect();
+        assert_eq!(
+            order,
+            ["b3.1", "b3.2 first", "b3.2 second", "b9", "a1", "a2"]
+        );
+        // Found in another order (another batching): the same list.
+        let mut e = Diagnostics::new(false);
+        e.saw_file(b.clone());
+        e.saw_file(a.clone());
+        for (loc, msg) in found.into_iter().rev() {
+            e.report(loc, DiagKind::Orphan, msg).unwrap();
+        }
+        let again: Vec<&str> = e.in_input_order().iter().map(|x| &*x.message).collect();
+        assert_eq!(again[0], "b3.1");
+        assert_eq!(again[3..], order[3..]);
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub fn report_diagnostics(
 ) -> Result<()> {
     if let Some(path) = &cfg.diagnostics {
         let mut out = Output::create(Some(path))?;
-        for d in diags.items() {
+        for d in diags.in_input_order() {
             serde_json::to_writer(&mut out, d)?;
             out.write_all(b"\n")?;
         }
@@ -88,19 +88,11 @@ pub fn report_diagnostics(
         return Ok(());
     }
     const SHOW: usize = 20;
-    for d in diags
-        .items()
-        .iter()
-        .filter(|d| d.kind.is_rejection())
-        .take(SHOW)
-    {
+    let in_order = diags.in_input_order();
+    for d in in_order.iter().filter(|d| d.kind.is_rejection()).take(SHOW) {
         eprintln!("threadlens: rejected: {d}");
     }
-    let repairs: Vec<_> = diags
-        .items()
-        .iter()
-        .filter(|d| !d.kind.is_rejection())
-        .collect();
+    let repairs: Vec<_> = in_order.iter().filter(|d| !d.kind.is_rejection()).collect();
     for d in repairs.iter().take(SHOW) {
         eprintln!("threadlens: note: {d}");
     }

@@ -284,6 +284,7 @@ pub fn read_inputs_until(
 /// Read one file (or stdin) into the sink.
 pub fn read_one(inp: &Input, opts: &ReadOptions, sink: &mut Sink<'_>) -> Result<(), StrictError> {
     let name = inp.name();
+    sink.diags.saw_file(name.clone());
     let file_loc = SourceLoc::new(name.clone(), 1);
     let mut reader = match inp.open_counted(opts.bytes_read.as_ref()) {
         Ok(r) => r,
