@@ -11,12 +11,19 @@ so `score`/`report` stream it), then times each command RUNS times with
 comments/s, peak RSS. Nothing else should run meanwhile: this VM's timings
 vary by up to ±30% between identical runs.
 
-  python3 scripts/bench_speed.py [--bytes 2e8] [--million] [--runs 3] [--dir /tmp]
+  python3 scripts/bench_speed.py [--bytes 2e8] [--million] [--real-text] [--runs 3] [--dir /tmp]
 
 --million adds `report` on 1 M comments (a 1.32 GB dump, ~1 min per run).
+--real-text adds rows on a copy of the grouped dump whose comment bodies are
+real comments (Reddit, Globe and Mail and Fox News comments from the bench
+tasks in ../shared/bench/tasks, drawn in a fixed random order): real
+lengths and real vocabulary instead of gen_dump's random words. The reply
+structure stays gen_dump's, so a reply's parent is an unrelated comment.
 """
 import argparse
+import csv
 import json
+import random
 import os
 import re
 import subprocess
@@ -54,6 +61,37 @@ def make_dump(nbytes, path):
     return grouped, int(open(meta).read())
 
 
+REAL_SOURCES = [
+    ("reddit_incivility", ["text"]),
+    ("debagreement", ["text", "parent_text"]),
+    ("c3_toxic", ["text"]),
+    ("fox_news_hate", ["text"]),
+]
+
+
+def make_real_text(grouped, tasks_dir):
+    """Copy of `grouped` with every body replaced by a real comment."""
+    out = grouped.replace(".grouped.jsonl", ".realtext.grouped.jsonl")
+    if os.path.exists(out):
+        return out
+    csv.field_size_limit(1 << 30)
+    texts = []
+    for task, cols in REAL_SOURCES:
+        for split in ("train", "test"):
+            with open(os.path.join(tasks_dir, task, f"{split}.csv"), encoding="utf-8", newline="") as f:
+                for row in csv.DictReader(f):
+                    texts.extend(row[c] for c in cols if row.get(c, "").strip())
+    texts = sorted(set(texts))
+    random.Random(20261128).shuffle(texts)
+    with open(grouped, "rb") as f, open(out + ".tmp", "w", encoding="utf-8") as g:
+        for i, line in enumerate(f):
+            rec = json.loads(line)
+            rec["body"] = texts[i % len(texts)]
+            g.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    os.replace(out + ".tmp", out)
+    return out
+
+
 def timed(args, runs):
     walls, rss = [], []
     for _ in range(runs):
@@ -73,6 +111,8 @@ def main():
     ap.add_argument("--million", action="store_true")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--dir", default="/tmp")
+    ap.add_argument("--real-text", action="store_true")
+    ap.add_argument("--tasks-dir", default=os.path.join(ROOT, "..", "shared", "bench", "tasks"))
     a = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
     out = os.path.join(a.dir, "threadlens-bench-out")
@@ -91,6 +131,14 @@ def main():
         ]
         if nbytes != a.bytes:  # the 1 M dump: report only
             cases = cases[3:]
+        elif a.real_text:
+            real = make_real_text(grouped, a.tasks_dir)
+            name = os.path.basename(real)
+            cases += [
+                (f"score {name} (streamed)", ["score", real, "-o", out + ".jsonl"]),
+                ("  the same, --explain none", ["score", real, "--explain", "none", "-o", out + ".jsonl"]),
+                (f"report {name} (streamed)", ["report", real, "-o", out + ".html"]),
+            ]
         for name, args in cases:
             walls, rss = timed(args, a.runs)
             lo, hi = min(walls), max(walls)
