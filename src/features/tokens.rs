@@ -42,11 +42,12 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
-/// Owner (vocabulary uid) and word → ids.
-type Cache = (usize, HashMap<String, Box<[u32]>>);
+/// Owner (vocabulary uid) and word → ids (aHash: a cache key needs no
+/// DoS-resistant hash, and SipHash was most of a cache hit's cost).
+type Cache = (usize, HashMap<String, Box<[u32]>, ahash::RandomState>);
 
 thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::new((0, HashMap::new()));
+    static CACHE: RefCell<Cache> = RefCell::new((0, HashMap::default()));
 }
 
 const CACHE_MAX: usize = 1 << 16;
@@ -136,10 +137,10 @@ impl Tokens {
     /// Token ids of normalised text, appended to `out`.
     pub fn encode(&self, text: &str, out: &mut Vec<u32>) {
         let wp = self.wordpiece();
-        for word in bert_split(text) {
-            CACHE.with(|c| {
-                let mut c = c.borrow_mut();
-                let (owner, map) = &mut *c;
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            let (owner, map) = &mut *c;
+            for word in bert_split(text) {
                 // The cache belongs to one vocabulary: reset if another is used.
                 let me = self.uid;
                 if *owner != me || map.len() >= CACHE_MAX {
@@ -148,7 +149,7 @@ impl Tokens {
                 }
                 if let Some(ids) = map.get(word) {
                     out.extend_from_slice(ids);
-                    return;
+                    continue;
                 }
                 let ids: Box<[u32]> = match wp.tokenize(word) {
                     Ok(toks) => toks.into_iter().map(|t| t.id).collect(),
@@ -156,8 +157,8 @@ impl Tokens {
                 };
                 out.extend_from_slice(&ids);
                 map.insert(word.to_string(), ids);
-            });
-        }
+            }
+        });
     }
 
     /// Token ids through the full `tokenizers` pipeline (reference for tests).
