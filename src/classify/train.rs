@@ -917,10 +917,8 @@ mod tests {
         assert_eq!(p, m.score("what an idiot", "", &mut s)[1]);
     }
 
-    #[test]
-    fn prepared_scoring_equals_direct_scoring() {
-        // Stance (two sides): the prepared path shifts the parent's counts
-        // onto the parent side; it must give exactly the direct scores.
+    /// A four-class stance model on the toy corpus.
+    fn toy_stance_model() -> Model {
         let c = corpus();
         let f = toy_featurizer(&c);
         let parents = ["is this true?", "the council voted", ""];
@@ -942,7 +940,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let m = fit(
+        fit(
             Task::Stance,
             labels,
             f,
@@ -950,7 +948,44 @@ mod tests {
             &TrainParams::default(),
             &Silent,
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    proptest::proptest! {
+        /// Any reply and parent: probabilities are a distribution, and the
+        /// prepared, fused and explanation paths agree with direct scoring.
+        #[test]
+        fn any_pair_scores_the_same_on_every_path(
+            text in crate::features::tests::hostile_text(),
+            parent in crate::features::tests::hostile_text(),
+        ) {
+            static MODEL: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
+            let m = MODEL.get_or_init(toy_stance_model);
+            let mut s = ScoreScratch::default();
+            let direct = m.score(&text, &parent, &mut s);
+            proptest::prop_assert!(direct.iter().all(|p| p.is_finite() && (0.0..=1.0).contains(p)));
+            proptest::prop_assert!((direct.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+            let (a, b) = (m.prepare(&text, &mut s), m.prepare(&parent, &mut s));
+            let prepared = m.score_prepared(&a, &text, Some((&b, &parent)), &mut s);
+            proptest::prop_assert_eq!(&direct, &prepared);
+            let (sa, sb) = (m.side_sum(&a, 0).unwrap(), m.side_sum(&b, 1).unwrap());
+            let fused = m.score_sums((&a, &text, &sa), Some((&b, &parent, &sb)), &mut s);
+            for (x, y) in direct.iter().zip(&fused) {
+                proptest::prop_assert!((x - y).abs() < 1e-6, "{:?} vs {:?}", direct, fused);
+            }
+            for class in 0..4 {
+                let slow = m.explain(&text, &parent, class, 6);
+                proptest::prop_assert_eq!(&slow, &m.explain_scored(&a, &text, Some((&b, &parent)), class, 6, &mut s));
+                proptest::prop_assert!(slow.iter().all(|c| c.weight.is_finite()));
+            }
+        }
+    }
+
+    #[test]
+    fn prepared_scoring_equals_direct_scoring() {
+        // Stance (two sides): the prepared path shifts the parent's counts
+        // onto the parent side; it must give exactly the direct scores.
+        let m = toy_stance_model();
         assert!(m.shares_featurizer(&m));
         let mut s = ScoreScratch::default();
         for (text, parent) in [

@@ -487,7 +487,7 @@ fn for_char_ngrams(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn tiny() -> Featurizer {
@@ -635,6 +635,56 @@ mod tests {
         let v = serde_json::to_value(c).unwrap();
         assert_eq!(v["char_words"], "unknown");
         assert_eq!(serde_json::from_value::<FeatureConfig>(v).unwrap(), c);
+    }
+
+    /// Text made of pieces that stress normalisation and word splitting:
+    /// leetspeak, repeated letters, accents and combining marks, emoji,
+    /// zero-width and right-to-left characters, punctuation runs, markup.
+    pub(crate) fn hostile_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("idiot".to_string()),
+            Just("1D10T".to_string()),
+            Just("stuuuuupid".to_string()),
+            Just("a$$".to_string()),
+            Just("é\u{301}".to_string()),
+            Just("😠👍🏽".to_string()),
+            Just("\u{200b}\u{202e}\u{feff}".to_string()),
+            Just("!!!???...".to_string()),
+            Just("<script>&amp;".to_string()),
+            Just("@user".to_string()),
+            Just("https://x.y/z".to_string()),
+            "[a-z]{1,12}",
+            "\\PC{1,6}",
+            "[ \t\n,.'\"-]{1,3}",
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        /// Any text: counts sorted and in range, and the names found from
+        /// the featurizer's trace equal the names found by hashing again,
+        /// with every word's character n-grams and with unknown words' only.
+        #[test]
+        fn any_text_featurizes_and_names_consistently(text in hostile_text(), side in 0u32..2, unknown in proptest::bool::ANY) {
+            let mut f = tiny();
+            if unknown {
+                f.config.char_words = CharWords::Unknown;
+            }
+            let mut s = Scratch::default();
+            let mut out = Vec::new();
+            let cues = f.featurize(&text, side, &mut s, &mut out);
+            let w = f.config.side_width();
+            proptest::prop_assert!(out.windows(2).all(|p| p[0].0 < p[1].0));
+            proptest::prop_assert!(out.iter().all(|&(i, c)| i / w == side && c >= 1.0));
+            proptest::prop_assert!(cues.values.iter().all(|v| v.is_finite()));
+            let norm = s.normalized().to_string();
+            let traced = f.names_in(&norm, Some(s.trace()), side, |_| true);
+            proptest::prop_assert_eq!(&traced, &f.names_in(&norm, None, side, |_| true));
+            let named: Vec<u32> = traced.iter().map(|n| n.index).collect();
+            let got: Vec<u32> = out.iter().map(|c| c.0).collect();
+            proptest::prop_assert_eq!(named, got);
+        }
     }
 
     #[test]

@@ -812,6 +812,79 @@ mod tests {
     use super::*;
     use crate::diag::Diagnostics;
 
+    /// One JSONL line of a hostile dump: a good record, a truncated one,
+    /// arbitrary bytes, invalid UTF-8, or blank.
+    fn hostile_line() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let good = || {
+            (0u16..50, 0u16..50, crate::features::tests::hostile_text()).prop_map(
+                |(id, p, text)| {
+                    serde_json::json!({"id": id.to_string(), "parent_id": format!("t1_{p}"),
+                    "link_id": "t3_x", "author": "a", "body": text})
+                    .to_string()
+                    .into_bytes()
+                },
+            )
+        };
+        let cut = (good(), 0.0f64..1.0).prop_map(|(mut b, f)| {
+            b.truncate((b.len() as f64 * f) as usize);
+            b
+        });
+        prop_oneof![
+            4 => good(),
+            1 => cut,
+            1 => proptest::collection::vec(any::<u8>().prop_filter("no newline", |b| *b != b'\n'), 0..60),
+            1 => Just(b"{\"id\":\"z\",\"body\":\"caf\xe9\"}".to_vec()),
+            1 => Just(b"   ".to_vec()),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the lines, reading does not panic, and every line that
+        /// is not blank is a record or a rejection (nothing is lost).
+        #[test]
+        fn every_jsonl_line_is_a_record_or_a_rejection(lines in proptest::collection::vec(hostile_line(), 0..30)) {
+            let mut input = Vec::new();
+            for l in &lines {
+                input.extend_from_slice(l);
+                input.push(b'\n');
+            }
+            let (out, diags) = run_bytes(input, "jsonl", Format::Auto);
+            let nonblank = lines.iter().filter(|l| l.iter().any(|b| !b.is_ascii_whitespace())).count() as u64;
+            proptest::prop_assert_eq!(out.len() as u64 + diags.rejected(), nonblank, "{:?}", diags.items());
+        }
+    }
+
+    fn run_bytes(input: Vec<u8>, ext: &str, format: Format) -> (Vec<RawComment>, Diagnostics) {
+        let ctx = FileCtx {
+            name: "t".into(),
+            stem: "stem".into(),
+            thread_hint: None,
+            ext: Some(ext.into()),
+        };
+        let mut diags = Diagnostics::new(false);
+        let mut out = Vec::new();
+        let mut push = |r| {
+            out.push(r);
+            std::ops::ControlFlow::Continue(())
+        };
+        let mut sink = Sink {
+            diags: &mut diags,
+            out: &mut push,
+            records: 0,
+            stopped: false,
+        };
+        read(
+            Box::new(std::io::Cursor::new(input)),
+            &ctx,
+            format,
+            &ReadOptions::default(),
+            &mut sink,
+        )
+        .unwrap();
+        (out, diags)
+    }
+
     fn run(input: &str, ext: &str, format: Format) -> (Vec<RawComment>, Diagnostics) {
         let ctx = FileCtx {
             name: "t".into(),
