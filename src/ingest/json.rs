@@ -886,33 +886,7 @@ mod tests {
     }
 
     fn run(input: &str, ext: &str, format: Format) -> (Vec<RawComment>, Diagnostics) {
-        let ctx = FileCtx {
-            name: "t".into(),
-            stem: "stem".into(),
-            thread_hint: None,
-            ext: Some(ext.into()),
-        };
-        let mut diags = Diagnostics::new(false);
-        let mut out = Vec::new();
-        let mut push = |r| {
-            out.push(r);
-            std::ops::ControlFlow::Continue(())
-        };
-        let mut sink = Sink {
-            diags: &mut diags,
-            out: &mut push,
-            records: 0,
-            stopped: false,
-        };
-        read(
-            Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
-            &ctx,
-            format,
-            &ReadOptions::default(),
-            &mut sink,
-        )
-        .unwrap();
-        (out, diags)
+        run_bytes(input.as_bytes().to_vec(), ext, format)
     }
 
     #[test]
