@@ -52,6 +52,12 @@ pub struct ModelArgs {
     /// Stance model file (overrides --models).
     #[arg(long, value_name = "FILE")]
     pub stance_model: Option<PathBuf>,
+    /// Inputs whose threads interleave and that hold more than this many
+    /// MiB are split by thread into temporary partitions of about this size,
+    /// built and scored one at a time (memory bounded by a partition, not
+    /// the dump); 0 reads them whole.
+    #[arg(long, default_value_t = 1024.0, value_name = "MIB", value_parser = parse_mib)]
+    pub partition_mb: f64,
     /// Score incivility only.
     #[arg(long)]
     pub no_stance: bool,
@@ -341,5 +347,20 @@ impl From<CharWordsArg> for threadlens::features::CharWords {
             CharWordsArg::All => threadlens::features::CharWords::All,
             CharWordsArg::Unknown => threadlens::features::CharWords::Unknown,
         }
+    }
+}
+
+/// A non-negative size in MiB (fractions allowed).
+fn parse_mib(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{s:?} is not a size in MiB (a number >= 0)")),
+    }
+}
+
+impl ModelArgs {
+    /// `--partition-mb` in bytes (0: never partition).
+    pub fn partition_bytes(&self) -> u64 {
+        (self.partition_mb * 1048576.0) as u64
     }
 }

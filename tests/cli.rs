@@ -968,4 +968,61 @@ fn contiguous_dumps_stream_and_interleaved_ones_fall_back_with_the_same_output()
         unsourced(outs[0].1.clone()) == unsourced(outs[1].1.clone()),
         "same report streamed or whole"
     );
+    // Split by thread into partitions (a budget far below the input's
+    // size): the same rows, thread by thread, and the same report.
+    let input = dir.path().join("dtrue.jsonl");
+    let scores = dir.path().join("parts.jsonl");
+    let report = dir.path().join("parts.json");
+    let out = run(&[
+        "score",
+        input.to_str().unwrap(),
+        "--partition-mb",
+        "0.0005",
+        "-o",
+        scores.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("partitions by thread"), "{err}");
+    let mut parts = strip(&std::fs::read_to_string(&scores).unwrap());
+    let threads: Vec<&str> = parts
+        .iter()
+        .map(|r| r["thread"].as_str().unwrap())
+        .collect();
+    let mut runs = threads.clone();
+    runs.dedup();
+    let mut distinct = runs.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        runs.len(),
+        distinct.len(),
+        "each thread's rows together: {threads:?}"
+    );
+    let key = |r: &serde_json::Value| r["id"].as_str().unwrap().to_string();
+    let mut whole = b.clone();
+    whole.sort_by_key(key);
+    parts.sort_by_key(key);
+    assert!(parts == whole, "same rows as whole mode");
+    let out = run(&[
+        "-q",
+        "report",
+        input.to_str().unwrap(),
+        "--partition-mb",
+        "0.0005",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let (p, w) = (unsourced(r), unsourced(outs[1].1.clone()));
+    assert_eq!(
+        p["corpus"], w["corpus"],
+        "same corpus numbers and intervals"
+    );
+    assert_eq!(p["threads"], w["threads"], "same thread ranking");
+    assert_eq!(p["queue"], w["queue"]);
+    let bad = run(&["score", input.to_str().unwrap(), "--partition-mb", "-1"]);
+    assert_eq!(bad.status.code(), Some(2));
 }

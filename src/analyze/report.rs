@@ -260,6 +260,19 @@ impl std::ops::AddAssign<&Sums> for Sums {
     }
 }
 
+impl Sums {
+    /// A total order on the statistics (for a canonical thread order).
+    fn cmp_key(&self, other: &Sums) -> std::cmp::Ordering {
+        let key = |s: &Sums| [s.n, s.p, s.u, s.c[0], s.c[1], s.c[2], s.c[3]];
+        key(self)
+            .iter()
+            .zip(&key(other))
+            .map(|(a, b)| a.total_cmp(b))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    }
+}
+
 /// Small deterministic generator (SplitMix64) for the bootstrap.
 struct Rng(u64);
 impl Rng {
@@ -525,6 +538,12 @@ impl ReportBuilder {
             queue_total,
             mut trees,
         } = self;
+        // Threads in a canonical order (by their statistics), so the point
+        // estimates and the bootstrap's resamples do not depend on the order
+        // the threads arrived in (streamed, whole or partitioned input, or
+        // the same dump shuffled).
+        let mut sums = sums;
+        sums.sort_unstable_by(|a, b| a.cmp_key(b));
         let total = sums.iter().fold(Sums::default(), |mut a, s| {
             a += s;
             a

@@ -11,6 +11,13 @@
 //! stops at the first such record and the caller runs again in whole mode:
 //! everything is read, the forest is built, then scored. Output is the same
 //! either way (tested); only memory differs.
+//!
+//! Interleaved inputs larger than the partition budget (`--partition-mb`)
+//! whose records all name their thread are instead split by thread into
+//! temporary partition files ([`threadlens::forest::spill`]) that are built
+//! and scored one at a time: memory is bounded by a partition, and rows
+//! come out thread by thread, partition after partition (the same rows and
+//! the same report numbers as whole mode, threads in another order).
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,12 +29,16 @@ use indicatif::ProgressBar;
 use crate::cli::InputConfig;
 use threadlens::analyze::score::{Scored, Scorer};
 use threadlens::diag::Diagnostics;
+use threadlens::forest::spill::{Partitioner, SpillError};
 use threadlens::forest::stream::{Grouper, NotContiguous};
 use threadlens::forest::{self, BuildStats, Forest, RawComment};
 use threadlens::ingest::{self, Input, ReadStats};
 
 /// Comments per batch of complete threads scored together.
 const BATCH: usize = 16384;
+
+/// Most partition files written at once (open file handles).
+const MAX_PARTITIONS: u64 = 256;
 
 /// Receives scored threads in input order.
 pub type Consume<'a> = dyn FnMut(&Forest, &[Vec<Option<Scored>>]) -> Result<()> + 'a;
@@ -130,6 +141,73 @@ pub fn whole(
     Ok((read, forest.stats))
 }
 
+/// Partitioned mode: split the inputs by thread into `n` temporary files,
+/// then build, score and consume them one at a time. `None` when a record
+/// names no thread (the caller then reads the input whole).
+pub fn partitioned(
+    input: &InputConfig,
+    scorer: &Scorer,
+    n: usize,
+    diags: &mut Diagnostics,
+    tick: &dyn Fn(u64),
+    consume: &mut Consume<'_>,
+) -> Result<Option<(ReadStats, BuildStats)>> {
+    let mut parts = Partitioner::new(n, None)?;
+    let mut failed: Option<SpillError> = None;
+    let read = ingest::read_inputs_until(&input.inputs, &input.read, diags, &mut |r| match parts
+        .push(&r)
+    {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => {
+            failed = Some(e);
+            ControlFlow::Break(())
+        }
+    })?;
+    match failed {
+        Some(SpillError::NoThread(e)) => {
+            log::info!("not partitioned: {e}");
+            return Ok(None);
+        }
+        Some(e) => return Err(e.into()),
+        None => {}
+    }
+    let parts = parts.finish()?;
+    let mut build = BuildStats::default();
+    let mut build_diags = Diagnostics::new(diags.is_strict());
+    for k in 0..parts.len() {
+        let recs = parts.read(k)?;
+        let count = recs.len() as u64;
+        let f = forest::build(recs, &mut build_diags)?;
+        build.add(&f.stats);
+        let scores = scorer.score_forest(&f, &|_| {});
+        consume(&f, &scores)?;
+        tick(count);
+    }
+    diags.append(build_diags);
+    Ok(Some((read, build)))
+}
+
+/// How a run read its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Thread by thread as read.
+    Streamed,
+    /// Split by thread into this many partitions.
+    Partitioned(usize),
+    /// Everything in memory.
+    Whole,
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mode::Streamed => write!(f, "streamed thread by thread"),
+            Mode::Partitioned(n) => write!(f, "{n} partitions by thread"),
+            Mode::Whole => write!(f, "whole input in memory"),
+        }
+    }
+}
+
 /// What [`run`] produced.
 pub struct Run<S> {
     /// The consumer's state after the last batch.
@@ -140,19 +218,36 @@ pub struct Run<S> {
     pub build: BuildStats,
     /// Findings of the run that counted.
     pub diags: Diagnostics,
-    /// Whether the run streamed (false: whole mode).
-    pub streamed: bool,
+    /// How the input was read.
+    pub mode: Mode,
+}
+
+/// Total bytes of the input files (stdin counts 0).
+fn input_bytes(input: &InputConfig) -> u64 {
+    input
+        .inputs
+        .iter()
+        .filter_map(|i| i.expand().ok())
+        .flat_map(|(files, _)| files)
+        .filter_map(|f| match f {
+            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Stdin => None,
+        })
+        .sum()
 }
 
 /// Score the inputs into fresh consumer state: streamed when `stream_ok`
 /// and the inputs are files, else (or when the inputs turn out not to be
-/// contiguous) in whole mode with new state. A progress line with
-/// comments/s on a terminal unless `quiet`.
+/// contiguous) in whole mode with new state, or partitioned by thread when
+/// the files' threads interleave and they hold more than `partition_bytes`
+/// (0: never). A progress line with comments/s on a terminal unless `quiet`.
+#[allow(clippy::too_many_arguments)]
 pub fn run<S>(
     input: &InputConfig,
     scorer: &Scorer,
     quiet: bool,
     stream_ok: bool,
+    partition_bytes: u64,
     mut fresh: impl FnMut() -> Result<S>,
     consume: impl Fn(&mut S, &Forest, &[Vec<Option<Scored>>]) -> Result<()>,
 ) -> Result<Run<S>> {
@@ -164,17 +259,7 @@ pub fn run<S>(
     let mut input = input.clone();
     let bar = if show {
         input.read.bytes_read = Some(counter.clone());
-        let total: u64 = input
-            .inputs
-            .iter()
-            .filter_map(|i| i.expand().ok())
-            .flat_map(|(files, _)| files)
-            .filter_map(|f| match f {
-                Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-                Input::Stdin => None,
-            })
-            .sum();
-        let pb = ProgressBar::new(total.max(1));
+        let pb = ProgressBar::new(input_bytes(&input).max(1));
         pb.set_style(
             indicatif::ProgressStyle::with_template(
                 "{msg} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec})",
@@ -213,19 +298,56 @@ pub fn run<S>(
                     read,
                     build,
                     diags,
-                    streamed: true,
+                    mode: Mode::Streamed,
                 });
             }
             Outcome::NotContiguous(e) => {
                 drop(state);
                 counter.store(0, Ordering::Relaxed);
                 comments.store(0, Ordering::Relaxed);
+                let total = input_bytes(input);
+                let split = matches!(e, NotContiguous::Reopened { .. })
+                    && partition_bytes > 0
+                    && total > partition_bytes;
                 if !quiet {
-                    bar.suspend(|| {
-                        eprintln!(
-                            "threadlens: note: {e}; reading the whole input first (memory grows with the dump; group records by thread to stream)"
-                        )
-                    });
+                    let then = if split {
+                        "splitting the input by thread into partitions (--partition-mb)"
+                    } else {
+                        "reading the whole input first (memory grows with the dump; group records by thread to stream)"
+                    };
+                    bar.suspend(|| eprintln!("threadlens: note: {e}; {then}"));
+                }
+                if split {
+                    // At most MAX_PARTITIONS open files; past that, larger ones.
+                    let n = total.div_ceil(partition_bytes).min(MAX_PARTITIONS) as usize;
+                    let mut diags = Diagnostics::new(input.strict);
+                    let mut state = fresh()?;
+                    bar.set_message("partitioning");
+                    let done = partitioned(
+                        input,
+                        scorer,
+                        n,
+                        &mut diags,
+                        &|c| tick("scoring partitions", c),
+                        &mut |f, s| consume(&mut state, f, s),
+                    )?;
+                    if let Some((read, build)) = done {
+                        bar.finish_and_clear();
+                        return Ok(Run {
+                            state,
+                            read,
+                            build,
+                            diags,
+                            mode: Mode::Partitioned(n),
+                        });
+                    }
+                    counter.store(0, Ordering::Relaxed);
+                    comments.store(0, Ordering::Relaxed);
+                    if !quiet {
+                        bar.suspend(|| {
+                            eprintln!("threadlens: note: a record names no thread; reading the whole input first")
+                        });
+                    }
                 }
             }
         }
@@ -246,6 +368,6 @@ pub fn run<S>(
         read,
         build,
         diags,
-        streamed: false,
+        mode: Mode::Whole,
     })
 }

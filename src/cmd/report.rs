@@ -182,7 +182,8 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
             }),
         })
     };
-    let run = super::pipeline::run(&input, &scorer, quiet, true, fresh, |st, f, sc| {
+    let budget = a.models.partition_bytes();
+    let run = super::pipeline::run(&input, &scorer, quiet, true, budget, fresh, |st, f, sc| {
         st.report.add_forest(f, sc);
         if let Some(g) = &mut st.gold {
             g.add(f, sc);
@@ -223,11 +224,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
             c.uncivil,
             report.threshold,
             t0.elapsed().as_secs_f64(),
-            if run.streamed {
-                "streamed thread by thread"
-            } else {
-                "whole input in memory"
-            },
+            run.mode,
             a.output.display()
         );
         if let Some(g) = &gold {

@@ -226,7 +226,8 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     // Streaming may fall back to whole mode and write again from the
     // start: only an atomic file output can be taken back.
     let atomic = Output::is_atomic(a.output.as_deref());
-    let run = super::pipeline::run(&input, &scorer, quiet, atomic, fresh, |w, f, sc| {
+    let budget = a.models.partition_bytes();
+    let run = super::pipeline::run(&input, &scorer, quiet, atomic, budget, fresh, |w, f, sc| {
         for s in sc {
             w.scored += s.iter().filter(|x| x.is_some()).count();
             w.flagged += s.iter().flatten().filter(|x| x.uncivil).count();
@@ -254,7 +255,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
         eprintln!(
             "threadlens: scored {scored} records in {secs:.2} s ({:.0}/s, {}); {flagged} at or over the threshold {:.3}",
             scored as f64 / secs.max(1e-9),
-            if run.streamed { "streamed thread by thread" } else { "whole input in memory" },
+            run.mode,
             scorer.threshold()
         );
     }

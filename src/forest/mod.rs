@@ -6,6 +6,7 @@
 
 mod build;
 mod comment;
+pub mod spill;
 pub mod stream;
 
 pub use build::build;

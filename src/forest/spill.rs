@@ -1,0 +1,375 @@
+//! Partitions for inputs whose threads interleave (time-ordered dumps such
+//! as Pushshift's monthly files): every record is written to one of `n`
+//! temporary files chosen by a hash of its thread id, so each file holds
+//! complete threads, and the files are then built and scored one at a time.
+//! Memory is bounded by the largest partition instead of the whole dump, at
+//! the cost of writing and reading the records once more.
+//!
+//! Only records that name their thread can be placed this way (the same rule
+//! as [`super::stream`]); [`Partitioner::push`] refuses the first that does
+//! not, and the caller reads the input whole instead. A record keeps its
+//! source location (`file:line`), so diagnostics and output rows still point
+//! into the user's files. Within a partition threads keep their order of
+//! first appearance; partitions follow one another, so rows come out thread
+//! by thread but not in the dump's thread order.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::comment::{Flags, Kind, RawComment};
+use super::stream::NotContiguous;
+use crate::diag::SourceLoc;
+
+/// What can go wrong while partitioning.
+#[derive(Debug, thiserror::Error)]
+pub enum SpillError {
+    /// A record that names no thread: the input cannot be partitioned.
+    #[error(transparent)]
+    NoThread(#[from] NotContiguous),
+    /// Writing or reading a partition file.
+    #[error("partition file {path}: {source}")]
+    Io {
+        /// The temporary file.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A partition file that does not read back (changed on disk meanwhile).
+    #[error("partition file {path}:{line}: damaged ({msg})")]
+    Damaged {
+        /// The temporary file.
+        path: String,
+        /// Line in it.
+        line: usize,
+        /// Parser message.
+        msg: String,
+    },
+}
+
+/// One record as stored in a partition file (one JSON line).
+#[derive(Serialize, Deserialize)]
+struct Stored<'a> {
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    t: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    i: Cow<'a, str>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    p: Option<Cow<'a, str>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    a: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    c: Option<i64>,
+    #[serde(borrow)]
+    x: Cow<'a, str>,
+    k: u8,
+    f: u16,
+    m: u16,
+    /// Index of the source file in [`Partitions::files`].
+    s: u32,
+    l: u64,
+    n: u32,
+}
+
+fn kind_code(k: Kind) -> u8 {
+    match k {
+        Kind::Root => 0,
+        Kind::Comment => 1,
+        Kind::Pingback => 2,
+        Kind::Placeholder => 3,
+    }
+}
+
+fn code_kind(c: u8) -> Option<Kind> {
+    Some(match c {
+        0 => Kind::Root,
+        1 => Kind::Comment,
+        2 => Kind::Pingback,
+        3 => Kind::Placeholder,
+        _ => return None,
+    })
+}
+
+/// Writes records into partition files.
+pub struct Partitioner {
+    dir: tempfile::TempDir,
+    parts: Vec<BufWriter<File>>,
+    counts: Vec<u64>,
+    files: Vec<Arc<str>>,
+    file_index: HashMap<Arc<str>, u32>,
+    line: Vec<u8>,
+}
+
+/// The written partitions, ready to be read back one at a time. The
+/// temporary directory is removed when this is dropped.
+pub struct Partitions {
+    dir: tempfile::TempDir,
+    counts: Vec<u64>,
+    files: Vec<Arc<str>>,
+}
+
+fn part_path(dir: &tempfile::TempDir, k: usize) -> PathBuf {
+    dir.path().join(format!("part-{k:05}.jsonl"))
+}
+
+impl Partitioner {
+    /// `n` partition files in a new temporary directory under `parent`
+    /// (the system's temporary directory if `None`).
+    pub fn new(n: usize, parent: Option<&std::path::Path>) -> Result<Partitioner, SpillError> {
+        let io = |e, path: String| SpillError::Io { path, source: e };
+        let dir = match parent {
+            Some(p) => tempfile::Builder::new()
+                .prefix("threadlens-parts-")
+                .tempdir_in(p),
+            None => tempfile::Builder::new()
+                .prefix("threadlens-parts-")
+                .tempdir(),
+        }
+        .map_err(|e| io(e, "(temporary directory)".into()))?;
+        let n = n.max(1);
+        let mut parts = Vec::with_capacity(n);
+        for k in 0..n {
+            let p = part_path(&dir, k);
+            let f = File::create(&p).map_err(|e| io(e, p.display().to_string()))?;
+            parts.push(BufWriter::with_capacity(1 << 16, f));
+        }
+        Ok(Partitioner {
+            dir,
+            parts,
+            counts: vec![0; n],
+            files: Vec::new(),
+            file_index: HashMap::new(),
+            line: Vec::new(),
+        })
+    }
+
+    /// Write one record to its thread's partition.
+    pub fn push(&mut self, r: &RawComment) -> Result<(), SpillError> {
+        let key = match &r.thread {
+            Some(t) if !r.flags.contains(Flags::THREAD_HINT) => t,
+            _ => {
+                return Err(NotContiguous::NoThread {
+                    at: r.source.to_string(),
+                    id: r.id.to_string(),
+                }
+                .into())
+            }
+        };
+        let k = (xxh3_64(key.as_bytes()) % self.parts.len() as u64) as usize;
+        let s = match self.file_index.get(&r.source.file) {
+            Some(&s) => s,
+            None => {
+                let s = self.files.len() as u32;
+                self.files.push(r.source.file.clone());
+                self.file_index.insert(r.source.file.clone(), s);
+                s
+            }
+        };
+        let rec = Stored {
+            t: r.thread.as_deref().map(Cow::Borrowed),
+            i: Cow::Borrowed(&r.id),
+            p: r.parent.as_deref().map(Cow::Borrowed),
+            a: r.author.as_deref().map(Cow::Borrowed),
+            c: r.created,
+            x: Cow::Borrowed(&r.text),
+            k: kind_code(r.kind),
+            f: r.flags.0,
+            m: r.missing_ancestors,
+            s,
+            l: r.source.line,
+            n: r.source.item,
+        };
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, &rec).expect("serialisable");
+        self.line.push(b'\n');
+        self.parts[k]
+            .write_all(&self.line)
+            .map_err(|e| SpillError::Io {
+                path: part_path(&self.dir, k).display().to_string(),
+                source: e,
+            })?;
+        self.counts[k] += 1;
+        Ok(())
+    }
+
+    /// Flush the files.
+    pub fn finish(self) -> Result<Partitions, SpillError> {
+        for (k, mut w) in self.parts.into_iter().enumerate() {
+            w.flush().map_err(|e| SpillError::Io {
+                path: part_path(&self.dir, k).display().to_string(),
+                source: e,
+            })?;
+        }
+        Ok(Partitions {
+            dir: self.dir,
+            counts: self.counts,
+            files: self.files,
+        })
+    }
+}
+
+impl Partitions {
+    /// Number of partitions.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Whether there are none (never: at least one is made).
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Records in partition `k`.
+    pub fn count(&self, k: usize) -> u64 {
+        self.counts[k]
+    }
+
+    /// The records of partition `k`, in the order they were written.
+    pub fn read(&self, k: usize) -> Result<Vec<RawComment>, SpillError> {
+        let path = part_path(&self.dir, k);
+        let name = path.display().to_string();
+        let f = File::open(&path).map_err(|e| SpillError::Io {
+            path: name.clone(),
+            source: e,
+        })?;
+        let mut out = Vec::with_capacity(self.counts[k] as usize);
+        for (no, line) in BufReader::with_capacity(1 << 16, f).lines().enumerate() {
+            let line = line.map_err(|e| SpillError::Io {
+                path: name.clone(),
+                source: e,
+            })?;
+            let damaged = |msg: String| SpillError::Damaged {
+                path: name.clone(),
+                line: no + 1,
+                msg,
+            };
+            let s: Stored<'_> = serde_json::from_str(&line).map_err(|e| damaged(e.to_string()))?;
+            let file = self
+                .files
+                .get(s.s as usize)
+                .cloned()
+                .ok_or_else(|| damaged("unknown source file".into()))?;
+            let kind = code_kind(s.k).ok_or_else(|| damaged("unknown kind".into()))?;
+            out.push(RawComment {
+                thread: s.t.map(|t| t.as_ref().into()),
+                id: s.i.as_ref().into(),
+                parent: s.p.map(|p| p.as_ref().into()),
+                author: s.a.map(|a| a.as_ref().into()),
+                created: s.c,
+                text: s.x.into_owned().into_boxed_str(),
+                kind,
+                flags: Flags(s.f),
+                missing_ancestors: s.m,
+                source: SourceLoc {
+                    file,
+                    line: s.l,
+                    item: s.n,
+                },
+            });
+        }
+        if out.len() as u64 != self.counts[k] {
+            return Err(SpillError::Damaged {
+                path: name,
+                line: out.len(),
+                msg: format!("{} records written, {} read", self.counts[k], out.len()),
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(thread: Option<&str>, id: &str, text: &str, file: &Arc<str>, line: u64) -> RawComment {
+        let mut r = RawComment::new(id, text, SourceLoc::new(file.clone(), line));
+        r.thread = thread.map(Into::into);
+        r.parent = Some("p\"1".into());
+        r.author = Some("ä".into());
+        r.created = Some(-5);
+        r.flags = Flags::DELETED;
+        r.missing_ancestors = 2;
+        r.source.item = 3;
+        r
+    }
+
+    #[test]
+    fn records_round_trip_and_threads_stay_together() {
+        let (a, b): (Arc<str>, Arc<str>) = ("a.jsonl".into(), "dir/b.jsonl".into());
+        let mut p = Partitioner::new(3, None).unwrap();
+        let mut all = Vec::new();
+        for i in 0..60u64 {
+            let file = if i % 2 == 0 { &a } else { &b };
+            let text = format!("text {i} \"quoted\" \n <script> \u{202e} 😠");
+            let r = rec(
+                Some(&format!("t{}", i % 7)),
+                &format!("c{i}"),
+                &text,
+                file,
+                i + 1,
+            );
+            p.push(&r).unwrap();
+            all.push(r);
+        }
+        let parts = p.finish().unwrap();
+        assert_eq!(parts.len(), 3);
+        let mut back = Vec::new();
+        let mut seen_in: HashMap<String, usize> = HashMap::new();
+        for k in 0..parts.len() {
+            let recs = parts.read(k).unwrap();
+            assert_eq!(recs.len() as u64, parts.count(k));
+            for r in recs {
+                let t = r.thread.as_deref().unwrap().to_string();
+                assert_eq!(
+                    *seen_in.entry(t).or_insert(k),
+                    k,
+                    "a thread in two partitions"
+                );
+                back.push(r);
+            }
+        }
+        assert_eq!(back.len(), all.len());
+        back.sort_by_key(|r| r.source.line);
+        for (x, y) in all.iter().zip(&back) {
+            assert_eq!(x.thread, y.thread);
+            assert_eq!(x.id, y.id);
+            assert_eq!(x.parent, y.parent);
+            assert_eq!(x.author, y.author);
+            assert_eq!(x.created, y.created);
+            assert_eq!(x.text, y.text);
+            assert_eq!(x.kind, y.kind);
+            assert_eq!(x.flags, y.flags);
+            assert_eq!(x.missing_ancestors, y.missing_ancestors);
+            assert_eq!(x.source, y.source);
+        }
+    }
+
+    #[test]
+    fn a_record_without_its_thread_is_refused() {
+        let f: Arc<str> = "x.jsonl".into();
+        let mut p = Partitioner::new(2, None).unwrap();
+        p.push(&rec(Some("t"), "1", "ok", &f, 1)).unwrap();
+        let err = p.push(&rec(None, "2", "no thread", &f, 2)).unwrap_err();
+        assert!(err.to_string().contains("x.jsonl:2"), "{err}");
+        let mut hinted = rec(Some("t"), "3", "hint only", &f, 3);
+        hinted.flags.insert(Flags::THREAD_HINT);
+        assert!(matches!(p.push(&hinted), Err(SpillError::NoThread(_))));
+    }
+
+    #[test]
+    fn the_temporary_files_go_away() {
+        let p = Partitioner::new(2, None).unwrap();
+        let dir = p.dir.path().to_path_buf();
+        let parts = p.finish().unwrap();
+        assert!(dir.exists());
+        drop(parts);
+        assert!(!dir.exists());
+    }
+}
