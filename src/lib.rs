@@ -8,6 +8,7 @@
 
 pub mod analyze;
 pub mod classify;
+pub mod cleanup;
 pub mod diag;
 pub mod features;
 pub mod forest;

@@ -21,6 +21,16 @@ fn run() -> anyhow::Result<ExitCode> {
         .format_target(false)
         .format_timestamp(None)
         .init();
+    // Ctrl-C / SIGTERM: remove the run's temporary files (output temp
+    // files, partitions), then exit 130 as shells expect of an interrupt.
+    // Not fatal if a handler cannot be installed (one already is).
+    if let Err(e) = ctrlc::set_handler(|| {
+        threadlens::cleanup::remove_all();
+        eprintln!("threadlens: interrupted; temporary files removed");
+        std::process::exit(130);
+    }) {
+        log::debug!("no interrupt handler: {e}");
+    }
     match &cli.command {
         cli::Command::Parse(a) => cmd::parse::run(&cmd::parse::ParseConfig {
             input: a.input.resolve()?,

@@ -35,6 +35,8 @@ pub enum Output {
         tmp: BufWriter<tempfile::NamedTempFile>,
         /// Final path.
         target: PathBuf,
+        /// Removes the temp file if the run is interrupted.
+        _cleanup: crate::cleanup::Registered,
     },
 }
 
@@ -79,6 +81,7 @@ impl Output {
                     source: e,
                 })?;
                 Ok(Output::File {
+                    _cleanup: crate::cleanup::register(tmp.path()),
                     tmp: BufWriter::with_capacity(1 << 16, tmp),
                     target: p.to_path_buf(),
                 })
@@ -107,7 +110,7 @@ impl Output {
                 path: "(device)".into(),
                 source: e,
             }),
-            Output::File { tmp, target } => {
+            Output::File { tmp, target, .. } => {
                 let tmp = tmp.into_inner().map_err(|e| OutputError::Io {
                     path: target.clone(),
                     source: e.into_error(),

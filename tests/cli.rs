@@ -1026,3 +1026,57 @@ fn contiguous_dumps_stream_and_interleaved_ones_fall_back_with_the_same_output()
     let bad = run(&["score", input.to_str().unwrap(), "--partition-mb", "-1"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("scores.jsonl");
+    // Reading standard input, so the run waits with its output's temporary
+    // file open until it is interrupted.
+    let mut child = bin()
+        .args([
+            "score",
+            "-",
+            "--format",
+            "jsonl",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(
+            b"{\"id\":\"a\",\"link_id\":\"t3_x\",\"parent_id\":\"t3_x\",\"body\":\"you idiot\"}\n",
+        )
+        .unwrap();
+    let entries = || std::fs::read_dir(dir.path()).unwrap().count();
+    let t0 = std::time::Instant::now();
+    while entries() == 0 && t0.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        entries(),
+        1,
+        "the output's temporary file exists while running"
+    );
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let done = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(
+        done.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stderr).contains("interrupted"));
+    assert_eq!(entries(), 0, "no output and no temporary file left");
+}

@@ -98,6 +98,7 @@ fn code_kind(c: u8) -> Option<Kind> {
 
 /// Writes records into partition files.
 pub struct Partitioner {
+    _cleanup: crate::cleanup::Registered,
     dir: tempfile::TempDir,
     parts: Vec<BufWriter<File>>,
     counts: Vec<u64>,
@@ -109,6 +110,7 @@ pub struct Partitioner {
 /// The written partitions, ready to be read back one at a time. The
 /// temporary directory is removed when this is dropped.
 pub struct Partitions {
+    _cleanup: crate::cleanup::Registered,
     dir: tempfile::TempDir,
     counts: Vec<u64>,
     files: Vec<Arc<str>>,
@@ -140,6 +142,7 @@ impl Partitioner {
             parts.push(BufWriter::with_capacity(1 << 16, f));
         }
         Ok(Partitioner {
+            _cleanup: crate::cleanup::register(dir.path()),
             dir,
             parts,
             counts: vec![0; n],
@@ -207,6 +210,7 @@ impl Partitioner {
             })?;
         }
         Ok(Partitions {
+            _cleanup: self._cleanup,
             dir: self.dir,
             counts: self.counts,
             files: self.files,
