@@ -40,7 +40,8 @@ const BATCH: usize = 16384;
 /// Most partition files written at once (open file handles).
 const MAX_PARTITIONS: u64 = 256;
 
-/// Receives scored threads in input order.
+/// Receives scored threads: in input order, except in partitioned mode
+/// (partition by partition).
 pub type Consume<'a> = dyn FnMut(&Forest, &[Vec<Option<Scored>>]) -> Result<()> + 'a;
 
 /// How a run went.
@@ -63,6 +64,24 @@ pub fn can_stream(input: &InputConfig) -> bool {
     input.inputs.iter().all(|i| matches!(i, Input::Path(_)))
 }
 
+/// Build complete threads, score them on all cores, hand them on.
+fn score_batch(
+    recs: Vec<RawComment>,
+    scorer: &Scorer,
+    build: &mut BuildStats,
+    build_diags: &mut Diagnostics,
+    tick: &dyn Fn(u64),
+    consume: &mut Consume<'_>,
+) -> Result<()> {
+    let n = recs.len() as u64;
+    let f = forest::build(recs, build_diags)?;
+    build.add(&f.stats);
+    let scores = scorer.score_forest(&f, &|_| {});
+    consume(&f, &scores)?;
+    tick(n);
+    Ok(())
+}
+
 /// Stream the inputs thread by thread; see the module docs.
 pub fn stream(
     input: &InputConfig,
@@ -80,13 +99,7 @@ pub fn stream(
     let mut failed: Option<anyhow::Error> = None;
     // Build, score (on all cores) and consume one batch of complete threads.
     let mut flush = |recs: Vec<RawComment>, build_diags: &mut Diagnostics| -> Result<()> {
-        let n = recs.len() as u64;
-        let f = forest::build(recs, build_diags)?;
-        build.add(&f.stats);
-        let scores = scorer.score_forest(&f, &|_| {});
-        consume(&f, &scores)?;
-        tick(n);
-        Ok(())
+        score_batch(recs, scorer, &mut build, build_diags, tick, consume)
     };
     // Reading and scoring alternate on purpose: a reader thread running
     // beside the scorers was slower on two cores (it competes for them and
@@ -175,13 +188,14 @@ pub fn partitioned(
     let mut build = BuildStats::default();
     let mut build_diags = Diagnostics::new(diags.is_strict());
     for k in 0..parts.len() {
-        let recs = parts.read(k)?;
-        let count = recs.len() as u64;
-        let f = forest::build(recs, &mut build_diags)?;
-        build.add(&f.stats);
-        let scores = scorer.score_forest(&f, &|_| {});
-        consume(&f, &scores)?;
-        tick(count);
+        score_batch(
+            parts.read(k)?,
+            scorer,
+            &mut build,
+            &mut build_diags,
+            tick,
+            consume,
+        )?;
     }
     diags.append(build_diags);
     Ok(Some((read, build)))
