@@ -13,7 +13,9 @@ vary by up to ±30% between identical runs.
 
   python3 scripts/bench_speed.py [--bytes 2e8] [--million] [--real-text] [--runs 3] [--dir /tmp]
 
---million adds `report` on 1 M comments (a 1.32 GB dump, ~1 min per run).
+--million adds `report` on 1 M comments (a 1.32 GB dump, ~1 min per run):
+grouped by thread (streamed), and the interleaved original read whole and
+split into partitions by thread (peak memory of each).
 --real-text adds rows on a copy of the grouped dump whose comment bodies are
 real comments (Reddit, Globe and Mail and Fox News comments from the bench
 tasks in ../shared/bench/tasks, drawn in a fixed random order): real
@@ -129,8 +131,13 @@ def main():
             (f"score {os.path.basename(path)} (interleaved: whole)", ["score", path, "-o", out + ".jsonl"]),
             (f"report {os.path.basename(grouped)} (streamed)", ["report", grouped, "-o", out + ".html"]),
         ]
-        if nbytes != a.bytes:  # the 1 M dump: report only
-            cases = cases[3:]
+        if nbytes != a.bytes:  # the 1 M dump: report only, and memory on the interleaved original
+            cases = cases[3:] + [
+                (f"report {os.path.basename(path)} (interleaved: whole, --partition-mb 0)",
+                 ["report", path, "--partition-mb", "0", "-o", out + ".html"]),
+                (f"report {os.path.basename(path)} (interleaved: --partition-mb 256)",
+                 ["report", path, "--partition-mb", "256", "-o", out + ".html"]),
+            ]
         elif a.real_text:
             real = make_real_text(grouped, a.tasks_dir)
             name = os.path.basename(real)
