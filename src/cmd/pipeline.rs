@@ -236,6 +236,18 @@ pub struct Run<S> {
     pub mode: Mode,
 }
 
+/// Estimated bytes of the input files' content after decompression, for
+/// the partition count (a compressed dump holds several times its size).
+fn content_bytes(input: &InputConfig) -> u64 {
+    input
+        .inputs
+        .iter()
+        .filter_map(|i| i.expand().ok())
+        .flat_map(|(files, _)| files)
+        .filter_map(|f| f.estimated_content_bytes())
+        .sum()
+}
+
 /// Total bytes of the input files (stdin counts 0).
 fn input_bytes(input: &InputConfig) -> u64 {
     input
@@ -319,7 +331,7 @@ pub fn run<S>(
                 drop(state);
                 counter.store(0, Ordering::Relaxed);
                 comments.store(0, Ordering::Relaxed);
-                let total = input_bytes(input);
+                let total = content_bytes(input);
                 let split = matches!(e, NotContiguous::Reopened { .. })
                     && partition_bytes > 0
                     && total > partition_bytes;

@@ -193,6 +193,33 @@ impl Input {
     }
 }
 
+impl Input {
+    /// Estimated size of the file's content after decompression: its size
+    /// if not compressed, else its size times the compression ratio of the
+    /// first 32 MiB of content (None for stdin or an unreadable file).
+    pub fn estimated_content_bytes(&self) -> Option<u64> {
+        let Input::Path(p) = self else { return None };
+        let len = std::fs::metadata(p).ok()?.len();
+        let mut head = [0u8; 4];
+        let n = File::open(p).ok()?.read(&mut head).ok()?;
+        let compressed = head[..n].starts_with(&[0x28, 0xB5, 0x2F, 0xFD])
+            || head[..n].starts_with(&[0x1F, 0x8B]);
+        if !compressed {
+            return Some(len);
+        }
+        const SAMPLE: u64 = 32 << 20;
+        let raw = Arc::new(AtomicU64::new(0));
+        let mut r = self.open_counted(Some(&raw)).ok()?;
+        let out = io::copy(&mut (&mut r).take(SAMPLE), &mut io::sink()).ok()?;
+        let used = raw.load(std::sync::atomic::Ordering::Relaxed).max(1);
+        if out < SAMPLE {
+            // The whole content fit in the sample.
+            return Some(out);
+        }
+        Some((len as f64 * out as f64 / used as f64) as u64)
+    }
+}
+
 /// Counts the bytes that pass through.
 struct Counting {
     inner: Box<dyn Read + Send>,
@@ -228,6 +255,44 @@ mod tests {
         let mut s = String::new();
         r.read_to_string(&mut s).unwrap();
         assert_eq!(n.load(Ordering::Relaxed), s.len() as u64);
+    }
+
+    #[test]
+    fn content_size_of_plain_and_compressed_files() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let line = b"{\"id\":\"a\",\"body\":\"some repeated comment text\"}\n";
+        let small: Vec<u8> = line.repeat(1000);
+        let plain = dir.path().join("p.jsonl");
+        std::fs::write(&plain, &small).unwrap();
+        assert_eq!(
+            Input::Path(plain).estimated_content_bytes(),
+            Some(small.len() as u64)
+        );
+        // Content that fits the sample: its exact size.
+        let z = dir.path().join("s.jsonl.zst");
+        std::fs::write(&z, zstd::encode_all(&small[..], 3).unwrap()).unwrap();
+        assert_eq!(
+            Input::Path(z).estimated_content_bytes(),
+            Some(small.len() as u64)
+        );
+        // Larger than the sample: an estimate from the sample's ratio.
+        let big: Vec<u8> = (0..1_200_000u32)
+            .flat_map(|i| {
+                format!("{{\"id\":\"{i}\",\"body\":\"comment {}\"}}\n", i % 977).into_bytes()
+            })
+            .collect();
+        let g = dir.path().join("b.jsonl.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&big).unwrap();
+        std::fs::write(&g, enc.finish().unwrap()).unwrap();
+        let est = Input::Path(g).estimated_content_bytes().unwrap() as f64;
+        let real = big.len() as f64;
+        assert!(
+            est > 0.5 * real && est < 1.5 * real,
+            "estimate {est} for {real}"
+        );
+        assert_eq!(Input::Stdin.estimated_content_bytes(), None);
     }
 
     #[test]
