@@ -45,15 +45,28 @@ fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+        return io.kind() == BrokenPipe;
+    }
+    if let Some(j) = e.downcast_ref::<serde_json::Error>() {
+        return j.io_error_kind() == Some(BrokenPipe);
+    }
+    if let Some(c) = e.downcast_ref::<csv::Error>() {
+        return matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe);
+    }
+    false
+}
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
         Err(err) => {
-            // A closed pipe (`threadlens parse x | head`) is not an error.
-            if err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            // A closed pipe (`threadlens parse x | head`) is not an error,
+            // whichever writer met it (JSON and CSV writers wrap the I/O
+            // error in their own type).
+            if err.chain().any(is_broken_pipe) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("threadlens: {err:#}");

@@ -1023,6 +1023,16 @@ fn contiguous_dumps_stream_and_interleaved_ones_fall_back_with_the_same_output()
     );
     assert_eq!(p["threads"], w["threads"], "same thread ranking");
     assert_eq!(p["queue"], w["queue"]);
+    // To standard output (which cannot be restarted): partitioned at once.
+    let out = run(&["score", input.to_str().unwrap(), "--partition-mb", "0.0005"]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        out.status.success() && err.contains("partitions by thread"),
+        "{err}"
+    );
+    let mut piped = strip(&String::from_utf8_lossy(&out.stdout));
+    piped.sort_by_key(key);
+    assert!(piped == whole, "same rows on stdout");
     let bad = run(&["score", input.to_str().unwrap(), "--partition-mb", "-1"]);
     assert_eq!(bad.status.code(), Some(2));
 }
@@ -1079,4 +1089,37 @@ fn an_interrupted_run_leaves_no_temporary_files() {
     );
     assert!(String::from_utf8_lossy(&done.stderr).contains("interrupted"));
     assert_eq!(entries(), 0, "no output and no temporary file left");
+}
+
+#[test]
+fn a_closed_output_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("d.jsonl");
+    let body: String = (0..2000)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"c{i}\",\"link_id\":\"t3_{}\",\"parent_id\":\"t3_{}\",\"body\":\"comment number {i}, you are wrong\"}}\n",
+                i / 50,
+                i / 50
+            )
+        })
+        .collect();
+    std::fs::write(&input, body).unwrap();
+    for cmd in ["parse", "score"] {
+        let mut child = bin()
+            .args([cmd, input.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        std::io::BufRead::read_line(&mut out, &mut first).unwrap();
+        assert!(first.starts_with('{'), "{cmd}: {first}");
+        drop(out); // like `| head -1`
+        let done = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert!(done.status.success(), "{cmd}: {:?} {err}", done.status);
+        assert!(!err.contains("Broken pipe"), "{cmd}: {err}");
+    }
 }

@@ -29,7 +29,7 @@ use indicatif::ProgressBar;
 use crate::cli::InputConfig;
 use threadlens::analyze::score::{Scored, Scorer};
 use threadlens::diag::Diagnostics;
-use threadlens::forest::spill::{Partitioner, SpillError};
+use threadlens::forest::spill::{Partitioner, Partitions, SpillError};
 use threadlens::forest::stream::{Grouper, NotContiguous};
 use threadlens::forest::{self, BuildStats, Forest, RawComment};
 use threadlens::ingest::{self, Input, ReadStats};
@@ -154,17 +154,14 @@ pub fn whole(
     Ok((read, forest.stats))
 }
 
-/// Partitioned mode: split the inputs by thread into `n` temporary files,
-/// then build, score and consume them one at a time. `None` when a record
-/// names no thread (the caller then reads the input whole).
-pub fn partitioned(
+/// Partitioned mode, first pass: split the inputs by thread into `n`
+/// temporary files. `None` when a record names no thread (the caller then
+/// reads the input whole); nothing has been scored or consumed yet.
+pub fn partition(
     input: &InputConfig,
-    scorer: &Scorer,
     n: usize,
     diags: &mut Diagnostics,
-    tick: &dyn Fn(u64),
-    consume: &mut Consume<'_>,
-) -> Result<Option<(ReadStats, BuildStats)>> {
+) -> Result<Option<(Partitions, ReadStats)>> {
     let mut parts = Partitioner::new(n, None)?;
     let mut failed: Option<SpillError> = None;
     let read = ingest::read_inputs_until(&input.inputs, &input.read, diags, &mut |r| match parts
@@ -179,12 +176,22 @@ pub fn partitioned(
     match failed {
         Some(SpillError::NoThread(e)) => {
             log::info!("not partitioned: {e}");
-            return Ok(None);
+            Ok(None)
         }
-        Some(e) => return Err(e.into()),
-        None => {}
+        Some(e) => Err(e.into()),
+        None => Ok(Some((parts.finish()?, read))),
     }
-    let parts = parts.finish()?;
+}
+
+/// Partitioned mode, second pass: build, score and consume the partitions
+/// one at a time.
+pub fn score_partitions(
+    parts: &Partitions,
+    scorer: &Scorer,
+    diags: &mut Diagnostics,
+    tick: &dyn Fn(u64),
+    consume: &mut Consume<'_>,
+) -> Result<BuildStats> {
     let mut build = BuildStats::default();
     let mut build_diags = Diagnostics::new(diags.is_strict());
     for k in 0..parts.len() {
@@ -198,7 +205,7 @@ pub fn partitioned(
         )?;
     }
     diags.append(build_diags);
-    Ok(Some((read, build)))
+    Ok(build)
 }
 
 /// How a run read its input.
@@ -265,8 +272,10 @@ fn input_bytes(input: &InputConfig) -> u64 {
 /// Score the inputs into fresh consumer state: streamed when `stream_ok`
 /// and the inputs are files, else (or when the inputs turn out not to be
 /// contiguous) in whole mode with new state, or partitioned by thread when
-/// the files' threads interleave and they hold more than `partition_bytes`
-/// (0: never). A progress line with comments/s on a terminal unless `quiet`.
+/// the inputs are files holding more than `partition_bytes` (0: never) and
+/// either their threads interleave or the output cannot be restarted
+/// (`stream_ok` false). A progress line with comments/s on a terminal
+/// unless `quiet`.
 #[allow(clippy::too_many_arguments)]
 pub fn run<S>(
     input: &InputConfig,
@@ -306,7 +315,14 @@ pub fn run<S>(
         bar.set_message(format!("{what}: {c} records ({rate:.0}/s)"));
     };
     let input = &input;
-    if stream_ok && can_stream(input) {
+    let files = can_stream(input);
+    // Whether to try partitions: after streaming finds interleaved threads,
+    // or straight away when the output cannot be restarted (stdout) and the
+    // input is large.
+    let mut split = false;
+    let mut content = None::<u64>;
+    let mut content_of = |input: &InputConfig| *content.get_or_insert_with(|| content_bytes(input));
+    if stream_ok && files {
         let mut diags = Diagnostics::new(input.strict);
         let mut state = fresh()?;
         let outcome = stream(
@@ -331,10 +347,9 @@ pub fn run<S>(
                 drop(state);
                 counter.store(0, Ordering::Relaxed);
                 comments.store(0, Ordering::Relaxed);
-                let total = content_bytes(input);
-                let split = matches!(e, NotContiguous::Reopened { .. })
+                split = matches!(e, NotContiguous::Reopened { .. })
                     && partition_bytes > 0
-                    && total > partition_bytes;
+                    && content_of(input) > partition_bytes;
                 if !quiet {
                     let then = if split {
                         "splitting the input by thread into partitions (--partition-mb)"
@@ -343,39 +358,44 @@ pub fn run<S>(
                     };
                     bar.suspend(|| eprintln!("threadlens: note: {e}; {then}"));
                 }
-                if split {
-                    // At most MAX_PARTITIONS open files; past that, larger ones.
-                    let n = total.div_ceil(partition_bytes).min(MAX_PARTITIONS) as usize;
-                    let mut diags = Diagnostics::new(input.strict);
-                    let mut state = fresh()?;
-                    bar.set_message("partitioning");
-                    let done = partitioned(
-                        input,
-                        scorer,
-                        n,
-                        &mut diags,
-                        &|c| tick("scoring partitions", c),
-                        &mut |f, s| consume(&mut state, f, s),
-                    )?;
-                    if let Some((read, build)) = done {
-                        bar.finish_and_clear();
-                        return Ok(Run {
-                            state,
-                            read,
-                            build,
-                            diags,
-                            mode: Mode::Partitioned(n),
-                        });
-                    }
-                    counter.store(0, Ordering::Relaxed);
-                    comments.store(0, Ordering::Relaxed);
-                    if !quiet {
-                        bar.suspend(|| {
-                            eprintln!("threadlens: note: a record names no thread; reading the whole input first")
-                        });
-                    }
-                }
             }
+        }
+    } else if files && partition_bytes > 0 && content_of(input) > partition_bytes {
+        split = true;
+    }
+    if split {
+        // At most MAX_PARTITIONS open files; past that, larger ones.
+        let n = content_of(input)
+            .div_ceil(partition_bytes.max(1))
+            .clamp(1, MAX_PARTITIONS) as usize;
+        let mut diags = Diagnostics::new(input.strict);
+        bar.set_message("partitioning by thread");
+        if let Some((parts, read)) = partition(input, n, &mut diags)? {
+            let mut state = fresh()?;
+            let build = score_partitions(
+                &parts,
+                scorer,
+                &mut diags,
+                &|c| tick("scoring partitions", c),
+                &mut |f, s| consume(&mut state, f, s),
+            )?;
+            bar.finish_and_clear();
+            return Ok(Run {
+                state,
+                read,
+                build,
+                diags,
+                mode: Mode::Partitioned(n),
+            });
+        }
+        counter.store(0, Ordering::Relaxed);
+        comments.store(0, Ordering::Relaxed);
+        if !quiet {
+            bar.suspend(|| {
+                eprintln!(
+                    "threadlens: note: a record names no thread; reading the whole input first"
+                )
+            });
         }
     }
     let mut diags = Diagnostics::new(input.strict);
