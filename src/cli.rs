@@ -52,12 +52,6 @@ pub struct ModelArgs {
     /// Stance model file (overrides --models).
     #[arg(long, value_name = "FILE")]
     pub stance_model: Option<PathBuf>,
-    /// Inputs whose threads interleave and that hold more than this many
-    /// MiB are split by thread into temporary partitions of about this size,
-    /// built and scored one at a time (memory bounded by a partition, not
-    /// the dump); 0 reads them whole.
-    #[arg(long, default_value_t = 1024.0, value_name = "MIB", value_parser = parse_mib)]
-    pub partition_mb: f64,
     /// Score incivility only.
     #[arg(long)]
     pub no_stance: bool,
@@ -247,6 +241,13 @@ pub struct InputArgs {
     /// Fail on the first rejected record instead of reporting it and going on.
     #[arg(long)]
     pub strict: bool,
+    /// Inputs whose threads interleave and that hold more than this many
+    /// MiB (compressed files: their estimated decompressed size) are split
+    /// by thread into temporary partitions of about this size, built one at
+    /// a time (memory bounded by a partition, not the dump); 0 reads them
+    /// whole.
+    #[arg(long, default_value_t = 1024.0, value_name = "MIB", value_parser = parse_mib)]
+    pub partition_mb: f64,
     /// Largest record (JSON line, CSV row, comment) accepted, in bytes.
     #[arg(long, default_value_t = 8 << 20, value_name = "BYTES")]
     pub max_record_bytes: usize,
@@ -293,6 +294,8 @@ pub struct InputConfig {
     pub read: ReadOptions,
     pub strict: bool,
     pub diagnostics: Option<PathBuf>,
+    /// `--partition-mb` in bytes (0: never partition).
+    pub partition_bytes: u64,
 }
 
 impl InputArgs {
@@ -328,6 +331,7 @@ impl InputArgs {
             },
             strict: self.strict,
             diagnostics: self.diagnostics.clone(),
+            partition_bytes: (self.partition_mb * 1048576.0) as u64,
         })
     }
 }
@@ -355,12 +359,5 @@ fn parse_mib(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
         _ => Err(format!("{s:?} is not a size in MiB (a number >= 0)")),
-    }
-}
-
-impl ModelArgs {
-    /// `--partition-mb` in bytes (0: never partition).
-    pub fn partition_bytes(&self) -> u64 {
-        (self.partition_mb * 1048576.0) as u64
     }
 }

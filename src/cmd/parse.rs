@@ -13,7 +13,6 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::cli::InputConfig;
-use threadlens::diag::Diagnostics;
 use threadlens::forest::{Flags, Forest};
 use threadlens::output::Output;
 
@@ -60,13 +59,21 @@ pub fn write_forest(forest: &Forest, out: &mut dyn Write) -> std::io::Result<()>
     Ok(())
 }
 
-/// Run `parse`.
+/// Run `parse`: streamed, partitioned or whole like `score`
+/// ([`super::pipeline::run`]), so memory is bounded by a batch or a
+/// partition when the input allows it.
 pub fn run(cfg: &ParseConfig) -> Result<ExitCode> {
-    let mut diags = Diagnostics::new(cfg.input.strict);
-    let (forest, stats) = super::load_forest(&cfg.input, &mut diags)?;
-    let mut out = Output::create(cfg.output.as_deref())?;
-    write_forest(&forest, &mut out)?;
-    out.finish()?;
-    super::report_diagnostics(&cfg.input, &forest.stats, &stats, &diags, cfg.quiet)?;
-    Ok(super::exit_code(&diags))
+    let path = cfg.output.as_deref();
+    let fresh = || Ok(Output::create(path)?);
+    let run = super::pipeline::run(
+        &cfg.input,
+        None,
+        cfg.quiet,
+        Output::is_atomic(path),
+        fresh,
+        |out, forest, _| Ok(write_forest(forest, out)?),
+    )?;
+    run.state.finish()?;
+    super::report_diagnostics(&cfg.input, &run.build, &run.read, &run.diags, cfg.quiet)?;
+    Ok(super::exit_code(&run.diags))
 }

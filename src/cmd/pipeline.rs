@@ -64,10 +64,11 @@ pub fn can_stream(input: &InputConfig) -> bool {
     input.inputs.iter().all(|i| matches!(i, Input::Path(_)))
 }
 
-/// Build complete threads, score them on all cores, hand them on.
+/// Build complete threads, score them on all cores (unless there is no
+/// scorer: `parse`), hand them on.
 fn score_batch(
     recs: Vec<RawComment>,
-    scorer: &Scorer,
+    scorer: Option<&Scorer>,
     build: &mut BuildStats,
     build_diags: &mut Diagnostics,
     tick: &dyn Fn(u64),
@@ -76,7 +77,7 @@ fn score_batch(
     let n = recs.len() as u64;
     let f = forest::build(recs, build_diags)?;
     build.add(&f.stats);
-    let scores = scorer.score_forest(&f, &|_| {});
+    let scores = scorer.map_or_else(Vec::new, |s| s.score_forest(&f, &|_| {}));
     consume(&f, &scores)?;
     tick(n);
     Ok(())
@@ -85,7 +86,7 @@ fn score_batch(
 /// Stream the inputs thread by thread; see the module docs.
 pub fn stream(
     input: &InputConfig,
-    scorer: &Scorer,
+    scorer: Option<&Scorer>,
     diags: &mut Diagnostics,
     tick: &dyn Fn(u64),
     consume: &mut Consume<'_>,
@@ -143,13 +144,19 @@ pub fn stream(
 /// Whole mode: read everything, build the forest, score it, consume it.
 pub fn whole(
     input: &InputConfig,
-    scorer: &Scorer,
+    scorer: Option<&Scorer>,
     diags: &mut Diagnostics,
     tick: &(dyn Fn(u64) + Sync),
     consume: &mut Consume<'_>,
 ) -> Result<(ReadStats, BuildStats)> {
     let (forest, read) = super::load_forest(input, diags)?;
-    let scores = scorer.score_forest(&forest, tick);
+    let scores = match scorer {
+        Some(s) => s.score_forest(&forest, tick),
+        None => {
+            tick(forest.stats.comments);
+            Vec::new()
+        }
+    };
     consume(&forest, &scores)?;
     Ok((read, forest.stats))
 }
@@ -187,7 +194,7 @@ pub fn partition(
 /// one at a time.
 pub fn score_partitions(
     parts: &Partitions,
-    scorer: &Scorer,
+    scorer: Option<&Scorer>,
     diags: &mut Diagnostics,
     tick: &dyn Fn(u64),
     consume: &mut Consume<'_>,
@@ -272,17 +279,15 @@ fn input_bytes(input: &InputConfig) -> u64 {
 /// Score the inputs into fresh consumer state: streamed when `stream_ok`
 /// and the inputs are files, else (or when the inputs turn out not to be
 /// contiguous) in whole mode with new state, or partitioned by thread when
-/// the inputs are files holding more than `partition_bytes` (0: never) and
+/// the inputs are files holding more than `--partition-mb` (0: never) and
 /// either their threads interleave or the output cannot be restarted
 /// (`stream_ok` false). A progress line with comments/s on a terminal
 /// unless `quiet`.
-#[allow(clippy::too_many_arguments)]
 pub fn run<S>(
     input: &InputConfig,
-    scorer: &Scorer,
+    scorer: Option<&Scorer>,
     quiet: bool,
     stream_ok: bool,
-    partition_bytes: u64,
     mut fresh: impl FnMut() -> Result<S>,
     consume: impl Fn(&mut S, &Forest, &[Vec<Option<Scored>>]) -> Result<()>,
 ) -> Result<Run<S>> {
@@ -315,6 +320,7 @@ pub fn run<S>(
         bar.set_message(format!("{what}: {c} records ({rate:.0}/s)"));
     };
     let input = &input;
+    let partition_bytes = input.partition_bytes;
     let files = can_stream(input);
     // Whether to try partitions: after streaming finds interleaved threads,
     // or straight away when the output cannot be restarted (stdout) and the

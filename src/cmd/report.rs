@@ -182,8 +182,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
             }),
         })
     };
-    let budget = a.models.partition_bytes();
-    let run = super::pipeline::run(&input, &scorer, quiet, true, budget, fresh, |st, f, sc| {
+    let run = super::pipeline::run(&input, Some(&scorer), quiet, true, fresh, |st, f, sc| {
         st.report.add_forest(f, sc);
         if let Some(g) = &mut st.gold {
             g.add(f, sc);

@@ -226,8 +226,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     // Streaming may fall back to whole mode and write again from the
     // start: only an atomic file output can be taken back.
     let atomic = Output::is_atomic(a.output.as_deref());
-    let budget = a.models.partition_bytes();
-    let run = super::pipeline::run(&input, &scorer, quiet, atomic, budget, fresh, |w, f, sc| {
+    let run = super::pipeline::run(&input, Some(&scorer), quiet, atomic, fresh, |w, f, sc| {
         for s in sc {
             w.scored += s.iter().filter(|x| x.is_some()).count();
             w.flagged += s.iter().flatten().filter(|x| x.uncivil).count();
