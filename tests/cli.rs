@@ -1123,3 +1123,45 @@ fn a_closed_output_pipe_is_not_an_error() {
         assert!(!err.contains("Broken pipe"), "{cmd}: {err}");
     }
 }
+
+#[test]
+fn parse_streams_and_partitions_with_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let grouped = dir.path().join("g.jsonl");
+    let interleaved = dir.path().join("i.jsonl");
+    std::fs::write(&grouped, three_threads(false)).unwrap();
+    std::fs::write(&interleaved, three_threads(true)).unwrap();
+    let file = dir.path().join("out.jsonl");
+    let out = run(&[
+        "parse",
+        grouped.to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{err}");
+    let streamed = std::fs::read(&file).unwrap();
+    let whole = run(&["parse", grouped.to_str().unwrap()]);
+    assert_eq!(streamed, whole.stdout, "streamed = whole, byte for byte");
+    let parts = run(&[
+        "parse",
+        interleaved.to_str().unwrap(),
+        "--partition-mb",
+        "0.0005",
+    ]);
+    let err = String::from_utf8_lossy(&parts.stderr).to_string();
+    assert!(parts.status.success(), "{err}");
+    let rows = |b: &[u8]| {
+        let mut v: Vec<serde_json::Value> = lines(b)
+            .into_iter()
+            .map(|mut r| {
+                r.as_object_mut().unwrap().remove("source");
+                r
+            })
+            .collect();
+        v.sort_by_key(|r| r["id"].as_str().unwrap().to_string());
+        v
+    };
+    assert_eq!(rows(&parts.stdout), rows(&streamed));
+    assert_eq!(rows(&streamed).len(), 21);
+}
