@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::comment::{Flags, Kind, RawComment};
-use super::stream::NotContiguous;
+use super::stream::{thread_key, NotContiguous};
 use crate::diag::SourceLoc;
 
 /// What can go wrong while partitioning.
@@ -154,16 +154,7 @@ impl Partitioner {
 
     /// Write one record to its thread's partition.
     pub fn push(&mut self, r: &RawComment) -> Result<(), SpillError> {
-        let key = match &r.thread {
-            Some(t) if !r.flags.contains(Flags::THREAD_HINT) => t,
-            _ => {
-                return Err(NotContiguous::NoThread {
-                    at: r.source.to_string(),
-                    id: r.id.to_string(),
-                }
-                .into())
-            }
-        };
+        let key = thread_key(r)?;
         let k = (xxh3_64(key.as_bytes()) % self.parts.len() as u64) as usize;
         let s = match self.file_index.get(&r.source.file) {
             Some(&s) => s,

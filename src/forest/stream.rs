@@ -39,6 +39,19 @@ pub enum NotContiguous {
     },
 }
 
+/// The thread a record names itself, or why it names none (its thread
+/// comes from its parent chain, or is only a hint from the file layout):
+/// records are grouped (and partitioned, [`super::spill`]) by this.
+pub fn thread_key(r: &RawComment) -> Result<&CompactString, NotContiguous> {
+    match &r.thread {
+        Some(t) if !r.flags.contains(Flags::THREAD_HINT) => Ok(t),
+        _ => Err(NotContiguous::NoThread {
+            at: r.source.to_string(),
+            id: r.id.to_string(),
+        }),
+    }
+}
+
 /// Groups a record stream into complete threads.
 #[derive(Default)]
 pub struct Grouper {
@@ -56,15 +69,7 @@ impl Grouper {
     /// Add a record; returns the previous thread's records when this
     /// record starts a new thread.
     pub fn push(&mut self, r: RawComment) -> Result<Option<Vec<RawComment>>, NotContiguous> {
-        let key = match &r.thread {
-            Some(t) if !r.flags.contains(Flags::THREAD_HINT) => t,
-            _ => {
-                return Err(NotContiguous::NoThread {
-                    at: r.source.to_string(),
-                    id: r.id.to_string(),
-                })
-            }
-        };
+        let key = thread_key(&r)?;
         if self.key.as_ref() == Some(key) {
             self.cur.push(r);
             return Ok(None);
