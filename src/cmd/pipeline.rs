@@ -326,8 +326,10 @@ pub fn run<S>(
     // or straight away when the output cannot be restarted (stdout) and the
     // input is large.
     let mut split = false;
+    // The inputs' estimated content size, computed at most once (it
+    // decompresses a sample of each compressed file).
     let mut content = None::<u64>;
-    let mut content_of = |input: &InputConfig| *content.get_or_insert_with(|| content_bytes(input));
+    let mut content_of = || *content.get_or_insert_with(|| content_bytes(input));
     if stream_ok && files {
         let mut diags = Diagnostics::new(input.strict);
         let mut state = fresh()?;
@@ -355,7 +357,7 @@ pub fn run<S>(
                 comments.store(0, Ordering::Relaxed);
                 split = matches!(e, NotContiguous::Reopened { .. })
                     && partition_bytes > 0
-                    && content_of(input) > partition_bytes;
+                    && content_of() > partition_bytes;
                 if !quiet {
                     let then = if split {
                         "splitting the input by thread into partitions (--partition-mb)"
@@ -366,12 +368,12 @@ pub fn run<S>(
                 }
             }
         }
-    } else if files && partition_bytes > 0 && content_of(input) > partition_bytes {
+    } else if files && partition_bytes > 0 && content_of() > partition_bytes {
         split = true;
     }
     if split {
         // At most MAX_PARTITIONS open files; past that, larger ones.
-        let n = content_of(input)
+        let n = content_of()
             .div_ceil(partition_bytes.max(1))
             .clamp(1, MAX_PARTITIONS) as usize;
         let mut diags = Diagnostics::new(input.strict);
