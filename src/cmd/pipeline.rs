@@ -250,25 +250,26 @@ pub struct Run<S> {
     pub mode: Mode,
 }
 
-/// Estimated bytes of the input files' content after decompression, for
-/// the partition count (a compressed dump holds several times its size).
-fn content_bytes(input: &InputConfig) -> u64 {
+/// The input files, directories expanded (unreadable ones left out).
+fn input_files(input: &InputConfig) -> impl Iterator<Item = Input> + '_ {
     input
         .inputs
         .iter()
         .filter_map(|i| i.expand().ok())
         .flat_map(|(files, _)| files)
+}
+
+/// Estimated bytes of the input files' content after decompression, for
+/// the partition count (a compressed dump holds several times its size).
+fn content_bytes(input: &InputConfig) -> u64 {
+    input_files(input)
         .filter_map(|f| f.estimated_content_bytes())
         .sum()
 }
 
 /// Total bytes of the input files (stdin counts 0).
 fn input_bytes(input: &InputConfig) -> u64 {
-    input
-        .inputs
-        .iter()
-        .filter_map(|i| i.expand().ok())
-        .flat_map(|(files, _)| files)
+    input_files(input)
         .filter_map(|f| match f {
             Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
             Input::Stdin => None,

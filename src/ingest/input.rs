@@ -179,21 +179,20 @@ impl Input {
             None => raw,
         };
         let mut br = BufReader::with_capacity(1 << 20, raw);
-        let head = br.fill_buf()?;
-        if head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
-            let mut dec = zstd::stream::read::Decoder::with_buffer(br)?;
-            dec.window_log_max(31)?;
-            return Ok(Box::new(BufReader::with_capacity(1 << 20, dec)));
+        match codec(br.fill_buf()?) {
+            Some(Codec::Zstd) => {
+                let mut dec = zstd::stream::read::Decoder::with_buffer(br)?;
+                dec.window_log_max(31)?;
+                Ok(Box::new(BufReader::with_capacity(1 << 20, dec)))
+            }
+            Some(Codec::Gzip) => {
+                let dec = flate2::bufread::MultiGzDecoder::new(br);
+                Ok(Box::new(BufReader::with_capacity(1 << 20, dec)))
+            }
+            None => Ok(Box::new(br)),
         }
-        if head.starts_with(&[0x1F, 0x8B]) {
-            let dec = flate2::bufread::MultiGzDecoder::new(br);
-            return Ok(Box::new(BufReader::with_capacity(1 << 20, dec)));
-        }
-        Ok(Box::new(br))
     }
-}
 
-impl Input {
     /// Estimated size of the file's content after decompression: its size
     /// if not compressed, else its size times the compression ratio of the
     /// first 32 MiB of content (None for stdin or an unreadable file).
@@ -202,21 +201,36 @@ impl Input {
         let len = std::fs::metadata(p).ok()?.len();
         let mut head = [0u8; 4];
         let n = File::open(p).ok()?.read(&mut head).ok()?;
-        let compressed = head[..n].starts_with(&[0x28, 0xB5, 0x2F, 0xFD])
-            || head[..n].starts_with(&[0x1F, 0x8B]);
-        if !compressed {
+        if codec(&head[..n]).is_none() {
             return Some(len);
         }
         const SAMPLE: u64 = 32 << 20;
         let raw = Arc::new(AtomicU64::new(0));
         let mut r = self.open_counted(Some(&raw)).ok()?;
         let out = io::copy(&mut (&mut r).take(SAMPLE), &mut io::sink()).ok()?;
-        let used = raw.load(std::sync::atomic::Ordering::Relaxed).max(1);
+        let used = raw.load(Ordering::Relaxed).max(1);
         if out < SAMPLE {
             // The whole content fit in the sample.
             return Some(out);
         }
         Some((len as f64 * out as f64 / used as f64) as u64)
+    }
+}
+
+/// A compression format recognised by its magic bytes.
+enum Codec {
+    Zstd,
+    Gzip,
+}
+
+/// The compression of a file that starts with `head`, if any.
+fn codec(head: &[u8]) -> Option<Codec> {
+    if head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+        Some(Codec::Zstd)
+    } else if head.starts_with(&[0x1F, 0x8B]) {
+        Some(Codec::Gzip)
+    } else {
+        None
     }
 }
 
