@@ -11,7 +11,7 @@ so `score`/`report` stream it), then times each command RUNS times with
 comments/s, peak RSS. Nothing else should run meanwhile: this VM's timings
 vary by up to ±30% between identical runs.
 
-  python3 scripts/bench_speed.py [--bytes 2e8] [--million] [--real-text] [--runs 3] [--dir /tmp]
+  python3 scripts/bench_speed.py [--bytes 2e8] [--million] [--real-text] [--hn] [--runs 3] [--dir /tmp]
 
 --million adds `report` on 1 M comments (a 1.32 GB dump, ~1 min per run):
 grouped by thread (streamed), and the interleaved original read whole and
@@ -21,6 +21,10 @@ real comments (Reddit, Globe and Mail and Fox News comments from the bench
 tasks in ../shared/bench/tasks, drawn in a fixed random order): real
 lengths and real vocabulary instead of gen_dump's random words. The reply
 structure stays gen_dump's, so a reply's parent is an unrelated comment.
+--hn adds `report` on a Hacker News items copy of the interleaved dump (the
+1 M one with --million): stories and comments as the HN API writes them,
+no thread ids, so each record's thread comes from its parent chain: whole
+(--partition-mb 0), default, and --partition-mb 64 (peak memory of each).
 """
 import argparse
 import csv
@@ -94,6 +98,29 @@ def make_real_text(grouped, tasks_dir):
     return out
 
 
+def make_hn(path):
+    """Hacker News items copy of an interleaved gen_dump dump: one story
+    item per thread at its first appearance, then comments whose `parent` is
+    the story or the comment they answer; no thread ids."""
+    out = path.replace(".jsonl", ".hn.jsonl")
+    if os.path.exists(out):
+        return out
+    seen = set()
+    with open(path, "rb") as f, open(out + ".tmp", "w") as g:
+        for line in f:
+            r = json.loads(line)
+            story = r["link_id"][3:]
+            if story not in seen:
+                seen.add(story)
+                g.write(json.dumps({"id": story, "type": "story", "by": "op",
+                                    "time": r["created_utc"], "title": "Story " + story}) + "\n")
+            g.write(json.dumps({"id": r["id"], "type": "comment", "by": r["author"],
+                                "time": r["created_utc"], "parent": r["parent_id"][3:],
+                                "text": r["body"]}) + "\n")
+    os.rename(out + ".tmp", out)
+    return out
+
+
 def timed(args, runs):
     walls, rss = [], []
     for _ in range(runs):
@@ -114,6 +141,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--real-text", action="store_true")
+    ap.add_argument("--hn", action="store_true")
     ap.add_argument("--tasks-dir", default=os.path.join(ROOT, "..", "shared", "bench", "tasks"))
     a = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
@@ -145,6 +173,17 @@ def main():
                 (f"score {name} (streamed)", ["score", real, "-o", out + ".jsonl"]),
                 ("  the same, --explain none", ["score", real, "--explain", "none", "-o", out + ".jsonl"]),
                 (f"report {name} (streamed)", ["report", real, "-o", out + ".html"]),
+            ]
+        if a.hn and (nbytes != a.bytes or not a.million):
+            hn = make_hn(path)
+            name = os.path.basename(hn)
+            cases += [
+                (f"report {name} (HN items: whole, --partition-mb 0)",
+                 ["report", hn, "--partition-mb", "0", "-o", out + ".html"]),
+                (f"report {name} (HN items: default --partition-mb)",
+                 ["report", hn, "-o", out + ".html"]),
+                (f"report {name} (HN items: --partition-mb 64)",
+                 ["report", hn, "--partition-mb", "64", "-o", out + ".html"]),
             ]
         for name, args in cases:
             walls, rss = timed(args, a.runs)

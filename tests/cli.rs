@@ -1023,6 +1023,7 @@ fn contiguous_dumps_stream_and_interleaved_ones_fall_back_with_the_same_output()
     );
     assert_eq!(p["threads"], w["threads"], "same thread ranking");
     assert_eq!(p["queue"], w["queue"]);
+    assert_eq!(p, w, "the same report to the last digit");
     // To standard output (which cannot be restarted): partitioned at once.
     let out = run(&["score", input.to_str().unwrap(), "--partition-mb", "0.0005"]);
     let err = String::from_utf8_lossy(&out.stderr).to_string();
@@ -1164,4 +1165,95 @@ fn parse_streams_and_partitions_with_the_same_rows() {
     };
     assert_eq!(rows(&parts.stdout), rows(&streamed));
     assert_eq!(rows(&streamed).len(), 21);
+}
+
+/// Hacker News items of three stories, replies of the stories interleaved
+/// in time order, one reply before its parent, one whose parent is gone.
+fn hn_items() -> String {
+    let texts = [
+        "you are an idiot and everyone here knows it",
+        "Source? I have not seen any numbers on that",
+        "No, that is wrong. The study says the opposite.",
+        "Agreed, thanks for posting this",
+    ];
+    let mut lines = Vec::new();
+    for s in 0..3 {
+        lines.push(format!(
+            r#"{{"id":{},"type":"story","by":"op{s}","time":1700000000,"title":"Story {s}","text":"what do you think?"}}"#,
+            100 * (s + 1)
+        ));
+    }
+    // Reply 10x+i of story s answers the previous reply of that story.
+    for i in 1..6 {
+        for s in 0..3 {
+            let id = 100 * (s + 1) + i;
+            let parent = if i == 1 { 100 * (s + 1) } else { id - 1 };
+            lines.push(format!(
+                r#"{{"id":{id},"type":"comment","by":"u{}","time":{},"parent":{parent},"text":"{}"}}"#,
+                (i + s) % 3,
+                1700000000 + i,
+                texts[(i + s) as usize % texts.len()]
+            ));
+        }
+    }
+    lines.push(
+        r#"{"id":901,"type":"comment","by":"z","time":1700000100,"parent":902,"text":"before my parent"}"#
+            .into(),
+    );
+    lines.push(
+        r#"{"id":902,"type":"comment","by":"z","time":1700000090,"parent":205,"text":"my reply came first"}"#
+            .into(),
+    );
+    lines.push(
+        r#"{"id":903,"type":"comment","by":"z","time":1700000100,"parent":999,"text":"parent deleted"}"#
+            .into(),
+    );
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn hacker_news_items_split_into_partitions_give_the_whole_inputs_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("items.jsonl");
+    std::fs::write(&input, hn_items()).unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let mut outs = Vec::new();
+    for (mb, mode) in [
+        ("0", "whole input in memory"),
+        ("0.0005", "partitions by thread"),
+    ] {
+        let scores = path(&format!("s{mb}.jsonl"));
+        let report = path(&format!("r{mb}.json"));
+        let input = input.to_str().unwrap();
+        let out = run(&["score", input, "--partition-mb", mb, "-o", &scores]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{err}");
+        assert!(err.contains(mode), "{err}");
+        assert!(err.contains("names no thread"), "{err}");
+        if mb != "0" {
+            assert!(err.contains("finds every record's thread"), "{err}");
+        }
+        assert!(err.contains("3 roots + 1 placeholder roots"), "{err}");
+        let out = run(&["-q", "report", input, "--partition-mb", mb, "-o", &report]);
+        assert!(out.status.success());
+        let mut rows = lines(&std::fs::read(&scores).unwrap());
+        rows.sort_by_key(|r| r["id"].as_str().unwrap().to_string());
+        outs.push((rows, std::fs::read_to_string(&report).unwrap()));
+        // parse too: `report` and `score` share the pipeline with it.
+        let out = run(&["parse", input, "--partition-mb", mb]);
+        assert!(out.status.success());
+        assert_eq!(
+            lines(&out.stdout).len(),
+            22,
+            "3 stories, 18 replies, 1 placeholder"
+        );
+    }
+    assert_eq!(outs[0].0.len(), 22);
+    assert!(outs[0].0 == outs[1].0, "same rows, sources included");
+    let late = outs[1].0.iter().find(|r| r["id"] == "901").unwrap();
+    assert_eq!(
+        late["thread"], "200",
+        "found through a parent read after it"
+    );
+    assert_eq!(outs[0].1, outs[1].1, "the same report, byte for byte");
 }

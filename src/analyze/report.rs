@@ -16,6 +16,26 @@ use crate::forest::{Forest, Kind, Thread};
 pub const RESAMPLES: usize = 400;
 /// Histogram bins over [0, 1].
 pub const BINS: usize = 20;
+/// A sum of non-negative reals that does not depend on the order of its
+/// terms, so report numbers are the same whether threads arrive streamed,
+/// whole or partition by partition: each term is taken as a multiple of
+/// 2^-64 (exact for terms of 2^-11 and more) and added as an integer, so
+/// the total is the correctly rounded sum. Room for 2^40 terms up to 2^24.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct ExactSum(u128);
+
+impl ExactSum {
+    const SCALE: f64 = (1u128 << 64) as f64;
+
+    fn add(&mut self, x: f64) {
+        self.0 += (x.max(0.0) * Self::SCALE).round() as u128;
+    }
+
+    fn get(self) -> f64 {
+        self.0 as f64 / Self::SCALE
+    }
+}
+
 /// Depths shown separately in the by-depth table; deeper ones are pooled.
 pub const DEPTHS: u32 = 15;
 
@@ -381,12 +401,15 @@ pub struct ReportBuilder {
     threads: Vec<ThreadStats>,
     sums: Vec<Sums>,
     hist: Vec<u64>,
-    depth: Vec<(u64, f64, u64)>,
+    /// Per depth: comments, Σ P(uncivil), uncivil.
+    depth: Vec<(u64, ExactSum, u64)>,
     authors: std::collections::HashSet<u64>,
     contagion: Contagion,
     stance_mix: [u64; 4],
-    esc: (u64, f64),
-    virality: (f64, u64),
+    /// Escalation: branches, rising branches.
+    esc: (u64, u64),
+    /// Σ structural virality, threads with comments.
+    virality: (ExactSum, u64),
     queue: Vec<QueueItem>,
     queue_total: u64,
     /// Candidate trees: the thread's stats (for ranking) and nodes.
@@ -402,12 +425,12 @@ impl ReportBuilder {
             threads: Vec::new(),
             sums: Vec::new(),
             hist: vec![0u64; BINS],
-            depth: vec![(0u64, 0.0f64, 0u64); DEPTHS as usize + 1],
+            depth: vec![(0u64, ExactSum::default(), 0u64); DEPTHS as usize + 1],
             authors: Default::default(),
             contagion: Contagion::default(),
             stance_mix: [0; 4],
-            esc: (0, 0.0),
-            virality: (0.0, 0),
+            esc: (0, 0),
+            virality: (ExactSum::default(), 0),
             queue: Vec::new(),
             queue_total: 0,
             trees: Vec::new(),
@@ -443,7 +466,7 @@ impl ReportBuilder {
             self.hist[b] += 1;
             let d = &mut self.depth[n.depth.clamp(1, DEPTHS) as usize];
             d.0 += 1;
-            d.1 += n.incivility;
+            d.1.add(n.incivility);
             d.2 += u64::from(n.incivility >= th);
         }
         for n in &t.nodes {
@@ -459,9 +482,11 @@ impl ReportBuilder {
             *m += v;
         }
         self.esc.0 += st.escalation.branches;
-        self.esc.1 += st.escalation.share_rising.unwrap_or(0.0) * st.escalation.branches as f64;
+        // share × branches is a whole number of branches.
+        self.esc.1 += (st.escalation.share_rising.unwrap_or(0.0) * st.escalation.branches as f64)
+            .round() as u64;
         if st.comments > 0 {
-            self.virality.0 += st.structural_virality;
+            self.virality.0.add(st.structural_virality);
             self.virality.1 += 1;
         }
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
@@ -585,13 +610,14 @@ impl ReportBuilder {
             stance_mix,
             stance_labels: STANCE_LABELS,
             structural_virality_mean: if virality.1 > 0 {
-                virality.0 / virality.1 as f64
+                virality.0.get() / virality.1 as f64
             } else {
                 0.0
             },
             max_depth: threads.iter().map(|t| t.max_depth).max().unwrap_or(0),
             escalation_branches: esc_branches,
-            escalation_share_rising: (esc_branches > 0).then(|| esc_rising / esc_branches as f64),
+            escalation_share_rising: (esc_branches > 0)
+                .then(|| esc_rising as f64 / esc_branches as f64),
             longest_disagreement_chain: threads
                 .iter()
                 .map(|t| t.longest_disagreement_chain)
@@ -616,7 +642,7 @@ impl ReportBuilder {
                 depth: k as u32,
                 and_deeper: k as u32 == DEPTHS,
                 comments: d.0,
-                incivility_mean: d.1 / d.0 as f64,
+                incivility_mean: d.1.get() / d.0 as f64,
                 uncivil_share: d.2 as f64 / d.0 as f64,
             })
             .collect();
@@ -722,6 +748,32 @@ mod tests {
             })
             .collect()];
         (forest, scores)
+    }
+
+    #[test]
+    fn exact_sums_do_not_depend_on_the_order_of_their_terms() {
+        assert_ne!((0.1 + 0.2) + 0.3, (0.3 + 0.2) + 0.1, "floats do");
+        let xs: Vec<f64> = (0..10_000)
+            .map(|i| ((i * 7919) % 10_007) as f64 / 10_007.0)
+            .collect();
+        let sum = |v: &mut dyn Iterator<Item = &f64>| {
+            let mut s = ExactSum::default();
+            v.for_each(|&x| s.add(x));
+            s.get()
+        };
+        let fwd = sum(&mut xs.iter());
+        assert_eq!(fwd.to_bits(), sum(&mut xs.iter().rev()).to_bits());
+        let mut shuffled = xs.clone();
+        shuffled.sort_by(|a, b| b.total_cmp(a));
+        assert_eq!(fwd.to_bits(), sum(&mut shuffled.iter()).to_bits());
+        assert!((fwd - xs.iter().sum::<f64>()).abs() < 1e-9);
+        let mut s = ExactSum::default();
+        [0.1, 0.2, 0.3].iter().for_each(|&x| s.add(x));
+        assert_eq!(s.get(), 0.6);
+        let mut big = ExactSum::default();
+        big.add(12_345.678);
+        big.add(0.9);
+        assert_eq!(big.get(), 12_345.678 + 0.9);
     }
 
     #[test]

@@ -12,12 +12,14 @@
 //! everything is read, the forest is built, then scored. Output is the same
 //! either way (tested); only memory differs.
 //!
-//! Interleaved inputs larger than the partition budget (`--partition-mb`)
-//! whose records all name their thread are instead split by thread into
-//! temporary partition files ([`threadlens::forest::spill`]) that are built
-//! and scored one at a time: memory is bounded by a partition, and rows
-//! come out thread by thread, partition after partition (the same rows and
-//! the same report numbers as whole mode, threads in another order).
+//! Inputs larger than the partition budget (`--partition-mb`) that cannot
+//! stream are instead split by thread into temporary partition files
+//! ([`threadlens::forest::spill`]) that are built and scored one at a time:
+//! memory is bounded by a partition, and rows come out thread by thread,
+//! partition after partition (the same rows and the same report as whole
+//! mode, threads in another order). Records that find their thread through
+//! their parent chain are placed after a first pass that resolves every
+//! record's thread ([`ThreadResolver`]).
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,7 +31,7 @@ use indicatif::ProgressBar;
 use crate::cli::InputConfig;
 use threadlens::analyze::score::{Scored, Scorer};
 use threadlens::diag::Diagnostics;
-use threadlens::forest::spill::{Partitioner, Partitions, SpillError};
+use threadlens::forest::spill::{Partitioner, Partitions, SpillError, ThreadResolver};
 use threadlens::forest::stream::{Grouper, NotContiguous};
 use threadlens::forest::{self, BuildStats, Forest, RawComment};
 use threadlens::ingest::{self, Input, ReadStats};
@@ -162,31 +164,95 @@ pub fn whole(
 }
 
 /// Partitioned mode, first pass: split the inputs by thread into `n`
-/// temporary files. `None` when a record names no thread (the caller then
-/// reads the input whole); nothing has been scored or consumed yet.
+/// temporary files. When a record names no thread (its thread comes from
+/// its parent chain), the split starts over behind a pass that resolves
+/// every record's thread first ([`ThreadResolver`]); the inputs are then
+/// read three times in all (the first attempt usually stops at the first
+/// record), or twice when `by_parent` says so already. `note` hears of the
+/// extra pass. Nothing has been scored or consumed yet.
 pub fn partition(
     input: &InputConfig,
     n: usize,
+    by_parent: bool,
     diags: &mut Diagnostics,
-) -> Result<Option<(Partitions, ReadStats)>> {
+    note: &dyn Fn(&str),
+) -> Result<(Partitions, ReadStats)> {
+    let restart = |diags: &mut Diagnostics| {
+        *diags = Diagnostics::new(diags.is_strict());
+        if let Some(c) = &input.read.bytes_read {
+            c.store(0, Ordering::Relaxed);
+        }
+    };
+    if !by_parent {
+        match spill(input, n, None, diags)? {
+            Ok(done) => return Ok(done),
+            Err(e) => note(&format!(
+                "{e}; a first pass finds every record's thread through its parent chain"
+            )),
+        }
+        restart(diags);
+    }
+    let mut resolver = ThreadResolver::new();
+    let mut scratch = Diagnostics::new(diags.is_strict());
+    ingest::read_inputs_until(&input.inputs, &input.read, &mut scratch, &mut |r| {
+        resolver.push(&r);
+        ControlFlow::Continue(())
+    })?;
+    drop(scratch);
+    let place = resolver.partitions(n);
+    restart(diags);
+    match spill(input, n, Some(&place), diags)? {
+        Ok(done) => Ok(done),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One pass writing the inputs' records into `n` partitions: by the thread
+/// each names, or by `place` (the partition of each record in input order,
+/// from [`ThreadResolver`]). Stops at the first record that names no thread
+/// when there is no `place`.
+fn spill(
+    input: &InputConfig,
+    n: usize,
+    place: Option<&[u32]>,
+    diags: &mut Diagnostics,
+) -> Result<std::result::Result<(Partitions, ReadStats), SpillError>> {
     let mut parts = Partitioner::new(n, None)?;
     let mut failed: Option<SpillError> = None;
-    let read = ingest::read_inputs_until(&input.inputs, &input.read, diags, &mut |r| match parts
-        .push(&r)
-    {
-        Ok(()) => ControlFlow::Continue(()),
-        Err(e) => {
-            failed = Some(e);
-            ControlFlow::Break(())
+    let mut i = 0usize;
+    let changed = || {
+        anyhow::anyhow!(
+            "the input changed between the pass that found each record's thread and the pass that split them ({} records then)",
+            place.map_or(0, <[u32]>::len)
+        )
+    };
+    let read = ingest::read_inputs_until(&input.inputs, &input.read, diags, &mut |r| {
+        let pushed = match place {
+            None => parts.push(&r),
+            Some(place) => match place.get(i) {
+                Some(&k) => parts.push_to(&r, k as usize),
+                None => {
+                    i += 1;
+                    return ControlFlow::Break(());
+                }
+            },
+        };
+        i += 1;
+        match pushed {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                failed = Some(e);
+                ControlFlow::Break(())
+            }
         }
     })?;
+    if place.is_some_and(|p| p.len() != i) {
+        return Err(changed());
+    }
     match failed {
-        Some(SpillError::NoThread(e)) => {
-            log::info!("not partitioned: {e}");
-            Ok(None)
-        }
+        Some(e @ SpillError::NoThread(_)) => Ok(Err(e)),
         Some(e) => Err(e.into()),
-        None => Ok(Some((parts.finish()?, read))),
+        None => Ok(Ok((parts.finish()?, read))),
     }
 }
 
@@ -327,6 +393,9 @@ pub fn run<S>(
     // or straight away when the output cannot be restarted (stdout) and the
     // input is large.
     let mut split = false;
+    // Whether records find their thread through their parent chain (known
+    // when streaming stopped at one).
+    let mut by_parent = false;
     // The inputs' estimated content size, computed at most once (it
     // decompresses a sample of each compressed file).
     let mut content = None::<u64>;
@@ -356,14 +425,17 @@ pub fn run<S>(
                 drop(state);
                 counter.store(0, Ordering::Relaxed);
                 comments.store(0, Ordering::Relaxed);
-                split = matches!(e, NotContiguous::Reopened { .. })
-                    && partition_bytes > 0
-                    && content_of() > partition_bytes;
+                split = partition_bytes > 0 && content_of() > partition_bytes;
+                by_parent = matches!(e, NotContiguous::NoThread { .. });
                 if !quiet {
-                    let then = if split {
-                        "splitting the input by thread into partitions (--partition-mb)"
-                    } else {
-                        "reading the whole input first (memory grows with the dump; group records by thread to stream)"
+                    let then = match (split, by_parent) {
+                        (true, false) => {
+                            "splitting the input by thread into partitions (--partition-mb)"
+                        }
+                        (true, true) => "splitting the input by thread into partitions (--partition-mb), after a pass that finds every record's thread",
+                        _ => {
+                            "reading the whole input first (memory grows with the dump; group records by thread to stream)"
+                        }
                     };
                     bar.suspend(|| eprintln!("threadlens: note: {e}; {then}"));
                 }
@@ -379,33 +451,28 @@ pub fn run<S>(
             .clamp(1, MAX_PARTITIONS) as usize;
         let mut diags = Diagnostics::new(input.strict);
         bar.set_message("partitioning by thread");
-        if let Some((parts, read)) = partition(input, n, &mut diags)? {
-            let mut state = fresh()?;
-            let build = score_partitions(
-                &parts,
-                scorer,
-                &mut diags,
-                &|c| tick("scoring partitions", c),
-                &mut |f, s| consume(&mut state, f, s),
-            )?;
-            bar.finish_and_clear();
-            return Ok(Run {
-                state,
-                read,
-                build,
-                diags,
-                mode: Mode::Partitioned(n),
-            });
-        }
-        counter.store(0, Ordering::Relaxed);
-        comments.store(0, Ordering::Relaxed);
-        if !quiet {
-            bar.suspend(|| {
-                eprintln!(
-                    "threadlens: note: a record names no thread; reading the whole input first"
-                )
-            });
-        }
+        let note = |m: &str| {
+            if !quiet {
+                bar.suspend(|| eprintln!("threadlens: note: {m}"));
+            }
+        };
+        let (parts, read) = partition(input, n, by_parent, &mut diags, &note)?;
+        let mut state = fresh()?;
+        let build = score_partitions(
+            &parts,
+            scorer,
+            &mut diags,
+            &|c| tick("scoring partitions", c),
+            &mut |f, s| consume(&mut state, f, s),
+        )?;
+        bar.finish_and_clear();
+        return Ok(Run {
+            state,
+            read,
+            build,
+            diags,
+            mode: Mode::Partitioned(n),
+        });
     }
     let mut diags = Diagnostics::new(input.strict);
     let mut state = fresh()?;

@@ -45,7 +45,7 @@ impl Interner {
 pub fn build(records: Vec<RawComment>, diags: &mut Diagnostics) -> Result<Forest, StrictError> {
     let n = records.len();
     let mut threads = Interner::default();
-    let tid = resolve_threads(&records, &mut threads);
+    let tid = resolve_threads(&records, RawComment::links, &mut threads);
 
     // Counting sort of record indexes by thread; stable, so input order is kept.
     let n_threads = threads.keys.len();
@@ -111,17 +111,63 @@ fn permute_in_place<T>(v: &mut [T], order: &mut [u32]) {
     }
 }
 
+/// What thread resolution reads of a record: its own thread (explicit or a
+/// layout hint), its id and its parent.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Links<'a> {
+    /// The thread the record names itself.
+    pub thread: Option<&'a str>,
+    /// The thread its file's layout suggests, used when the parent chain
+    /// ends without one.
+    pub hint: Option<&'a str>,
+    /// Its id.
+    pub id: &'a str,
+    /// Its parent's id.
+    pub parent: Option<&'a str>,
+}
+
+impl RawComment {
+    /// What [`resolve_threads`] reads of this record.
+    pub(crate) fn links(&self) -> Links<'_> {
+        let hinted = self.flags.contains(Flags::THREAD_HINT);
+        let t = self.thread.as_deref();
+        Links {
+            thread: if hinted { None } else { t },
+            hint: if hinted { t } else { None },
+            id: &self.id,
+            parent: self.parent.as_deref(),
+        }
+    }
+}
+
+/// Thread names of records in input order: each record's index into the
+/// returned names. The rule of [`build`], for callers that hold only the
+/// records' [`Links`] (the partitioner's first pass over inputs whose
+/// records find their thread through their parent chain).
+pub(crate) fn thread_names<R>(
+    records: &[R],
+    links: impl Fn(&R) -> Links<'_>,
+) -> (Vec<u32>, Vec<CompactString>) {
+    let mut threads = Interner::default();
+    let tid = resolve_threads(records, links, &mut threads);
+    (tid, threads.keys)
+}
+
 /// Thread index per record. Explicit threads are taken as given; the rest
 /// follow their parent chain to a record whose thread is known, to a root, to
 /// a missing parent (the thread is then the layout hint or the missing id), or
 /// into a cycle.
-fn resolve_threads(records: &[RawComment], threads: &mut Interner) -> Vec<u32> {
+fn resolve_threads<R>(
+    records: &[R],
+    links: impl Fn(&R) -> Links<'_>,
+    threads: &mut Interner,
+) -> Vec<u32> {
     let mut tid = vec![UNSET; records.len()];
     let mut need_walk = false;
     for (i, r) in records.iter().enumerate() {
-        match &r.thread {
-            Some(t) if !r.flags.contains(Flags::THREAD_HINT) => tid[i] = threads.intern(t),
-            _ => need_walk = true,
+        match links(r).thread {
+            Some(t) => tid[i] = threads.intern(t),
+            None => need_walk = true,
         }
     }
     if !need_walk {
@@ -129,7 +175,7 @@ fn resolve_threads(records: &[RawComment], threads: &mut Interner) -> Vec<u32> {
     }
     let mut by_id: HashMap<&str, u32> = HashMap::with_capacity(records.len());
     for (i, r) in records.iter().enumerate() {
-        by_id.entry(r.id.as_str()).or_insert(i as u32);
+        by_id.entry(links(r).id).or_insert(i as u32);
     }
     let mut path: Vec<u32> = Vec::new();
     for start in 0..records.len() {
@@ -147,16 +193,17 @@ fn resolve_threads(records: &[RawComment], threads: &mut Interner) -> Vec<u32> {
                 // A cycle: name the thread after its hint or its first record.
                 let pos = path.iter().position(|&p| p == cur).unwrap_or(0);
                 let first = path[pos..].iter().copied().min().unwrap_or(cur) as usize;
-                break threads.intern(hint_or(&records[first], &records[first].id));
+                let l = links(&records[first]);
+                break threads.intern(l.hint.unwrap_or(l.id));
             }
             tid[c] = VISITING;
             path.push(cur);
-            let r = &records[c];
-            match &r.parent {
-                None => break threads.intern(hint_or(r, &r.id)),
-                Some(p) => match by_id.get(p.as_str()) {
+            let l = links(&records[c]);
+            match l.parent {
+                None => break threads.intern(l.hint.unwrap_or(l.id)),
+                Some(p) => match by_id.get(p) {
                     Some(&j) => cur = j,
-                    None => break threads.intern(hint_or(r, p)),
+                    None => break threads.intern(l.hint.unwrap_or(p)),
                 },
             }
         };
@@ -165,13 +212,6 @@ fn resolve_threads(records: &[RawComment], threads: &mut Interner) -> Vec<u32> {
         }
     }
     tid
-}
-
-fn hint_or<'a>(r: &'a RawComment, fallback: &'a str) -> &'a str {
-    match &r.thread {
-        Some(t) if r.flags.contains(Flags::THREAD_HINT) => t,
-        _ => fallback,
-    }
 }
 
 const NONE: u32 = u32::MAX;

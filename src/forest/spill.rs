@@ -5,9 +5,14 @@
 //! Memory is bounded by the largest partition instead of the whole dump, at
 //! the cost of writing and reading the records once more.
 //!
-//! Only records that name their thread can be placed this way (the same rule
-//! as [`super::stream`]); [`Partitioner::push`] refuses the first that does
-//! not, and the caller reads the input whole instead. A record keeps its
+//! [`Partitioner::push`] places records that name their thread (the same
+//! rule as [`super::stream`]) and refuses the first that does not. Inputs
+//! whose records find their thread through their parent chain (Hacker News
+//! items, tweets, records with only a parent id) take a first pass instead:
+//! [`ThreadResolver`] keeps each record's id, parent and thread (not its
+//! text), resolves every record's thread by the tree builder's own rule, and
+//! says which partition each record goes to; a second pass places them with
+//! [`Partitioner::push_to`]. A record keeps its
 //! source location (`file:line`), so diagnostics and output rows still point
 //! into the user's files. Within a partition threads keep their order of
 //! first appearance; partitions follow one another, so rows come out thread
@@ -23,6 +28,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
+use compact_str::CompactString;
+
+use super::build::{thread_names, Links};
 use super::comment::{Flags, Kind, RawComment};
 use super::stream::{thread_key, NotContiguous};
 use crate::diag::SourceLoc;
@@ -116,6 +124,81 @@ pub struct Partitions {
     files: Vec<Arc<str>>,
 }
 
+/// The partition of a thread, of `n`.
+fn part_of(thread: &str, n: usize) -> usize {
+    (xxh3_64(thread.as_bytes()) % n.max(1) as u64) as usize
+}
+
+/// What the first pass keeps of a record: what thread resolution reads.
+struct Skeleton {
+    thread: Option<CompactString>,
+    hinted: bool,
+    id: CompactString,
+    parent: Option<CompactString>,
+}
+
+impl Skeleton {
+    fn links(&self) -> Links<'_> {
+        let t = self.thread.as_deref();
+        Links {
+            thread: if self.hinted { None } else { t },
+            hint: if self.hinted { t } else { None },
+            id: &self.id,
+            parent: self.parent.as_deref(),
+        }
+    }
+}
+
+/// First pass for inputs whose records find their thread through their
+/// parent chain: collects every record's links (about 100 bytes a record,
+/// against roughly a kilobyte to hold a record with its text and its tree),
+/// then resolves each record's thread exactly as [`super::build`] does over
+/// the whole input, so each partition receives complete threads and builds
+/// the same trees.
+#[derive(Default)]
+pub struct ThreadResolver {
+    recs: Vec<Skeleton>,
+}
+
+impl ThreadResolver {
+    /// An empty resolver.
+    pub fn new() -> ThreadResolver {
+        ThreadResolver::default()
+    }
+
+    /// Keep a record's links (records in input order).
+    pub fn push(&mut self, r: &RawComment) {
+        let l = r.links();
+        self.recs.push(Skeleton {
+            thread: l.thread.or(l.hint).map(Into::into),
+            hinted: l.hint.is_some(),
+            id: l.id.into(),
+            parent: l.parent.map(Into::into),
+        });
+    }
+
+    /// Records pushed.
+    pub fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    /// Whether none were pushed.
+    pub fn is_empty(&self) -> bool {
+        self.recs.is_empty()
+    }
+
+    /// The partition (of `n`) of every record pushed, in push order. A
+    /// record that names its thread gets the partition
+    /// [`Partitioner::push`] would choose; every record of a resolved thread
+    /// gets its thread's.
+    pub fn partitions(self, n: usize) -> Vec<u32> {
+        let (tid, names) = thread_names(&self.recs, Skeleton::links);
+        drop(self.recs);
+        let part: Vec<u32> = names.iter().map(|t| part_of(t, n) as u32).collect();
+        tid.into_iter().map(|t| part[t as usize]).collect()
+    }
+}
+
 fn part_path(dir: &tempfile::TempDir, k: usize) -> PathBuf {
     dir.path().join(format!("part-{k:05}.jsonl"))
 }
@@ -152,10 +235,27 @@ impl Partitioner {
         })
     }
 
-    /// Write one record to its thread's partition.
+    /// Write one record that names its thread to that thread's partition.
     pub fn push(&mut self, r: &RawComment) -> Result<(), SpillError> {
-        let key = thread_key(r)?;
-        let k = (xxh3_64(key.as_bytes()) % self.parts.len() as u64) as usize;
+        let k = part_of(thread_key(r)?, self.parts.len());
+        self.push_to(r, k)
+    }
+
+    /// Number of partitions being written.
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// Whether there are none (never: at least one is made).
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// Write one record to partition `k` (as given by
+    /// [`ThreadResolver::partitions`] for the same number of partitions;
+    /// taken modulo their number).
+    pub fn push_to(&mut self, r: &RawComment, k: usize) -> Result<(), SpillError> {
+        let k = k % self.parts.len();
         let s = match self.file_index.get(&r.source.file) {
             Some(&s) => s,
             None => {
@@ -356,6 +456,123 @@ mod tests {
         let mut hinted = rec(Some("t"), "3", "hint only", &f, 3);
         hinted.flags.insert(Flags::THREAD_HINT);
         assert!(matches!(p.push(&hinted), Err(SpillError::NoThread(_))));
+    }
+
+    /// Records that find their thread every way the tree builder allows:
+    /// explicit threads, parent chains (parents before and after their
+    /// replies), a missing parent, a layout hint, a cycle, a duplicate id.
+    fn tangled() -> Vec<RawComment> {
+        let f: Arc<str> = "items.jsonl".into();
+        let spec: &[(&str, Option<&str>, Option<&str>, bool)] = &[
+            ("s1", None, None, false),
+            ("a", Some("s1"), None, false),
+            ("b", Some("later"), None, false),
+            ("s2", None, None, false),
+            ("later", Some("s2"), None, false),
+            ("c", Some("a"), None, false),
+            ("x", Some("gone"), None, false),
+            ("y", Some("x"), None, false),
+            ("h", Some("gone2"), Some("page"), true),
+            ("k1", Some("k2"), None, false),
+            ("k2", Some("k1"), None, false),
+            ("k3", Some("k1"), None, false),
+            ("e1", Some("s1"), Some("named"), false),
+            ("e2", Some("e1"), None, false),
+            ("a", Some("s2"), None, false),
+            ("d", Some("a"), None, false),
+        ];
+        spec.iter()
+            .enumerate()
+            .map(|(i, &(id, parent, thread, hint))| {
+                let mut r = RawComment::new(id, "text", SourceLoc::new(f.clone(), i as u64 + 1));
+                r.parent = parent.map(Into::into);
+                r.thread = thread.map(Into::into);
+                if hint {
+                    r.flags.insert(Flags::THREAD_HINT);
+                }
+                r
+            })
+            .collect()
+    }
+
+    #[test]
+    fn resolved_partitions_hold_whole_threads_as_the_builder_makes_them() {
+        let recs = tangled();
+        for n in [1, 2, 3, 7] {
+            let mut res = ThreadResolver::new();
+            for r in &recs {
+                res.push(r);
+            }
+            assert_eq!(res.len(), recs.len());
+            let place = res.partitions(n);
+            assert_eq!(place.len(), recs.len());
+            let mut diags = crate::diag::Diagnostics::new(false);
+            let forest = super::super::build(recs.clone(), &mut diags).unwrap();
+            let mut seen = 0;
+            for t in &forest.threads {
+                let lines: Vec<usize> = t
+                    .nodes
+                    .iter()
+                    .filter(|n| n.rec.kind != Kind::Placeholder)
+                    .map(|n| n.rec.source.line as usize - 1)
+                    .collect();
+                seen += lines.len();
+                let k = place[lines[0]];
+                assert!(k < n as u32);
+                assert!(
+                    lines.iter().all(|&i| place[i] == k),
+                    "thread {} split across partitions (n = {n})",
+                    t.id
+                );
+                // The partition of the thread's own name, as `push` places
+                // records that name it.
+                assert_eq!(k as usize, part_of(&t.id, n), "thread {}", t.id);
+            }
+            assert_eq!(seen, recs.len(), "every record in one thread");
+        }
+    }
+
+    /// A node's id, parent index and depth.
+    type NodeShape = (String, Option<u32>, u32);
+
+    #[test]
+    fn placed_records_build_the_same_threads_as_the_whole_input() {
+        let recs = tangled();
+        let mut res = ThreadResolver::new();
+        recs.iter().for_each(|r| res.push(r));
+        let place = res.partitions(3);
+        let mut p = Partitioner::new(3, None).unwrap();
+        assert_eq!(p.len(), 3);
+        for (r, &k) in recs.iter().zip(&place) {
+            p.push_to(r, k as usize).unwrap();
+        }
+        let parts = p.finish().unwrap();
+        let shape = |f: &crate::forest::Forest| {
+            let mut v: Vec<(String, Vec<NodeShape>)> = f
+                .threads
+                .iter()
+                .map(|t| {
+                    let nodes = t
+                        .nodes
+                        .iter()
+                        .map(|n| (n.rec.id.to_string(), n.parent, n.depth))
+                        .collect();
+                    (t.id.to_string(), nodes)
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let mut d = crate::diag::Diagnostics::new(false);
+        let whole = shape(&super::super::build(recs.clone(), &mut d).unwrap());
+        let mut split = Vec::new();
+        for k in 0..parts.len() {
+            let f = super::super::build(parts.read(k).unwrap(), &mut d).unwrap();
+            split.extend(shape(&f));
+        }
+        split.sort();
+        assert_eq!(split, whole);
+        assert!(whole.len() >= 6, "{whole:?}");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! A thread is complete when a record of another thread arrives. Streaming
 //! is only sound if no completed thread shows up again and every record
 //! names its thread (records that find their thread through their parent
-//! chain need the whole input). [`Grouper::push`] reports the first record
+//! chain need the whole input, or a first pass over it: [`super::spill`]).
+//! [`Grouper::push`] reports the first record
 //! that breaks either rule, so the caller can fall back to reading the
 //! input whole; completed threads are remembered as 64-bit hashes of their
 //! ids (8 bytes a thread; a collision only causes a needless fall-back).
