@@ -130,6 +130,49 @@ const HEDGE: &[&str] = &[
     "if",
 ];
 
+/// Lexicon flags of a word.
+const IN_CONTRADICTION: u8 = 1;
+const IN_AGREEMENT: u8 = 2;
+const IN_HEDGE: u8 = 4;
+
+/// The counted word lists as one table sorted by word hash: a reply's
+/// words are looked up by the hashes already made for the overlap, instead
+/// of being compared with every listed word.
+fn lexicon() -> &'static [(u64, &'static str, u8)] {
+    static LEX: std::sync::OnceLock<Vec<(u64, &'static str, u8)>> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| {
+        let mut v: Vec<(u64, &'static str, u8)> = Vec::new();
+        for (set, flag) in [
+            (CONTRADICTION, IN_CONTRADICTION),
+            (AGREEMENT, IN_AGREEMENT),
+            (HEDGE, IN_HEDGE),
+        ] {
+            for &w in set {
+                match v.iter_mut().find(|e| e.1 == w) {
+                    Some(e) => e.2 |= flag,
+                    None => v.push((word_hash(w), w, flag)),
+                }
+            }
+        }
+        v.sort_unstable();
+        v
+    })
+}
+
+/// Lexicon flags of word `w` whose hash is `h`.
+fn lexicon_flags(h: u64, w: &str) -> u8 {
+    let lex = lexicon();
+    let mut i = lex.partition_point(|e| e.0 < h);
+    let mut f = 0;
+    while i < lex.len() && lex[i].0 == h {
+        if lex[i].1 == w {
+            f |= lex[i].2;
+        }
+        i += 1;
+    }
+    f
+}
+
 fn words(norm: &str) -> Vec<&str> {
     bert_split(norm).collect()
 }
@@ -148,9 +191,34 @@ fn word_hash(w: &str) -> u64 {
 
 /// Longest run of consecutive reply words that also occurs, in order, in
 /// the parent (a quote). Quadratic in the shorter text; both are capped.
-fn longest_common_run(a: &[u64], b: &[u64]) -> usize {
+/// Longest run of words the reply shares with its parent, when it is at
+/// least [`QUOTE_MIN`] words (shorter runs are not a quote: 0). Most
+/// replies share no run of three words, so the DP runs only when one of
+/// the reply's word trigrams is among the parent's.
+fn quote_run(a: &[u64], b: &[u64]) -> usize {
     const CAP: usize = 400;
     let (a, b) = (&a[..a.len().min(CAP)], &b[..b.len().min(CAP)]);
+    let tri = |w: &[u64]| w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42);
+    let mut pt: Vec<u64> = b.windows(QUOTE_MIN).map(tri).collect();
+    pt.sort_unstable();
+    if !a
+        .windows(QUOTE_MIN)
+        .any(|w| pt.binary_search(&tri(w)).is_ok())
+    {
+        return 0;
+    }
+    let run = longest_common_run(a, b);
+    if run >= QUOTE_MIN {
+        run
+    } else {
+        0
+    }
+}
+
+/// Shortest shared run of words counted as a quote.
+const QUOTE_MIN: usize = 3;
+
+fn longest_common_run(a: &[u64], b: &[u64]) -> usize {
     let mut prev = vec![0u32; b.len() + 1];
     let mut cur = vec![0u32; b.len() + 1];
     let mut best = 0;
@@ -252,8 +320,14 @@ pub fn compute_normalized(
         }
     }
     let first = body.iter().find(|w| is_word(w)).copied().unwrap_or("");
-    let count = |set: &[&str]| r.iter().filter(|w| set.contains(w)).count();
-    let quote = longest_common_run(&rh, &ph);
+    let (mut contradiction, mut agreement, mut hedge) = (0, 0, 0);
+    for (w, &h) in r.iter().zip(&rh) {
+        let f = lexicon_flags(h, w);
+        contradiction += usize::from(f & IN_CONTRADICTION != 0);
+        agreement += usize::from(f & IN_AGREEMENT != 0);
+        hedge += usize::from(f & IN_HEDGE != 0);
+    }
+    let quote = quote_run(&rh, &ph);
     out.extend([
         if union > 0 {
             inter as f64 / union as f64
@@ -265,14 +339,14 @@ pub fn compute_normalized(
         } else {
             inter as f64 / rs.len() as f64
         },
-        if quote >= 3 { ln1p(quote) } else { 0.0 },
+        if quote >= QUOTE_MIN { ln1p(quote) } else { 0.0 },
         f64::from(REBUTTAL_START.contains(&first)),
-        ln1p(count(CONTRADICTION)),
-        ln1p(count(AGREEMENT)),
+        ln1p(contradiction),
+        ln1p(agreement),
         f64::from(AGREE_START.contains(&first)),
         f64::from(reply.contains('?')),
         f64::from(WH.contains(&first)),
-        ln1p(count(HEDGE)),
+        ln1p(hedge),
         f64::from(address),
         ((1.0 + r.len() as f64) / (1.0 + p.len() as f64)).ln(),
         f64::from(parent.contains('?')),
@@ -294,6 +368,36 @@ mod tests {
         compute(&f, reply, parent, &mut out);
         assert_eq!(out.len(), NAMES.len());
         out
+    }
+
+    proptest::proptest! {
+        /// The trigram prefilter never changes the quote feature: small
+        /// alphabets make shared runs of every length common.
+        #[test]
+        fn quote_run_is_the_longest_shared_run_of_three_or_more(
+            a in proptest::collection::vec(0u64..4, 0..60),
+            b in proptest::collection::vec(0u64..4, 0..60),
+        ) {
+            let run = longest_common_run(&a, &b);
+            proptest::prop_assert_eq!(quote_run(&a, &b), if run >= QUOTE_MIN { run } else { 0 });
+        }
+    }
+
+    #[test]
+    fn lexicon_counts_match_the_word_lists() {
+        for (set, flag) in [
+            (CONTRADICTION, IN_CONTRADICTION),
+            (AGREEMENT, IN_AGREEMENT),
+            (HEDGE, IN_HEDGE),
+        ] {
+            for &w in set {
+                assert!(lexicon_flags(word_hash(w), w) & flag != 0, "{w}");
+            }
+        }
+        assert_eq!(lexicon_flags(word_hash("wrong"), "wrong"), IN_CONTRADICTION);
+        assert_eq!(lexicon_flags(word_hash("cat"), "cat"), 0);
+        // A hash that matches but a different word: not counted.
+        assert_eq!(lexicon_flags(word_hash("wrong"), "right"), 0);
     }
 
     #[test]
