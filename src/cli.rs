@@ -241,11 +241,14 @@ pub struct InputArgs {
     /// Fail on the first rejected record instead of reporting it and going on.
     #[arg(long)]
     pub strict: bool,
-    /// Inputs whose threads interleave and that hold more than this many
-    /// MiB (compressed files: their estimated decompressed size) are split
-    /// by thread into temporary partitions of about this size, built one at
-    /// a time (memory bounded by a partition, not the dump); 0 reads them
-    /// whole.
+    /// Inputs that cannot stream (threads interleave, or records find
+    /// their thread through their parent chain) and hold more than this
+    /// many MiB (compressed files: their estimated decompressed size) are
+    /// split by thread into temporary partitions of about this size, built
+    /// one at a time (memory bounded by a partition, not the dump).
+    /// Standard input and pipes, which can be read only once, are held in
+    /// memory up to about this much and copied to a temporary file beyond
+    /// it. 0 reads everything whole.
     #[arg(long, default_value_t = 1024.0, value_name = "MIB", value_parser = parse_mib)]
     pub partition_mb: f64,
     /// Largest record (JSON line, CSV row, comment) accepted, in bytes.

@@ -1090,6 +1090,97 @@ fn an_interrupted_run_leaves_no_temporary_files() {
     );
     assert!(String::from_utf8_lossy(&done.stderr).contains("interrupted"));
     assert_eq!(entries(), 0, "no output and no temporary file left");
+
+    // Over the budget, standard input's records go to a temporary copy
+    // (in $TMPDIR, here `tmp`): interrupted while it grows, it goes too.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = bin()
+        .args(["score", "-", "--partition-mb", "0.0001", "-o"])
+        .arg(&out)
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(three_threads(true).as_bytes()).unwrap();
+    let parts = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref().is_ok_and(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with("threadlens-parts-")
+                })
+            })
+            .count()
+    };
+    let t0 = std::time::Instant::now();
+    while parts() == 0 && t0.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        parts(),
+        1,
+        "the copy of standard input exists while reading"
+    );
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let done = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(done.status.code(), Some(130));
+    assert_eq!(parts(), 0, "the copy is removed");
+    assert_eq!(entries(), 0, "no output");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_once_and_nothing_is_lost() {
+    // A FIFO (as `<(zstdcat dump.zst)` gives) cannot be read a second
+    // time: interleaved threads used to send the run back to an empty pipe.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("dump.jsonl");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for budget in ["1024", "0.0005"] {
+        let child = bin()
+            .args([
+                "score",
+                "-q",
+                fifo.to_str().unwrap(),
+                "--partition-mb",
+                budget,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&fifo)
+            .unwrap()
+            .write_all(three_threads(true).as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            lines(&out.stdout).len(),
+            21,
+            "18 comments + 3 placeholder roots"
+        );
+    }
 }
 
 #[test]
@@ -1256,4 +1347,99 @@ fn hacker_news_items_split_into_partitions_give_the_whole_inputs_output() {
         "found through a parent read after it"
     );
     assert_eq!(outs[0].1, outs[1].1, "the same report, byte for byte");
+}
+
+#[test]
+fn standard_input_over_the_budget_is_copied_once_and_run_like_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("grouped", three_threads(false), "streamed thread by thread"),
+        ("interleaved", three_threads(true), "partitions by thread"),
+        ("hn", hn_items(), "partitions by thread"),
+    ];
+    // Source locations name the file or `-`: compare their line numbers.
+    let unsourced = |text: &str| text.replace("\"-:", "\"F:");
+    for (name, text, mode) in cases {
+        let file = dir.path().join(format!("{name}.jsonl"));
+        std::fs::write(&file, &text).unwrap();
+        let path = file.to_str().unwrap();
+        for cmd in ["score", "report"] {
+            let out_file = dir.path().join(format!("{name}.{cmd}.json"));
+            let out_stdin = dir.path().join(format!("{name}.{cmd}.stdin.json"));
+            let mut child = bin()
+                .args([
+                    cmd,
+                    "-",
+                    "--partition-mb",
+                    "0.0005",
+                    "-o",
+                    out_stdin.to_str().unwrap(),
+                ])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            let done = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&done.stderr).to_string();
+            assert!(done.status.success(), "{name} {cmd}: {err}");
+            assert!(
+                err.contains("copied to a temporary file"),
+                "{name} {cmd}: {err}"
+            );
+            assert!(err.contains(mode), "{name} {cmd}: {err}");
+            // The same input from its file, read whole.
+            let out = run(&[
+                cmd,
+                "-q",
+                path,
+                "--partition-mb",
+                "0",
+                "-o",
+                out_file.to_str().unwrap(),
+            ]);
+            assert!(out.status.success());
+            let from_file = std::fs::read_to_string(&out_file)
+                .unwrap()
+                .replace(&format!("\"{path}:"), "\"F:");
+            let from_stdin = unsourced(&std::fs::read_to_string(&out_stdin).unwrap());
+            if cmd == "report" {
+                assert_eq!(from_stdin, from_file, "{name}: the same report");
+            } else {
+                let sorted = |s: &str| {
+                    let mut v: Vec<String> = s.lines().map(String::from).collect();
+                    v.sort();
+                    v
+                };
+                assert_eq!(
+                    sorted(&from_stdin),
+                    sorted(&from_file),
+                    "{name}: the same rows"
+                );
+            }
+        }
+    }
+    // Within the budget: read once into memory, as before.
+    let out = bin()
+        .args(["score", "-", "--format", "jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(hn_items().as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("temporary file"), "{err}");
+    assert!(err.contains("whole input in memory"), "{err}");
+    assert_eq!(lines(&out.stdout).len(), 22);
 }

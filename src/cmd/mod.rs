@@ -14,8 +14,8 @@ use anyhow::Result;
 
 use crate::cli::InputConfig;
 use threadlens::diag::Diagnostics;
-use threadlens::forest::{self, Forest};
-use threadlens::ingest::{self, ReadStats};
+use threadlens::forest;
+use threadlens::ingest::ReadStats;
 use threadlens::output::Output;
 
 /// Where a node sits in its thread: the leading fields of every per-record
@@ -52,15 +52,6 @@ pub fn exit_code(diags: &Diagnostics) -> std::process::ExitCode {
     } else {
         std::process::ExitCode::SUCCESS
     }
-}
-
-/// Read all inputs and build the forest.
-pub fn load_forest(cfg: &InputConfig, diags: &mut Diagnostics) -> Result<(Forest, ReadStats)> {
-    let mut records = Vec::new();
-    let stats = ingest::read_inputs(&cfg.inputs, &cfg.read, diags, &mut |r| records.push(r))?;
-    records.shrink_to_fit();
-    let forest = forest::build(records, diags)?;
-    Ok((forest, stats))
 }
 
 /// Print the summary and the first diagnostics to stderr; write all

@@ -60,10 +60,137 @@ pub enum Outcome {
     NotContiguous(NotContiguous),
 }
 
-/// Whether streaming can be tried: the inputs can be read twice (files,
-/// not stdin) in case a fall-back to whole mode is needed.
-pub fn can_stream(input: &InputConfig) -> bool {
-    input.inputs.iter().all(|i| matches!(i, Input::Path(_)))
+/// Whether the inputs can be read more than once (streaming may fall back
+/// to another pass): regular files only. Standard input, named pipes and
+/// process substitutions (`<(zstdcat dump.zst)`, a `/dev/fd/N` pipe) hand
+/// out their bytes once.
+pub fn rereadable(input: &InputConfig) -> bool {
+    input.inputs.iter().all(|i| match i.expand() {
+        Ok((files, _)) => files.iter().all(|f| match f {
+            Input::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+            Input::Stdin => false,
+        }),
+        // Reported when read.
+        Err(_) => true,
+    })
+}
+
+/// Where a run's records come from.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    /// The user's input files (read again for each pass).
+    Inputs(&'a InputConfig),
+    /// Records read once from inputs that cannot be read twice, kept in
+    /// a temporary file ([`hold`]); that read's counts and findings are the
+    /// run's, kept by the caller.
+    Stash(&'a Partitions),
+}
+
+impl Source<'_> {
+    /// Hand every record to `out` until it breaks.
+    fn read_until(
+        &self,
+        diags: &mut Diagnostics,
+        out: &mut dyn FnMut(RawComment) -> ControlFlow<()>,
+    ) -> Result<ReadStats> {
+        Ok(match self {
+            Source::Inputs(i) => ingest::read_inputs_until(&i.inputs, &i.read, diags, out)?,
+            Source::Stash(p) => ReadStats {
+                files: 1,
+                records: p.each(0, out)?,
+                ..ReadStats::default()
+            },
+        })
+    }
+
+    /// Whether the records can be read more than once.
+    fn rereadable(&self) -> bool {
+        match self {
+            Source::Inputs(i) => rereadable(i),
+            Source::Stash(_) => true,
+        }
+    }
+
+    /// Estimated bytes of the records' content, for the partition count:
+    /// the input files' (decompressed) size, or for a stash the records'
+    /// estimated memory (its file holds little more than their text).
+    fn content_bytes(&self) -> u64 {
+        match self {
+            Source::Inputs(i) => content_bytes(i),
+            Source::Stash(p) => p.bytes() + p.count(0) * RECORD_OVERHEAD,
+        }
+    }
+
+    /// Start the bytes-read progress over for another pass.
+    fn restart_progress(&self) {
+        if let Source::Inputs(i) = self {
+            if let Some(c) = &i.read.bytes_read {
+                c.store(0, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// A record's memory beyond its text in whole mode (record, tree node,
+/// scores): 1 M comments of 240 bytes peaked at 886 MB. Standard input's
+/// records are counted against `--partition-mb` with this.
+const RECORD_OVERHEAD: u64 = 650;
+
+/// What [`hold`] kept of inputs that cannot be read twice.
+pub enum Held {
+    /// Everything, in memory: the input was within the partition budget.
+    Memory(Vec<RawComment>),
+    /// Everything, in a temporary file: the input outgrew the budget.
+    Stash(Partitions),
+}
+
+/// Read inputs that include standard input or a pipe (which cannot be
+/// read twice) once: records are kept in memory while their estimated memory in whole
+/// mode (text + 650 bytes each) stays within `budget` bytes, and beyond it
+/// all of them go to a temporary file, from which the run then streams or
+/// partitions like a file input.
+pub fn hold(
+    input: &InputConfig,
+    budget: u64,
+    diags: &mut Diagnostics,
+) -> Result<(Held, ReadStats)> {
+    let mut mem: Vec<RawComment> = Vec::new();
+    let mut bytes = 0u64;
+    let mut stash: Option<Partitioner> = None;
+    let mut failed: Option<SpillError> = None;
+    let read = ingest::read_inputs_until(&input.inputs, &input.read, diags, &mut |r| {
+        let pushed = match &mut stash {
+            Some(p) => p.push_to(&r, 0),
+            None => {
+                bytes += r.text.len() as u64 + RECORD_OVERHEAD;
+                mem.push(r);
+                if bytes <= budget {
+                    return ControlFlow::Continue(());
+                }
+                Partitioner::new(1, None).and_then(|mut p| {
+                    for r in mem.drain(..) {
+                        p.push_to(&r, 0)?;
+                    }
+                    stash = Some(p);
+                    Ok(())
+                })
+            }
+        };
+        match pushed {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                failed = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    Ok(match stash {
+        Some(p) => (Held::Stash(p.finish()?), read),
+        None => (Held::Memory(mem), read),
+    })
 }
 
 /// Build complete threads, score them on all cores (unless there is no
@@ -87,7 +214,7 @@ fn score_batch(
 
 /// Stream the inputs thread by thread; see the module docs.
 pub fn stream(
-    input: &InputConfig,
+    src: Source<'_>,
     scorer: Option<&Scorer>,
     diags: &mut Diagnostics,
     tick: &dyn Fn(u64),
@@ -107,7 +234,7 @@ pub fn stream(
     // Reading and scoring alternate on purpose: a reader thread running
     // beside the scorers was slower on two cores (it competes for them and
     // streams the dump through the cache the model tables live in).
-    let read = ingest::read_inputs_until(&input.inputs, &input.read, diags, &mut |r| {
+    let read = src.read_until(diags, &mut |r| {
         match g.push(r) {
             Ok(None) => {}
             Ok(Some(done)) => {
@@ -145,13 +272,31 @@ pub fn stream(
 
 /// Whole mode: read everything, build the forest, score it, consume it.
 pub fn whole(
-    input: &InputConfig,
+    src: Source<'_>,
     scorer: Option<&Scorer>,
     diags: &mut Diagnostics,
     tick: &(dyn Fn(u64) + Sync),
     consume: &mut Consume<'_>,
 ) -> Result<(ReadStats, BuildStats)> {
-    let (forest, read) = super::load_forest(input, diags)?;
+    let mut records = Vec::new();
+    let read = src.read_until(diags, &mut |r| {
+        records.push(r);
+        ControlFlow::Continue(())
+    })?;
+    let build = whole_records(records, scorer, diags, tick, consume)?;
+    Ok((read, build))
+}
+
+/// Whole mode on records already read.
+fn whole_records(
+    mut records: Vec<RawComment>,
+    scorer: Option<&Scorer>,
+    diags: &mut Diagnostics,
+    tick: &(dyn Fn(u64) + Sync),
+    consume: &mut Consume<'_>,
+) -> Result<BuildStats> {
+    records.shrink_to_fit();
+    let forest = forest::build(records, diags)?;
     let scores = match scorer {
         Some(s) => s.score_forest(&forest, tick),
         None => {
@@ -160,7 +305,7 @@ pub fn whole(
         }
     };
     consume(&forest, &scores)?;
-    Ok((read, forest.stats))
+    Ok(forest.stats)
 }
 
 /// Partitioned mode, first pass: split the inputs by thread into `n`
@@ -171,7 +316,7 @@ pub fn whole(
 /// record), or twice when `by_parent` says so already. `note` hears of the
 /// extra pass. Nothing has been scored or consumed yet.
 pub fn partition(
-    input: &InputConfig,
+    src: Source<'_>,
     n: usize,
     by_parent: bool,
     diags: &mut Diagnostics,
@@ -179,12 +324,10 @@ pub fn partition(
 ) -> Result<(Partitions, ReadStats)> {
     let restart = |diags: &mut Diagnostics| {
         *diags = Diagnostics::new(diags.is_strict());
-        if let Some(c) = &input.read.bytes_read {
-            c.store(0, Ordering::Relaxed);
-        }
+        src.restart_progress();
     };
     if !by_parent {
-        match spill(input, n, None, diags)? {
+        match spill(src, n, None, diags)? {
             Ok(done) => return Ok(done),
             Err(e) => note(&format!(
                 "{e}; a first pass finds every record's thread through its parent chain"
@@ -194,14 +337,14 @@ pub fn partition(
     }
     let mut resolver = ThreadResolver::new();
     let mut scratch = Diagnostics::new(diags.is_strict());
-    ingest::read_inputs_until(&input.inputs, &input.read, &mut scratch, &mut |r| {
+    src.read_until(&mut scratch, &mut |r| {
         resolver.push(&r);
         ControlFlow::Continue(())
     })?;
     drop(scratch);
     let place = resolver.partitions(n);
     restart(diags);
-    match spill(input, n, Some(&place), diags)? {
+    match spill(src, n, Some(&place), diags)? {
         Ok(done) => Ok(done),
         Err(e) => Err(e.into()),
     }
@@ -212,7 +355,7 @@ pub fn partition(
 /// from [`ThreadResolver`]). Stops at the first record that names no thread
 /// when there is no `place`.
 fn spill(
-    input: &InputConfig,
+    src: Source<'_>,
     n: usize,
     place: Option<&[u32]>,
     diags: &mut Diagnostics,
@@ -226,7 +369,7 @@ fn spill(
             place.map_or(0, <[u32]>::len)
         )
     };
-    let read = ingest::read_inputs_until(&input.inputs, &input.read, diags, &mut |r| {
+    let read = src.read_until(diags, &mut |r| {
         let pushed = match place {
             None => parts.push(&r),
             Some(place) => match place.get(i) {
@@ -348,8 +491,10 @@ fn input_bytes(input: &InputConfig) -> u64 {
 /// contiguous) in whole mode with new state, or partitioned by thread when
 /// the inputs are files holding more than `--partition-mb` (0: never) and
 /// either their threads interleave or the output cannot be restarted
-/// (`stream_ok` false). A progress line with comments/s on a terminal
-/// unless `quiet`.
+/// (`stream_ok` false). Inputs that cannot be read twice (stdin, pipes) are read once
+/// ([`hold`]): within the budget they run whole, beyond it from a
+/// temporary copy of their records like a file. A progress line with
+/// comments/s on a terminal unless `quiet`.
 pub fn run<S>(
     input: &InputConfig,
     scorer: Option<&Scorer>,
@@ -386,48 +531,140 @@ pub fn run<S>(
         let rate = c as f64 / t0.elapsed().as_secs_f64().max(1e-3);
         bar.set_message(format!("{what}: {c} records ({rate:.0}/s)"));
     };
+    let restart = || {
+        counter.store(0, Ordering::Relaxed);
+        comments.store(0, Ordering::Relaxed);
+    };
+    let note = |m: &str| {
+        if !quiet {
+            bar.suspend(|| eprintln!("threadlens: note: {m}"));
+        }
+    };
     let input = &input;
-    let partition_bytes = input.partition_bytes;
-    let files = can_stream(input);
-    // Whether to try partitions: after streaming finds interleaved threads,
-    // or straight away when the output cannot be restarted (stdout) and the
-    // input is large.
-    let mut split = false;
-    // Whether records find their thread through their parent chain (known
-    // when streaming stopped at one).
-    let mut by_parent = false;
-    // The inputs' estimated content size, computed at most once (it
-    // decompresses a sample of each compressed file).
-    let mut content = None::<u64>;
-    let mut content_of = || *content.get_or_insert_with(|| content_bytes(input));
-    if stream_ok && files {
-        let mut diags = Diagnostics::new(input.strict);
-        let mut state = fresh()?;
-        let outcome = stream(
-            input,
-            scorer,
-            &mut diags,
-            &|n| tick("streaming", n),
-            &mut |f, s| consume(&mut state, f, s),
-        )?;
-        match outcome {
-            Outcome::Done { read, build } => {
-                bar.finish_and_clear();
-                return Ok(Run {
-                    state,
-                    read,
-                    build,
-                    diags,
-                    mode: Mode::Streamed,
-                });
+    let drive = Drive {
+        scorer,
+        quiet,
+        stream_ok,
+        strict: input.strict,
+        budget: input.partition_bytes,
+        bar: &bar,
+        tick: &tick,
+        restart: &restart,
+        note: &note,
+    };
+    if rereadable(input) || input.partition_bytes == 0 {
+        let out = drive.run(Source::Inputs(input), &mut fresh, &consume);
+        bar.finish_and_clear();
+        return out;
+    }
+    // Standard input or a pipe: read once, in memory within the budget,
+    // else into a temporary copy that later passes read.
+    bar.set_message("reading");
+    let mut diags = Diagnostics::new(input.strict);
+    // The consumer's state is made before reading, as in whole mode (an
+    // output's temporary file exists while a pipe is read), and dropped if
+    // the records go to a temporary copy instead.
+    let early = fresh()?;
+    let (held, read) = hold(input, input.partition_bytes, &mut diags)?;
+    let out = match held {
+        Held::Memory(records) => {
+            let mut state = early;
+            let build = whole_records(
+                records,
+                scorer,
+                &mut diags,
+                &|n| tick("scoring", n),
+                &mut |f, s| consume(&mut state, f, s),
+            )?;
+            Run {
+                state,
+                read,
+                build,
+                diags,
+                mode: Mode::Whole,
             }
-            Outcome::NotContiguous(e) => {
-                drop(state);
-                counter.store(0, Ordering::Relaxed);
-                comments.store(0, Ordering::Relaxed);
-                split = partition_bytes > 0 && content_of() > partition_bytes;
-                by_parent = matches!(e, NotContiguous::NoThread { .. });
-                if !quiet {
+        }
+        Held::Stash(parts) => {
+            drop(early);
+            note(&format!(
+                "the input cannot be read twice (standard input or a pipe) and holds more than --partition-mb; its records were copied to a temporary file ({:.1} MB) to be read again",
+                parts.bytes() as f64 / 1e6
+            ));
+            restart();
+            let mut run = drive.run(Source::Stash(&parts), &mut fresh, &consume)?;
+            // The findings of reading were made while holding; the run adds
+            // the tree builder's.
+            diags.append(run.diags);
+            run.diags = diags;
+            run.read = read;
+            run
+        }
+    };
+    bar.finish_and_clear();
+    Ok(out)
+}
+
+/// The parts of a run shared by its passes.
+struct Drive<'a> {
+    scorer: Option<&'a Scorer>,
+    quiet: bool,
+    stream_ok: bool,
+    strict: bool,
+    budget: u64,
+    bar: &'a ProgressBar,
+    tick: &'a (dyn Fn(&str, u64) + Sync),
+    restart: &'a dyn Fn(),
+    note: &'a dyn Fn(&str),
+}
+
+impl Drive<'_> {
+    /// Stream, partition or read whole (see [`run`]) from `src`.
+    fn run<S>(
+        &self,
+        src: Source<'_>,
+        fresh: &mut impl FnMut() -> Result<S>,
+        consume: &impl Fn(&mut S, &Forest, &[Vec<Option<Scored>>]) -> Result<()>,
+    ) -> Result<Run<S>> {
+        let (scorer, bar, tick) = (self.scorer, self.bar, self.tick);
+        let budget = self.budget;
+        let rereadable = src.rereadable();
+        // Whether to try partitions: after streaming finds interleaved threads,
+        // or straight away when the output cannot be restarted (stdout) and the
+        // input is large.
+        let mut split = false;
+        // Whether records find their thread through their parent chain (known
+        // when streaming stopped at one).
+        let mut by_parent = false;
+        // The inputs' estimated content size, computed at most once (it
+        // decompresses a sample of each compressed file).
+        let mut content = None::<u64>;
+        let mut content_of = || *content.get_or_insert_with(|| src.content_bytes());
+        if self.stream_ok && rereadable {
+            let mut diags = Diagnostics::new(self.strict);
+            let mut state = fresh()?;
+            let outcome = stream(
+                src,
+                scorer,
+                &mut diags,
+                &|n| tick("streaming", n),
+                &mut |f, s| consume(&mut state, f, s),
+            )?;
+            match outcome {
+                Outcome::Done { read, build } => {
+                    return Ok(Run {
+                        state,
+                        read,
+                        build,
+                        diags,
+                        mode: Mode::Streamed,
+                    });
+                }
+                Outcome::NotContiguous(e) => {
+                    drop(state);
+                    (self.restart)();
+                    src.restart_progress();
+                    split = budget > 0 && content_of() > budget;
+                    by_parent = matches!(e, NotContiguous::NoThread { .. });
                     let then = match (split, by_parent) {
                         (true, false) => {
                             "splitting the input by thread into partitions (--partition-mb)"
@@ -437,59 +674,54 @@ pub fn run<S>(
                             "reading the whole input first (memory grows with the dump; group records by thread to stream)"
                         }
                     };
-                    bar.suspend(|| eprintln!("threadlens: note: {e}; {then}"));
+                    if !self.quiet {
+                        (self.note)(&format!("{e}; {then}"));
+                    }
                 }
             }
+        } else if rereadable && budget > 0 && content_of() > budget {
+            split = true;
         }
-    } else if files && partition_bytes > 0 && content_of() > partition_bytes {
-        split = true;
-    }
-    if split {
-        // At most MAX_PARTITIONS open files; past that, larger ones.
-        let n = content_of()
-            .div_ceil(partition_bytes.max(1))
-            .clamp(1, MAX_PARTITIONS) as usize;
-        let mut diags = Diagnostics::new(input.strict);
-        bar.set_message("partitioning by thread");
-        let note = |m: &str| {
-            if !quiet {
-                bar.suspend(|| eprintln!("threadlens: note: {m}"));
-            }
-        };
-        let (parts, read) = partition(input, n, by_parent, &mut diags, &note)?;
+        if split {
+            // At most MAX_PARTITIONS open files; past that, larger ones.
+            let n = content_of()
+                .div_ceil(budget.max(1))
+                .clamp(1, MAX_PARTITIONS) as usize;
+            let mut diags = Diagnostics::new(self.strict);
+            bar.set_message("partitioning by thread");
+            let (parts, read) = partition(src, n, by_parent, &mut diags, self.note)?;
+            let mut state = fresh()?;
+            let build = score_partitions(
+                &parts,
+                scorer,
+                &mut diags,
+                &|c| tick("scoring partitions", c),
+                &mut |f, s| consume(&mut state, f, s),
+            )?;
+            return Ok(Run {
+                state,
+                read,
+                build,
+                diags,
+                mode: Mode::Partitioned(n),
+            });
+        }
+        let mut diags = Diagnostics::new(self.strict);
         let mut state = fresh()?;
-        let build = score_partitions(
-            &parts,
+        bar.set_message("reading the whole input");
+        let (read, build) = whole(
+            src,
             scorer,
             &mut diags,
-            &|c| tick("scoring partitions", c),
+            &|n| tick("scoring", n),
             &mut |f, s| consume(&mut state, f, s),
         )?;
-        bar.finish_and_clear();
-        return Ok(Run {
+        Ok(Run {
             state,
             read,
             build,
             diags,
-            mode: Mode::Partitioned(n),
-        });
+            mode: Mode::Whole,
+        })
     }
-    let mut diags = Diagnostics::new(input.strict);
-    let mut state = fresh()?;
-    bar.set_message("reading the whole input");
-    let (read, build) = whole(
-        input,
-        scorer,
-        &mut diags,
-        &|n| tick("scoring", n),
-        &mut |f, s| consume(&mut state, f, s),
-    )?;
-    bar.finish_and_clear();
-    Ok(Run {
-        state,
-        read,
-        build,
-        diags,
-        mode: Mode::Whole,
-    })
 }

@@ -22,6 +22,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -327,14 +328,29 @@ impl Partitions {
 
     /// The records of partition `k`, in the order they were written.
     pub fn read(&self, k: usize) -> Result<Vec<RawComment>, SpillError> {
+        let mut out = Vec::with_capacity(self.counts[k] as usize);
+        self.each(k, &mut |r| {
+            out.push(r);
+            ControlFlow::Continue(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hand the records of partition `k` to `f` one at a time, in the order
+    /// they were written, until it breaks; returns how many it was given.
+    pub fn each(
+        &self,
+        k: usize,
+        f: &mut dyn FnMut(RawComment) -> ControlFlow<()>,
+    ) -> Result<u64, SpillError> {
         let path = part_path(&self.dir, k);
         let name = path.display().to_string();
-        let f = File::open(&path).map_err(|e| SpillError::Io {
+        let file = File::open(&path).map_err(|e| SpillError::Io {
             path: name.clone(),
             source: e,
         })?;
-        let mut out = Vec::with_capacity(self.counts[k] as usize);
-        for (no, line) in BufReader::with_capacity(1 << 16, f).lines().enumerate() {
+        let mut given = 0u64;
+        for (no, line) in BufReader::with_capacity(1 << 16, file).lines().enumerate() {
             let line = line.map_err(|e| SpillError::Io {
                 path: name.clone(),
                 source: e,
@@ -351,7 +367,8 @@ impl Partitions {
                 .cloned()
                 .ok_or_else(|| damaged("unknown source file".into()))?;
             let kind = code_kind(s.k).ok_or_else(|| damaged("unknown kind".into()))?;
-            out.push(RawComment {
+            given += 1;
+            let r = RawComment {
                 thread: s.t.map(|t| t.as_ref().into()),
                 id: s.i.as_ref().into(),
                 parent: s.p.map(|p| p.as_ref().into()),
@@ -366,16 +383,27 @@ impl Partitions {
                     line: s.l,
                     item: s.n,
                 },
-            });
+            };
+            if f(r).is_break() {
+                return Ok(given);
+            }
         }
-        if out.len() as u64 != self.counts[k] {
+        if given != self.counts[k] {
             return Err(SpillError::Damaged {
                 path: name,
-                line: out.len(),
-                msg: format!("{} records written, {} read", self.counts[k], out.len()),
+                line: given as usize,
+                msg: format!("{} records written, {given} read", self.counts[k]),
             });
         }
-        Ok(out)
+        Ok(given)
+    }
+
+    /// Bytes of the partition files on disk.
+    pub fn bytes(&self) -> u64 {
+        (0..self.len())
+            .filter_map(|k| std::fs::metadata(part_path(&self.dir, k)).ok())
+            .map(|m| m.len())
+            .sum()
     }
 }
 
