@@ -171,6 +171,7 @@ pub fn hold(
                     for r in mem.drain(..) {
                         p.push_to(&r, 0)?;
                     }
+                    mem.shrink_to_fit();
                     stash = Some(p);
                     Ok(())
                 })
