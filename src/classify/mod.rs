@@ -28,6 +28,7 @@ pub mod train;
 
 use serde::{Deserialize, Serialize};
 
+use crate::features::pair::{self, PairSide};
 use crate::features::{cues, FeatureConfig, Featurizer, Scratch, Trace, Vocab};
 pub use artifact::ArtifactError;
 pub use head::Head;
@@ -155,6 +156,9 @@ pub struct Prepared {
     /// text a second time.
     ids: Vec<u32>,
     order: Vec<u32>,
+    /// The text's side of the pair features, made on first use (stance:
+    /// once per comment, as a reply and as the parent of its replies).
+    pair: std::cell::OnceCell<PairSide>,
 }
 
 impl Prepared {
@@ -164,7 +168,23 @@ impl Prepared {
             order: &self.order,
         }
     }
+
+    /// The pair-feature side of this text; `raw` is the text it was
+    /// prepared from.
+    fn pair_side(&self, raw: &str) -> &PairSide {
+        self.pair.get_or_init(|| PairSide::new(&self.norm, raw))
+    }
 }
+
+/// The pair-feature side of a missing parent (top-level comments).
+fn no_parent_side() -> &'static PairSide {
+    static EMPTY: std::sync::OnceLock<PairSide> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| PairSide::new("", ""))
+}
+
+/// The prepared reply and (when there is one) parent whose pair features a
+/// stance row needs.
+type PreparedPair<'a> = (&'a Prepared, Option<&'a Prepared>);
 
 /// One feature's share of a score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -194,16 +214,22 @@ impl Model {
         text_cues: &cues::Cues,
         text: &str,
         parent: &str,
-        norms: Option<(&str, &str)>,
+        prepared: Option<PreparedPair<'_>>,
         out: &mut Vec<f64>,
     ) {
         out.clear();
         out.extend_from_slice(margins);
         out.extend(text_cues.values.iter().map(|&v| f64::from(v)));
         if self.task == Task::Stance {
-            match norms {
-                Some((a, b)) => crate::features::pair::compute_normalized(a, b, text, parent, out),
-                None => crate::features::pair::compute(&self.featurizer, text, parent, out),
+            match prepared {
+                Some((t, p)) => {
+                    let ps: &PairSide = match p {
+                        Some(p) => p.pair_side(parent),
+                        None => no_parent_side(),
+                    };
+                    pair::from_sides(t.pair_side(text), ps, out)
+                }
+                None => pair::compute(&self.featurizer, text, parent, out),
             }
         }
     }
@@ -231,12 +257,12 @@ impl Model {
         cues: &cues::Cues,
         text: &str,
         parent: &str,
-        norms: Option<(&str, &str)>,
+        prepared: Option<PreparedPair<'_>>,
         s: &mut ScoreScratch,
     ) -> Vec<f64> {
         s.margins.resize(e.sparse.k, 0.0);
         e.sparse.margins(&s.row, &mut s.margins);
-        self.head_probs(e, cues, text, parent, norms, s)
+        self.head_probs(e, cues, text, parent, prepared, s)
     }
 
     /// Class probabilities of one expert once `s.margins` holds its
@@ -247,12 +273,12 @@ impl Model {
         cues: &cues::Cues,
         text: &str,
         parent: &str,
-        norms: Option<(&str, &str)>,
+        prepared: Option<PreparedPair<'_>>,
         s: &mut ScoreScratch,
     ) -> Vec<f64> {
         let margins = std::mem::take(&mut s.margins);
         let mut dense = std::mem::take(&mut s.dense);
-        self.dense_inputs(&margins, cues, text, parent, norms, &mut dense);
+        self.dense_inputs(&margins, cues, text, parent, prepared, &mut dense);
         e.head.logits(&dense, &mut s.logits);
         s.margins = margins;
         s.dense = dense;
@@ -302,6 +328,7 @@ impl Model {
             norm: s.feat.normalized().to_string(),
             ids: s.feat.token_ids().to_vec(),
             order: s.feat.trace().order.to_vec(),
+            pair: std::cell::OnceCell::new(),
         }
     }
 
@@ -327,14 +354,14 @@ impl Model {
     }
 
     /// Fill `s.row` from prepared texts: the text's counts, then (stance)
-    /// the parent's moved onto the parent side. Returns the parent's raw and
-    /// normalised text (`""` without one) for the pair features.
+    /// the parent's moved onto the parent side. Returns the parent's raw
+    /// text (`""` without one) and prepared form for the pair features.
     fn prepared_row<'a>(
         &self,
         text: &Prepared,
         parent: Option<(&'a Prepared, &'a str)>,
         s: &mut ScoreScratch,
-    ) -> (&'a str, &'a str) {
+    ) -> (&'a str, Option<&'a Prepared>) {
         // Texts prepared by a model with character n-grams carry that block
         // (see [`Model::shares_featurizer`]); a model without reads past it.
         let cfg = self.featurizer.config;
@@ -351,12 +378,15 @@ impl Model {
         self.parent_strs(parent)
     }
 
-    /// The parent's raw and normalised text as this model reads them
-    /// (empty for one-sided models or without a parent).
-    fn parent_strs<'a>(&self, parent: Option<(&'a Prepared, &'a str)>) -> (&'a str, &'a str) {
+    /// The parent's raw text and prepared form as this model reads them
+    /// (none for one-sided models or without a parent).
+    fn parent_strs<'a>(
+        &self,
+        parent: Option<(&'a Prepared, &'a str)>,
+    ) -> (&'a str, Option<&'a Prepared>) {
         match parent {
-            Some((p, ps)) if self.sides == 2 => (ps, &p.norm),
-            _ => ("", ""),
+            Some((p, ps)) if self.sides == 2 => (ps, Some(p)),
+            _ => ("", None),
         }
     }
 
@@ -369,12 +399,12 @@ impl Model {
         parent: Option<(&Prepared, &str)>,
         s: &mut ScoreScratch,
     ) -> Vec<f64> {
-        let (parent_str, parent_norm) = self.prepared_row(text, parent, s);
+        let (parent_str, parent_prep) = self.prepared_row(text, parent, s);
         self.probs_of_row(
             &text.cues,
             text_str,
             parent_str,
-            Some((&text.norm, parent_norm)),
+            Some((text, parent_prep)),
             s,
         )
     }
@@ -411,14 +441,14 @@ impl Model {
         };
         let e = &self.experts[0];
         s.margins.resize(e.sparse.k, 0.0);
-        let (parent_str, parent_norm) = match parent {
+        let (parent_str, parent_prep) = match parent {
             Some((p, ps, sum)) if self.sides == 2 => {
                 f.margins(&e.sparse.intercept, &[text.2, sum], &mut s.margins);
-                (ps, p.norm.as_str())
+                (ps, Some(p))
             }
             _ => {
                 f.margins(&e.sparse.intercept, &[text.2], &mut s.margins);
-                ("", "")
+                ("", None)
             }
         };
         self.head_probs(
@@ -426,7 +456,7 @@ impl Model {
             &text.0.cues,
             text.1,
             parent_str,
-            Some((&text.0.norm, parent_norm)),
+            Some((text.0, parent_prep)),
             s,
         )
     }
@@ -437,18 +467,18 @@ impl Model {
         cues: &cues::Cues,
         text: &str,
         parent: &str,
-        norms: Option<(&str, &str)>,
+        prepared: Option<PreparedPair<'_>>,
         s: &mut ScoreScratch,
     ) -> Vec<f64> {
         if self.experts.len() == 1 {
-            return self.expert_probs(&self.experts[0], cues, text, parent, norms, s);
+            return self.expert_probs(&self.experts[0], cues, text, parent, prepared, s);
         }
         let pi = self.routes(s);
         let mut out = vec![0.0; self.labels.len()];
         for (e, &w) in self.experts.iter().zip(&pi) {
             for (o, p) in out
                 .iter_mut()
-                .zip(self.expert_probs(e, cues, text, parent, norms, s))
+                .zip(self.expert_probs(e, cues, text, parent, prepared, s))
             {
                 *o += w * p;
             }
@@ -512,7 +542,7 @@ impl Model {
         // Single-expert models with a fused table read each n-gram's
         // weights from one table row; the others build the tf-idf row.
         let fused = self.fused();
-        let (parent_str, parent_norm) = match fused {
+        let (parent_str, parent_prep) = match fused {
             Some(_) => self.parent_strs(parent),
             None => self.prepared_row(text, parent, s),
         };
@@ -594,6 +624,7 @@ impl Model {
             .names_in(&text.norm, Some(text.trace()), 0, want);
         if self.sides == 2 {
             let trace = parent.map(|p| p.0.trace());
+            let parent_norm = parent_prep.map_or("", |p| p.norm.as_str());
             for mut n in self.featurizer.names_in(parent_norm, trace, 1, want) {
                 n.name = format!("parent:{}", n.name);
                 names.push(n);
@@ -619,7 +650,7 @@ impl Model {
                 &text.cues,
                 text_str,
                 parent_str,
-                Some((&text.norm, parent_norm)),
+                Some((text, parent_prep)),
                 &mut dense,
             );
         }

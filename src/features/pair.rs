@@ -189,25 +189,54 @@ fn word_hash(w: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(w.as_bytes())
 }
 
-/// Longest run of consecutive reply words that also occurs, in order, in
-/// the parent (a quote). Quadratic in the shorter text; both are capped.
+/// Words of a text looked at for a quote (both texts are capped, so the
+/// DP stays bounded).
+const QUOTE_CAP: usize = 400;
+
+/// Key of a word trigram.
+fn trigram(w: &[u64]) -> u64 {
+    w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42)
+}
+
+/// Sorted trigram keys of a text's first [`QUOTE_CAP`] word hashes.
+fn trigrams(h: &[u64]) -> Vec<u64> {
+    let mut t: Vec<u64> = h[..h.len().min(QUOTE_CAP)]
+        .windows(QUOTE_MIN)
+        .map(trigram)
+        .collect();
+    t.sort_unstable();
+    t
+}
+
+/// Whether two sorted lists share an element.
+fn meet(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
 /// Longest run of words the reply shares with its parent, when it is at
 /// least [`QUOTE_MIN`] words (shorter runs are not a quote: 0). Most
 /// replies share no run of three words, so the DP runs only when one of
-/// the reply's word trigrams is among the parent's.
+/// the reply's word trigrams is among the parent's. (The scorer does the
+/// same from [`PairSide`]s, whose trigram keys are made once a text.)
+#[cfg(test)]
 fn quote_run(a: &[u64], b: &[u64]) -> usize {
-    const CAP: usize = 400;
-    let (a, b) = (&a[..a.len().min(CAP)], &b[..b.len().min(CAP)]);
-    let tri = |w: &[u64]| w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42);
-    let mut pt: Vec<u64> = b.windows(QUOTE_MIN).map(tri).collect();
-    pt.sort_unstable();
-    if !a
-        .windows(QUOTE_MIN)
-        .any(|w| pt.binary_search(&tri(w)).is_ok())
-    {
+    if !meet(&trigrams(a), &trigrams(b)) {
         return 0;
     }
-    let run = longest_common_run(a, b);
+    quote_of(a, b)
+}
+
+/// The quote run once the texts are known to share a trigram key.
+fn quote_of(a: &[u64], b: &[u64]) -> usize {
+    let run = longest_common_run(&a[..a.len().min(QUOTE_CAP)], &b[..b.len().min(QUOTE_CAP)]);
     if run >= QUOTE_MIN {
         run
     } else {
@@ -218,6 +247,8 @@ fn quote_run(a: &[u64], b: &[u64]) -> usize {
 /// Shortest shared run of words counted as a quote.
 const QUOTE_MIN: usize = 3;
 
+/// Longest run of consecutive reply words that also occurs, in order, in
+/// the parent (a quote). Quadratic in the texts' lengths.
 fn longest_common_run(a: &[u64], b: &[u64]) -> usize {
     let mut prev = vec![0u32; b.len() + 1];
     let mut cur = vec![0u32; b.len() + 1];
@@ -252,25 +283,109 @@ pub fn compute_normalized(
     parent: &str,
     out: &mut Vec<f64>,
 ) {
-    let r = words(r_norm);
-    let p = words(p_norm);
-    let is_word = |w: &&&str| w.chars().any(char::is_alphanumeric);
-    let rh: Vec<u64> = r.iter().map(|w| word_hash(w)).collect();
-    let ph: Vec<u64> = p.iter().map(|w| word_hash(w)).collect();
-    // Distinct words of each side as sorted lists; overlap by a merge walk.
-    fn distinct(w: &[&str], h: &[u64]) -> Vec<u64> {
-        let mut v: Vec<u64> = w
+    from_sides(
+        &PairSide::new(r_norm, reply),
+        &PairSide::new(p_norm, parent),
+        out,
+    );
+}
+
+/// What the pair features need of one text, as a reply or as a parent:
+/// made once per comment in a thread, however many replies it has.
+#[derive(Debug, Clone, Default)]
+pub struct PairSide {
+    /// Hashes of its words.
+    hashes: Vec<u64>,
+    /// Sorted distinct hashes of its words with a letter or digit.
+    distinct: Vec<u64>,
+    /// Sorted trigram keys of its first words ([`trigrams`]).
+    trigrams: Vec<u64>,
+    /// Its features as a reply: leading rebuttal, contradiction, agreement,
+    /// leading agreement, question, wh-start, hedge, address.
+    reply: [f64; 8],
+    /// As a parent: it asks a question; it is empty.
+    question: bool,
+    empty: bool,
+}
+
+impl PairSide {
+    /// The side of a text from its normalised form and its raw text.
+    pub fn new(norm: &str, raw: &str) -> PairSide {
+        let r = words(norm);
+        let is_word = |w: &&&str| w.chars().any(char::is_alphanumeric);
+        let hashes: Vec<u64> = r.iter().map(|w| word_hash(w)).collect();
+        let mut distinct: Vec<u64> = r
             .iter()
-            .zip(h)
+            .zip(&hashes)
             .filter(|(x, _)| x.chars().any(char::is_alphanumeric))
             .map(|(_, &h)| h)
             .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
+        distinct.sort_unstable();
+        distinct.dedup();
+        // Skip a leading @user / name-comma address when looking at the first word.
+        let mut body: &[&str] = &r;
+        let mut address = false;
+        while let Some(first) = body.first() {
+            if *first == "@" || *first == "@user" || *first == "user" {
+                address = true;
+                body = &body[1..];
+            } else {
+                break;
+            }
+        }
+        if body.len() >= 2
+            && body[1] == ","
+            && body[0].chars().all(char::is_alphabetic)
+            && !REBUTTAL_START.contains(&body[0])
+            && !AGREE_START.contains(&body[0])
+        {
+            address = true;
+            body = &body[2..];
+        }
+        // A reply that opens by quoting ("…" / “…”) answers after the quote:
+        // `“X.” False. …` is a leading rebuttal.
+        if let Some(open) = body.first() {
+            if matches!(*open, "\"" | "“" | "«" | "„") {
+                if let Some(close) = body[1..]
+                    .iter()
+                    .position(|w| matches!(*w, "\"" | "”" | "»" | "“"))
+                {
+                    body = &body[close + 2..];
+                }
+            }
+        }
+        let first = body.iter().find(|w| is_word(w)).copied().unwrap_or("");
+        let (mut contradiction, mut agreement, mut hedge) = (0, 0, 0);
+        for (w, &h) in r.iter().zip(&hashes) {
+            let f = lexicon_flags(h, w);
+            contradiction += usize::from(f & IN_CONTRADICTION != 0);
+            agreement += usize::from(f & IN_AGREEMENT != 0);
+            hedge += usize::from(f & IN_HEDGE != 0);
+        }
+        let reply = [
+            f64::from(REBUTTAL_START.contains(&first)),
+            ln1p(contradiction),
+            ln1p(agreement),
+            f64::from(AGREE_START.contains(&first)),
+            f64::from(raw.contains('?')),
+            f64::from(WH.contains(&first)),
+            ln1p(hedge),
+            f64::from(address),
+        ];
+        PairSide {
+            trigrams: trigrams(&hashes),
+            hashes,
+            distinct,
+            reply,
+            question: raw.contains('?'),
+            empty: raw.trim().is_empty(),
+        }
     }
-    let rs = distinct(&r, &rh);
-    let ps = distinct(&p, &ph);
+}
+
+/// The pair features ([`NAMES`]) of a reply and its parent, appended to `out`.
+pub fn from_sides(r: &PairSide, p: &PairSide, out: &mut Vec<f64>) {
+    let (rs, ps) = (&r.distinct, &p.distinct);
     let inter = {
         let (mut i, mut j, mut n) = (0, 0, 0);
         while i < rs.len() && j < ps.len() {
@@ -287,47 +402,12 @@ pub fn compute_normalized(
         n
     };
     let union = rs.len() + ps.len() - inter;
-    // Skip a leading @user / name-comma address when looking at the first word.
-    let mut body: &[&str] = &r;
-    let mut address = false;
-    while let Some(first) = body.first() {
-        if *first == "@" || *first == "@user" || *first == "user" {
-            address = true;
-            body = &body[1..];
-        } else {
-            break;
-        }
-    }
-    if body.len() >= 2
-        && body[1] == ","
-        && body[0].chars().all(char::is_alphabetic)
-        && !REBUTTAL_START.contains(&body[0])
-        && !AGREE_START.contains(&body[0])
-    {
-        address = true;
-        body = &body[2..];
-    }
-    // A reply that opens by quoting ("…" / “…”) answers after the quote:
-    // `“X.” False. …` is a leading rebuttal.
-    if let Some(open) = body.first() {
-        if matches!(*open, "\"" | "“" | "«" | "„") {
-            if let Some(close) = body[1..]
-                .iter()
-                .position(|w| matches!(*w, "\"" | "”" | "»" | "“"))
-            {
-                body = &body[close + 2..];
-            }
-        }
-    }
-    let first = body.iter().find(|w| is_word(w)).copied().unwrap_or("");
-    let (mut contradiction, mut agreement, mut hedge) = (0, 0, 0);
-    for (w, &h) in r.iter().zip(&rh) {
-        let f = lexicon_flags(h, w);
-        contradiction += usize::from(f & IN_CONTRADICTION != 0);
-        agreement += usize::from(f & IN_AGREEMENT != 0);
-        hedge += usize::from(f & IN_HEDGE != 0);
-    }
-    let quote = quote_run(&rh, &ph);
+    let quote = if meet(&r.trigrams, &p.trigrams) {
+        quote_of(&r.hashes, &p.hashes)
+    } else {
+        0
+    };
+    let [rebuttal, contradiction, agreement, agree_start, question, wh, hedge, address] = r.reply;
     out.extend([
         if union > 0 {
             inter as f64 / union as f64
@@ -340,17 +420,17 @@ pub fn compute_normalized(
             inter as f64 / rs.len() as f64
         },
         if quote >= QUOTE_MIN { ln1p(quote) } else { 0.0 },
-        f64::from(REBUTTAL_START.contains(&first)),
-        ln1p(contradiction),
-        ln1p(agreement),
-        f64::from(AGREE_START.contains(&first)),
-        f64::from(reply.contains('?')),
-        f64::from(WH.contains(&first)),
-        ln1p(hedge),
-        f64::from(address),
-        ((1.0 + r.len() as f64) / (1.0 + p.len() as f64)).ln(),
-        f64::from(parent.contains('?')),
-        f64::from(parent.trim().is_empty()),
+        rebuttal,
+        contradiction,
+        agreement,
+        agree_start,
+        question,
+        wh,
+        hedge,
+        address,
+        ((1.0 + r.hashes.len() as f64) / (1.0 + p.hashes.len() as f64)).ln(),
+        f64::from(p.question),
+        f64::from(p.empty),
     ]);
 }
 
