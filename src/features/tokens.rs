@@ -14,6 +14,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use compact_str::CompactString;
+
 use tokenizers::models::wordpiece::{WordPiece, WordPieceTrainer};
 use tokenizers::models::{ModelWrapper, TrainerWrapper};
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
@@ -44,7 +46,34 @@ impl std::fmt::Debug for Tokens {
 
 /// Owner (vocabulary uid) and word → ids (aHash: a cache key needs no
 /// DoS-resistant hash, and SipHash was most of a cache hit's cost).
-type Cache = (usize, HashMap<String, Box<[u32]>, ahash::RandomState>);
+/// A word's token ids: inline for the usual one to three pieces, so a
+/// cache hit reads no second allocation.
+enum Ids {
+    Inline(u8, [u32; 3]),
+    Heap(Box<[u32]>),
+}
+
+impl Ids {
+    fn new(ids: &[u32]) -> Ids {
+        if ids.len() <= 3 {
+            let mut a = [0u32; 3];
+            a[..ids.len()].copy_from_slice(ids);
+            Ids::Inline(ids.len() as u8, a)
+        } else {
+            Ids::Heap(ids.into())
+        }
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Ids::Inline(n, a) => &a[..usize::from(*n)],
+            Ids::Heap(b) => b,
+        }
+    }
+}
+
+/// Words (inline up to 24 bytes) and their token ids, for one vocabulary.
+type Cache = (usize, HashMap<CompactString, Ids, ahash::RandomState>);
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new((0, HashMap::default()));
@@ -148,15 +177,14 @@ impl Tokens {
                     *owner = me;
                 }
                 if let Some(ids) = map.get(word) {
-                    out.extend_from_slice(ids);
+                    out.extend_from_slice(ids.as_slice());
                     continue;
                 }
-                let ids: Box<[u32]> = match wp.tokenize(word) {
-                    Ok(toks) => toks.into_iter().map(|t| t.id).collect(),
-                    Err(_) => Box::new([]),
-                };
-                out.extend_from_slice(&ids);
-                map.insert(word.to_string(), ids);
+                let start = out.len();
+                if let Ok(toks) = wp.tokenize(word) {
+                    out.extend(toks.into_iter().map(|t| t.id));
+                }
+                map.insert(word.into(), Ids::new(&out[start..]));
             }
         });
     }
