@@ -62,22 +62,52 @@ impl Fused {
         side: u32,
     ) -> SideSum {
         let off = side * cfg.side_width();
-        let char_start = 1u32 << cfg.word_bits;
-        let stride = self.k + 1;
+        let used = cfg.used(counts);
+        // Sorted by index: the token block, then the character block.
+        let split = used.partition_point(|&(i, _)| i < 1u32 << cfg.word_bits);
         let mut s = SideSum::default();
-        for &(i, tf) in cfg.used(counts) {
+        for (b, block) in [&used[..split], &used[split..]].into_iter().enumerate() {
+            // Accumulators in registers, one block at a time (the same sums
+            // in the same order as one loop over both blocks).
+            let (sq, dot) = match self.k {
+                1 => self.block_sum::<1>(vocab, block, off),
+                2 => self.block_sum::<2>(vocab, block, off),
+                3 => self.block_sum::<3>(vocab, block, off),
+                _ => self.block_sum::<MAX_K>(vocab, block, off),
+            };
+            s.sq[b] = sq;
+            s.dot[b] = dot;
+        }
+        s
+    }
+
+    /// Squared norm and weighted dot products of one block, for a table of
+    /// `K` score columns (`K` = `self.k`, or [`MAX_K`] for any smaller
+    /// count: the rows are read `self.k` wide).
+    fn block_sum<const K: usize>(
+        &self,
+        vocab: &Vocab,
+        block: &[(u32, f32)],
+        off: u32,
+    ) -> (f64, [f64; MAX_K]) {
+        let stride = self.k + 1;
+        let k = self.k.min(K);
+        let mut sq = 0.0f64;
+        let mut dot = [0.0f64; K];
+        for &(i, tf) in block {
             let Some(c) = vocab.column(i + off) else {
                 continue;
             };
-            let b = usize::from(i >= char_start);
             let row = &self.table[c as usize * stride..(c as usize + 1) * stride];
             let x = f64::from(sublinear_tf(tf) * row[0]);
-            s.sq[b] += x * x;
-            for (d, &w) in s.dot[b].iter_mut().zip(&row[1..]) {
+            sq += x * x;
+            for (d, &w) in dot[..k].iter_mut().zip(&row[1..]) {
                 *d += x * f64::from(w);
             }
         }
-        s
+        let mut out = [0.0f64; MAX_K];
+        out[..K.min(MAX_K)].copy_from_slice(&dot[..K.min(MAX_K)]);
+        (sq, out)
     }
 
     /// Each known n-gram of `counts` (scored as side `side`) and its share
