@@ -1323,6 +1323,16 @@ fn hacker_news_items_split_into_partitions_give_the_whole_inputs_output() {
         assert!(err.contains("names no thread"), "{err}");
         if mb != "0" {
             assert!(err.contains("finds every record's thread"), "{err}");
+            // Partitions follow the records' estimated memory (text + 650
+            // bytes each, ~14 KB here), not the ~3.5 KB file: 0.0005 MiB each.
+            let n: usize = err
+                .split(" partitions by thread")
+                .next()
+                .and_then(|h| h.split_whitespace().last())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("partition count in {err}"));
+            let file = std::fs::metadata(input).unwrap().len() as usize;
+            assert!(n > 2 * file.div_ceil(524), "{n} partitions: {err}");
         }
         assert!(err.contains("3 roots + 1 placeholder roots"), "{err}");
         let out = run(&["-q", "report", input, "--partition-mb", mb, "-o", &report]);

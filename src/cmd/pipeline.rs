@@ -136,6 +136,12 @@ impl Source<'_> {
 /// records are counted against `--partition-mb` with this.
 const RECORD_OVERHEAD: u64 = 650;
 
+/// Partitions for `bytes` of content within `budget` each: at most
+/// [`MAX_PARTITIONS`] open files; past that, larger ones.
+fn partition_count(bytes: u64, budget: u64) -> usize {
+    bytes.div_ceil(budget.max(1)).clamp(1, MAX_PARTITIONS) as usize
+}
+
 /// What [`hold`] kept of inputs that cannot be read twice.
 pub enum Held {
     /// Everything, in memory: the input was within the partition budget.
@@ -314,11 +320,16 @@ fn whole_records(
 /// its parent chain), the split starts over behind a pass that resolves
 /// every record's thread first ([`ThreadResolver`]); the inputs are then
 /// read three times in all (the first attempt usually stops at the first
-/// record), or twice when `by_parent` says so already. `note` hears of the
-/// extra pass. Nothing has been scored or consumed yet.
+/// record), or twice when `by_parent` says so already. After that pass the
+/// records' memory is known, and the partition count becomes the larger of
+/// `n` and what keeps each partition's estimated memory within `budget`
+/// (compact formats such as Hacker News items take ~2.5 times their file
+/// size in memory). `note` hears of the extra pass. Returns the partitions
+/// (their count is `parts.len()`); nothing has been scored or consumed yet.
 pub fn partition(
     src: Source<'_>,
     n: usize,
+    budget: u64,
     by_parent: bool,
     diags: &mut Diagnostics,
     note: &dyn Fn(&str),
@@ -343,6 +354,8 @@ pub fn partition(
         ControlFlow::Continue(())
     })?;
     drop(scratch);
+    let memory = resolver.text_bytes() + resolver.len() as u64 * RECORD_OVERHEAD;
+    let n = partition_count(memory, budget).max(n);
     let place = resolver.partitions(n);
     restart(diags);
     match spill(src, n, Some(&place), diags)? {
@@ -684,13 +697,11 @@ impl Drive<'_> {
             split = true;
         }
         if split {
-            // At most MAX_PARTITIONS open files; past that, larger ones.
-            let n = content_of()
-                .div_ceil(budget.max(1))
-                .clamp(1, MAX_PARTITIONS) as usize;
+            let n = partition_count(content_of(), budget);
             let mut diags = Diagnostics::new(self.strict);
             bar.set_message("partitioning by thread");
-            let (parts, read) = partition(src, n, by_parent, &mut diags, self.note)?;
+            let (parts, read) = partition(src, n, budget, by_parent, &mut diags, self.note)?;
+            let n = parts.len();
             let mut state = fresh()?;
             let build = score_partitions(
                 &parts,

@@ -159,6 +159,7 @@ impl Skeleton {
 #[derive(Default)]
 pub struct ThreadResolver {
     recs: Vec<Skeleton>,
+    text_bytes: u64,
 }
 
 impl ThreadResolver {
@@ -169,6 +170,7 @@ impl ThreadResolver {
 
     /// Keep a record's links (records in input order).
     pub fn push(&mut self, r: &RawComment) {
+        self.text_bytes += r.text.len() as u64;
         let l = r.links();
         self.recs.push(Skeleton {
             thread: l.thread.or(l.hint).map(Into::into),
@@ -181,6 +183,11 @@ impl ThreadResolver {
     /// Records pushed.
     pub fn len(&self) -> usize {
         self.recs.len()
+    }
+
+    /// Bytes of the pushed records' texts.
+    pub fn text_bytes(&self) -> u64 {
+        self.text_bytes
     }
 
     /// Whether none were pushed.
