@@ -414,17 +414,42 @@ fn spill(
 }
 
 /// Partitioned mode, second pass: build, score and consume the partitions
-/// one at a time.
+/// one at a time. A partition whose records' estimated memory (text + 650
+/// bytes each) is over `budget` by more than a quarter (its format is more
+/// compact than the file-size count assumed, or its threads are big) is
+/// split again by thread first ([`Partitions::split`]); a single thread is
+/// never split, so memory is bounded by the larger of the budget and the
+/// largest thread. Returns the build counts and the partitions scored.
 pub fn score_partitions(
     parts: &Partitions,
     scorer: Option<&Scorer>,
+    budget: u64,
     diags: &mut Diagnostics,
     tick: &dyn Fn(u64),
     consume: &mut Consume<'_>,
-) -> Result<BuildStats> {
+) -> Result<(BuildStats, usize)> {
     let mut build = BuildStats::default();
     let mut build_diags = Diagnostics::new(diags.is_strict());
+    let mut scored = 0;
     for k in 0..parts.len() {
+        let memory = parts.text_bytes(k) + parts.count(k) * RECORD_OVERHEAD;
+        if budget > 0 && memory > budget + budget / 4 && parts.count(k) > 1 {
+            let m = partition_count(memory, budget);
+            log::info!("partition {k}: ~{memory} bytes in memory; split again into {m}");
+            let sub = parts.split(k, m)?;
+            for j in 0..sub.len() {
+                score_batch(
+                    sub.read(j)?,
+                    scorer,
+                    &mut build,
+                    &mut build_diags,
+                    tick,
+                    consume,
+                )?;
+            }
+            scored += sub.len();
+            continue;
+        }
         score_batch(
             parts.read(k)?,
             scorer,
@@ -433,9 +458,10 @@ pub fn score_partitions(
             tick,
             consume,
         )?;
+        scored += 1;
     }
     diags.append(build_diags);
-    Ok(build)
+    Ok((build, scored))
 }
 
 /// How a run read its input.
@@ -701,11 +727,11 @@ impl Drive<'_> {
             let mut diags = Diagnostics::new(self.strict);
             bar.set_message("partitioning by thread");
             let (parts, read) = partition(src, n, budget, by_parent, &mut diags, self.note)?;
-            let n = parts.len();
             let mut state = fresh()?;
-            let build = score_partitions(
+            let (build, n) = score_partitions(
                 &parts,
                 scorer,
+                budget,
                 &mut diags,
                 &|c| tick("scoring partitions", c),
                 &mut |f, s| consume(&mut state, f, s),

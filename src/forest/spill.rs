@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use compact_str::CompactString;
 
@@ -111,6 +111,7 @@ pub struct Partitioner {
     dir: tempfile::TempDir,
     parts: Vec<BufWriter<File>>,
     counts: Vec<u64>,
+    text_bytes: Vec<u64>,
     files: Vec<Arc<str>>,
     file_index: HashMap<Arc<str>, u32>,
     line: Vec<u8>,
@@ -122,6 +123,7 @@ pub struct Partitions {
     _cleanup: crate::cleanup::Registered,
     dir: tempfile::TempDir,
     counts: Vec<u64>,
+    text_bytes: Vec<u64>,
     files: Vec<Arc<str>>,
 }
 
@@ -129,6 +131,9 @@ pub struct Partitions {
 fn part_of(thread: &str, n: usize) -> usize {
     (xxh3_64(thread.as_bytes()) % n.max(1) as u64) as usize
 }
+
+/// Hash seed of [`Partitions::split`].
+const RESPLIT_SEED: u64 = 0x7468_7265_6164;
 
 /// What the first pass keeps of a record: what thread resolution reads.
 struct Skeleton {
@@ -200,9 +205,18 @@ impl ThreadResolver {
     /// [`Partitioner::push`] would choose; every record of a resolved thread
     /// gets its thread's.
     pub fn partitions(self, n: usize) -> Vec<u32> {
+        self.place(|t| part_of(t, n) as u32)
+    }
+
+    /// [`ThreadResolver::partitions`] by a hash of the thread with `seed`.
+    pub fn partitions_seeded(self, n: usize, seed: u64) -> Vec<u32> {
+        self.place(|t| (xxh3_64_with_seed(t.as_bytes(), seed) % n.max(1) as u64) as u32)
+    }
+
+    fn place(self, part_of: impl Fn(&str) -> u32) -> Vec<u32> {
         let (tid, names) = thread_names(&self.recs, Skeleton::links);
         drop(self.recs);
-        let part: Vec<u32> = names.iter().map(|t| part_of(t, n) as u32).collect();
+        let part: Vec<u32> = names.iter().map(|t| part_of(t)).collect();
         tid.into_iter().map(|t| part[t as usize]).collect()
     }
 }
@@ -237,6 +251,7 @@ impl Partitioner {
             dir,
             parts,
             counts: vec![0; n],
+            text_bytes: vec![0; n],
             files: Vec::new(),
             file_index: HashMap::new(),
             line: Vec::new(),
@@ -297,6 +312,7 @@ impl Partitioner {
                 source: e,
             })?;
         self.counts[k] += 1;
+        self.text_bytes[k] += r.text.len() as u64;
         Ok(())
     }
 
@@ -312,6 +328,7 @@ impl Partitioner {
             _cleanup: self._cleanup,
             dir: self.dir,
             counts: self.counts,
+            text_bytes: self.text_bytes,
             files: self.files,
         })
     }
@@ -331,6 +348,44 @@ impl Partitions {
     /// Records in partition `k`.
     pub fn count(&self, k: usize) -> u64 {
         self.counts[k]
+    }
+
+    /// Bytes of the texts of the records in partition `k`.
+    pub fn text_bytes(&self, k: usize) -> u64 {
+        self.text_bytes[k]
+    }
+
+    /// Split partition `k` again, into `m` partitions by thread (a hash of
+    /// the thread with another seed, so its threads, which all share one
+    /// hash modulo this set's count, spread out): for a partition whose
+    /// records turned out larger in memory than the budget allowed for.
+    /// Its records' threads are resolved within it, which gives the same
+    /// threads as over the whole input (a partition holds whole threads).
+    pub fn split(&self, k: usize, m: usize) -> Result<Partitions, SpillError> {
+        let mut res = ThreadResolver::new();
+        self.each(k, &mut |r| {
+            res.push(&r);
+            ControlFlow::Continue(())
+        })?;
+        let place = res.partitions_seeded(m, RESPLIT_SEED);
+        let mut out = Partitioner::new(m, None)?;
+        let mut i = 0;
+        let mut failed = None;
+        self.each(k, &mut |r| {
+            let k = place.get(i).copied().unwrap_or(0) as usize;
+            i += 1;
+            match out.push_to(&r, k) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    failed = Some(e);
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => out.finish(),
+        }
     }
 
     /// The records of partition `k`, in the order they were written.
@@ -570,6 +625,24 @@ mod tests {
     /// A node's id, parent index and depth.
     type NodeShape = (String, Option<u32>, u32);
 
+    /// Every thread of a forest as its id and node shapes, sorted.
+    fn shape(f: &crate::forest::Forest) -> Vec<(String, Vec<NodeShape>)> {
+        let mut v: Vec<(String, Vec<NodeShape>)> = f
+            .threads
+            .iter()
+            .map(|t| {
+                let nodes = t
+                    .nodes
+                    .iter()
+                    .map(|n| (n.rec.id.to_string(), n.parent, n.depth))
+                    .collect();
+                (t.id.to_string(), nodes)
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
     fn placed_records_build_the_same_threads_as_the_whole_input() {
         let recs = tangled();
@@ -582,22 +655,6 @@ mod tests {
             p.push_to(r, k as usize).unwrap();
         }
         let parts = p.finish().unwrap();
-        let shape = |f: &crate::forest::Forest| {
-            let mut v: Vec<(String, Vec<NodeShape>)> = f
-                .threads
-                .iter()
-                .map(|t| {
-                    let nodes = t
-                        .nodes
-                        .iter()
-                        .map(|n| (n.rec.id.to_string(), n.parent, n.depth))
-                        .collect();
-                    (t.id.to_string(), nodes)
-                })
-                .collect();
-            v.sort();
-            v
-        };
         let mut d = crate::diag::Diagnostics::new(false);
         let whole = shape(&super::super::build(recs.clone(), &mut d).unwrap());
         let mut split = Vec::new();
@@ -608,6 +665,33 @@ mod tests {
         split.sort();
         assert_eq!(split, whole);
         assert!(whole.len() >= 6, "{whole:?}");
+    }
+
+    #[test]
+    fn a_partition_split_again_keeps_threads_whole_and_every_record() {
+        let recs = tangled();
+        let mut p = Partitioner::new(1, None).unwrap();
+        recs.iter().for_each(|r| p.push_to(r, 0).unwrap());
+        let parts = p.finish().unwrap();
+        assert_eq!(parts.text_bytes(0), 4 * recs.len() as u64);
+        let sub = parts.split(0, 3).unwrap();
+        assert_eq!(sub.len(), 3);
+        let total: u64 = (0..3).map(|k| sub.count(k)).sum();
+        assert_eq!(total, recs.len() as u64);
+        assert!(
+            (0..3).filter(|&k| sub.count(k) > 0).count() >= 2,
+            "spread out"
+        );
+        let mut d = crate::diag::Diagnostics::new(false);
+        let whole = shape(&super::super::build(recs.clone(), &mut d).unwrap());
+        let mut split = Vec::new();
+        for k in 0..sub.len() {
+            split.extend(shape(
+                &super::super::build(sub.read(k).unwrap(), &mut d).unwrap(),
+            ));
+        }
+        split.sort();
+        assert_eq!(split, whole);
     }
 
     #[test]
