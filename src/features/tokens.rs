@@ -199,23 +199,61 @@ impl Tokens {
 }
 
 /// Split like BERT's pre-tokenizer: on white space, and every punctuation
-/// character is a word of its own.
+/// character is a word of its own. ASCII runs are scanned as bytes; any
+/// other character goes through the `char` tests.
 pub fn bert_split(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
-        rest = rest.trim_start_matches(char::is_whitespace);
-        let mut it = rest.char_indices();
-        let (_, c) = it.next()?;
-        let len = if is_bert_punct(c) {
-            c.len_utf8()
+        let b = rest.as_bytes();
+        let mut i = 0;
+        while i < b.len() && is_ascii_space(b[i]) {
+            i += 1;
+        }
+        rest = &rest[i..];
+        if rest.as_bytes().first().is_some_and(|&c| c >= 0x80) {
+            rest = rest.trim_start_matches(char::is_whitespace);
+        }
+        let b = rest.as_bytes();
+        let &first = b.first()?;
+        let len = if first < 0x80 {
+            if first.is_ascii_punctuation() {
+                1
+            } else {
+                let mut j = 1;
+                while j < b.len()
+                    && b[j] < 0x80
+                    && !is_ascii_space(b[j])
+                    && !b[j].is_ascii_punctuation()
+                {
+                    j += 1;
+                }
+                if j < b.len() && b[j] >= 0x80 {
+                    j + rest[j..]
+                        .find(|c: char| c.is_whitespace() || is_bert_punct(c))
+                        .unwrap_or(rest.len() - j)
+                } else {
+                    j
+                }
+            }
         } else {
-            rest.find(|c: char| c.is_whitespace() || is_bert_punct(c))
-                .unwrap_or(rest.len())
+            let c = rest.chars().next()?;
+            if is_bert_punct(c) {
+                c.len_utf8()
+            } else {
+                rest.find(|c: char| c.is_whitespace() || is_bert_punct(c))
+                    .unwrap_or(rest.len())
+            }
         };
         let (w, r) = rest.split_at(len);
         rest = r;
         Some(w)
     })
+}
+
+/// ASCII characters that are `char::is_whitespace` (tab to carriage
+/// return, and space; unlike `u8::is_ascii_whitespace`, with vertical tab).
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (0x09..=0x0d).contains(&b)
 }
 
 fn is_bert_punct(c: char) -> bool {
@@ -225,6 +263,50 @@ fn is_bert_punct(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The split before its ASCII fast path: the reference.
+    fn bert_split_chars(text: &str) -> Vec<&str> {
+        let mut rest = text;
+        std::iter::from_fn(move || {
+            rest = rest.trim_start_matches(char::is_whitespace);
+            let c = rest.chars().next()?;
+            let len = if is_bert_punct(c) {
+                c.len_utf8()
+            } else {
+                rest.find(|c: char| c.is_whitespace() || is_bert_punct(c))
+                    .unwrap_or(rest.len())
+            };
+            let (w, r) = rest.split_at(len);
+            rest = r;
+            Some(w)
+        })
+        .collect()
+    }
+
+    /// Text mixing ASCII words, white space of every kind, ASCII and
+    /// other punctuation, and any other characters.
+    fn split_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just(" ".to_string()),
+            Just("\u{b}\t\r\n\u{c}".to_string()),
+            Just("\u{a0}\u{2003}\u{85}".to_string()),
+            Just("!?.,'\"".to_string()),
+            Just("«»—…¿".to_string()),
+            "[a-zA-Z0-9]{1,6}",
+            "\\PC{1,4}",
+        ];
+        proptest::collection::vec(piece, 0..30).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        /// The byte-scanning split equals the char-by-char one.
+        #[test]
+        fn bert_split_matches_the_char_by_char_split(text in split_text()) {
+            let fast: Vec<&str> = bert_split(&text).collect();
+            proptest::prop_assert_eq!(fast, bert_split_chars(&text));
+        }
+    }
 
     fn corpus() -> Vec<String> {
         let base = [
