@@ -19,7 +19,13 @@
 //! partition after partition (the same rows and the same report as whole
 //! mode, threads in another order). Records that find their thread through
 //! their parent chain are placed after a first pass that resolves every
-//! record's thread ([`ThreadResolver`]).
+//! record's thread ([`ThreadResolver`]); a partition that turns out larger
+//! in memory than the budget is split again before it is built.
+//!
+//! Inputs that can be read only once (standard input, pipes) are held in
+//! memory within the budget ([`hold`]) and otherwise copied once to a
+//! temporary file, which then takes the file's path through all of the above
+//! ([`Source::Stash`]).
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
