@@ -136,29 +136,9 @@ pub fn normalize(
         text
     };
     let mut lowered = String::with_capacity(src.len());
-    let mut push = |c: char, st: &mut NormalizeStats| {
-        if is_invisible(c) {
-            st.invisible += 1;
-            return;
-        }
-        if c.is_alphabetic() {
-            st.letters += 1;
-            if c.is_uppercase() {
-                st.upper += 1;
-            }
-        }
-        if c.is_ascii() {
-            lowered.push(c.to_ascii_lowercase());
-        } else if c.is_whitespace() {
-            lowered.push(' ');
-        } else {
-            lowered.extend(c.to_lowercase());
-        }
-    };
     if src.is_ascii() {
         // No ASCII character is invisible or changes under NFKC; letters
         // and case are the ASCII ones.
-        drop(push);
         for &b in src.as_bytes() {
             if b.is_ascii_alphabetic() {
                 st.letters += 1;
@@ -168,7 +148,23 @@ pub fn normalize(
         }
     } else {
         for c in src.nfkc() {
-            push(c, &mut st);
+            if is_invisible(c) {
+                st.invisible += 1;
+                continue;
+            }
+            if c.is_alphabetic() {
+                st.letters += 1;
+                if c.is_uppercase() {
+                    st.upper += 1;
+                }
+            }
+            if c.is_ascii() {
+                lowered.push(c.to_ascii_lowercase());
+            } else if c.is_whitespace() {
+                lowered.push(' ');
+            } else {
+                lowered.extend(c.to_lowercase());
+            }
         }
     }
     // 2. word by word: URLs, mentions, leet; then repeat folding.
