@@ -165,12 +165,18 @@ pub fn hold(
     input: &InputConfig,
     budget: u64,
     diags: &mut Diagnostics,
+    progress: &dyn Fn(u64),
 ) -> Result<(Held, ReadStats)> {
     let mut mem: Vec<RawComment> = Vec::new();
+    let mut n = 0u64;
     let mut bytes = 0u64;
     let mut stash: Option<Partitioner> = None;
     let mut failed: Option<SpillError> = None;
     let read = ingest::read_inputs_until(&input.inputs, &input.read, diags, &mut |r| {
+        n += 1;
+        if n % 4096 == 0 {
+            progress(n);
+        }
         let pushed = match &mut stash {
             Some(p) => p.push_to(&r, 0),
             None => {
@@ -557,13 +563,21 @@ pub fn run<S>(
     let mut input = input.clone();
     let bar = if show {
         input.read.bytes_read = Some(counter.clone());
-        let pb = ProgressBar::new(input_bytes(&input).max(1));
-        pb.set_style(
-            indicatif::ProgressStyle::with_template(
+        // Standard input and pipes have no size: bytes read and their rate
+        // without a bar.
+        let total = input_bytes(&input);
+        let (pb, template) = if total > 0 && rereadable(&input) {
+            (
+                ProgressBar::new(total),
                 "{msg} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec})",
             )
-            .expect("valid template"),
-        );
+        } else {
+            (
+                ProgressBar::no_length(),
+                "{spinner} {msg} [{elapsed_precise}] {binary_bytes} read ({binary_bytes_per_sec})",
+            )
+        };
+        pb.set_style(indicatif::ProgressStyle::with_template(template).expect("valid template"));
         pb.enable_steady_tick(std::time::Duration::from_millis(200));
         pb
     } else {
@@ -577,10 +591,9 @@ pub fn run<S>(
         let rate = c as f64 / t0.elapsed().as_secs_f64().max(1e-3);
         bar.set_message(format!("{what}: {c} records ({rate:.0}/s)"));
     };
-    let restart = || {
-        counter.store(0, Ordering::Relaxed);
-        comments.store(0, Ordering::Relaxed);
-    };
+    // Comments start over for another pass; bytes read start over with
+    // the inputs' own reading ([`Source::restart_progress`]).
+    let restart = || comments.store(0, Ordering::Relaxed);
     let note = |m: &str| {
         if !quiet {
             bar.suspend(|| eprintln!("threadlens: note: {m}"));
@@ -611,7 +624,10 @@ pub fn run<S>(
     // output's temporary file exists while a pipe is read), and dropped if
     // the records go to a temporary copy instead.
     let early = fresh()?;
-    let (held, read) = hold(input, input.partition_bytes, &mut diags)?;
+    let (held, read) = hold(input, input.partition_bytes, &mut diags, &|n| {
+        bar.set_position(counter.load(Ordering::Relaxed));
+        bar.set_message(format!("reading: {n} records"));
+    })?;
     let out = match held {
         Held::Memory(records) => {
             let mut state = early;
