@@ -1453,3 +1453,39 @@ fn standard_input_over_the_budget_is_copied_once_and_run_like_a_file() {
     assert!(err.contains("whole input in memory"), "{err}");
     assert_eq!(lines(&out.stdout).len(), 22);
 }
+
+#[test]
+fn small_partitions_are_read_back_together_up_to_the_budget() {
+    // Lines padded like Pushshift's (many fields besides the text): the
+    // file is far larger than the records' memory, so partitions cut by
+    // file size are small and are built several at a time.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("padded.jsonl");
+    let pad = "x".repeat(3000);
+    let padded: String = three_threads(true)
+        .lines()
+        .map(|l| format!("{},\"pad\":\"{pad}\"}}\n", &l[..l.len() - 1]))
+        .collect();
+    std::fs::write(&input, padded).unwrap();
+    let path = input.to_str().unwrap();
+    let report = |mb: &str| {
+        let out_path = dir.path().join(format!("r{mb}.json"));
+        let out = run(&[
+            "report",
+            path,
+            "--partition-mb",
+            mb,
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{err}");
+        (std::fs::read_to_string(&out_path).unwrap(), err)
+    };
+    let (whole, _) = report("0");
+    // ~56 KB of file, ~13 KB of records, 0.01 MiB a batch: 24 partitions
+    // by size, 3 threads, read back as 2 batches.
+    let (parts, err) = report("0.01");
+    assert!(err.contains("(2 partitions by thread)"), "{err}");
+    assert_eq!(parts, whole, "the same report");
+}

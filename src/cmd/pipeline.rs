@@ -48,6 +48,11 @@ const BATCH: usize = 16384;
 /// Most partition files written at once (open file handles).
 const MAX_PARTITIONS: u64 = 256;
 
+/// Partition files per budget's worth of input bytes: formats more compact
+/// than Pushshift's take more memory than their size, and small partitions
+/// are read together again up to the budget ([`score_partitions`]).
+const OVERSPLIT: usize = 4;
+
 /// Receives scored threads: in input order, except in partitioned mode
 /// (partition by partition).
 pub type Consume<'a> = dyn FnMut(&Forest, &[Vec<Option<Scored>>]) -> Result<()> + 'a;
@@ -425,13 +430,15 @@ fn spill(
     }
 }
 
-/// Partitioned mode, second pass: build, score and consume the partitions
-/// one at a time. A partition whose records' estimated memory (text + 650
-/// bytes each) is over `budget` by more than a quarter (its format is more
-/// compact than the file-size count assumed, or its threads are big) is
-/// split again by thread first ([`Partitions::split`]); a single thread is
-/// never split, so memory is bounded by the larger of the budget and the
-/// largest thread. Returns the build counts and the partitions scored.
+/// Partitioned mode, second pass: build, score and consume the partitions.
+/// Consecutive partitions are read together while their records' estimated
+/// memory (text + 650 bytes each) stays within `budget` (they were cut
+/// finer than the budget by file size, [`OVERSPLIT`], since a compact
+/// format takes more memory than its bytes); each batch holds whole
+/// threads. A single partition over the budget by more than a quarter is
+/// split again by thread first ([`Partitions::split`]); a thread is never
+/// split, so memory is bounded by the larger of the budget and the largest
+/// thread. Returns the build counts and the number of batches built.
 pub fn score_partitions(
     parts: &Partitions,
     scorer: Option<&Scorer>,
@@ -442,12 +449,16 @@ pub fn score_partitions(
 ) -> Result<(BuildStats, usize)> {
     let mut build = BuildStats::default();
     let mut build_diags = Diagnostics::new(diags.is_strict());
-    let mut scored = 0;
-    for k in 0..parts.len() {
-        let memory = parts.text_bytes(k) + parts.count(k) * RECORD_OVERHEAD;
-        if budget > 0 && memory > budget + budget / 4 && parts.count(k) > 1 {
-            let m = partition_count(memory, budget);
-            log::info!("partition {k}: ~{memory} bytes in memory; split again into {m}");
+    let mut batches = 0;
+    let memory = |k: usize| parts.text_bytes(k) + parts.count(k) * RECORD_OVERHEAD;
+    let mut k = 0;
+    while k < parts.len() {
+        if budget > 0 && memory(k) > budget + budget / 4 && parts.count(k) > 1 {
+            let m = partition_count(memory(k), budget);
+            log::info!(
+                "partition {k}: ~{} bytes in memory; split again into {m}",
+                memory(k)
+            );
             let sub = parts.split(k, m)?;
             for j in 0..sub.len() {
                 score_batch(
@@ -459,21 +470,24 @@ pub fn score_partitions(
                     consume,
                 )?;
             }
-            scored += sub.len();
+            batches += sub.len();
+            k += 1;
             continue;
         }
-        score_batch(
-            parts.read(k)?,
-            scorer,
-            &mut build,
-            &mut build_diags,
-            tick,
-            consume,
-        )?;
-        scored += 1;
+        // This partition and the next ones that fit beside it.
+        let mut recs = parts.read(k)?;
+        let mut held = memory(k);
+        k += 1;
+        while k < parts.len() && held + memory(k) <= budget {
+            held += memory(k);
+            recs.extend(parts.read(k)?);
+            k += 1;
+        }
+        score_batch(recs, scorer, &mut build, &mut build_diags, tick, consume)?;
+        batches += 1;
     }
     diags.append(build_diags);
-    Ok((build, scored))
+    Ok((build, batches))
 }
 
 /// How a run read its input.
@@ -745,7 +759,8 @@ impl Drive<'_> {
             split = true;
         }
         if split {
-            let n = partition_count(content_of(), budget);
+            let n =
+                (partition_count(content_of(), budget) * OVERSPLIT).min(MAX_PARTITIONS as usize);
             let mut diags = Diagnostics::new(self.strict);
             bar.set_message("partitioning by thread");
             let (parts, read) = partition(src, n, budget, by_parent, &mut diags, self.note)?;
