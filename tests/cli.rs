@@ -1483,9 +1483,10 @@ fn small_partitions_are_read_back_together_up_to_the_budget() {
         (std::fs::read_to_string(&out_path).unwrap(), err)
     };
     let (whole, _) = report("0");
-    // ~56 KB of file, ~13 KB of records, 0.01 MiB a batch: 24 partitions
-    // by size, 3 threads, read back as 2 batches.
-    let (parts, err) = report("0.01");
+    // ~56 KB of file, ~13 KB of records (~4 KB a thread), a 0.02 MiB
+    // budget: 12 partitions by size, 3 of them holding a thread, read back
+    // in batches of up to half the budget: 2 batches.
+    let (parts, err) = report("0.02");
     assert!(err.contains("(2 partitions by thread)"), "{err}");
     assert_eq!(parts, whole, "the same report");
 }

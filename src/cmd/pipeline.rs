@@ -432,9 +432,11 @@ fn spill(
 
 /// Partitioned mode, second pass: build, score and consume the partitions.
 /// Consecutive partitions are read together while their records' estimated
-/// memory (text + 650 bytes each) stays within `budget` (they were cut
-/// finer than the budget by file size, [`OVERSPLIT`], since a compact
-/// format takes more memory than its bytes); each batch holds whole
+/// memory (text + 650 bytes each) stays within half the `budget` (they
+/// were cut finer than the budget by file size, [`OVERSPLIT`], since a
+/// compact format takes more memory than its bytes; half leaves room for
+/// what building and scoring a batch adds, and smaller batches cost
+/// nothing once the partitions are written); each batch holds whole
 /// threads. A single partition over the budget by more than a quarter is
 /// split again by thread first ([`Partitions::split`]); a thread is never
 /// split, so memory is bounded by the larger of the budget and the largest
@@ -478,7 +480,7 @@ pub fn score_partitions(
         let mut recs = parts.read(k)?;
         let mut held = memory(k);
         k += 1;
-        while k < parts.len() && held + memory(k) <= budget {
+        while k < parts.len() && held + memory(k) <= budget / 2 {
             held += memory(k);
             recs.extend(parts.read(k)?);
             k += 1;
