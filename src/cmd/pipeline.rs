@@ -19,7 +19,7 @@
 //! partition after partition (the same rows and the same report as whole
 //! mode, threads in another order). Records that find their thread through
 //! their parent chain are placed after a first pass that resolves every
-//! record's thread ([`ThreadResolver`]); a partition that turns out larger
+//! record's thread ([`split_resolved`]); a partition that turns out larger
 //! in memory than the budget is split again before it is built.
 //!
 //! Inputs that can be read only once (standard input, pipes) are held in
@@ -37,7 +37,7 @@ use indicatif::ProgressBar;
 use crate::cli::InputConfig;
 use threadlens::analyze::score::{Scored, Scorer};
 use threadlens::diag::Diagnostics;
-use threadlens::forest::spill::{Partitioner, Partitions, SpillError, ThreadResolver};
+use threadlens::forest::spill::{keep_going, split_resolved, Partitioner, Partitions, SpillError};
 use threadlens::forest::stream::{Grouper, NotContiguous};
 use threadlens::forest::{self, BuildStats, Forest, RawComment};
 use threadlens::ingest::{self, Input, ReadStats};
@@ -76,13 +76,10 @@ pub enum Outcome {
 /// process substitutions (`<(zstdcat dump.zst)`, a `/dev/fd/N` pipe) hand
 /// out their bytes once.
 pub fn rereadable(input: &InputConfig) -> bool {
-    input.inputs.iter().all(|i| match i.expand() {
-        Ok((files, _)) => files.iter().all(|f| match f {
-            Input::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
-            Input::Stdin => false,
-        }),
-        // Reported when read.
-        Err(_) => true,
+    // Inputs that do not expand are reported when read.
+    input_files(input).all(|f| match f {
+        Input::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+        Input::Stdin => false,
     })
 }
 
@@ -128,7 +125,7 @@ impl Source<'_> {
     fn content_bytes(&self) -> u64 {
         match self {
             Source::Inputs(i) => content_bytes(i),
-            Source::Stash(p) => p.bytes() + p.count(0) * RECORD_OVERHEAD,
+            Source::Stash(p) => memory_estimate(p.bytes(), p.count(0)),
         }
     }
 
@@ -143,9 +140,14 @@ impl Source<'_> {
 }
 
 /// A record's memory beyond its text in whole mode (record, tree node,
-/// scores): 1 M comments of 240 bytes peaked at 886 MB. Standard input's
-/// records are counted against `--partition-mb` with this.
+/// scores): 1 M comments of 240 bytes peaked at 886 MB.
 const RECORD_OVERHEAD: u64 = 650;
+
+/// Estimated memory of `records` records holding `text_bytes` of text, as
+/// counted against `--partition-mb`.
+fn memory_estimate(text_bytes: u64, records: u64) -> u64 {
+    text_bytes + records * RECORD_OVERHEAD
+}
 
 /// Partitions for `bytes` of content within `budget` each: at most
 /// [`MAX_PARTITIONS`] open files; past that, larger ones.
@@ -185,7 +187,7 @@ pub fn hold(
         let pushed = match &mut stash {
             Some(p) => p.push_to(&r, 0),
             None => {
-                bytes += r.text.len() as u64 + RECORD_OVERHEAD;
+                bytes += memory_estimate(r.text.len() as u64, 1);
                 mem.push(r);
                 if bytes <= budget {
                     return ControlFlow::Continue(());
@@ -200,13 +202,7 @@ pub fn hold(
                 })
             }
         };
-        match pushed {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => {
-                failed = Some(e);
-                ControlFlow::Break(())
-            }
-        }
+        keep_going(pushed, &mut failed)
     })?;
     if let Some(e) = failed {
         return Err(e.into());
@@ -335,7 +331,7 @@ fn whole_records(
 /// Partitioned mode, first pass: split the inputs by thread into `n`
 /// temporary files. When a record names no thread (its thread comes from
 /// its parent chain), the split starts over behind a pass that resolves
-/// every record's thread first ([`ThreadResolver`]); the inputs are then
+/// every record's thread first ([`split_resolved`]); the inputs are then
 /// read three times in all (the first attempt usually stops at the first
 /// record), or twice when `by_parent` says so already. After that pass the
 /// records' memory is known, and the partition count becomes the larger of
@@ -356,7 +352,7 @@ pub fn partition(
         src.restart_progress();
     };
     if !by_parent {
-        match spill(src, n, None, diags)? {
+        match spill(src, n, diags)? {
             Ok(done) => return Ok(done),
             Err(e) => note(&format!(
                 "{e}; a first pass finds every record's thread through its parent chain"
@@ -364,65 +360,33 @@ pub fn partition(
         }
         restart(diags);
     }
-    let mut resolver = ThreadResolver::new();
-    let mut scratch = Diagnostics::new(diags.is_strict());
-    src.read_until(&mut scratch, &mut |r| {
-        resolver.push(&r);
-        ControlFlow::Continue(())
-    })?;
-    drop(scratch);
-    let memory = resolver.text_bytes() + resolver.len() as u64 * RECORD_OVERHEAD;
-    let n = partition_count(memory, budget).max(n);
-    let place = resolver.partitions(n);
-    restart(diags);
-    match spill(src, n, Some(&place), diags)? {
-        Ok(done) => Ok(done),
-        Err(e) => Err(e.into()),
-    }
+    let mut read = None;
+    let parts = split_resolved::<anyhow::Error>(
+        &mut |placing, out| {
+            if placing {
+                restart(diags);
+                read = Some(src.read_until(diags, out)?);
+            } else {
+                src.read_until(&mut Diagnostics::new(diags.is_strict()), out)?;
+            }
+            Ok(())
+        },
+        |res| partition_count(memory_estimate(res.text_bytes(), res.len() as u64), budget).max(n),
+        0,
+    )?;
+    Ok((parts, read.unwrap_or_default()))
 }
 
-/// One pass writing the inputs' records into `n` partitions: by the thread
-/// each names, or by `place` (the partition of each record in input order,
-/// from [`ThreadResolver`]). Stops at the first record that names no thread
-/// when there is no `place`.
+/// One pass writing the inputs' records into `n` partitions by the thread
+/// each names; stops at the first record that names none.
 fn spill(
     src: Source<'_>,
     n: usize,
-    place: Option<&[u32]>,
     diags: &mut Diagnostics,
 ) -> Result<std::result::Result<(Partitions, ReadStats), SpillError>> {
     let mut parts = Partitioner::new(n, None)?;
     let mut failed: Option<SpillError> = None;
-    let mut i = 0usize;
-    let changed = || {
-        anyhow::anyhow!(
-            "the input changed between the pass that found each record's thread and the pass that split them ({} records then)",
-            place.map_or(0, <[u32]>::len)
-        )
-    };
-    let read = src.read_until(diags, &mut |r| {
-        let pushed = match place {
-            None => parts.push(&r),
-            Some(place) => match place.get(i) {
-                Some(&k) => parts.push_to(&r, k as usize),
-                None => {
-                    i += 1;
-                    return ControlFlow::Break(());
-                }
-            },
-        };
-        i += 1;
-        match pushed {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => {
-                failed = Some(e);
-                ControlFlow::Break(())
-            }
-        }
-    })?;
-    if place.is_some_and(|p| p.len() != i) {
-        return Err(changed());
-    }
+    let read = src.read_until(diags, &mut |r| keep_going(parts.push(&r), &mut failed))?;
     match failed {
         Some(e @ SpillError::NoThread(_)) => Ok(Err(e)),
         Some(e) => Err(e.into()),
@@ -452,7 +416,7 @@ pub fn score_partitions(
     let mut build = BuildStats::default();
     let mut build_diags = Diagnostics::new(diags.is_strict());
     let mut batches = 0;
-    let memory = |k: usize| parts.text_bytes(k) + parts.count(k) * RECORD_OVERHEAD;
+    let memory = |k: usize| memory_estimate(parts.text_bytes(k), parts.count(k));
     let mut k = 0;
     while k < parts.len() {
         if budget > 0 && memory(k) > budget + budget / 4 && parts.count(k) > 1 {

@@ -50,6 +50,13 @@ pub enum SpillError {
         /// Cause.
         source: std::io::Error,
     },
+    /// The records changed between the pass that resolved their threads
+    /// and the pass that placed them ([`split_resolved`]).
+    #[error("the input changed between the pass that found each record's thread and the pass that split them ({then} records then)")]
+    Changed {
+        /// Records seen by the first pass.
+        then: usize,
+    },
     /// A partition file that does not read back (changed on disk meanwhile).
     #[error("partition file {path}:{line}: damaged ({msg})")]
     Damaged {
@@ -205,20 +212,74 @@ impl ThreadResolver {
     /// [`Partitioner::push`] would choose; every record of a resolved thread
     /// gets its thread's.
     pub fn partitions(self, n: usize) -> Vec<u32> {
-        self.place(|t| part_of(t, n) as u32)
+        self.partitions_seeded(n, 0)
     }
 
-    /// [`ThreadResolver::partitions`] by a hash of the thread with `seed`.
+    /// [`ThreadResolver::partitions`] by a hash of the thread with `seed`
+    /// (0: the hash [`Partitioner::push`] uses).
     pub fn partitions_seeded(self, n: usize, seed: u64) -> Vec<u32> {
-        self.place(|t| (xxh3_64_with_seed(t.as_bytes(), seed) % n.max(1) as u64) as u32)
-    }
-
-    fn place(self, part_of: impl Fn(&str) -> u32) -> Vec<u32> {
         let (tid, names) = thread_names(&self.recs, Skeleton::links);
         drop(self.recs);
-        let part: Vec<u32> = names.iter().map(|t| part_of(t)).collect();
+        let part: Vec<u32> = names
+            .iter()
+            .map(|t| (xxh3_64_with_seed(t.as_bytes(), seed) % n.max(1) as u64) as u32)
+            .collect();
         tid.into_iter().map(|t| part[t as usize]).collect()
     }
+}
+
+/// Continue a record pass while `r` is fine; keep its error in `failed`
+/// and stop at the first one (for passes whose callback cannot return it).
+pub fn keep_going<E>(r: Result<(), E>, failed: &mut Option<E>) -> ControlFlow<()> {
+    match r {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => {
+            *failed = Some(e);
+            ControlFlow::Break(())
+        }
+    }
+}
+
+/// Where a record pass hands each record; it stops the pass by breaking.
+pub type RecordSink<'a> = dyn FnMut(RawComment) -> ControlFlow<()> + 'a;
+
+/// Partitions of records by their resolved threads, in two passes over the
+/// same records: `read(placing, out)` hands every record to `out`, in the
+/// same order both times (`placing` is false on the first pass, true on the
+/// second). The first pass resolves each record's thread
+/// ([`ThreadResolver`]); `count` then says how many partitions from what it
+/// saw; the second writes each record to its thread's partition (a hash of
+/// the thread with `seed`; seed 0 places like [`Partitioner::push`]).
+pub fn split_resolved<E: From<SpillError>>(
+    read: &mut dyn FnMut(bool, &mut RecordSink<'_>) -> Result<(), E>,
+    count: impl FnOnce(&ThreadResolver) -> usize,
+    seed: u64,
+) -> Result<Partitions, E> {
+    let mut res = ThreadResolver::new();
+    read(false, &mut |r| {
+        res.push(&r);
+        ControlFlow::Continue(())
+    })?;
+    let n = count(&res);
+    let place = res.partitions_seeded(n, seed);
+    let mut out = Partitioner::new(n, None)?;
+    let mut i = 0;
+    let mut failed = None;
+    read(true, &mut |r| {
+        let Some(&k) = place.get(i) else {
+            i += 1;
+            return ControlFlow::Break(());
+        };
+        i += 1;
+        keep_going(out.push_to(&r, k as usize), &mut failed)
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    if i != place.len() {
+        return Err(SpillError::Changed { then: place.len() }.into());
+    }
+    Ok(out.finish()?)
 }
 
 fn part_path(dir: &tempfile::TempDir, k: usize) -> PathBuf {
@@ -362,30 +423,11 @@ impl Partitions {
     /// Its records' threads are resolved within it, which gives the same
     /// threads as over the whole input (a partition holds whole threads).
     pub fn split(&self, k: usize, m: usize) -> Result<Partitions, SpillError> {
-        let mut res = ThreadResolver::new();
-        self.each(k, &mut |r| {
-            res.push(&r);
-            ControlFlow::Continue(())
-        })?;
-        let place = res.partitions_seeded(m, RESPLIT_SEED);
-        let mut out = Partitioner::new(m, None)?;
-        let mut i = 0;
-        let mut failed = None;
-        self.each(k, &mut |r| {
-            let k = place.get(i).copied().unwrap_or(0) as usize;
-            i += 1;
-            match out.push_to(&r, k) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(e) => {
-                    failed = Some(e);
-                    ControlFlow::Break(())
-                }
-            }
-        })?;
-        match failed {
-            Some(e) => Err(e),
-            None => out.finish(),
-        }
+        split_resolved(
+            &mut |_, out| self.each(k, out).map(drop),
+            |_| m,
+            RESPLIT_SEED,
+        )
     }
 
     /// The records of partition `k`, in the order they were written.
@@ -400,11 +442,7 @@ impl Partitions {
 
     /// Hand the records of partition `k` to `f` one at a time, in the order
     /// they were written, until it breaks; returns how many it was given.
-    pub fn each(
-        &self,
-        k: usize,
-        f: &mut dyn FnMut(RawComment) -> ControlFlow<()>,
-    ) -> Result<u64, SpillError> {
+    pub fn each(&self, k: usize, f: &mut RecordSink<'_>) -> Result<u64, SpillError> {
         let path = part_path(&self.dir, k);
         let name = path.display().to_string();
         let file = File::open(&path).map_err(|e| SpillError::Io {
