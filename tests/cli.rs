@@ -14,6 +14,38 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("run threadlens")
 }
 
+/// Run with `input` on standard input.
+fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run threadlens");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Wait up to 20 s for `ready`.
+fn wait_until(ready: impl Fn() -> bool) {
+    let t0 = std::time::Instant::now();
+    while !ready() && t0.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Send a running child Ctrl-C (SIGINT) and collect its output.
+#[cfg(unix)]
+fn interrupt(child: std::process::Child) -> Output {
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    child.wait_with_output().unwrap()
+}
+
 fn fixtures() -> PathBuf {
     Path::new("tests").join("fixtures")
 }
@@ -101,14 +133,7 @@ fn page_tree_is_what_a_reader_sees() {
 #[test]
 fn stdin_and_compressed_inputs() {
     let data = std::fs::read("tests/fixtures/mixed/reddit.jsonl").unwrap();
-    let mut child = bin()
-        .args(["parse", "-", "-q"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&data).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_with_stdin(&["parse", "-", "-q"], &data);
     assert_eq!(out.status.code(), Some(0));
     let from_stdin = lines(&out.stdout);
     assert_eq!(from_stdin.len(), 5);
@@ -1066,21 +1091,13 @@ fn an_interrupted_run_leaves_no_temporary_files() {
         )
         .unwrap();
     let entries = || std::fs::read_dir(dir.path()).unwrap().count();
-    let t0 = std::time::Instant::now();
-    while entries() == 0 && t0.elapsed() < std::time::Duration::from_secs(20) {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_until(|| entries() > 0);
     assert_eq!(
         entries(),
         1,
         "the output's temporary file exists while running"
     );
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let done = child.wait_with_output().unwrap();
+    let done = interrupt(child);
     drop(stdin);
     assert_eq!(
         done.status.code(),
@@ -1117,21 +1134,13 @@ fn an_interrupted_run_leaves_no_temporary_files() {
             })
             .count()
     };
-    let t0 = std::time::Instant::now();
-    while parts() == 0 && t0.elapsed() < std::time::Duration::from_secs(20) {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_until(|| parts() > 0);
     assert_eq!(
         parts(),
         1,
         "the copy of standard input exists while reading"
     );
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let done = child.wait_with_output().unwrap();
+    let done = interrupt(child);
     drop(stdin);
     assert_eq!(done.status.code(), Some(130));
     assert_eq!(parts(), 0, "the copy is removed");
@@ -1376,27 +1385,17 @@ fn standard_input_over_the_budget_is_copied_once_and_run_like_a_file() {
         for cmd in ["score", "report"] {
             let out_file = dir.path().join(format!("{name}.{cmd}.json"));
             let out_stdin = dir.path().join(format!("{name}.{cmd}.stdin.json"));
-            let mut child = bin()
-                .args([
+            let done = run_with_stdin(
+                &[
                     cmd,
                     "-",
                     "--partition-mb",
                     "0.0005",
                     "-o",
                     out_stdin.to_str().unwrap(),
-                ])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-            let done = child.wait_with_output().unwrap();
+                ],
+                text.as_bytes(),
+            );
             let err = String::from_utf8_lossy(&done.stderr).to_string();
             assert!(done.status.success(), "{name} {cmd}: {err}");
             assert!(
@@ -1436,17 +1435,7 @@ fn standard_input_over_the_budget_is_copied_once_and_run_like_a_file() {
         }
     }
     // Within the budget: read once into memory, as before.
-    let out = bin()
-        .args(["score", "-", "--format", "jsonl"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin.take().unwrap().write_all(hn_items().as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
+    let out = run_with_stdin(&["score", "-", "--format", "jsonl"], hn_items().as_bytes());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(!err.contains("temporary file"), "{err}");
