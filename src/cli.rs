@@ -186,6 +186,14 @@ pub struct TrainArgs {
     /// that are not one whole token of the tokenizer's vocabulary).
     #[arg(long, value_name = "all|unknown", default_value = "all")]
     pub char_words: CharWordsArg,
+    /// Weighting of character n-gram counts: `linear` (tf·idf over
+    /// sqrt(Σ tf·idf²): a text's block is the sum of its words' blocks,
+    /// which `score` keeps per word; as accurate as `sublinear` on the
+    /// bench tasks, see the model card) or `sublinear` ((1 + ln tf)·idf,
+    /// L2-normalised, as scikit-learn's sublinear TF-IDF and models made
+    /// before this option).
+    #[arg(long, value_name = "linear|sublinear", default_value = "linear")]
+    pub char_tf: CharTfArg,
     #[command(flatten)]
     pub labeled: LabeledArgs,
     /// Model file to write.
@@ -353,6 +361,24 @@ impl From<CharWordsArg> for threadlens::features::CharWords {
         match a {
             CharWordsArg::All => threadlens::features::CharWords::All,
             CharWordsArg::Unknown => threadlens::features::CharWords::Unknown,
+        }
+    }
+}
+
+/// `train --char-tf`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CharTfArg {
+    /// `(1 + ln tf)·idf`, L2-normalised.
+    Sublinear,
+    /// `tf·idf` over `sqrt(Σ tf·idf²)`.
+    Linear,
+}
+
+impl From<CharTfArg> for threadlens::features::CharTf {
+    fn from(a: CharTfArg) -> Self {
+        match a {
+            CharTfArg::Sublinear => threadlens::features::CharTf::Sublinear,
+            CharTfArg::Linear => threadlens::features::CharTf::Linear,
         }
     }
 }

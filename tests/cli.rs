@@ -363,6 +363,8 @@ fn char_words_unknown_trains_a_version_2_model_that_scores() {
         "models/tokenizer.json",
         "--char-words",
         "unknown",
+        "--char-tf",
+        "sublinear",
         "-o",
         model.to_str().unwrap(),
     ]);
@@ -399,6 +401,46 @@ fn char_words_unknown_trains_a_version_2_model_that_scores() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("all, unknown"));
+}
+
+#[test]
+fn default_training_weights_char_ngrams_linearly_and_score_explains_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = train_fixture_model(dir.path());
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(file["version"], 3);
+    assert_eq!(file["featurizer"]["char_tf"], "linear");
+    // Scored from token counts plus per-word character sums; explained
+    // comments are featurized again, so their reasons name n-grams.
+    let out = run(&[
+        "score",
+        "-q",
+        "--incivility-model",
+        model.to_str().unwrap(),
+        "--no-stance",
+        "--explain",
+        "all",
+        "data/sample",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<_> = lines(&out.stdout)
+        .into_iter()
+        .filter(|r| r["kind"] == "comment")
+        .collect();
+    assert!(rows.len() > 20, "{} rows", rows.len());
+    for r in &rows {
+        let p = r["incivility"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p), "{r}");
+    }
+    assert!(rows.iter().any(
+        |r| r["reasons"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|c| c["feature"].as_str().unwrap().starts_with("chr:")))
+    ));
 }
 
 #[test]
@@ -567,7 +609,7 @@ fn corrupt_truncated_and_foreign_models_are_refused() {
         ),
         (
             "v9.json",
-            text.replacen("\"version\":1", "\"version\":9", 1)
+            text.replacen("\"version\":3", "\"version\":9", 1)
                 .into_bytes(),
             "model format version 9",
         ),

@@ -71,6 +71,11 @@ pub struct Scorer {
     top: usize,
     /// Both models featurize alike: texts are featurized once.
     shared: bool,
+    /// Both models score from per-block sums ([`Model::side_sum`]).
+    fused: bool,
+    /// Texts are featurized without their character n-grams: no model
+    /// reads them from the counts when scoring ([`Model::prepare_tokens`]).
+    tokens_only: bool,
 }
 
 impl Scorer {
@@ -107,8 +112,13 @@ impl Scorer {
         let shared = stance
             .as_ref()
             .is_none_or(|s| s.shares_featurizer(&incivility));
+        let models = || std::iter::once(&incivility).chain(stance.as_ref());
+        let fused = shared && models().all(|m| m.fused().is_some());
+        let tokens_only = fused && models().all(Model::scores_without_chars);
         Ok(Scorer {
             shared,
+            fused,
+            tokens_only,
             incivility,
             stance,
             threshold,
@@ -147,16 +157,17 @@ impl Scorer {
         let prepared: Vec<Prepared> = if self.shared {
             t.nodes
                 .iter()
-                .map(|n| self.incivility.prepare(&n.rec.text, s))
+                .map(|n| match self.tokens_only {
+                    true => self.incivility.prepare_tokens(&n.rec.text, s),
+                    false => self.incivility.prepare(&n.rec.text, s),
+                })
                 .collect()
         } else {
             Vec::new()
         };
         // Per-block sums for the fused path: each text once as a reply
         // (side 0) and once as a parent (side 1, for the stance model).
-        let fused = self.shared
-            && self.incivility.fused().is_some()
-            && self.stance.as_ref().is_none_or(|m| m.fused().is_some());
+        let fused = self.fused;
         let sums = |m: &Model, side: u32| -> Vec<SideSum> {
             if !fused {
                 return Vec::new();

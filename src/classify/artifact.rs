@@ -26,15 +26,18 @@ pub const FORMAT: &str = "threadlens-model";
 /// with the oldest version that can hold it ([`version_for`]), so models
 /// with the original settings stay readable by older builds, and an older
 /// build refuses a model whose settings it would misread.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The format version a model with this featurizer config is written as:
-/// 2 adds [`crate::features::CharWords::Unknown`].
+/// 2 adds [`crate::features::CharWords::Unknown`], 3
+/// [`crate::features::CharTf::Linear`].
 pub fn version_for(config: &FeatureConfig) -> u32 {
-    if config.char_words == crate::features::CharWords::All {
-        1
-    } else {
+    if config.char_ngrams && config.char_tf != crate::features::CharTf::Sublinear {
+        3
+    } else if config.char_words != crate::features::CharWords::All {
         2
+    } else {
+        1
     }
 }
 /// Largest model file read.

@@ -14,8 +14,14 @@
 //! The table interleaves each column's idf with its weights (`1 + k` f32
 //! per column), so a lookup touches one cache line instead of three arrays.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use compact_str::CompactString;
+
 use crate::features::vocab::sublinear_tf;
-use crate::features::{FeatureConfig, Vocab};
+use crate::features::{CharTf, FeatureConfig, Featurizer, Vocab};
 
 use super::Expert;
 
@@ -27,6 +33,36 @@ pub const MAX_K: usize = 4;
 pub struct Fused {
     k: usize,
     table: Vec<f32>,
+    /// Identifies the table for the per-word caches.
+    uid: u64,
+}
+
+/// One word's share of a linearly weighted character block
+/// ([`CharTf::Linear`]): `Σ idf²` and `Σ idf·w_j` over its n-grams.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordSum {
+    sq: f64,
+    dot: [f64; MAX_K],
+}
+
+/// Per-word sums of one table and side, kept between texts on a thread:
+/// a dump's words repeat, so most words are summed once instead of
+/// hashing and looking up each of their n-grams in every comment.
+struct WordCache {
+    owner: (u64, u32),
+    map: HashMap<CompactString, WordSum, ahash::RandomState>,
+}
+
+/// Most words a [`WordCache`] holds before it starts again (~8 MB).
+const WORDS_MAX: usize = 1 << 17;
+
+/// A thread's word caches and the scratch for summing a word: its padded
+/// bytes, character offsets and n-gram indices.
+type WordScratch = (Vec<WordCache>, Vec<u8>, Vec<usize>, Vec<u32>);
+
+thread_local! {
+    static WORDS: RefCell<WordScratch> =
+        const { RefCell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new())) };
 }
 
 /// One side's per-block sums: squared norm and weighted dot products.
@@ -48,18 +84,27 @@ impl Fused {
             table.push(idf);
             table.extend_from_slice(&expert.sparse.weights[c * k..(c + 1) * k]);
         }
-        Some(Fused { k, table })
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Some(Fused {
+            k,
+            table,
+            uid: NEXT.fetch_add(1, Ordering::Relaxed),
+        })
     }
 
     /// Sums of one side: `counts` are hashed counts of side 0 (sorted by
     /// index, as [`crate::features::Featurizer::featurize`] gives them),
-    /// scored as side `side`.
+    /// scored as side `side`. With `words` (the featurizer and the
+    /// normalised text, for a [`CharTf::Linear`] model) the character
+    /// block is summed word by word instead of from `counts`: the same
+    /// sums, up to floating-point rounding.
     pub fn side_sum(
         &self,
         vocab: &Vocab,
         cfg: &FeatureConfig,
         counts: &[(u32, f32)],
         side: u32,
+        words: Option<(&Featurizer, &str)>,
     ) -> SideSum {
         let off = side * cfg.side_width();
         let used = cfg.used(counts);
@@ -67,13 +112,18 @@ impl Fused {
         let split = used.partition_point(|&(i, _)| i < 1u32 << cfg.word_bits);
         let mut s = SideSum::default();
         for (b, block) in [&used[..split], &used[split..]].into_iter().enumerate() {
+            if let (1, Some((fz, norm))) = (b, words) {
+                (s.sq[1], s.dot[1]) = self.word_sums(vocab, fz, norm, off);
+                continue;
+            }
             // Accumulators in registers, one block at a time (the same sums
             // in the same order as one loop over both blocks).
+            let linear = b == 1 && cfg.char_tf == CharTf::Linear;
             let (sq, dot) = match self.k {
-                1 => self.block_sum::<1>(vocab, block, off),
-                2 => self.block_sum::<2>(vocab, block, off),
-                3 => self.block_sum::<3>(vocab, block, off),
-                _ => self.block_sum::<MAX_K>(vocab, block, off),
+                1 => self.block_sum::<1>(vocab, block, off, linear),
+                2 => self.block_sum::<2>(vocab, block, off, linear),
+                3 => self.block_sum::<3>(vocab, block, off, linear),
+                _ => self.block_sum::<MAX_K>(vocab, block, off, linear),
             };
             s.sq[b] = sq;
             s.dot[b] = dot;
@@ -81,14 +131,89 @@ impl Fused {
         s
     }
 
+    /// The character block of a linearly weighted side from the words of
+    /// its normalised text, each word's share taken from this thread's
+    /// cache or summed over its n-grams and kept.
+    fn word_sums(
+        &self,
+        vocab: &Vocab,
+        fz: &Featurizer,
+        norm: &str,
+        off: u32,
+    ) -> (f64, [f64; MAX_K]) {
+        WORDS.with(|w| {
+            let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
+            let me = (self.uid, off);
+            let at = match caches.iter().position(|c| c.owner == me) {
+                Some(at) => at,
+                None => {
+                    // A few tables at a time (a run uses one or two).
+                    if caches.len() >= 4 {
+                        caches.remove(0);
+                    }
+                    caches.push(WordCache {
+                        owner: me,
+                        map: HashMap::default(),
+                    });
+                    caches.len() - 1
+                }
+            };
+            let map = &mut caches[at].map;
+            if map.len() >= WORDS_MAX {
+                map.clear();
+            }
+            let mut sq = 0.0f64;
+            let mut dot = [0.0f64; MAX_K];
+            for word in fz.char_words(norm) {
+                let ws = match map.get(word) {
+                    Some(ws) => *ws,
+                    None => {
+                        idx.clear();
+                        fz.word_char_indices(word, padded, bounds, idx);
+                        let ws = self.occurrence_sum(vocab, idx, off);
+                        map.insert(word.into(), ws);
+                        ws
+                    }
+                };
+                sq += ws.sq;
+                for (d, v) in dot.iter_mut().zip(&ws.dot) {
+                    *d += v;
+                }
+            }
+            (sq, dot)
+        })
+    }
+
+    /// `Σ idf²` and `Σ idf·w_j` over n-gram occurrences (hashed indices
+    /// of side 0, scored at offset `off`).
+    fn occurrence_sum(&self, vocab: &Vocab, idx: &[u32], off: u32) -> WordSum {
+        let stride = self.k + 1;
+        let mut ws = WordSum::default();
+        for &i in idx {
+            let Some(c) = vocab.column(i + off) else {
+                continue;
+            };
+            let row = &self.table[c as usize * stride..(c as usize + 1) * stride];
+            let idf = f64::from(row[0]);
+            ws.sq += idf * idf;
+            for (d, &w) in ws.dot.iter_mut().zip(&row[1..]) {
+                *d += idf * f64::from(w);
+            }
+        }
+        ws
+    }
+
     /// Squared norm and weighted dot products of one block, for a table of
     /// `K` score columns (`K` = `self.k`, or [`MAX_K`] for any smaller
-    /// count: the rows are read `self.k` wide).
+    /// count: the rows are read `self.k` wide). `linear`: the block is
+    /// weighted `tf·idf` with `Σ tf·idf²` as its squared norm
+    /// ([`CharTf::Linear`]).
     fn block_sum<const K: usize>(
         &self,
         vocab: &Vocab,
         block: &[(u32, f32)],
         off: u32,
+        linear: bool,
     ) -> (f64, [f64; MAX_K]) {
         let stride = self.k + 1;
         let k = self.k.min(K);
@@ -99,8 +224,15 @@ impl Fused {
                 continue;
             };
             let row = &self.table[c as usize * stride..(c as usize + 1) * stride];
-            let x = f64::from(sublinear_tf(tf) * row[0]);
-            sq += x * x;
+            let x = if linear {
+                let idf = f64::from(row[0]);
+                sq += f64::from(tf) * idf * idf;
+                f64::from(tf) * idf
+            } else {
+                let x = f64::from(sublinear_tf(tf) * row[0]);
+                sq += x * x;
+                x
+            };
             for (d, &w) in dot[..k].iter_mut().zip(&row[1..]) {
                 *d += x * f64::from(w);
             }
@@ -130,15 +262,23 @@ impl Fused {
         let char_start = 1u32 << cfg.word_bits;
         let stride = self.k + 1;
         let split = counts.partition_point(|&(i, _)| i < char_start);
-        for block in [&counts[..split], &counts[split..]] {
+        for (b, block) in [&counts[..split], &counts[split..]].into_iter().enumerate() {
             xs.clear();
+            let linear = b == 1 && cfg.char_tf == CharTf::Linear;
             let mut sq = 0.0f32;
             for &(i, tf) in block {
                 let Some(c) = vocab.column(i + off) else {
                     continue;
                 };
-                let x = sublinear_tf(tf) * self.table[c as usize * stride];
-                sq += x * x;
+                let idf = self.table[c as usize * stride];
+                let x = if linear {
+                    sq += tf * idf * idf;
+                    tf * idf
+                } else {
+                    let x = sublinear_tf(tf) * idf;
+                    sq += x * x;
+                    x
+                };
                 xs.push((i + off, x, c));
             }
             let n = sq.sqrt();

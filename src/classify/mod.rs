@@ -29,7 +29,7 @@ pub mod train;
 use serde::{Deserialize, Serialize};
 
 use crate::features::pair::{self, PairSide};
-use crate::features::{cues, FeatureConfig, Featurizer, Scratch, Trace, Vocab};
+use crate::features::{cues, CharTf, FeatureConfig, Featurizer, Scratch, Trace, Vocab};
 pub use artifact::ArtifactError;
 pub use head::Head;
 pub use sparse::SparseModel;
@@ -159,6 +159,9 @@ pub struct Prepared {
     /// The text's side of the pair features, made on first use (stance:
     /// once per comment, as a reply and as the parent of its replies).
     pair: std::cell::OnceCell<PairSide>,
+    /// Whether `counts` hold the character n-grams (see
+    /// [`Model::prepare_tokens`]).
+    chars: bool,
 }
 
 impl Prepared {
@@ -320,8 +323,26 @@ impl Model {
     /// both a reply and a parent, and the incivility and stance models
     /// share the featurizer, so one pass serves all three uses.
     pub fn prepare(&self, text: &str, s: &mut ScoreScratch) -> Prepared {
+        self.prepare_with(text, self.featurizer.config.char_ngrams, s)
+    }
+
+    /// [`Model::prepare`] without the character n-grams, for models that
+    /// do not read them from the counts: models without them, and fused
+    /// models that sum them word by word ([`Model::sums_char_words`]).
+    /// Methods that need them (explanations, the unfused paths) featurize
+    /// the text again.
+    pub fn prepare_tokens(&self, text: &str, s: &mut ScoreScratch) -> Prepared {
+        self.prepare_with(text, false, s)
+    }
+
+    fn prepare_with(&self, text: &str, chars: bool, s: &mut ScoreScratch) -> Prepared {
         let mut counts = Vec::new();
-        let cues = self.featurizer.featurize(text, 0, &mut s.feat, &mut counts);
+        let cues = if chars {
+            self.featurizer.featurize(text, 0, &mut s.feat, &mut counts)
+        } else {
+            self.featurizer
+                .featurize_tokens(text, 0, &mut s.feat, &mut counts)
+        };
         Prepared {
             counts,
             cues,
@@ -329,7 +350,38 @@ impl Model {
             ids: s.feat.token_ids().to_vec(),
             order: s.feat.trace().order.to_vec(),
             pair: std::cell::OnceCell::new(),
+            chars: chars && self.featurizer.config.char_ngrams,
         }
+    }
+
+    /// `p` with its character n-grams when this model reads them from the
+    /// counts and `p` was prepared without them; `raw` is its text.
+    fn with_chars<'a>(
+        &self,
+        p: &'a Prepared,
+        raw: &str,
+        s: &mut ScoreScratch,
+    ) -> std::borrow::Cow<'a, Prepared> {
+        if p.chars || !self.featurizer.config.char_ngrams {
+            std::borrow::Cow::Borrowed(p)
+        } else {
+            std::borrow::Cow::Owned(self.prepare(raw, s))
+        }
+    }
+
+    /// Whether scoring texts prepared by [`Model::prepare_tokens`] costs
+    /// no second featurizing: the model has no character n-grams, or a
+    /// fused table sums them word by word ([`crate::features::CharTf::Linear`]).
+    pub fn scores_without_chars(&self) -> bool {
+        !self.featurizer.config.char_ngrams || self.sums_char_words()
+    }
+
+    /// Whether [`Model::side_sum`] takes the character block word by word
+    /// from the normalised text (with per-word sums kept between texts)
+    /// instead of from the counts.
+    pub fn sums_char_words(&self) -> bool {
+        let cfg = &self.featurizer.config;
+        cfg.char_ngrams && cfg.char_tf == CharTf::Linear && self.fused().is_some()
     }
 
     /// Whether texts prepared by `other` can be scored by this model (same
@@ -347,6 +399,7 @@ impl Model {
             FeatureConfig {
                 char_ngrams: theirs.char_ngrams,
                 char_words: theirs.char_words,
+                char_tf: theirs.char_tf,
                 ..mine
             } == theirs
         };
@@ -358,17 +411,19 @@ impl Model {
     /// text (`""` without one) and prepared form for the pair features.
     fn prepared_row<'a>(
         &self,
-        text: &Prepared,
+        (text, text_str): (&Prepared, &str),
         parent: Option<(&'a Prepared, &'a str)>,
         s: &mut ScoreScratch,
     ) -> (&'a str, Option<&'a Prepared>) {
         // Texts prepared by a model with character n-grams carry that block
         // (see [`Model::shares_featurizer`]); a model without reads past it.
         let cfg = self.featurizer.config;
+        let text = self.with_chars(text, text_str, s);
         s.counts.clear();
         s.counts.extend_from_slice(cfg.used(&text.counts));
-        if let (2, Some((p, _))) = (self.sides, parent) {
+        if let (2, Some((p, ps))) = (self.sides, parent) {
             let off = cfg.side_width();
+            let p = self.with_chars(p, ps, s);
             s.counts
                 .extend(cfg.used(&p.counts).iter().map(|&(i, v)| (i + off, v)));
         }
@@ -399,7 +454,7 @@ impl Model {
         parent: Option<(&Prepared, &str)>,
         s: &mut ScoreScratch,
     ) -> Vec<f64> {
-        let (parent_str, parent_prep) = self.prepared_row(text, parent, s);
+        let (parent_str, parent_prep) = self.prepared_row((text, text_str), parent, s);
         self.probs_of_row(
             &text.cues,
             text_str,
@@ -423,8 +478,11 @@ impl Model {
     /// text, 1: the parent); `None` when the model has no fused table.
     pub fn side_sum(&self, p: &Prepared, side: u32) -> Option<fused::SideSum> {
         let f = self.fused()?;
+        let words = self
+            .sums_char_words()
+            .then_some((&self.featurizer, p.norm.as_str()));
         (side < self.sides)
-            .then(|| f.side_sum(&self.vocab, &self.featurizer.config, &p.counts, side))
+            .then(|| f.side_sum(&self.vocab, &self.featurizer.config, &p.counts, side, words))
     }
 
     /// [`Model::score_prepared`] from side sums ([`Model::side_sum`]) of
@@ -539,12 +597,21 @@ impl Model {
         top: usize,
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
+        // Explanations name character n-grams from the counts: texts
+        // prepared without them are featurized again (only the explained).
+        let text_full = self.with_chars(text, text_str, s);
+        let text: &Prepared = &text_full;
+        let parent_full = match parent {
+            Some((p, ps)) if self.sides == 2 => Some((self.with_chars(p, ps, s), ps)),
+            _ => None,
+        };
+        let parent = parent_full.as_ref().map(|(p, ps)| (&**p, *ps)).or(parent);
         // Single-expert models with a fused table read each n-gram's
         // weights from one table row; the others build the tf-idf row.
         let fused = self.fused();
         let (parent_str, parent_prep) = match fused {
             Some(_) => self.parent_strs(parent),
-            None => self.prepared_row(text, parent, s),
+            None => self.prepared_row((text, text_str), parent, s),
         };
         // A mixture is explained through the expert the router trusts most.
         let pi = self.routes(s);

@@ -836,6 +836,115 @@ mod tests {
         assert_ne!(back.score(text, "", &mut s), v1.score(text, "", &mut s));
     }
 
+    /// The toy incivility model with linearly weighted character n-grams.
+    fn toy_linear_model() -> Model {
+        let c = corpus();
+        let mut f = toy_featurizer(&c);
+        f.config.char_tf = crate::features::CharTf::Linear;
+        fit(
+            Task::Incivility,
+            vec!["0".into(), "1".into()],
+            f,
+            &toy_examples(&c),
+            &TrainParams::default(),
+            &Silent,
+        )
+        .unwrap()
+    }
+
+    /// A linear model scored from texts prepared without character
+    /// n-grams (their block summed word by word, from the per-word cache
+    /// on the second pass) against direct scoring; explanations of such
+    /// texts against those of fully featurized ones.
+    fn check_linear_paths(m: &Model, text: &str) -> Result<(), String> {
+        let mut s = ScoreScratch::default();
+        let direct = m.score(text, "", &mut s);
+        let full = m.prepare(text, &mut s);
+        let lite = m.prepare_tokens(text, &mut s);
+        if lite
+            .counts
+            .iter()
+            .any(|&(i, _)| m.featurizer.config.block_of(i) == 1)
+        {
+            return Err("prepare_tokens kept character n-grams".into());
+        }
+        let prepared = m.score_prepared(&lite, text, None, &mut s);
+        if prepared != direct {
+            return Err(format!("{prepared:?} vs {direct:?}"));
+        }
+        let mut sums = Vec::new();
+        for p in [&full, &lite, &lite] {
+            let sum = m.side_sum(p, 0).unwrap();
+            let fused = m.score_sums((p, text, &sum), None, &mut s);
+            for (x, y) in direct.iter().zip(&fused) {
+                if (x - y).abs() > 1e-6 {
+                    return Err(format!("{direct:?} vs fused {fused:?}"));
+                }
+            }
+            sums.push(sum);
+        }
+        // The word path does not depend on the counts or the cache.
+        if sums[0] != sums[1] || sums[1] != sums[2] {
+            return Err(format!("{sums:?}"));
+        }
+        let slow = m.explain(text, "", 1, 5);
+        let from_lite = m.explain_scored(&lite, text, None, 1, 5, &mut s);
+        if slow != from_lite {
+            return Err(format!("{slow:?} vs {from_lite:?}"));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn linear_char_models_score_alike_on_every_path_and_write_version_3() {
+        let m = toy_linear_model();
+        assert!(m.sums_char_words() && m.scores_without_chars());
+        for text in [
+            "what an idiot",
+            "idiot idiot idiot, you moron",
+            "haha hahaha ééé naïve idiot",
+            "",
+            "!!!",
+        ] {
+            check_linear_paths(&m, text).unwrap();
+        }
+        let ex = m.explain("what an idiot", "", 1, 3);
+        assert!(
+            ex.iter().take(3).any(|c| c.feature.contains("idi")),
+            "{ex:?}"
+        );
+        let bytes = m.to_json();
+        let v = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap();
+        assert_eq!(v["version"], 3);
+        assert_eq!(v["featurizer"]["char_tf"], "linear");
+        let back = Model::from_json(&bytes, "m.json").unwrap();
+        assert_eq!(back.featurizer.config, m.featurizer.config);
+        let mut s = ScoreScratch::default();
+        assert_eq!(
+            back.score("you moron", "", &mut s),
+            m.score("you moron", "", &mut s)
+        );
+        // Without character n-grams the weighting is moot: version 1.
+        let mut none = m.featurizer.config;
+        none.char_ngrams = false;
+        assert_eq!(crate::classify::artifact::version_for(&none), 1);
+    }
+
+    proptest::proptest! {
+        /// Any text: a linear model scores it alike from full counts, from
+        /// token counts plus per-word sums, and directly, and explains it alike.
+        #[test]
+        fn any_text_scores_alike_with_per_word_char_sums(
+            text in crate::features::tests::hostile_text(),
+        ) {
+            static MODEL: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
+            let m = MODEL.get_or_init(toy_linear_model);
+            if let Err(e) = check_linear_paths(m, &text) {
+                proptest::prop_assert!(false, "{}: {}", text, e);
+            }
+        }
+    }
+
     #[test]
     fn one_class_refused() {
         let c = corpus();
@@ -1038,7 +1147,7 @@ mod tests {
                 &mut from_table,
                 &mut xs,
             );
-            m.prepared_row(&a, Some((&b, parent)), &mut s);
+            m.prepared_row((&a, text), Some((&b, parent)), &mut s);
             let k = m.experts[0].sparse.k;
             let from_row: Vec<(u32, f64)> = s
                 .row

@@ -208,8 +208,18 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         word_bits: a.word_bits,
         char_bits: a.char_bits,
         char_ngrams: a.char_ngrams.unwrap_or(task != Task::Stance),
-        char_words: a.char_words.into(),
         ..Default::default()
+    };
+    // How character n-grams are taken and weighted only matters with them
+    // (and is left at the defaults otherwise, so such models keep the
+    // oldest file format that holds them).
+    let config = match config.char_ngrams {
+        true => FeatureConfig {
+            char_words: a.char_words.into(),
+            char_tf: a.char_tf.into(),
+            ..config
+        },
+        false => config,
     };
     config.check()?;
     let t0 = std::time::Instant::now();

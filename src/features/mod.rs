@@ -63,6 +63,31 @@ pub struct FeatureConfig {
     /// read as [`CharWords::All`]).
     #[serde(default, skip_serializing_if = "CharWords::is_all")]
     pub char_words: CharWords,
+    /// How character n-gram counts are weighted (models from before this
+    /// field read as [`CharTf::Sublinear`]).
+    #[serde(default, skip_serializing_if = "CharTf::is_sublinear")]
+    pub char_tf: CharTf,
+}
+
+/// Weighting of the character n-gram block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CharTf {
+    /// `(1 + ln tf) · idf`, L2-normalised (scikit-learn's
+    /// `TfidfVectorizer(sublinear_tf=True)`).
+    #[default]
+    Sublinear,
+    /// `tf · idf`, divided by `sqrt(Σ tf · idf²)`: both sums are linear in
+    /// the counts, so a text's block is the sum of its words' blocks and a
+    /// scorer can keep each word's share (equal to L2 normalisation when
+    /// no n-gram repeats).
+    Linear,
+}
+
+impl CharTf {
+    fn is_sublinear(&self) -> bool {
+        *self == CharTf::Sublinear
+    }
 }
 
 /// Which words character n-grams are taken from.
@@ -104,6 +129,7 @@ impl Default for FeatureConfig {
             char_max: 5,
             char_ngrams: true,
             char_words: CharWords::All,
+            char_tf: CharTf::Sublinear,
         }
     }
 }
@@ -278,6 +304,30 @@ impl Featurizer {
         s: &mut Scratch,
         out: &mut Vec<(u32, f32)>,
     ) -> Cues {
+        self.featurize_with(text, side, self.config.char_ngrams, s, out)
+    }
+
+    /// [`Featurizer::featurize`] without the character n-grams: for a
+    /// scorer that sums them word by word ([`CharTf::Linear`]) and needs
+    /// them only to explain a score.
+    pub fn featurize_tokens(
+        &self,
+        text: &str,
+        side: u32,
+        s: &mut Scratch,
+        out: &mut Vec<(u32, f32)>,
+    ) -> Cues {
+        self.featurize_with(text, side, false, s, out)
+    }
+
+    fn featurize_with(
+        &self,
+        text: &str,
+        side: u32,
+        chars: bool,
+        s: &mut Scratch,
+        out: &mut Vec<(u32, f32)>,
+    ) -> Cues {
         let st = self.prepare(text, s);
         s.ids.clear();
         self.tokens.encode(&s.norm, &mut s.ids);
@@ -294,7 +344,7 @@ impl Featurizer {
         let cbase = base + (1u32 << self.config.word_bits);
         let cmask = (1u32 << self.config.char_bits) - 1;
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
-        for word in self.char_words(&s.norm) {
+        for word in self.char_words(&s.norm).filter(|_| chars) {
             for_char_ngrams(word, lo, hi, &mut s.padded, &mut s.bounds, |g| {
                 let h = xxh3_64_with_seed(g, SEED_CHR);
                 s.hashes.push(cbase + (h as u32 & cmask));
@@ -445,9 +495,28 @@ impl Featurizer {
         names
     }
 
+    /// Side-relative hashed indices of the character n-grams of one word
+    /// (one of [`Featurizer::char_words`]), appended to `out` in the
+    /// order [`Featurizer::featurize`] makes them; `padded` and `bounds`
+    /// are scratch.
+    pub fn word_char_indices(
+        &self,
+        word: &str,
+        padded: &mut Vec<u8>,
+        bounds: &mut Vec<usize>,
+        out: &mut Vec<u32>,
+    ) {
+        let cbase = 1u32 << self.config.word_bits;
+        let cmask = (1u32 << self.config.char_bits) - 1;
+        let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
+        for_char_ngrams(word, lo, hi, padded, bounds, |g| {
+            out.push(cbase + (xxh3_64_with_seed(g, SEED_CHR) as u32 & cmask));
+        });
+    }
+
     /// The words of a normalised text that character n-grams are taken
-    /// from, per the config.
-    fn char_words<'a>(&'a self, norm: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    /// from, per the config (none without character n-grams).
+    pub fn char_words<'a>(&'a self, norm: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let unknown_only = self.config.char_words == CharWords::Unknown;
         char_words(norm)
             .filter(|_| self.config.char_ngrams)

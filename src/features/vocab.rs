@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::FeatureConfig;
+use super::{CharTf, FeatureConfig};
 
 /// Known features and their idf. Column `c` is hashed index `index[c]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,17 +112,43 @@ impl Vocab {
         let start = out.len();
         let mut block_start = start;
         let mut block = u32::MAX;
+        // Σ tf·idf² of the current block when it is weighted linearly.
+        let mut linear: Option<f32> = None;
         for &(i, tf) in counts {
             let Some(c) = self.column(i) else { continue };
             let b = cfg.block_of(i);
             if b != block {
-                normalize_block(&mut out[block_start..]);
+                finish_block(&mut out[block_start..], linear);
                 block_start = out.len();
                 block = b;
+                linear = (b % 2 == 1 && cfg.char_tf == CharTf::Linear).then_some(0.0);
             }
-            out.push((c, sublinear_tf(tf) * self.idf[c as usize]));
+            let idf = self.idf[c as usize];
+            match &mut linear {
+                Some(sq) => {
+                    *sq += tf * idf * idf;
+                    out.push((c, tf * idf));
+                }
+                None => out.push((c, sublinear_tf(tf) * idf)),
+            }
         }
-        normalize_block(&mut out[block_start..]);
+        finish_block(&mut out[block_start..], linear);
+    }
+}
+
+/// Normalise a block: by its L2 norm, or for a linearly weighted block by
+/// `sqrt(Σ tf·idf²)`.
+fn finish_block(xs: &mut [(u32, f32)], linear: Option<f32>) {
+    match linear {
+        None => normalize_block(xs),
+        Some(sq) => {
+            let n = sq.sqrt();
+            if n > 0.0 {
+                for x in xs {
+                    x.1 /= n;
+                }
+            }
+        }
     }
 }
 
@@ -182,6 +208,44 @@ mod tests {
         let a = 1.0 + 3f32.ln();
         let n = (a * a + 1.0).sqrt();
         assert!((out[0].1 - a / n).abs() < 1e-6 && (out[1].1 - 1.0 / n).abs() < 1e-6);
+    }
+
+    #[test]
+    fn linear_char_weighting_hand_computed() {
+        // Character block (indices >= 256) weighted tf·idf over
+        // sqrt(Σ tf·idf²); the token block keeps (1 + ln tf)·idf, L2.
+        let cfg = FeatureConfig {
+            word_bits: 8,
+            char_bits: 8,
+            char_tf: CharTf::Linear,
+            ..Default::default()
+        };
+        let space = cfg.side_width();
+        let mut v = Vocab::from_parts(vec![1, 2, 300, 301], vec![1.0, 2.0, 2.0, 3.0]);
+        assert!(v.build_lookup(space));
+        let mut out = Vec::new();
+        v.transform(
+            &cfg,
+            &[(1, 3.0), (2, 1.0), (300, 3.0), (301, 1.0)],
+            &mut out,
+        );
+        let a = 1.0 + 3f32.ln();
+        let nw = (a * a + 4.0).sqrt();
+        // Σ tf·idf² = 3·4 + 1·9 = 21; values 3·2 and 1·3.
+        let nc = 21f32.sqrt();
+        let want = [(0, a / nw), (1, 2.0 / nw), (2, 6.0 / nc), (3, 3.0 / nc)];
+        for ((c, x), (wc, wx)) in out.iter().zip(want) {
+            assert!(*c == wc && (x - wx).abs() < 1e-6, "{out:?}");
+        }
+        // Equal to L2 normalisation when no n-gram repeats.
+        let (mut lin, mut l2) = (Vec::new(), Vec::new());
+        v.transform(&cfg, &[(300, 1.0), (301, 1.0)], &mut lin);
+        let sub = FeatureConfig {
+            char_tf: CharTf::Sublinear,
+            ..cfg
+        };
+        v.transform(&sub, &[(300, 1.0), (301, 1.0)], &mut l2);
+        assert_eq!(lin, l2);
     }
 
     #[test]

@@ -1,0 +1,79 @@
+//! Single-thread time per comment of each scoring stage (normalise,
+//! tokenize, featurize, the models' side sums) on the bodies of a JSONL
+//! dump, to see where `score` spends its time.
+//!
+//! `cargo run --release --example stage_times -- DUMP.jsonl [MAX]`
+
+use std::time::Instant;
+use threadlens::classify::{Model, ScoreScratch};
+use threadlens::features::normalize::normalize;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let max: usize = args.get(1).map_or(Ok(50_000), |s| s.parse())?;
+    let inc = Model::load(std::path::Path::new("models/incivility.json"))?;
+    let st = Model::load(std::path::Path::new("models/stance.json"))?;
+    let texts: Vec<String> = std::fs::read_to_string(&args[0])?
+        .lines()
+        .take(max)
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("body").and_then(|b| b.as_str()).map(String::from))
+        .collect();
+    let n = texts.len() as f64;
+    let cfg = inc.featurizer.config;
+    let time = |name: &str, f: &mut dyn FnMut(&str)| {
+        for t in &texts {
+            f(t); // warm the caches the way a long run has them
+        }
+        let t0 = Instant::now();
+        for t in &texts {
+            f(t);
+        }
+        println!(
+            "{name:<28} {:7.2} µs/comment",
+            t0.elapsed().as_secs_f64() * 1e6 / n
+        );
+    };
+    let (mut norm, mut tmp) = (String::new(), String::new());
+    time("normalize", &mut |t| {
+        normalize(t, cfg.normalize, &mut norm, &mut tmp);
+    });
+    let mut ids = Vec::new();
+    time("normalize+encode", &mut |t| {
+        normalize(t, cfg.normalize, &mut norm, &mut tmp);
+        ids.clear();
+        inc.featurizer.tokens.encode(&norm, &mut ids);
+    });
+    let mut s = ScoreScratch::default();
+    let mut fs = threadlens::features::Scratch::default();
+    let mut counts = Vec::new();
+    time("featurize", &mut |t| {
+        counts.clear();
+        std::hint::black_box(inc.featurizer.featurize(t, 0, &mut fs, &mut counts));
+    });
+    let mut nochar = inc.featurizer.clone();
+    nochar.config.char_ngrams = false;
+    time("featurize, no char n-grams", &mut |t| {
+        counts.clear();
+        std::hint::black_box(nochar.featurize(t, 0, &mut fs, &mut counts));
+    });
+    let mut n3 = inc.featurizer.clone();
+    n3.config.char_min = 3;
+    time("featurize, char 3-5", &mut |t| {
+        counts.clear();
+        std::hint::black_box(n3.featurize(t, 0, &mut fs, &mut counts));
+    });
+    time("prepare (featurize)", &mut |t| {
+        std::hint::black_box(inc.prepare(t, &mut s));
+    });
+    time("prepare + inc side", &mut |t| {
+        let p = inc.prepare(t, &mut s);
+        std::hint::black_box(inc.side_sum(&p, 0));
+    });
+    time("prepare + inc + stance side", &mut |t| {
+        let p = inc.prepare(t, &mut s);
+        std::hint::black_box(inc.side_sum(&p, 0));
+        std::hint::black_box(st.side_sum(&p, 0));
+    });
+    Ok(())
+}
