@@ -15,7 +15,7 @@ use threadlens::analyze::render::{csv_safe, stance_label};
 use threadlens::analyze::score::{Explain, Scored, Scorer};
 use threadlens::classify::data::STANCE_LABELS;
 use threadlens::classify::Model;
-use threadlens::forest::Forest;
+use threadlens::forest::{self, Forest};
 use threadlens::output::Output;
 
 /// Load the models named by the options.
@@ -79,13 +79,50 @@ struct ModelHashes<'a> {
     stance: Option<&'a str>,
 }
 
+/// Threads' rows serialised together on one core (~16k comments).
+const ROWS_PER_CHUNK: usize = 1024;
+
+/// Write the rows of a scored batch: serialised on all cores in chunks of
+/// whole threads, written in order.
 fn write_jsonl(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
     h: &ModelHashes,
     out: &mut dyn Write,
 ) -> Result<()> {
-    for (t, sc) in forest.threads.iter().zip(scores) {
+    use rayon::prelude::*;
+    // Consecutive threads of about ROWS_PER_CHUNK rows each.
+    let mut chunks = Vec::new();
+    let (mut start, mut rows) = (0, 0);
+    for (i, t) in forest.threads.iter().enumerate() {
+        rows += t.nodes.len();
+        if rows >= ROWS_PER_CHUNK {
+            chunks.push(start..i + 1);
+            (start, rows) = (i + 1, 0);
+        }
+    }
+    chunks.push(start..forest.threads.len());
+    let bufs: Vec<Result<Vec<u8>>> = chunks
+        .into_par_iter()
+        .map(|r| {
+            let mut buf = Vec::new();
+            jsonl_rows(&forest.threads[r.clone()], &scores[r], h, &mut buf)?;
+            Ok(buf)
+        })
+        .collect();
+    for b in bufs {
+        out.write_all(&b?)?;
+    }
+    Ok(())
+}
+
+fn jsonl_rows(
+    threads: &[forest::Thread],
+    scores: &[Vec<Option<Scored>>],
+    h: &ModelHashes,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    for (t, sc) in threads.iter().zip(scores) {
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let row = Row {
                 node: super::NodeRow::of(t, i),
@@ -107,7 +144,7 @@ fn write_jsonl(
                 models: h,
             };
             serde_json::to_writer(&mut *out, &row)?;
-            out.write_all(b"\n")?;
+            out.push(b'\n');
         }
     }
     Ok(())
