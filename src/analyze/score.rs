@@ -151,103 +151,87 @@ impl Scorer {
     /// Scores of every node of a thread (`None` for placeholders and
     /// pingbacks: no person's text to score).
     pub fn score_thread(&self, t: &Thread, s: &mut ScoreScratch) -> Vec<Option<Scored>> {
-        // Featurize each text once when the models share the featurizer:
-        // it serves the incivility score, the reply side of its own stance
-        // and the parent side of its replies' stance.
-        let prepared: Vec<Prepared> = if self.shared {
-            t.nodes
-                .iter()
-                .map(|n| match self.tokens_only {
+        // Node by node in pre-order (a parent before its replies): each
+        // text is featurized once when the models share the featurizer (it
+        // serves the incivility score, the reply side of its own stance and
+        // the parent side of its replies' stance), and its sums, scores and
+        // explanations follow at once, while its table rows are in cache.
+        let fused = self.fused;
+        let mut prepared: Vec<Prepared> = Vec::new();
+        // Stance side sums of each text as a parent (side 1), made when its
+        // first reply is scored.
+        let mut as_parent: Vec<Option<SideSum>> = Vec::new();
+        if fused && self.stance.is_some() {
+            as_parent.resize(t.nodes.len(), None);
+        }
+        let mut out = Vec::with_capacity(t.nodes.len());
+        for (i, n) in t.nodes.iter().enumerate() {
+            if self.shared {
+                prepared.push(match self.tokens_only {
                     true => self.incivility.prepare_tokens(&n.rec.text, s),
                     false => self.incivility.prepare(&n.rec.text, s),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        // Per-block sums for the fused path: each text once as a reply
-        // (side 0) and once as a parent (side 1, for the stance model).
-        let fused = self.fused;
-        let sums = |m: &Model, side: u32| -> Vec<SideSum> {
-            if !fused {
-                return Vec::new();
+                });
             }
-            prepared
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    // Pre-order: a node has replies iff its subtree is more than itself.
-                    if side == 1 && t.subtree_size(i) == 1 {
-                        return SideSum::default();
-                    }
-                    m.side_sum(p, side).unwrap_or_default()
-                })
-                .collect()
-        };
-        let inc_sums = sums(&self.incivility, 0);
-        let (st_text, st_parent) = match &self.stance {
-            Some(m) => (sums(m, 0), sums(m, 1)),
-            None => (Vec::new(), Vec::new()),
-        };
-        t.nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                if matches!(n.rec.kind, Kind::Placeholder | Kind::Pingback) {
-                    return None;
+            if matches!(n.rec.kind, Kind::Placeholder | Kind::Pingback) {
+                out.push(None);
+                continue;
+            }
+            let text: &str = &n.rec.text;
+            let incivility = match prepared.get(i) {
+                Some(p) if fused => {
+                    let sum = self.incivility.side_sum(p, 0).unwrap_or_default();
+                    self.incivility.score_sums((p, text, &sum), None, s)[1]
                 }
-                let text: &str = &n.rec.text;
-                let incivility = match (prepared.get(i), inc_sums.get(i)) {
-                    (Some(p), Some(sum)) => self.incivility.score_sums((p, text, sum), None, s)[1],
-                    (Some(p), None) => self.incivility.score_prepared(p, text, None, s)[1],
-                    _ => self.incivility.score(text, "", s)[1],
-                };
-                let uncivil = incivility >= self.threshold;
-                // Explained right after scoring, so the cue inputs are reused.
-                let reasons = match (self.explain.wants(uncivil), prepared.get(i)) {
-                    (false, _) => Vec::new(),
-                    (true, Some(p)) => self
-                        .incivility
-                        .explain_scored(p, text, None, 1, self.top, s),
-                    (true, None) => self.incivility.explain(text, "", 1, self.top),
-                };
-                let (stance, stance_label, stance_reasons) = match (&self.stance, n.parent) {
-                    (Some(m), Some(p)) if n.rec.kind == Kind::Comment => {
-                        let parent = &t.nodes[p as usize].rec.text;
-                        let j = p as usize;
-                        let pair = prepared.get(i).zip(prepared.get(j));
-                        let p = match pair {
-                            Some((a, b)) if fused => m.score_sums(
-                                (a, text, &st_text[i]),
-                                Some((b, parent, &st_parent[j])),
-                                s,
-                            ),
-                            Some((a, b)) => m.score_prepared(a, text, Some((b, parent)), s),
-                            None => m.score(text, parent, s),
-                        };
-                        let label = m.decide(&p);
-                        let explain = self.explain_stance && self.explain.wants(label != COMMENT);
-                        let reasons = match (explain, pair) {
-                            (false, _) => Vec::new(),
-                            (true, Some((a, b))) => {
-                                m.explain_scored(a, text, Some((b, parent)), label, self.top, s)
-                            }
-                            (true, None) => m.explain(text, parent, label, self.top),
-                        };
-                        (Some([p[0], p[1], p[2], p[3]]), Some(label), reasons)
-                    }
-                    _ => (None, None, Vec::new()),
-                };
-                Some(Scored {
-                    incivility,
-                    uncivil,
-                    stance,
-                    stance_label,
-                    reasons,
-                    stance_reasons,
-                })
-            })
-            .collect()
+                Some(p) => self.incivility.score_prepared(p, text, None, s)[1],
+                None => self.incivility.score(text, "", s)[1],
+            };
+            let uncivil = incivility >= self.threshold;
+            // Explained right after scoring, so the cue inputs are reused.
+            let reasons = match (self.explain.wants(uncivil), prepared.get(i)) {
+                (false, _) => Vec::new(),
+                (true, Some(p)) => self
+                    .incivility
+                    .explain_scored(p, text, None, 1, self.top, s),
+                (true, None) => self.incivility.explain(text, "", 1, self.top),
+            };
+            let (stance, stance_label, stance_reasons) = match (&self.stance, n.parent) {
+                (Some(m), Some(p)) if n.rec.kind == Kind::Comment => {
+                    let parent = &t.nodes[p as usize].rec.text;
+                    let j = p as usize;
+                    let pair = prepared.get(i).zip(prepared.get(j));
+                    let p = match pair {
+                        Some((a, b)) if fused => {
+                            let sa = m.side_sum(a, 0).unwrap_or_default();
+                            let sb = *as_parent[j]
+                                .get_or_insert_with(|| m.side_sum(b, 1).unwrap_or_default());
+                            m.score_sums((a, text, &sa), Some((b, parent, &sb)), s)
+                        }
+                        Some((a, b)) => m.score_prepared(a, text, Some((b, parent)), s),
+                        None => m.score(text, parent, s),
+                    };
+                    let label = m.decide(&p);
+                    let explain = self.explain_stance && self.explain.wants(label != COMMENT);
+                    let reasons = match (explain, pair) {
+                        (false, _) => Vec::new(),
+                        (true, Some((a, b))) => {
+                            m.explain_scored(a, text, Some((b, parent)), label, self.top, s)
+                        }
+                        (true, None) => m.explain(text, parent, label, self.top),
+                    };
+                    (Some([p[0], p[1], p[2], p[3]]), Some(label), reasons)
+                }
+                _ => (None, None, Vec::new()),
+            };
+            out.push(Some(Scored {
+                incivility,
+                uncivil,
+                stance,
+                stance_label,
+                reasons,
+                stance_reasons,
+            }));
+        }
+        out
     }
 
     /// Score every thread on all cores; `tick(comments)` is called as
