@@ -63,6 +63,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         counts.clear();
         std::hint::black_box(n3.featurize(t, 0, &mut fs, &mut counts));
     });
+    time("prepare_tokens", &mut |t| {
+        std::hint::black_box(inc.prepare_tokens(t, &mut s));
+    });
+    time("prepare_tokens + inc side", &mut |t| {
+        let p = inc.prepare_tokens(t, &mut s);
+        std::hint::black_box(inc.side_sum(&p, 0));
+    });
+    time("prepare_tokens + inc + stance sides", &mut |t| {
+        let p = inc.prepare_tokens(t, &mut s);
+        std::hint::black_box(inc.side_sum(&p, 0));
+        std::hint::black_box(st.side_sum(&p, 0));
+        std::hint::black_box(st.side_sum(&p, 1));
+    });
     time("prepare (featurize)", &mut |t| {
         std::hint::black_box(inc.prepare(t, &mut s));
     });

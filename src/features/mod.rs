@@ -344,7 +344,8 @@ impl Featurizer {
         let cbase = base + (1u32 << self.config.word_bits);
         let cmask = (1u32 << self.config.char_bits) - 1;
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
-        for word in self.char_words(&s.norm).filter(|_| chars) {
+        let char_text = if chars { s.norm.as_str() } else { "" };
+        for word in self.char_words(char_text) {
             for_char_ngrams(word, lo, hi, &mut s.padded, &mut s.bounds, |g| {
                 let h = xxh3_64_with_seed(g, SEED_CHR);
                 s.hashes.push(cbase + (h as u32 & cmask));
@@ -518,8 +519,8 @@ impl Featurizer {
     /// from, per the config (none without character n-grams).
     pub fn char_words<'a>(&'a self, norm: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let unknown_only = self.config.char_words == CharWords::Unknown;
-        char_words(norm)
-            .filter(|_| self.config.char_ngrams)
+        // Without character n-grams there are no words to split.
+        char_words(if self.config.char_ngrams { norm } else { "" })
             .filter(move |w| !unknown_only || !self.tokens.is_whole_token(w))
     }
 
