@@ -355,18 +355,28 @@ impl Model {
     }
 
     /// `p` with its character n-grams when this model reads them from the
-    /// counts and `p` was prepared without them; `raw` is its text.
+    /// counts and `p` was prepared without them.
     fn with_chars<'a>(
         &self,
         p: &'a Prepared,
-        raw: &str,
         s: &mut ScoreScratch,
     ) -> std::borrow::Cow<'a, Prepared> {
         if p.chars || !self.featurizer.config.char_ngrams {
-            std::borrow::Cow::Borrowed(p)
-        } else {
-            std::borrow::Cow::Owned(self.prepare(raw, s))
+            return std::borrow::Cow::Borrowed(p);
         }
+        // Normalised and tokenized already: only the character n-grams.
+        let mut full = Prepared {
+            counts: p.counts.clone(),
+            cues: p.cues,
+            norm: p.norm.clone(),
+            ids: p.ids.clone(),
+            order: p.order.clone(),
+            pair: std::cell::OnceCell::new(),
+            chars: true,
+        };
+        self.featurizer
+            .add_char_counts(&full.norm, &mut full.counts, &mut full.order, &mut s.feat);
+        std::borrow::Cow::Owned(full)
     }
 
     /// Whether scoring texts prepared by [`Model::prepare_tokens`] costs
@@ -411,19 +421,19 @@ impl Model {
     /// text (`""` without one) and prepared form for the pair features.
     fn prepared_row<'a>(
         &self,
-        (text, text_str): (&Prepared, &str),
+        text: &Prepared,
         parent: Option<(&'a Prepared, &'a str)>,
         s: &mut ScoreScratch,
     ) -> (&'a str, Option<&'a Prepared>) {
         // Texts prepared by a model with character n-grams carry that block
         // (see [`Model::shares_featurizer`]); a model without reads past it.
         let cfg = self.featurizer.config;
-        let text = self.with_chars(text, text_str, s);
+        let text = self.with_chars(text, s);
         s.counts.clear();
         s.counts.extend_from_slice(cfg.used(&text.counts));
-        if let (2, Some((p, ps))) = (self.sides, parent) {
+        if let (2, Some((p, _))) = (self.sides, parent) {
             let off = cfg.side_width();
-            let p = self.with_chars(p, ps, s);
+            let p = self.with_chars(p, s);
             s.counts
                 .extend(cfg.used(&p.counts).iter().map(|&(i, v)| (i + off, v)));
         }
@@ -454,7 +464,7 @@ impl Model {
         parent: Option<(&Prepared, &str)>,
         s: &mut ScoreScratch,
     ) -> Vec<f64> {
-        let (parent_str, parent_prep) = self.prepared_row((text, text_str), parent, s);
+        let (parent_str, parent_prep) = self.prepared_row(text, parent, s);
         self.probs_of_row(
             &text.cues,
             text_str,
@@ -599,10 +609,10 @@ impl Model {
     ) -> Vec<Contribution> {
         // Explanations name character n-grams from the counts: texts
         // prepared without them are featurized again (only the explained).
-        let text_full = self.with_chars(text, text_str, s);
+        let text_full = self.with_chars(text, s);
         let text: &Prepared = &text_full;
         let parent_full = match parent {
-            Some((p, ps)) if self.sides == 2 => Some((self.with_chars(p, ps, s), ps)),
+            Some((p, ps)) if self.sides == 2 => Some((self.with_chars(p, s), ps)),
             _ => None,
         };
         let parent = parent_full.as_ref().map(|(p, ps)| (&**p, *ps)).or(parent);
@@ -611,7 +621,7 @@ impl Model {
         let fused = self.fused();
         let (parent_str, parent_prep) = match fused {
             Some(_) => self.parent_strs(parent),
-            None => self.prepared_row((text, text_str), parent, s),
+            None => self.prepared_row(text, parent, s),
         };
         // A mixture is explained through the expert the router trusts most.
         let pi = self.routes(s);

@@ -1147,7 +1147,7 @@ mod tests {
                 &mut from_table,
                 &mut xs,
             );
-            m.prepared_row((&a, text), Some((&b, parent)), &mut s);
+            m.prepared_row(&a, Some((&b, parent)), &mut s);
             let k = m.experts[0].sparse.k;
             let from_row: Vec<(u32, f64)> = s
                 .row

@@ -496,6 +496,29 @@ impl Featurizer {
         names
     }
 
+    /// Add the character n-grams of a normalised text to its side-0 counts
+    /// and trace made without them ([`Featurizer::featurize_tokens`]):
+    /// they sort after every token n-gram and come after them in emission
+    /// order, so `counts` and `order` end as [`Featurizer::featurize`]
+    /// makes them.
+    pub fn add_char_counts(
+        &self,
+        norm: &str,
+        counts: &mut Vec<(u32, f32)>,
+        order: &mut Vec<u32>,
+        s: &mut Scratch,
+    ) {
+        s.hashes.clear();
+        for word in self.char_words(norm) {
+            self.word_char_indices(word, &mut s.padded, &mut s.bounds, &mut s.hashes);
+        }
+        order.extend_from_slice(&s.hashes);
+        sort_keys(&mut s.hashes, &mut s.order_tmp);
+        for run in s.hashes.chunk_by(|a, b| a == b) {
+            counts.push((run[0], run.len() as f32));
+        }
+    }
+
     /// Side-relative hashed indices of the character n-grams of one word
     /// (one of [`Featurizer::char_words`]), appended to `out` in the
     /// order [`Featurizer::featurize`] makes them; `padded` and `bounds`
