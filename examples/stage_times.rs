@@ -21,7 +21,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let n = texts.len() as f64;
     let cfg = inc.featurizer.config;
+    let only = std::env::var("STAGE").ok();
     let time = |name: &str, f: &mut dyn FnMut(&str)| {
+        if only.as_deref().is_some_and(|o| o != name) {
+            return;
+        }
         for t in &texts {
             f(t); // warm the caches the way a long run has them
         }
@@ -87,6 +91,59 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let p = inc.prepare(t, &mut s);
         std::hint::black_box(inc.side_sum(&p, 0));
         std::hint::black_box(st.side_sum(&p, 0));
+    });
+    // Explanations, right after scoring as `score` does (parent: the
+    // text before).
+    let prepared: Vec<_> = texts
+        .iter()
+        .map(|t| inc.prepare_tokens(t, &mut s))
+        .collect();
+    // STAGE=NAME: time only that stage (explanations ten times, for a profiler).
+    let explain = |name: &str, f: &mut dyn FnMut(usize)| {
+        if only.as_deref().is_some_and(|o| o != name) {
+            return;
+        }
+        for _ in 0..if only.is_some() { 10 } else { 1 } {
+            for i in 1..texts.len() {
+                f(i);
+            }
+        }
+        for i in 1..texts.len() {
+            f(i);
+        }
+        let t0 = Instant::now();
+        for i in 1..texts.len() {
+            f(i);
+        }
+        println!(
+            "{name:<28} {:7.2} µs/comment",
+            t0.elapsed().as_secs_f64() * 1e6 / n
+        );
+    };
+    explain("incivility score", &mut |i| {
+        let p = &prepared[i];
+        let sum = inc.side_sum(p, 0).unwrap();
+        std::hint::black_box(inc.score_sums((p, &texts[i], &sum), None, &mut s));
+    });
+    explain("incivility score + explain", &mut |i| {
+        let p = &prepared[i];
+        let sum = inc.side_sum(p, 0).unwrap();
+        std::hint::black_box(inc.score_sums((p, &texts[i], &sum), None, &mut s));
+        std::hint::black_box(inc.explain_scored(p, &texts[i], None, 1, 5, &mut s));
+    });
+    explain("stance score", &mut |i| {
+        let (a, b) = (&prepared[i], &prepared[i - 1]);
+        let (sa, sb) = (st.side_sum(a, 0).unwrap(), st.side_sum(b, 1).unwrap());
+        let parent = Some((b, texts[i - 1].as_str(), &sb));
+        std::hint::black_box(st.score_sums((a, &texts[i], &sa), parent, &mut s));
+    });
+    explain("stance score + explain", &mut |i| {
+        let (a, b) = (&prepared[i], &prepared[i - 1]);
+        let (sa, sb) = (st.side_sum(a, 0).unwrap(), st.side_sum(b, 1).unwrap());
+        let parent = Some((b, texts[i - 1].as_str(), &sb));
+        std::hint::black_box(st.score_sums((a, &texts[i], &sa), parent, &mut s));
+        let parent = Some((b, texts[i - 1].as_str()));
+        std::hint::black_box(st.explain_scored(a, &texts[i], parent, 1, 5, &mut s));
     });
     Ok(())
 }

@@ -189,6 +189,14 @@ fn no_parent_side() -> &'static PairSide {
 /// stance row needs.
 type PreparedPair<'a> = (&'a Prepared, Option<&'a Prepared>);
 
+/// A candidate feature of an explanation: a named n-gram (index into the
+/// named columns) or a dense head input, named only if among the strongest.
+#[derive(Debug, Clone, Copy)]
+enum Feature {
+    Col(usize),
+    Cue(usize),
+}
+
 /// One feature's share of a score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
@@ -707,19 +715,26 @@ impl Model {
                 names.push(n);
             }
         }
-        let mut out = Vec::new();
+        // Named columns; two n-grams can print alike (a `_` in a word reads
+        // as a word boundary): such columns are one feature, their weights
+        // summed in column order.
+        let mut named: Vec<Contribution> = Vec::with_capacity(cols.len());
         for &(idx, w) in &cols {
             let name = names
                 .iter()
                 .find(|n| n.index == idx)
                 .map_or_else(|| format!("#{idx}"), |n| n.name.clone());
-            out.push(Contribution {
-                feature: name,
-                weight: w,
-            });
+            match named.iter_mut().find(|c| c.feature == name) {
+                Some(c) => c.weight += w,
+                None => named.push(Contribution {
+                    feature: name,
+                    weight: w,
+                }),
+            }
         }
-        // Only the cue and pair inputs (after the k margins) are explained
-        // below, so the margins need not be computed again.
+        // The cue and pair inputs (after the k margins) as candidates too;
+        // the margins need not be computed again. Cues are named only if
+        // they are among the strongest.
         let mut dense = std::mem::take(&mut s.dense);
         if dense.len() != ex.head.features.len() {
             self.dense_inputs(
@@ -731,7 +746,10 @@ impl Model {
                 &mut dense,
             );
         }
-        for (f, name) in ex.head.features.iter().enumerate().skip(k) {
+        let mut cands: Vec<(f64, Feature)> = (0..named.len())
+            .map(|i| (named[i].weight, Feature::Col(i)))
+            .collect();
+        for f in k..ex.head.features.len() {
             let z = (dense[f] - ex.head.mean[f]) / ex.head.scale[f];
             let w = if kh == 1 {
                 ex.head.weights[0][f] * z
@@ -741,38 +759,62 @@ impl Model {
                     * z
             };
             if w.abs() > 1e-3 {
-                out.push(Contribution {
-                    feature: format!("cue:{name}"),
-                    weight: w,
-                });
+                cands.push((w, Feature::Cue(f)));
             }
         }
         s.dense = dense;
-        // Merge features that share a name (hash collisions within a text).
-        out.sort_by(|a, b| a.feature.cmp(&b.feature));
-        out.dedup_by(|a, b| {
-            if a.feature == b.feature {
-                b.weight += a.weight;
-                true
-            } else {
-                false
+        // The `top` strongest each way, and any tied with the last of them
+        // (ties are ordered by name).
+        let strongest = |up: bool| -> Vec<(f64, Feature)> {
+            let mut v: Vec<(f64, Feature)> = cands
+                .iter()
+                .filter(|c| if up { c.0 > 0.0 } else { c.0 < 0.0 })
+                .copied()
+                .collect();
+            // Strongest first: descending weights up, ascending down.
+            let order = |a: &(f64, Feature), b: &(f64, Feature)| match up {
+                true => b.0.total_cmp(&a.0),
+                false => a.0.total_cmp(&b.0),
+            };
+            if v.len() > keep {
+                let last = v.select_nth_unstable_by(keep - 1, order).1 .0;
+                v.retain(|c| order(c, &(last, Feature::Cue(0))).is_le());
             }
-        });
-        out.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        let mut pos: Vec<_> = out
-            .iter()
-            .filter(|c| c.weight > 0.0)
-            .take(top)
-            .cloned()
-            .collect();
-        let neg: Vec<_> = out
-            .iter()
-            .rev()
-            .filter(|c| c.weight < 0.0)
-            .take(top)
-            .cloned()
-            .collect();
-        pos.extend(neg);
-        pos
+            v
+        };
+        let (up, down) = (strongest(true), strongest(false));
+        let name = |f: Feature| -> String {
+            match f {
+                Feature::Col(i) => named[i].feature.clone(),
+                Feature::Cue(f) => format!("cue:{}", ex.head.features[f]),
+            }
+        };
+        // Pushing up: strongest first, ties by name; pushing down: most
+        // negative first, ties by name from the end (the order of one list
+        // sorted by name, then stably by weight, read from both ends).
+        let named = |v: Vec<(f64, Feature)>, up: bool| -> Vec<Contribution> {
+            let mut v: Vec<Contribution> = v
+                .into_iter()
+                .map(|(weight, f)| Contribution {
+                    feature: name(f),
+                    weight,
+                })
+                .collect();
+            v.sort_by(|a, b| match up {
+                true => b
+                    .weight
+                    .total_cmp(&a.weight)
+                    .then_with(|| a.feature.cmp(&b.feature)),
+                false => a
+                    .weight
+                    .total_cmp(&b.weight)
+                    .then_with(|| b.feature.cmp(&a.feature)),
+            });
+            v.truncate(top);
+            v
+        };
+        let mut out = named(up, true);
+        out.extend(named(down, false));
+        out
     }
 }

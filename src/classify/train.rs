@@ -800,6 +800,33 @@ mod tests {
     }
 
     #[test]
+    fn ngrams_that_print_alike_are_one_feature_of_an_explanation() {
+        // `x_idiot` and ` idiot` both give an n-gram printed `_id` (`_` is
+        // how a word boundary is shown): one feature, weights summed.
+        let mut c = corpus();
+        for i in 0..10 {
+            c.push((format!("x_idiot you x_id {i}"), 1));
+        }
+        let f = toy_featurizer(&c);
+        let m = fit(
+            Task::Incivility,
+            vec!["0".into(), "1".into()],
+            f,
+            &toy_examples(&c),
+            &TrainParams::default(),
+            &Silent,
+        )
+        .unwrap();
+        let text = "x_idiot idiot";
+        let mut names = m.featurizer.names(text, 0);
+        names.retain(|n| n.name == "chr:_id" && m.vocab.column(n.index).is_some());
+        assert_eq!(names.len(), 2, "two known columns print alike: {names:?}");
+        let ex = m.explain(text, "", 1, 500);
+        let alike: Vec<_> = ex.iter().filter(|c| c.feature == "chr:_id").collect();
+        assert_eq!(alike.len(), 1, "{ex:?}");
+    }
+
+    #[test]
     fn char_words_unknown_models_round_trip_as_format_version_2() {
         let c = corpus();
         let mut f = toy_featurizer(&c);
