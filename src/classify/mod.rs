@@ -746,11 +746,18 @@ impl Model {
                 &mut dense,
             );
         }
-        let mut cands: Vec<(f64, Feature)> = (0..named.len())
-            .map(|i| (named[i].weight, Feature::Col(i)))
+        let mut cands: Vec<(f64, Feature)> = named
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.weight, Feature::Col(i)))
             .collect();
-        for f in k..ex.head.features.len() {
-            let z = (dense[f] - ex.head.mean[f]) / ex.head.scale[f];
+        for (f, &x) in dense
+            .iter()
+            .enumerate()
+            .take(ex.head.features.len())
+            .skip(k)
+        {
+            let z = (x - ex.head.mean[f]) / ex.head.scale[f];
             let w = if kh == 1 {
                 ex.head.weights[0][f] * z
             } else {
