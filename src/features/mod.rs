@@ -401,16 +401,27 @@ impl Featurizer {
         names
     }
 
+    /// `tok:` and the pieces, space-separated.
     fn tok_name(&self, g: &[u32]) -> String {
-        let text: Vec<String> = g
-            .iter()
-            .map(|&i| self.tokens.id_to_token(i).unwrap_or_default())
-            .collect();
-        format!("tok:{}", text.join(" "))
+        let mut name = String::with_capacity(24);
+        name.push_str("tok:");
+        for (k, &i) in g.iter().enumerate() {
+            if k > 0 {
+                name.push(' ');
+            }
+            name.push_str(self.tokens.piece(i));
+        }
+        name
     }
 
+    /// `chr:` and the n-gram, `_` for its word-boundary spaces.
     fn chr_name(g: &[u8]) -> String {
-        format!("chr:{}", String::from_utf8_lossy(g).replace(' ', "_"))
+        let mut name = String::with_capacity(4 + g.len());
+        name.push_str("chr:");
+        for c in String::from_utf8_lossy(g).chars() {
+            name.push(if c == ' ' { '_' } else { c });
+        }
+        name
     }
 
     /// Every wanted n-gram of the text, hashing each one.

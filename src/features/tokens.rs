@@ -34,6 +34,8 @@ pub struct Tokens {
     /// Identifies this vocabulary in the per-thread cache (an address could
     /// be reused by another vocabulary after this one is dropped).
     uid: usize,
+    /// Each id's piece, for naming n-grams without a lookup and a copy.
+    pieces: std::sync::Arc<[Box<str>]>,
 }
 
 static NEXT_UID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
@@ -120,10 +122,14 @@ impl Tokens {
             .to_string(false)
             .map_err(|e| FeatureError::Tokenizer(e.to_string()))?;
         let uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let pieces = (0..tokenizer.get_vocab_size(true) as u32)
+            .map(|id| tokenizer.id_to_token(id).unwrap_or_default().into_boxed_str())
+            .collect();
         Ok(Tokens {
             tokenizer,
             json,
             uid,
+            pieces,
         })
     }
 
@@ -143,6 +149,12 @@ impl Tokens {
     /// Number of pieces in the vocabulary.
     pub fn vocab_size(&self) -> usize {
         self.tokenizer.get_vocab_size(true)
+    }
+
+    /// The piece for an id, `""` for an id outside the vocabulary (for
+    /// explanations).
+    pub fn piece(&self, id: u32) -> &str {
+        self.pieces.get(id as usize).map_or("", |p| p)
     }
 
     /// The piece for an id (for explanations).
