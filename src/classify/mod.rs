@@ -141,6 +141,9 @@ pub struct ScoreScratch {
     /// Fused explanations: (index, tf-idf value, column) of one block.
     xs: Vec<(u32, f32, u32)>,
     margins: Vec<f64>,
+    /// Explanations: each column's contribution, and their weights.
+    cols: Vec<(u32, f64)>,
+    weights: Vec<f64>,
     dense: Vec<f64>,
     logits: Vec<f64>,
 }
@@ -654,7 +657,9 @@ impl Model {
         // largest and `top` smallest columns hold every n-gram the output
         // can show.
         let coefs: Vec<f64> = (0..k).map(coef).collect();
-        let mut cols: Vec<(u32, f64)> = Vec::new();
+        // Scratch reused between explanations (~1,000 columns a comment).
+        let mut cols = std::mem::take(&mut s.cols);
+        cols.clear();
         match fused {
             Some(f) => {
                 let cfg = &self.featurizer.config;
@@ -685,11 +690,14 @@ impl Model {
         // name, which is not known yet.
         let keep = top.max(1);
         if cols.len() > 2 * keep {
-            let mut w: Vec<f64> = cols.iter().map(|c| c.1).collect();
+            let mut w = std::mem::take(&mut s.weights);
+            w.clear();
+            w.extend(cols.iter().map(|c| c.1));
             let n = w.len();
             let hi = *w.select_nth_unstable_by(n - keep, f64::total_cmp).1;
             let lo = *w.select_nth_unstable_by(keep - 1, f64::total_cmp).1;
             cols.retain(|c| c.1 >= hi || c.1 <= lo);
+            s.weights = w;
         }
         let mut wanted: Vec<u32> = cols.iter().map(|c| c.0).collect();
         wanted.sort_unstable();
@@ -822,6 +830,7 @@ impl Model {
         };
         let mut out = named(up, true);
         out.extend(named(down, false));
+        s.cols = cols;
         out
     }
 }

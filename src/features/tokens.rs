@@ -123,7 +123,12 @@ impl Tokens {
             .map_err(|e| FeatureError::Tokenizer(e.to_string()))?;
         let uid = NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let pieces = (0..tokenizer.get_vocab_size(true) as u32)
-            .map(|id| tokenizer.id_to_token(id).unwrap_or_default().into_boxed_str())
+            .map(|id| {
+                tokenizer
+                    .id_to_token(id)
+                    .unwrap_or_default()
+                    .into_boxed_str()
+            })
             .collect();
         Ok(Tokens {
             tokenizer,
