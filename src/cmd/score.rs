@@ -102,19 +102,26 @@ fn write_jsonl(
         }
     }
     chunks.push(start..forest.threads.len());
-    let bufs: Vec<Result<Vec<u8>>> = chunks
-        .into_par_iter()
-        .map(|r| {
-            let mut buf = Vec::new();
-            jsonl_rows(&forest.threads[r.clone()], &scores[r], h, &mut buf)?;
-            Ok(buf)
-        })
-        .collect();
-    for b in bufs {
-        out.write_all(&b?)?;
+    // A batch's worth of rows at a time (whole mode hands over the whole
+    // forest: its rows are not all held as text at once).
+    for group in chunks.chunks(CHUNKS_AT_ONCE) {
+        let bufs: Vec<Result<Vec<u8>>> = group
+            .par_iter()
+            .map(|r| {
+                let mut buf = Vec::new();
+                jsonl_rows(&forest.threads[r.clone()], &scores[r.clone()], h, &mut buf)?;
+                Ok(buf)
+            })
+            .collect();
+        for b in bufs {
+            out.write_all(&b?)?;
+        }
     }
     Ok(())
 }
+
+/// Chunks of rows serialised before they are written (~16k rows).
+const CHUNKS_AT_ONCE: usize = 16;
 
 fn jsonl_rows(
     threads: &[forest::Thread],
