@@ -13,6 +13,12 @@
 //!
 //! The table interleaves each column's idf with its weights (`1 + k` f32
 //! per column), so a lookup touches one cache line instead of three arrays.
+//!
+//! A character block weighted linearly ([`CharTf::Linear`]) is a sum over
+//! the text's words: each word's `Σ idf²` and `Σ idf·w` are kept in a
+//! per-thread cache (up to [`WORDS_MAX`] words per table and side), so a
+//! comment costs one lookup per word instead of one per character n-gram,
+//! and its character n-grams need not be hashed at all.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -53,7 +59,7 @@ struct WordCache {
     map: HashMap<CompactString, WordSum, ahash::RandomState>,
 }
 
-/// Most words a [`WordCache`] holds before it starts again (~8 MB).
+/// Most words a [`WordCache`] holds before it starts again (~10 MB).
 const WORDS_MAX: usize = 1 << 17;
 
 /// A thread's word caches and the scratch for summing a word: its padded
