@@ -26,8 +26,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use compact_str::CompactString;
 
-use crate::features::vocab::sublinear_tf;
-use crate::features::{CharTf, FeatureConfig, Featurizer, Vocab};
+use crate::features::vocab::{sublinear_tf, weigh};
+use crate::features::{FeatureConfig, Featurizer, Vocab};
 
 use super::Expert;
 
@@ -98,38 +98,37 @@ impl Fused {
         })
     }
 
-    /// Sums of one side: `counts` are hashed counts of side 0 (sorted by
-    /// index, as [`crate::features::Featurizer::featurize`] gives them),
-    /// scored as side `side`. With `words` (the featurizer and the
-    /// normalised text, for a [`CharTf::Linear`] model) the character
-    /// block is summed word by word instead of from `counts`: the same
-    /// sums, up to floating-point rounding.
+    /// Sums of one side of a text featurized by `fz`: `counts` are its
+    /// hashed counts on side 0 (sorted by index, as
+    /// [`Featurizer::featurize`] gives them), `norm` its normalised form,
+    /// scored as side `side`. A character block weighted linearly
+    /// ([`CharTf::Linear`]) is summed word by word from `norm`, whether or
+    /// not `counts` hold it.
     pub fn side_sum(
         &self,
         vocab: &Vocab,
-        cfg: &FeatureConfig,
-        counts: &[(u32, f32)],
+        fz: &Featurizer,
+        (counts, norm): (&[(u32, f32)], &str),
         side: u32,
-        words: Option<(&Featurizer, &str)>,
     ) -> SideSum {
+        let cfg = &fz.config;
         let off = side * cfg.side_width();
         let used = cfg.used(counts);
         // Sorted by index: the token block, then the character block.
         let split = used.partition_point(|&(i, _)| i < 1u32 << cfg.word_bits);
         let mut s = SideSum::default();
         for (b, block) in [&used[..split], &used[split..]].into_iter().enumerate() {
-            if let (1, Some((fz, norm))) = (b, words) {
+            if cfg.char_ngrams && cfg.linear(b == 1) {
                 (s.sq[1], s.dot[1]) = self.word_sums(vocab, fz, norm, off);
                 continue;
             }
             // Accumulators in registers, one block at a time (the same sums
             // in the same order as one loop over both blocks).
-            let linear = b == 1 && cfg.char_tf == CharTf::Linear;
             let (sq, dot) = match self.k {
-                1 => self.block_sum::<1>(vocab, block, off, linear),
-                2 => self.block_sum::<2>(vocab, block, off, linear),
-                3 => self.block_sum::<3>(vocab, block, off, linear),
-                _ => self.block_sum::<MAX_K>(vocab, block, off, linear),
+                1 => self.block_sum::<1>(vocab, block, off),
+                2 => self.block_sum::<2>(vocab, block, off),
+                3 => self.block_sum::<3>(vocab, block, off),
+                _ => self.block_sum::<MAX_K>(vocab, block, off),
             };
             s.sq[b] = sq;
             s.dot[b] = dot;
@@ -211,15 +210,12 @@ impl Fused {
 
     /// Squared norm and weighted dot products of one block, for a table of
     /// `K` score columns (`K` = `self.k`, or [`MAX_K`] for any smaller
-    /// count: the rows are read `self.k` wide). `linear`: the block is
-    /// weighted `tf·idf` with `Σ tf·idf²` as its squared norm
-    /// ([`CharTf::Linear`]).
+    /// count: the rows are read `self.k` wide), weighted `(1 + ln tf)·idf`.
     fn block_sum<const K: usize>(
         &self,
         vocab: &Vocab,
         block: &[(u32, f32)],
         off: u32,
-        linear: bool,
     ) -> (f64, [f64; MAX_K]) {
         let stride = self.k + 1;
         let k = self.k.min(K);
@@ -230,15 +226,8 @@ impl Fused {
                 continue;
             };
             let row = &self.table[c as usize * stride..(c as usize + 1) * stride];
-            let x = if linear {
-                let idf = f64::from(row[0]);
-                sq += f64::from(tf) * idf * idf;
-                f64::from(tf) * idf
-            } else {
-                let x = f64::from(sublinear_tf(tf) * row[0]);
-                sq += x * x;
-                x
-            };
+            let x = f64::from(sublinear_tf(tf) * row[0]);
+            sq += x * x;
             for (d, &w) in dot[..k].iter_mut().zip(&row[1..]) {
                 *d += x * f64::from(w);
             }
@@ -270,21 +259,14 @@ impl Fused {
         let split = counts.partition_point(|&(i, _)| i < char_start);
         for (b, block) in [&counts[..split], &counts[split..]].into_iter().enumerate() {
             xs.clear();
-            let linear = b == 1 && cfg.char_tf == CharTf::Linear;
+            let linear = cfg.linear(b == 1);
             let mut sq = 0.0f32;
             for &(i, tf) in block {
                 let Some(c) = vocab.column(i + off) else {
                     continue;
                 };
-                let idf = self.table[c as usize * stride];
-                let x = if linear {
-                    sq += tf * idf * idf;
-                    tf * idf
-                } else {
-                    let x = sublinear_tf(tf) * idf;
-                    sq += x * x;
-                    x
-                };
+                let (x, x_sq) = weigh(tf, self.table[c as usize * stride], linear);
+                sq += x_sq;
                 xs.push((i + off, x, c));
             }
             let n = sq.sqrt();

@@ -29,7 +29,7 @@ pub mod train;
 use serde::{Deserialize, Serialize};
 
 use crate::features::pair::{self, PairSide};
-use crate::features::{cues, CharTf, FeatureConfig, Featurizer, Scratch, Trace, Vocab};
+use crate::features::{cues, FeatureConfig, Featurizer, Scratch, Trace, Vocab};
 pub use artifact::ArtifactError;
 pub use head::Head;
 pub use sparse::SparseModel;
@@ -340,8 +340,8 @@ impl Model {
     /// [`Model::prepare`] without the character n-grams, for models that
     /// do not read them from the counts: models without them, and fused
     /// models that sum them word by word ([`Model::sums_char_words`]).
-    /// Methods that need them (explanations, the unfused paths) featurize
-    /// the text again.
+    /// Methods that need them (explanations, the unfused paths) add them
+    /// to a copy.
     pub fn prepare_tokens(&self, text: &str, s: &mut ScoreScratch) -> Prepared {
         self.prepare_with(text, false, s)
     }
@@ -402,7 +402,7 @@ impl Model {
     /// instead of from the counts.
     pub fn sums_char_words(&self) -> bool {
         let cfg = &self.featurizer.config;
-        cfg.char_ngrams && cfg.char_tf == CharTf::Linear && self.fused().is_some()
+        cfg.char_ngrams && cfg.linear(true) && self.fused().is_some()
     }
 
     /// Whether texts prepared by `other` can be scored by this model (same
@@ -499,11 +499,8 @@ impl Model {
     /// text, 1: the parent); `None` when the model has no fused table.
     pub fn side_sum(&self, p: &Prepared, side: u32) -> Option<fused::SideSum> {
         let f = self.fused()?;
-        let words = self
-            .sums_char_words()
-            .then_some((&self.featurizer, p.norm.as_str()));
         (side < self.sides)
-            .then(|| f.side_sum(&self.vocab, &self.featurizer.config, &p.counts, side, words))
+            .then(|| f.side_sum(&self.vocab, &self.featurizer, (&p.counts, &p.norm), side))
     }
 
     /// [`Model::score_prepared`] from side sums ([`Model::side_sum`]) of
@@ -619,7 +616,7 @@ impl Model {
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
         // Explanations name character n-grams from the counts: texts
-        // prepared without them are featurized again (only the explained).
+        // prepared without them get them added (only the explained).
         let text_full = self.with_chars(text, s);
         let text: &Prepared = &text_full;
         let parent_full = match parent {

@@ -163,6 +163,12 @@ impl FeatureConfig {
         }
     }
 
+    /// Whether a block is weighted linearly ([`CharTf::Linear`]): the
+    /// character block (`char_block`) of a model that says so.
+    pub fn linear(&self, char_block: bool) -> bool {
+        char_block && self.char_tf == CharTf::Linear
+    }
+
     /// Width of one side's hashed space.
     pub fn side_width(&self) -> u32 {
         (1u32 << self.word_bits) + (1u32 << self.char_bits)

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CharTf, FeatureConfig};
+use super::FeatureConfig;
 
 /// Known features and their idf. Column `c` is hashed index `index[c]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,43 +112,35 @@ impl Vocab {
         let start = out.len();
         let mut block_start = start;
         let mut block = u32::MAX;
-        // Σ tf·idf² of the current block when it is weighted linearly.
-        let mut linear: Option<f32> = None;
+        // The current block's squared norm.
+        let mut sq = 0.0f32;
         for &(i, tf) in counts {
             let Some(c) = self.column(i) else { continue };
             let b = cfg.block_of(i);
             if b != block {
-                finish_block(&mut out[block_start..], linear);
+                normalize(&mut out[block_start..], sq);
                 block_start = out.len();
                 block = b;
-                linear = (b % 2 == 1 && cfg.char_tf == CharTf::Linear).then_some(0.0);
+                sq = 0.0;
             }
-            let idf = self.idf[c as usize];
-            match &mut linear {
-                Some(sq) => {
-                    *sq += tf * idf * idf;
-                    out.push((c, tf * idf));
-                }
-                None => out.push((c, sublinear_tf(tf) * idf)),
-            }
+            let (x, x_sq) = weigh(tf, self.idf[c as usize], cfg.linear(b % 2 == 1));
+            sq += x_sq;
+            out.push((c, x));
         }
-        finish_block(&mut out[block_start..], linear);
+        normalize(&mut out[block_start..], sq);
     }
 }
 
-/// Normalise a block: by its L2 norm, or for a linearly weighted block by
-/// `sqrt(Σ tf·idf²)`.
-fn finish_block(xs: &mut [(u32, f32)], linear: Option<f32>) {
-    match linear {
-        None => normalize_block(xs),
-        Some(sq) => {
-            let n = sq.sqrt();
-            if n > 0.0 {
-                for x in xs {
-                    x.1 /= n;
-                }
-            }
-        }
+/// An n-gram's value in its block before the block is normalised, and
+/// its term of the block's squared norm: `(1 + ln tf)·idf` and its square,
+/// or for a linearly weighted block ([`super::CharTf::Linear`]) `tf·idf` and
+/// `tf·idf²`.
+pub fn weigh(tf: f32, idf: f32, linear: bool) -> (f32, f32) {
+    if linear {
+        (tf * idf, tf * idf * idf)
+    } else {
+        let x = sublinear_tf(tf) * idf;
+        (x, x * x)
     }
 }
 
@@ -162,8 +154,9 @@ pub fn sublinear_tf(tf: f32) -> f32 {
     }
 }
 
-fn normalize_block(xs: &mut [(u32, f32)]) {
-    let n: f32 = xs.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+/// Divide a block's values by the square root of its squared norm `sq`.
+fn normalize(xs: &mut [(u32, f32)], sq: f32) {
+    let n = sq.sqrt();
     if n > 0.0 {
         for x in xs {
             x.1 /= n;
@@ -174,6 +167,7 @@ fn normalize_block(xs: &mut [(u32, f32)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::CharTf;
 
     #[test]
     fn idf_min_df_and_norm_hand_computed() {
