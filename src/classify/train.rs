@@ -766,20 +766,25 @@ mod tests {
             .collect()
     }
 
+    /// A binary incivility model on a corpus, default parameters.
+    fn fit_toy(f: Featurizer, c: &[(String, u32)]) -> Model {
+        let labels = vec!["0".into(), "1".into()];
+        fit(
+            Task::Incivility,
+            labels,
+            f,
+            &toy_examples(c),
+            &TrainParams::default(),
+            &Silent,
+        )
+        .unwrap()
+    }
+
     #[test]
     fn learns_and_explains_a_toy_task() {
         let c = corpus();
         let f = toy_featurizer(&c);
-        let ex = toy_examples(&c);
-        let m = fit(
-            Task::Incivility,
-            vec!["0".into(), "1".into()],
-            f,
-            &ex,
-            &TrainParams::default(),
-            &Silent,
-        )
-        .unwrap();
+        let m = fit_toy(f, &c);
         let mut s = ScoreScratch::default();
         let bad = m.score("what an idiot", "", &mut s)[1];
         let good = m.score("thanks, good point", "", &mut s)[1];
@@ -808,15 +813,7 @@ mod tests {
             c.push((format!("x_idiot you x_id {i}"), 1));
         }
         let f = toy_featurizer(&c);
-        let m = fit(
-            Task::Incivility,
-            vec!["0".into(), "1".into()],
-            f,
-            &toy_examples(&c),
-            &TrainParams::default(),
-            &Silent,
-        )
-        .unwrap();
+        let m = fit_toy(f, &c);
         let text = "x_idiot idiot";
         let mut names = m.featurizer.names(text, 0);
         names.retain(|n| n.name == "chr:_id" && m.vocab.column(n.index).is_some());
@@ -830,25 +827,9 @@ mod tests {
     fn char_words_unknown_models_round_trip_as_format_version_2() {
         let c = corpus();
         let mut f = toy_featurizer(&c);
-        let v1 = fit(
-            Task::Incivility,
-            vec!["0".into(), "1".into()],
-            f.clone(),
-            &toy_examples(&c),
-            &TrainParams::default(),
-            &Silent,
-        )
-        .unwrap();
+        let v1 = fit_toy(f.clone(), &c);
         f.config.char_words = crate::features::CharWords::Unknown;
-        let m = fit(
-            Task::Incivility,
-            vec!["0".into(), "1".into()],
-            f,
-            &toy_examples(&c),
-            &TrainParams::default(),
-            &Silent,
-        )
-        .unwrap();
+        let m = fit_toy(f, &c);
         let version =
             |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap()["version"].clone();
         assert_eq!(version(&v1.to_json()), 1, "default settings stay version 1");
@@ -868,15 +849,7 @@ mod tests {
         let c = corpus();
         let mut f = toy_featurizer(&c);
         f.config.char_tf = crate::features::CharTf::Linear;
-        fit(
-            Task::Incivility,
-            vec!["0".into(), "1".into()],
-            f,
-            &toy_examples(&c),
-            &TrainParams::default(),
-            &Silent,
-        )
-        .unwrap()
+        fit_toy(f, &c)
     }
 
     /// A linear model scored from texts prepared without character
