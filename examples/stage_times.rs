@@ -19,31 +19,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| v.get("body").and_then(|b| b.as_str()).map(String::from))
         .collect();
-    let n = texts.len() as f64;
+    let n = texts.len().saturating_sub(1).max(1) as f64;
     let cfg = inc.featurizer.config;
+    // STAGE=NAME: run only that stage, warmed up ten times (for a profiler).
     let only = std::env::var("STAGE").ok();
-    let time = |name: &str, f: &mut dyn FnMut(&str)| {
+    // A stage runs on texts 1.. (an explanation's parent is the text
+    // before), after a pass that warms the caches the way a long run has
+    // them.
+    let time = |name: &str, f: &mut dyn FnMut(usize)| {
         if only.as_deref().is_some_and(|o| o != name) {
             return;
         }
-        for t in &texts {
-            f(t); // warm the caches the way a long run has them
+        for _ in 0..if only.is_some() { 10 } else { 1 } {
+            (1..texts.len()).for_each(&mut *f);
         }
         let t0 = Instant::now();
-        for t in &texts {
-            f(t);
-        }
+        (1..texts.len()).for_each(&mut *f);
         println!(
             "{name:<28} {:7.2} µs/comment",
             t0.elapsed().as_secs_f64() * 1e6 / n
         );
     };
     let (mut norm, mut tmp) = (String::new(), String::new());
-    time("normalize", &mut |t| {
+    time("normalize", &mut |i| {
+        let t = texts[i].as_str();
         normalize(t, cfg.normalize, &mut norm, &mut tmp);
     });
     let mut ids = Vec::new();
-    time("normalize+encode", &mut |t| {
+    time("normalize+encode", &mut |i| {
+        let t = texts[i].as_str();
         normalize(t, cfg.normalize, &mut norm, &mut tmp);
         ids.clear();
         inc.featurizer.tokens.encode(&norm, &mut ids);
@@ -51,43 +55,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut s = ScoreScratch::default();
     let mut fs = threadlens::features::Scratch::default();
     let mut counts = Vec::new();
-    time("featurize", &mut |t| {
+    time("featurize", &mut |i| {
+        let t = texts[i].as_str();
         counts.clear();
         std::hint::black_box(inc.featurizer.featurize(t, 0, &mut fs, &mut counts));
     });
     let mut nochar = inc.featurizer.clone();
     nochar.config.char_ngrams = false;
-    time("featurize, no char n-grams", &mut |t| {
+    time("featurize, no char n-grams", &mut |i| {
+        let t = texts[i].as_str();
         counts.clear();
         std::hint::black_box(nochar.featurize(t, 0, &mut fs, &mut counts));
     });
     let mut n3 = inc.featurizer.clone();
     n3.config.char_min = 3;
-    time("featurize, char 3-5", &mut |t| {
+    time("featurize, char 3-5", &mut |i| {
+        let t = texts[i].as_str();
         counts.clear();
         std::hint::black_box(n3.featurize(t, 0, &mut fs, &mut counts));
     });
-    time("prepare_tokens", &mut |t| {
+    time("prepare_tokens", &mut |i| {
+        let t = texts[i].as_str();
         std::hint::black_box(inc.prepare_tokens(t, &mut s));
     });
-    time("prepare_tokens + inc side", &mut |t| {
+    time("prepare_tokens + inc side", &mut |i| {
+        let t = texts[i].as_str();
         let p = inc.prepare_tokens(t, &mut s);
         std::hint::black_box(inc.side_sum(&p, 0));
     });
-    time("prepare_tokens + inc + stance sides", &mut |t| {
+    time("prepare_tokens + inc + stance sides", &mut |i| {
+        let t = texts[i].as_str();
         let p = inc.prepare_tokens(t, &mut s);
         std::hint::black_box(inc.side_sum(&p, 0));
         std::hint::black_box(st.side_sum(&p, 0));
         std::hint::black_box(st.side_sum(&p, 1));
     });
-    time("prepare (featurize)", &mut |t| {
+    time("prepare (featurize)", &mut |i| {
+        let t = texts[i].as_str();
         std::hint::black_box(inc.prepare(t, &mut s));
     });
-    time("prepare + inc side", &mut |t| {
+    time("prepare + inc side", &mut |i| {
+        let t = texts[i].as_str();
         let p = inc.prepare(t, &mut s);
         std::hint::black_box(inc.side_sum(&p, 0));
     });
-    time("prepare + inc + stance side", &mut |t| {
+    time("prepare + inc + stance side", &mut |i| {
+        let t = texts[i].as_str();
         let p = inc.prepare(t, &mut s);
         std::hint::black_box(inc.side_sum(&p, 0));
         std::hint::black_box(st.side_sum(&p, 0));
@@ -98,46 +111,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|t| inc.prepare_tokens(t, &mut s))
         .collect();
-    // STAGE=NAME: time only that stage (explanations ten times, for a profiler).
-    let explain = |name: &str, f: &mut dyn FnMut(usize)| {
-        if only.as_deref().is_some_and(|o| o != name) {
-            return;
-        }
-        for _ in 0..if only.is_some() { 10 } else { 1 } {
-            for i in 1..texts.len() {
-                f(i);
-            }
-        }
-        for i in 1..texts.len() {
-            f(i);
-        }
-        let t0 = Instant::now();
-        for i in 1..texts.len() {
-            f(i);
-        }
-        println!(
-            "{name:<28} {:7.2} µs/comment",
-            t0.elapsed().as_secs_f64() * 1e6 / n
-        );
-    };
-    explain("incivility score", &mut |i| {
+    time("incivility score", &mut |i| {
         let p = &prepared[i];
         let sum = inc.side_sum(p, 0).unwrap();
         std::hint::black_box(inc.score_sums((p, &texts[i], &sum), None, &mut s));
     });
-    explain("incivility score + explain", &mut |i| {
+    time("incivility score + explain", &mut |i| {
         let p = &prepared[i];
         let sum = inc.side_sum(p, 0).unwrap();
         std::hint::black_box(inc.score_sums((p, &texts[i], &sum), None, &mut s));
         std::hint::black_box(inc.explain_scored(p, &texts[i], None, 1, 5, &mut s));
     });
-    explain("stance score", &mut |i| {
+    time("stance score", &mut |i| {
         let (a, b) = (&prepared[i], &prepared[i - 1]);
         let (sa, sb) = (st.side_sum(a, 0).unwrap(), st.side_sum(b, 1).unwrap());
         let parent = Some((b, texts[i - 1].as_str(), &sb));
         std::hint::black_box(st.score_sums((a, &texts[i], &sa), parent, &mut s));
     });
-    explain("stance score + explain", &mut |i| {
+    time("stance score + explain", &mut |i| {
         let (a, b) = (&prepared[i], &prepared[i - 1]);
         let (sa, sb) = (st.side_sum(a, 0).unwrap(), st.side_sum(b, 1).unwrap());
         let parent = Some((b, texts[i - 1].as_str(), &sb));
