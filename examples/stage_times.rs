@@ -1,8 +1,9 @@
 //! Single-thread time per comment of each scoring stage (normalise,
-//! tokenize, featurize, the models' side sums) on the bodies of a JSONL
-//! dump, to see where `score` spends its time.
+//! tokenize, featurize, the models' side sums, scoring and explaining) on
+//! the bodies of a JSONL dump, to see where `score` spends its time.
 //!
-//! `cargo run --release --example stage_times -- DUMP.jsonl [MAX]`
+//! `cargo run --release --example stage_times -- DUMP.jsonl [MAX]`;
+//! `STAGE="stance score + explain"` runs one stage only (for `perf`).
 
 use std::time::Instant;
 use threadlens::classify::{Model, ScoreScratch};
