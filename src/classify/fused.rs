@@ -14,11 +14,15 @@
 //! The table interleaves each column's idf with its weights (`1 + k` f32
 //! per column), so a lookup touches one cache line instead of three arrays.
 //!
-//! A character block weighted linearly ([`CharTf::Linear`]) is a sum over
+//! A character block weighted linearly ([`crate::features::CharTf::Linear`]) is a sum over
 //! the text's words: each word's `Σ idf²` and `Σ idf·w` are kept in a
-//! per-thread cache (up to [`WORDS_MAX`] words per table and side), so a
+//! per-thread cache (up to 131,072 words per table and side), so a
 //! comment costs one lookup per word instead of one per character n-gram,
-//! and its character n-grams need not be hashed at all.
+//! and its character n-grams need not be hashed at all. Explaining such a
+//! block reads per-word lists of the word's known n-grams (index and
+//! place in the word, up to 32,768 words a thread): the n-grams a
+//! word has outside the vocabulary are never hashed, counted or looked up
+//! again, and the strongest are named from the lists.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -27,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use compact_str::CompactString;
 
 use crate::features::vocab::{sublinear_tf, weigh};
-use crate::features::{FeatureConfig, Featurizer, Vocab};
+use crate::features::{sort_keys, FeatureConfig, FeatureName, Featurizer, Vocab};
 
 use super::Expert;
 
@@ -44,31 +48,113 @@ pub struct Fused {
 }
 
 /// One word's share of a linearly weighted character block
-/// ([`CharTf::Linear`]): `Σ idf²` and `Σ idf·w_j` over its n-grams.
+/// ([`crate::features::CharTf::Linear`]): `Σ idf²` and `Σ idf·w_j` over its n-grams.
 #[derive(Debug, Clone, Copy, Default)]
 struct WordSum {
     sq: f64,
     dot: [f64; MAX_K],
 }
 
-/// Per-word sums of one table and side, kept between texts on a thread:
-/// a dump's words repeat, so most words are summed once instead of
-/// hashing and looking up each of their n-grams in every comment.
-struct WordCache {
+/// Something kept per word for one table and side, between texts on a
+/// thread: a dump's words repeat, so most words are worked out once
+/// instead of hashing and looking up each of their n-grams in every
+/// comment.
+struct WordCache<V> {
     owner: (u64, u32),
-    map: HashMap<CompactString, WordSum, ahash::RandomState>,
+    map: HashMap<CompactString, V, ahash::RandomState>,
 }
 
-/// Most words a [`WordCache`] holds before it starts again (~10 MB).
+/// The map of `caches` that belongs to table `uid` on side offset `off`,
+/// made (dropping the oldest of a few) if there is none, emptied when it
+/// holds `max` words.
+fn word_cache<V>(
+    caches: &mut Vec<WordCache<V>>,
+    (uid, off): (u64, u32),
+    max: usize,
+) -> &mut HashMap<CompactString, V, ahash::RandomState> {
+    let at = match caches.iter().position(|c| c.owner == (uid, off)) {
+        Some(at) => at,
+        None => {
+            // A few tables at a time (a run uses one or two).
+            if caches.len() >= 4 {
+                caches.remove(0);
+            }
+            caches.push(WordCache {
+                owner: (uid, off),
+                map: HashMap::default(),
+            });
+            caches.len() - 1
+        }
+    };
+    let map = &mut caches[at].map;
+    if map.len() >= max {
+        map.clear();
+    }
+    map
+}
+
+/// Most words a cache of [`WordSum`]s holds before it starts again (~10 MB).
 const WORDS_MAX: usize = 1 << 17;
 
-/// A thread's word caches and the scratch for summing a word: its padded
+/// A thread's word sums and the scratch for summing a word: its padded
 /// bytes, character offsets and n-gram indices.
-type WordScratch = (Vec<WordCache>, Vec<u8>, Vec<usize>, Vec<u32>);
+type WordScratch = (Vec<WordCache<WordSum>>, Vec<u8>, Vec<usize>, Vec<u32>);
+
+/// A known character n-gram of a word (its index is in the vocabulary on
+/// the cache's side): side-relative hashed index, and where it lies in the
+/// padded word (` word `), for its name.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    i: u32,
+    at: u32,
+    len: u32,
+}
+
+/// Where [`Fused::char_contributions`] puts each n-gram's share, its
+/// scratch, and the known n-grams it keeps for naming.
+pub type Shares<'a> = (
+    &'a mut Vec<(u32, f64)>,
+    &'a mut Vec<(u32, f32, u32)>,
+    &'a mut CharHits,
+);
+
+/// The known character n-grams of an explained text's words, kept by
+/// [`Fused::char_contributions`] so that [`Fused::char_names`] names the
+/// strongest without looking each word up again.
+#[derive(Debug, Clone, Default)]
+pub struct CharHits {
+    /// Per word with known n-grams: side, byte range in the normalised
+    /// text, and where its n-grams end in `known`.
+    words: Vec<(u32, u32, u32, u32)>,
+    known: Vec<Known>,
+}
+
+impl CharHits {
+    /// Forget the last text's n-grams.
+    pub fn clear(&mut self) {
+        self.words.clear();
+        self.known.clear();
+    }
+}
+
+/// Most words a cache of [`Known`] lists holds before it starts again
+/// (~200 B a word: ~7 MB).
+const KNOWN_MAX: usize = 1 << 15;
+
+/// A thread's known-n-gram lists and the scratch for listing a word
+/// (padded bytes, character offsets).
+#[derive(Default)]
+struct KnownLists {
+    caches: Vec<WordCache<Box<[Known]>>>,
+    padded: Vec<u8>,
+    bounds: Vec<usize>,
+}
 
 thread_local! {
     static WORDS: RefCell<WordScratch> =
         const { RefCell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new())) };
+    /// The lists, and scratch for a text's indices (and a sort's).
+    static KNOWN: RefCell<(KnownLists, Vec<u32>, Vec<u32>)> = RefCell::default();
 }
 
 /// One side's per-block sums: squared norm and weighted dot products.
@@ -102,7 +188,7 @@ impl Fused {
     /// hashed counts on side 0 (sorted by index, as
     /// [`Featurizer::featurize`] gives them), `norm` its normalised form,
     /// scored as side `side`. A character block weighted linearly
-    /// ([`CharTf::Linear`]) is summed word by word from `norm`, whether or
+    /// ([`crate::features::CharTf::Linear`]) is summed word by word from `norm`, whether or
     /// not `counts` hold it.
     pub fn side_sum(
         &self,
@@ -148,25 +234,7 @@ impl Fused {
     ) -> (f64, [f64; MAX_K]) {
         WORDS.with(|w| {
             let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
-            let me = (self.uid, off);
-            let at = match caches.iter().position(|c| c.owner == me) {
-                Some(at) => at,
-                None => {
-                    // A few tables at a time (a run uses one or two).
-                    if caches.len() >= 4 {
-                        caches.remove(0);
-                    }
-                    caches.push(WordCache {
-                        owner: me,
-                        map: HashMap::default(),
-                    });
-                    caches.len() - 1
-                }
-            };
-            let map = &mut caches[at].map;
-            if map.len() >= WORDS_MAX {
-                map.clear();
-            }
+            let map = word_cache(caches, (self.uid, off), WORDS_MAX);
             let mut sq = 0.0f64;
             let mut dot = [0.0f64; MAX_K];
             for word in fz.char_words(norm) {
@@ -269,16 +337,149 @@ impl Fused {
                 sq += x_sq;
                 xs.push((i + off, x, c));
             }
-            let n = sq.sqrt();
-            for &(i, x, c) in xs.iter() {
-                let v = if n > 0.0 { x / n } else { x };
-                let row = &self.table[c as usize * stride + 1..(c as usize + 1) * stride];
-                let mut w = 0.0;
-                for (cj, &wj) in coefs.iter().zip(row) {
-                    w += cj * f64::from(wj) * f64::from(v);
-                }
-                out.push((i, w));
+            self.shares(xs, sq, coefs, out);
+        }
+    }
+
+    /// Each n-gram's share of the output, from its `(index, tf-idf value,
+    /// column)` in `xs` and the block's squared norm `sq`.
+    fn shares(&self, xs: &[(u32, f32, u32)], sq: f32, coefs: &[f64], out: &mut Vec<(u32, f64)>) {
+        let stride = self.k + 1;
+        let n = sq.sqrt();
+        for &(i, x, c) in xs {
+            let v = if n > 0.0 { x / n } else { x };
+            let row = &self.table[c as usize * stride + 1..(c as usize + 1) * stride];
+            let mut w = 0.0;
+            for (cj, &wj) in coefs.iter().zip(row) {
+                w += cj * f64::from(wj) * f64::from(v);
             }
+            out.push((i, w));
+        }
+    }
+
+    /// [`Fused::contributions`] of the linearly weighted character block
+    /// of side `side` of normalised text `norm` (featurized by `fz`), with
+    /// the same values in the same order, from per-word lists of known
+    /// n-grams kept between texts instead of hashing every n-gram of the
+    /// text again. The text's known n-grams are kept in `hits` for
+    /// [`Fused::char_names`]; `xs` is scratch.
+    pub fn char_contributions(
+        &self,
+        vocab: &Vocab,
+        fz: &Featurizer,
+        (norm, side): (&str, u32),
+        coefs: &[f64],
+        (out, xs, hits): Shares<'_>,
+    ) {
+        let off = side * fz.config.side_width();
+        let stride = self.k + 1;
+        KNOWN.with(|k| {
+            let (lists, idx, tmp) = &mut *k.borrow_mut();
+            idx.clear();
+            let base = norm.as_ptr() as usize;
+            self.known_words(vocab, fz, norm, off, lists, |word, known| {
+                idx.extend(known.iter().map(|k| k.i));
+                if !known.is_empty() {
+                    hits.known.extend_from_slice(known);
+                    // Words are slices of `norm`.
+                    let start = (word.as_ptr() as usize - base) as u32;
+                    hits.words
+                        .push((side, start, word.len() as u32, hits.known.len() as u32));
+                }
+            });
+            sort_keys(idx, tmp);
+            xs.clear();
+            let mut sq = 0.0f32;
+            // Counted, weighted and normalised as the counts' block is.
+            for run in idx.chunk_by(|a, b| a == b) {
+                let Some(c) = vocab.column(run[0] + off) else {
+                    continue;
+                };
+                let tf = run.len() as f32;
+                let (x, x_sq) = weigh(tf, self.table[c as usize * stride], true);
+                sq += x_sq;
+                xs.push((run[0] + off, x, c));
+            }
+            self.shares(xs, sq, coefs, out);
+        });
+    }
+
+    /// The names of the wanted n-grams of the character block of side
+    /// `side` of normalised text `norm` (by index on that side), from the
+    /// known n-grams [`Fused::char_contributions`] kept in `hits` for the
+    /// same text and side, each occurrence in the order
+    /// [`Featurizer::names_in`] finds them, appended to `names`.
+    pub fn char_names(
+        fz: &Featurizer,
+        (norm, side): (&str, u32),
+        hits: &CharHits,
+        want: impl Fn(u32) -> bool,
+        names: &mut Vec<FeatureName>,
+    ) {
+        let off = side * fz.config.side_width();
+        let mut padded = Vec::new();
+        let mut from = 0usize;
+        for &(s, start, len, end) in &hits.words {
+            let known = &hits.known[from..end as usize];
+            from = end as usize;
+            if s != side {
+                continue;
+            }
+            let Some(word) = norm.get(start as usize..(start + len) as usize) else {
+                continue;
+            };
+            for k in known.iter().filter(|k| want(k.i + off)) {
+                padded.clear();
+                padded.push(b' ');
+                padded.extend_from_slice(word.as_bytes());
+                padded.push(b' ');
+                let at = k.at as usize;
+                if let Some(g) = padded.get(at..at + k.len as usize) {
+                    names.push(FeatureName {
+                        index: k.i + off,
+                        name: Featurizer::chr_name(g),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Each character word of `norm` and its known n-grams on side offset
+    /// `off`, from this thread's cache or listed and kept.
+    fn known_words(
+        &self,
+        vocab: &Vocab,
+        fz: &Featurizer,
+        norm: &str,
+        off: u32,
+        lists: &mut KnownLists,
+        mut f: impl FnMut(&str, &[Known]),
+    ) {
+        let KnownLists {
+            caches,
+            padded,
+            bounds,
+        } = lists;
+        let map = word_cache(caches, (self.uid, off), KNOWN_MAX);
+        let mut list = Vec::new();
+        for word in fz.char_words(norm) {
+            if let Some(known) = map.get(word) {
+                f(word, known);
+                continue;
+            }
+            list.clear();
+            fz.word_char_grams(word, padded, bounds, |i, at| {
+                if vocab.column(i + off).is_some() {
+                    list.push(Known {
+                        i,
+                        // Records are bounded far below 4 GB.
+                        at: at.start as u32,
+                        len: at.len() as u32,
+                    });
+                }
+            });
+            f(word, &list);
+            map.insert(word.into(), list.as_slice().into());
         }
     }
 

@@ -144,6 +144,8 @@ pub struct ScoreScratch {
     /// Explanations: each column's contribution, and their weights.
     cols: Vec<(u32, f64)>,
     weights: Vec<f64>,
+    /// Explanations of linearly weighted character blocks.
+    hits: fused::CharHits,
     dense: Vec<f64>,
     logits: Vec<f64>,
 }
@@ -207,6 +209,60 @@ pub struct Contribution {
     pub feature: String,
     /// Added log-odds of the explained class.
     pub weight: f64,
+}
+
+/// The `keep`-th largest and the `keep`-th smallest weight of `cols`
+/// (`keep` ≤ its length; `w` is scratch), in [`f64::total_cmp`] order with
+/// equal weights counted apart: one pass with a short sorted list of each
+/// when `keep` is small (~1,000 columns, 5 kept), a selection otherwise.
+fn kth_extremes(cols: &[(u32, f64)], keep: usize, w: &mut Vec<f64>) -> (f64, f64) {
+    const SHORT: usize = 16;
+    if keep > SHORT {
+        w.clear();
+        w.extend(cols.iter().map(|c| c.1));
+        let n = w.len();
+        let hi = *w.select_nth_unstable_by(n - keep, f64::total_cmp).1;
+        let lo = *w.select_nth_unstable_by(keep - 1, f64::total_cmp).1;
+        return (hi, lo);
+    }
+    // `hi`: the largest seen, descending; `lo`: the smallest, ascending.
+    let (mut hi, mut lo) = ([0.0f64; SHORT], [0.0f64; SHORT]);
+    let mut n = 0;
+    for &(_, x) in cols {
+        if n < keep {
+            // Filling: insert into both lists.
+            let (mut i, mut j) = (n, n);
+            while i > 0 && hi[i - 1].total_cmp(&x).is_lt() {
+                hi[i] = hi[i - 1];
+                i -= 1;
+            }
+            hi[i] = x;
+            while j > 0 && lo[j - 1].total_cmp(&x).is_gt() {
+                lo[j] = lo[j - 1];
+                j -= 1;
+            }
+            lo[j] = x;
+            n += 1;
+            continue;
+        }
+        if x.total_cmp(&hi[keep - 1]).is_gt() {
+            let mut i = keep - 1;
+            while i > 0 && hi[i - 1].total_cmp(&x).is_lt() {
+                hi[i] = hi[i - 1];
+                i -= 1;
+            }
+            hi[i] = x;
+        }
+        if x.total_cmp(&lo[keep - 1]).is_lt() {
+            let mut j = keep - 1;
+            while j > 0 && lo[j - 1].total_cmp(&x).is_gt() {
+                lo[j] = lo[j - 1];
+                j -= 1;
+            }
+            lo[j] = x;
+        }
+    }
+    (hi[keep - 1], lo[keep - 1])
 }
 
 /// Router margins → posteriors over the sources. Two sources are a binary
@@ -615,12 +671,19 @@ impl Model {
         top: usize,
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
-        // Explanations name character n-grams from the counts: texts
-        // prepared without them get them added (only the explained).
-        let text_full = self.with_chars(text, s);
+        // A linearly weighted character block is explained from per-word
+        // lists of its known n-grams ([`fused::Fused::char_contributions`]);
+        // otherwise explanations name character n-grams from the counts,
+        // and texts prepared without them get them added (only the
+        // explained).
+        let by_words = self.sums_char_words();
+        let text_full = match by_words {
+            true => std::borrow::Cow::Borrowed(text),
+            false => self.with_chars(text, s),
+        };
         let text: &Prepared = &text_full;
         let parent_full = match parent {
-            Some((p, ps)) if self.sides == 2 => Some((self.with_chars(p, s), ps)),
+            Some((p, ps)) if self.sides == 2 && !by_words => Some((self.with_chars(p, s), ps)),
             _ => None,
         };
         let parent = parent_full.as_ref().map(|(p, ps)| (&**p, *ps)).or(parent);
@@ -661,16 +724,23 @@ impl Model {
             Some(f) => {
                 let cfg = &self.featurizer.config;
                 let mut xs = std::mem::take(&mut s.xs);
-                f.contributions(
-                    &self.vocab,
-                    cfg,
-                    (&text.counts, 0),
-                    &coefs,
-                    &mut cols,
-                    &mut xs,
-                );
-                if let (2, Some((p, _))) = (self.sides, parent) {
-                    f.contributions(&self.vocab, cfg, (&p.counts, 1), &coefs, &mut cols, &mut xs);
+                s.hits.clear();
+                let sides = match (self.sides, parent) {
+                    (2, Some((p, _))) => vec![text, p],
+                    _ => vec![text],
+                };
+                for (side, p) in (0u32..).zip(sides) {
+                    let counts = match by_words {
+                        true => cfg.token_counts(&p.counts),
+                        false => &p.counts,
+                    };
+                    f.contributions(&self.vocab, cfg, (counts, side), &coefs, &mut cols, &mut xs);
+                    if by_words {
+                        let fz = &self.featurizer;
+                        let at = (p.norm.as_str(), side);
+                        let out = (&mut cols, &mut xs, &mut s.hits);
+                        f.char_contributions(&self.vocab, fz, at, &coefs, out);
+                    }
                 }
                 s.xs = xs;
             }
@@ -687,14 +757,8 @@ impl Model {
         // name, which is not known yet.
         let keep = top.max(1);
         if cols.len() > 2 * keep {
-            let mut w = std::mem::take(&mut s.weights);
-            w.clear();
-            w.extend(cols.iter().map(|c| c.1));
-            let n = w.len();
-            let hi = *w.select_nth_unstable_by(n - keep, f64::total_cmp).1;
-            let lo = *w.select_nth_unstable_by(keep - 1, f64::total_cmp).1;
+            let (hi, lo) = kth_extremes(&cols, keep, &mut s.weights);
             cols.retain(|c| c.1 >= hi || c.1 <= lo);
-            s.weights = w;
         }
         let mut wanted: Vec<u32> = cols.iter().map(|c| c.0).collect();
         wanted.sort_unstable();
@@ -709,13 +773,26 @@ impl Model {
         let want = |i: u32| {
             filter[slot(i) >> 6] & (1 << (slot(i) & 63)) != 0 && wanted.binary_search(&i).is_ok()
         };
-        let mut names = self
-            .featurizer
-            .names_in(&text.norm, Some(text.trace()), 0, want);
+        let side_names = |norm: &str, trace: Option<Trace<'_>>, side: u32| {
+            let fz = &self.featurizer;
+            match (by_words, fused) {
+                (true, Some(_)) => {
+                    // Token n-grams from the trace, character n-grams from
+                    // the word lists; then as one `names_in` list.
+                    let token = |i: u32| i % fz.config.side_width() < fz.config.char_start();
+                    let mut names = fz.names_in(norm, trace, side, |i| token(i) && want(i));
+                    fused::Fused::char_names(fz, (norm, side), &s.hits, want, &mut names);
+                    crate::features::sort_names(&mut names);
+                    names
+                }
+                _ => fz.names_in(norm, trace, side, want),
+            }
+        };
+        let mut names = side_names(&text.norm, Some(text.trace()), 0);
         if self.sides == 2 {
             let trace = parent.map(|p| p.0.trace());
             let parent_norm = parent_prep.map_or("", |p| p.norm.as_str());
-            for mut n in self.featurizer.names_in(parent_norm, trace, 1, want) {
+            for mut n in side_names(parent_norm, trace, 1) {
                 n.name = format!("parent:{}", n.name);
                 names.push(n);
             }

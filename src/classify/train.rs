@@ -892,6 +892,59 @@ mod tests {
         if slow != from_lite {
             return Err(format!("{slow:?} vs {from_lite:?}"));
         }
+        check_char_lists(m, (&full, &lite), 0)
+    }
+
+    /// A linear model's character block explained from per-word lists of
+    /// known n-grams (twice: listing the words, then from the cache)
+    /// against the same block of the full counts: the same values in the
+    /// same order, bit for bit, and the same names as the trace gives.
+    fn check_char_lists(
+        m: &Model,
+        (full, lite): (&crate::classify::Prepared, &crate::classify::Prepared),
+        side: u32,
+    ) -> Result<(), String> {
+        let f = m.fused().unwrap();
+        let fz = &m.featurizer;
+        let cfg = &fz.config;
+        let coefs: Vec<f64> = (0..m.experts[0].sparse.k)
+            .map(|j| 0.75 - j as f64)
+            .collect();
+        let chars = &full.counts[cfg.token_counts(&full.counts).len()..];
+        let (mut from_counts, mut xs) = (Vec::new(), Vec::new());
+        f.contributions(
+            &m.vocab,
+            cfg,
+            (chars, side),
+            &coefs,
+            &mut from_counts,
+            &mut xs,
+        );
+        let want = |i: u32| from_counts.iter().any(|c| c.0 == i);
+        let mut by_trace = fz.names_in(&full.norm, Some(full.trace()), side, want);
+        by_trace.retain(|n| n.name.starts_with("chr:"));
+        let mut hits = crate::classify::fused::CharHits::default();
+        for _ in 0..2 {
+            let mut from_words = Vec::new();
+            hits.clear();
+            let out = (&mut from_words, &mut xs, &mut hits);
+            f.char_contributions(&m.vocab, fz, (&lite.norm, side), &coefs, out);
+            if from_words != from_counts {
+                return Err(format!("side {side}: {from_words:?} vs {from_counts:?}"));
+            }
+            let mut names = Vec::new();
+            crate::classify::fused::Fused::char_names(
+                fz,
+                (&lite.norm, side),
+                &hits,
+                want,
+                &mut names,
+            );
+            crate::features::sort_names(&mut names);
+            if names != by_trace {
+                return Err(format!("side {side}: {names:?} vs {by_trace:?}"));
+            }
+        }
         Ok(())
     }
 
@@ -1029,7 +1082,19 @@ mod tests {
     /// A four-class stance model on the toy corpus.
     fn toy_stance_model() -> Model {
         let c = corpus();
-        let f = toy_featurizer(&c);
+        toy_stance_fit(toy_featurizer(&c))
+    }
+
+    /// The toy stance model with linearly weighted character n-grams.
+    fn toy_linear_stance_model() -> Model {
+        let c = corpus();
+        let mut f = toy_featurizer(&c);
+        f.config.char_tf = crate::features::CharTf::Linear;
+        toy_stance_fit(f)
+    }
+
+    fn toy_stance_fit(f: Featurizer) -> Model {
+        let c = corpus();
         let parents = ["is this true?", "the council voted", ""];
         let ex: Vec<Example> = c
             .iter()
@@ -1086,6 +1151,62 @@ mod tests {
                 let slow = m.explain(&text, &parent, class, 6);
                 proptest::prop_assert_eq!(&slow, &m.explain_scored(&a, &text, Some((&b, &parent)), class, 6, &mut s));
                 proptest::prop_assert!(slow.iter().all(|c| c.weight.is_finite()));
+            }
+        }
+    }
+
+    /// A linear two-sided model: explanations from texts prepared without
+    /// character n-grams equal those of fully featurized ones, and each
+    /// side's character block from the word lists equals the counts'.
+    fn check_linear_pair(m: &Model, text: &str, parent: &str) -> Result<(), String> {
+        let mut s = ScoreScratch::default();
+        let (a, b) = (m.prepare(text, &mut s), m.prepare(parent, &mut s));
+        let (la, lb) = (
+            m.prepare_tokens(text, &mut s),
+            m.prepare_tokens(parent, &mut s),
+        );
+        for class in 0..4 {
+            let full = m.explain_prepared(&a, text, Some((&b, parent)), class, 4, &mut s);
+            let lite = m.explain_prepared(&la, text, Some((&lb, parent)), class, 4, &mut s);
+            if full != lite {
+                return Err(format!("{full:?} vs {lite:?}"));
+            }
+        }
+        check_char_lists(m, (&a, &la), 0)?;
+        check_char_lists(m, (&b, &lb), 1)
+    }
+
+    #[test]
+    fn linear_pair_models_explain_both_sides_from_word_lists() {
+        let m = toy_linear_stance_model();
+        assert!(m.sums_char_words() && m.sides == 2);
+        for (text, parent) in [
+            ("you idiot idiot", "is this true? idiot"),
+            ("thanks, good point", ""),
+            ("", "naïve ééé idiot"),
+        ] {
+            check_linear_pair(&m, text, parent).unwrap();
+        }
+        // Parent n-grams are named as such.
+        let ex = m.explain("no", "what an idiot idiot", 1, 40);
+        assert!(
+            ex.iter().any(|c| c.feature.starts_with("parent:chr:")),
+            "{ex:?}"
+        );
+    }
+
+    proptest::proptest! {
+        /// Any reply and parent: a linear two-sided model explains both
+        /// sides' character blocks from word lists as from the counts.
+        #[test]
+        fn any_pair_explains_alike_from_word_lists(
+            text in crate::features::tests::hostile_text(),
+            parent in crate::features::tests::hostile_text(),
+        ) {
+            static MODEL: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
+            let m = MODEL.get_or_init(toy_linear_stance_model);
+            if let Err(e) = check_linear_pair(m, &text, &parent) {
+                proptest::prop_assert!(false, "{:?} / {:?}: {}", text, parent, e);
             }
         }
     }

@@ -158,9 +158,19 @@ impl FeatureConfig {
         if self.char_ngrams {
             counts
         } else {
-            let char_start = 1u32 << self.word_bits;
-            &counts[..counts.partition_point(|&(i, _)| i < char_start)]
+            self.token_counts(counts)
         }
+    }
+
+    /// The token n-grams of side-0 counts (sorted by index): the block
+    /// before [`FeatureConfig::char_start`].
+    pub fn token_counts<'a>(&self, counts: &'a [(u32, f32)]) -> &'a [(u32, f32)] {
+        &counts[..counts.partition_point(|&(i, _)| i < self.char_start())]
+    }
+
+    /// First side-relative index of the character block.
+    pub fn char_start(&self) -> u32 {
+        1 << self.word_bits
     }
 
     /// Whether a block is weighted linearly ([`CharTf::Linear`]): the
@@ -198,7 +208,7 @@ pub struct Scratch {
 /// Sort hashed indices (~1,000 a text): an LSD radix sort in two passes of
 /// 11 bits when every key is below 2^22 (one side's indices with the
 /// default widths), with one read pass counting both digits.
-fn sort_keys(v: &mut [u32], tmp: &mut Vec<u32>) {
+pub(crate) fn sort_keys(v: &mut [u32], tmp: &mut Vec<u32>) {
     const B: u32 = 11;
     const M: u32 = (1 << B) - 1;
     let n = v.len();
@@ -352,7 +362,7 @@ impl Featurizer {
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
         let char_text = if chars { s.norm.as_str() } else { "" };
         for word in self.char_words(char_text) {
-            for_char_ngrams(word, lo, hi, &mut s.padded, &mut s.bounds, |g| {
+            for_char_ngrams(word, lo, hi, &mut s.padded, &mut s.bounds, |g, _| {
                 let h = xxh3_64_with_seed(g, SEED_CHR);
                 s.hashes.push(cbase + (h as u32 & cmask));
             });
@@ -402,8 +412,7 @@ impl Featurizer {
             Some(t) => self.names_traced(norm, t, base, want),
             None => self.names_hashed(norm, base, want),
         };
-        names.sort_by(|a, b| a.index.cmp(&b.index).then(a.name.len().cmp(&b.name.len())));
-        names.dedup_by_key(|n| n.index);
+        sort_names(&mut names);
         names
     }
 
@@ -421,7 +430,7 @@ impl Featurizer {
     }
 
     /// `chr:` and the n-gram, `_` for its word-boundary spaces.
-    fn chr_name(g: &[u8]) -> String {
+    pub(crate) fn chr_name(g: &[u8]) -> String {
         let mut name = String::with_capacity(4 + g.len());
         name.push_str("chr:");
         for c in String::from_utf8_lossy(g).chars() {
@@ -452,7 +461,7 @@ impl Featurizer {
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
         let (mut padded, mut bounds) = (Vec::new(), Vec::new());
         for word in self.char_words(norm) {
-            for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g| {
+            for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g, _| {
                 let index = cbase + (xxh3_64_with_seed(g, SEED_CHR) as u32 & cmask);
                 if want(index) {
                     names.push(FeatureName {
@@ -505,7 +514,7 @@ impl Featurizer {
                 pos += count;
                 continue;
             }
-            for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g| {
+            for_char_ngrams(word, lo, hi, &mut padded, &mut bounds, |g, _| {
                 name_at(pos, &mut next, &|| Self::chr_name(g));
                 pos += 1;
             });
@@ -550,8 +559,29 @@ impl Featurizer {
         let cbase = 1u32 << self.config.word_bits;
         let cmask = (1u32 << self.config.char_bits) - 1;
         let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
-        for_char_ngrams(word, lo, hi, padded, bounds, |g| {
+        for_char_ngrams(word, lo, hi, padded, bounds, |g, _| {
             out.push(cbase + (xxh3_64_with_seed(g, SEED_CHR) as u32 & cmask));
+        });
+    }
+
+    /// [`Featurizer::word_char_indices`] with where each n-gram is: `f`
+    /// gets its side-relative hashed index and its byte range in the
+    /// padded word (`padded`, ` word `, as the call leaves it).
+    pub fn word_char_grams(
+        &self,
+        word: &str,
+        padded: &mut Vec<u8>,
+        bounds: &mut Vec<usize>,
+        mut f: impl FnMut(u32, std::ops::Range<usize>),
+    ) {
+        let cbase = 1u32 << self.config.word_bits;
+        let cmask = (1u32 << self.config.char_bits) - 1;
+        let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
+        for_char_ngrams(word, lo, hi, padded, bounds, |g, at| {
+            f(
+                cbase + (xxh3_64_with_seed(g, SEED_CHR) as u32 & cmask),
+                at..at + g.len(),
+            );
         });
     }
 
@@ -570,6 +600,14 @@ impl Featurizer {
         self.prepare(text, &mut s);
         s.norm
     }
+}
+
+/// Names found in a text, in index order with one name an index: the
+/// shortest, the first found among equally short ones (an n-gram that
+/// hashes where a longer one does names that column).
+pub fn sort_names(names: &mut Vec<FeatureName>) {
+    names.sort_by(|a, b| a.index.cmp(&b.index).then(a.name.len().cmp(&b.name.len())));
+    names.dedup_by_key(|n| n.index);
 }
 
 /// Words for character n-grams: split on white space, with punctuation
@@ -607,7 +645,7 @@ fn for_char_ngrams(
     hi: usize,
     padded: &mut Vec<u8>,
     bounds: &mut Vec<usize>,
-    mut f: impl FnMut(&[u8]),
+    mut f: impl FnMut(&[u8], usize),
 ) {
     padded.clear();
     padded.push(b' ');
@@ -616,8 +654,8 @@ fn for_char_ngrams(
     if word.is_ascii() {
         // One byte per character: n-grams are byte windows.
         for n in lo..=hi.min(padded.len()) {
-            for g in padded.windows(n) {
-                f(g);
+            for (at, g) in padded.windows(n).enumerate() {
+                f(g, at);
             }
         }
         return;
@@ -630,7 +668,7 @@ fn for_char_ngrams(
     let nchars = bounds.len() - 1;
     for n in lo..=hi.min(nchars) {
         for start in 0..=nchars - n {
-            f(&padded[bounds[start]..bounds[start + n]]);
+            f(&padded[bounds[start]..bounds[start + n]], bounds[start]);
         }
     }
 }
@@ -659,15 +697,22 @@ pub(crate) mod tests {
     fn char_ngrams_like_char_wb() {
         let (mut p, mut b) = (Vec::new(), Vec::new());
         let mut got = Vec::new();
-        for_char_ngrams("ab", 2, 5, &mut p, &mut b, |g| {
-            got.push(String::from_utf8(g.to_vec()).unwrap())
+        let mut at = Vec::new();
+        for_char_ngrams("ab", 2, 5, &mut p, &mut b, |g, a| {
+            got.push(String::from_utf8(g.to_vec()).unwrap());
+            at.push(a);
         });
         assert_eq!(got, [" a", "ab", "b ", " ab", "ab ", " ab "]);
+        // Where each n-gram starts in the padded word.
+        assert_eq!(at, [0, 1, 2, 0, 1, 0]);
         got.clear();
-        for_char_ngrams("é", 2, 3, &mut p, &mut b, |g| {
-            got.push(String::from_utf8(g.to_vec()).unwrap())
+        at.clear();
+        for_char_ngrams("é", 2, 3, &mut p, &mut b, |g, a| {
+            got.push(String::from_utf8(g.to_vec()).unwrap());
+            at.push(a);
         });
         assert_eq!(got, [" é", "é ", " é "]);
+        assert_eq!(at, [0, 1, 0]);
     }
 
     #[test]
