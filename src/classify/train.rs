@@ -1211,6 +1211,30 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The one-pass `keep`-th largest and smallest weights equal a
+        /// selection's, ties and signed zeros included.
+        #[test]
+        fn kth_extremes_match_a_selection(
+            ws in proptest::collection::vec(
+                proptest::prop_oneof![-3i8..3i8, proptest::strategy::Just(0i8)], 1..60),
+            keep in 1usize..24,
+            neg_zero in proptest::bool::ANY,
+        ) {
+            let cols: Vec<(u32, f64)> = ws
+                .iter()
+                .enumerate()
+                .map(|(i, &w)| (i as u32, if w == 0 && neg_zero && i % 2 == 0 { -0.0 } else { f64::from(w) / 4.0 }))
+                .collect();
+            let keep = keep.min(cols.len());
+            let mut sorted: Vec<f64> = cols.iter().map(|c| c.1).collect();
+            sorted.sort_by(f64::total_cmp);
+            let (hi, lo) = crate::classify::kth_extremes(&cols, keep, &mut Vec::new());
+            proptest::prop_assert_eq!(hi.to_bits(), sorted[sorted.len() - keep].to_bits());
+            proptest::prop_assert_eq!(lo.to_bits(), sorted[keep - 1].to_bits());
+        }
+    }
+
     #[test]
     fn prepared_scoring_equals_direct_scoring() {
         // Stance (two sides): the prepared path shifts the parent's counts
