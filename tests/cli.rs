@@ -1521,3 +1521,50 @@ fn small_partitions_are_read_back_together_up_to_the_budget() {
     assert!(err.contains("(2 partitions by thread)"), "{err}");
     assert_eq!(parts, whole, "the same report");
 }
+
+/// Over one batch (16,384 comments), streamed with the next batch read
+/// while the last is scored: every comment comes out once, in input order.
+/// A write error stops the run with the error, not a hang or a partial
+/// success.
+#[cfg(target_os = "linux")]
+#[test]
+fn streams_several_batches_in_order_and_stops_on_a_write_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("big.jsonl");
+    let mut text = String::new();
+    for t in 0..4000 {
+        for c in 0..6 {
+            let parent = match c {
+                0 => format!("t3_{t}"),
+                _ => format!("t1_c{t}_{}", c - 1),
+            };
+            text.push_str(&format!(
+                "{{\"id\":\"c{t}_{c}\",\"parent_id\":\"{parent}\",\"link_id\":\"t3_{t}\",\"author\":\"u{c}\",\"body\":\"reply {c} in {t}\"}}\n"
+            ));
+        }
+    }
+    std::fs::write(&input, text).unwrap();
+    let out_path = dir.path().join("rows.jsonl");
+    let args = ["score", "-q", "--explain", "none", input.to_str().unwrap()];
+    let out = run(&[&args[..], &["-o", out_path.to_str().unwrap()]].concat());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = lines(&std::fs::read(&out_path).unwrap());
+    let ids: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["kind"] == "comment")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = (0..4000)
+        .flat_map(|t| (0..6).map(move |c| format!("c{t}_{c}")))
+        .collect();
+    assert_eq!(ids, want);
+    let full = run(&[&args[..], &["-o", "/dev/full"]].concat());
+    assert_eq!(full.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&full.stderr);
+    assert!(err.contains("No space left"), "{err}");
+}
