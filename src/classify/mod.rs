@@ -213,53 +213,41 @@ pub struct Contribution {
 
 /// The `keep`-th largest and the `keep`-th smallest weight of `cols`
 /// (`keep` ≤ its length; `w` is scratch), in [`f64::total_cmp`] order with
-/// equal weights counted apart: one pass with a short sorted list of each
-/// when `keep` is small (~1,000 columns, 5 kept), a selection otherwise.
+/// equal weights counted apart: one pass keeping the `keep` largest and
+/// smallest in two short sorted lists when `keep` is small (~1,000
+/// columns, 5 kept), a selection otherwise.
 fn kth_extremes(cols: &[(u32, f64)], keep: usize, w: &mut Vec<f64>) -> (f64, f64) {
     const SHORT: usize = 16;
+    w.clear();
+    w.extend(cols.iter().map(|c| c.1));
     if keep > SHORT {
-        w.clear();
-        w.extend(cols.iter().map(|c| c.1));
         let n = w.len();
         let hi = *w.select_nth_unstable_by(n - keep, f64::total_cmp).1;
         let lo = *w.select_nth_unstable_by(keep - 1, f64::total_cmp).1;
         return (hi, lo);
     }
-    // `hi`: the largest seen, descending; `lo`: the smallest, ascending.
+    // `hi`: the largest so far, descending; `lo`: the smallest, ascending.
     let (mut hi, mut lo) = ([0.0f64; SHORT], [0.0f64; SHORT]);
-    let mut n = 0;
-    for &(_, x) in cols {
-        if n < keep {
-            // Filling: insert into both lists.
-            let (mut i, mut j) = (n, n);
-            while i > 0 && hi[i - 1].total_cmp(&x).is_lt() {
-                hi[i] = hi[i - 1];
-                i -= 1;
-            }
-            hi[i] = x;
-            while j > 0 && lo[j - 1].total_cmp(&x).is_gt() {
-                lo[j] = lo[j - 1];
-                j -= 1;
-            }
-            lo[j] = x;
-            n += 1;
-            continue;
+    let (hi, lo) = (&mut hi[..keep], &mut lo[..keep]);
+    lo.copy_from_slice(&w[..keep]);
+    lo.sort_by(f64::total_cmp);
+    hi.copy_from_slice(lo);
+    hi.reverse();
+    // Into a full list whose last it beats: shift the weaker ones down.
+    let insert = |list: &mut [f64], x: f64, beats: fn(&f64, &f64) -> bool| {
+        let mut i = list.len() - 1;
+        while i > 0 && beats(&x, &list[i - 1]) {
+            list[i] = list[i - 1];
+            i -= 1;
         }
+        list[i] = x;
+    };
+    for &x in &w[keep..] {
         if x.total_cmp(&hi[keep - 1]).is_gt() {
-            let mut i = keep - 1;
-            while i > 0 && hi[i - 1].total_cmp(&x).is_lt() {
-                hi[i] = hi[i - 1];
-                i -= 1;
-            }
-            hi[i] = x;
+            insert(hi, x, |a, b| a.total_cmp(b).is_gt());
         }
         if x.total_cmp(&lo[keep - 1]).is_lt() {
-            let mut j = keep - 1;
-            while j > 0 && lo[j - 1].total_cmp(&x).is_gt() {
-                lo[j] = lo[j - 1];
-                j -= 1;
-            }
-            lo[j] = x;
+            insert(lo, x, |a, b| a.total_cmp(b).is_lt());
         }
     }
     (hi[keep - 1], lo[keep - 1])
@@ -725,11 +713,11 @@ impl Model {
                 let cfg = &self.featurizer.config;
                 let mut xs = std::mem::take(&mut s.xs);
                 s.hits.clear();
-                let sides = match (self.sides, parent) {
-                    (2, Some((p, _))) => vec![text, p],
-                    _ => vec![text],
+                let parent_side = match (self.sides, parent) {
+                    (2, Some((p, _))) => Some(p),
+                    _ => None,
                 };
-                for (side, p) in (0u32..).zip(sides) {
+                for (side, p) in (0u32..).zip(std::iter::once(text).chain(parent_side)) {
                     let counts = match by_words {
                         true => cfg.token_counts(&p.counts),
                         false => &p.counts,
