@@ -790,10 +790,12 @@ impl Model {
         // summed in column order.
         let mut named: Vec<Contribution> = Vec::with_capacity(cols.len());
         for &(idx, w) in &cols {
+            // One name an index and one column an index: each name is
+            // taken at most once.
             let name = names
-                .iter()
+                .iter_mut()
                 .find(|n| n.index == idx)
-                .map_or_else(|| format!("#{idx}"), |n| n.name.clone());
+                .map_or_else(|| format!("#{idx}"), |n| std::mem::take(&mut n.name));
             match named.iter_mut().find(|c| c.feature == name) {
                 Some(c) => c.weight += w,
                 None => named.push(Contribution {
@@ -860,16 +862,19 @@ impl Model {
             v
         };
         let (up, down) = (strongest(true), strongest(false));
-        let name = |f: Feature| -> String {
+        // A column is in one of the two lists at most (by its sign): its
+        // name is taken, not copied.
+        let mut names: Vec<String> = named.into_iter().map(|c| c.feature).collect();
+        let mut name = |f: Feature| -> String {
             match f {
-                Feature::Col(i) => named[i].feature.clone(),
+                Feature::Col(i) => std::mem::take(&mut names[i]),
                 Feature::Cue(f) => format!("cue:{}", ex.head.features[f]),
             }
         };
         // Pushing up: strongest first, ties by name; pushing down: most
         // negative first, ties by name from the end (the order of one list
         // sorted by name, then stably by weight, read from both ends).
-        let named = |v: Vec<(f64, Feature)>, up: bool| -> Vec<Contribution> {
+        let mut named = |v: Vec<(f64, Feature)>, up: bool| -> Vec<Contribution> {
             let mut v: Vec<Contribution> = v
                 .into_iter()
                 .map(|(weight, f)| Contribution {
