@@ -14,15 +14,16 @@
 //! The table interleaves each column's idf with its weights (`1 + k` f32
 //! per column), so a lookup touches one cache line instead of three arrays.
 //!
-//! A character block weighted linearly ([`crate::features::CharTf::Linear`]) is a sum over
-//! the text's words: each word's `Σ idf²` and `Σ idf·w` are kept in a
-//! per-thread cache (up to 131,072 words per table and side), so a
-//! comment costs one lookup per word instead of one per character n-gram,
-//! and its character n-grams need not be hashed at all. Explaining such a
-//! block reads per-word lists of the word's known n-grams (index and
-//! place in the word, up to 32,768 words a thread): the n-grams a
-//! word has outside the vocabulary are never hashed, counted or looked up
-//! again, and the strongest are named from the lists.
+//! A character block weighted linearly
+//! ([`crate::features::CharTf::Linear`]) is a sum over the text's words:
+//! each word's `Σ idf²` and `Σ idf·w` are kept in a per-thread cache (up
+//! to 131,072 words per table and side, ~17 MB), so a comment costs one
+//! lookup per word instead of one per character n-gram, and its character
+//! n-grams need not be hashed at all. Explaining such a block reads
+//! per-word lists of the word's known n-grams (index and place in the
+//! word, up to 32,768 words a thread, ~10 MB): the n-grams a word has
+//! outside the vocabulary are never hashed, counted or looked up again,
+//! and the strongest are named from the lists.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -48,7 +49,8 @@ pub struct Fused {
 }
 
 /// One word's share of a linearly weighted character block
-/// ([`crate::features::CharTf::Linear`]): `Σ idf²` and `Σ idf·w_j` over its n-grams.
+/// ([`crate::features::CharTf::Linear`]): `Σ idf²` and `Σ idf·w_j` over
+/// its n-grams.
 #[derive(Debug, Clone, Copy, Default)]
 struct WordSum {
     sq: f64,
@@ -93,7 +95,8 @@ fn word_cache<V>(
     map
 }
 
-/// Most words a cache of [`WordSum`]s holds before it starts again (~10 MB).
+/// Most words a cache of [`WordSum`]s holds before it starts again (a
+/// hash table of 262,144 slots of 64 bytes: ~17 MB).
 const WORDS_MAX: usize = 1 << 17;
 
 /// A thread's word sums and the scratch for summing a word: its padded
@@ -138,7 +141,7 @@ impl CharHits {
 }
 
 /// Most words a cache of [`Known`] lists holds before it starts again
-/// (~200 B a word: ~7 MB).
+/// (~230 B of list and ~80 B of table a word: ~10 MB).
 const KNOWN_MAX: usize = 1 << 15;
 
 /// A thread's known-n-gram lists and the scratch for listing a word
@@ -188,8 +191,8 @@ impl Fused {
     /// hashed counts on side 0 (sorted by index, as
     /// [`Featurizer::featurize`] gives them), `norm` its normalised form,
     /// scored as side `side`. A character block weighted linearly
-    /// ([`crate::features::CharTf::Linear`]) is summed word by word from `norm`, whether or
-    /// not `counts` hold it.
+    /// ([`crate::features::CharTf::Linear`]) is summed word by word from
+    /// `norm`, whether or not `counts` hold it.
     pub fn side_sum(
         &self,
         vocab: &Vocab,
