@@ -288,7 +288,9 @@ pub fn stream(
         });
         let mut failed: Option<anyhow::Error> = None;
         // Until the reader is done; after a failure, drained so it ends.
-        for recs in rx.iter() {
+        // The receiver is owned here: if scoring panicked, unwinding drops
+        // it, the reader's next send fails and the scope can end.
+        for recs in rx {
             if failed.is_none() {
                 if let Err(e) =
                     score_batch(recs, scorer, &mut build, &mut build_diags, tick, consume)
