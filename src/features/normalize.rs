@@ -135,18 +135,18 @@ pub fn normalize(
     } else {
         text
     };
-    let mut lowered = String::with_capacity(src.len());
-    if src.is_ascii() {
+    let ascii = src.is_ascii();
+    let mut lowered;
+    if ascii {
         // No ASCII character is invisible or changes under NFKC; letters
-        // and case are the ASCII ones.
-        for &b in src.as_bytes() {
-            if b.is_ascii_alphabetic() {
-                st.letters += 1;
-                st.upper += u32::from(b.is_ascii_uppercase());
-            }
-            lowered.push(char::from(b.to_ascii_lowercase()));
-        }
+        // and case are the ASCII ones (counted and lowered a pass each,
+        // which the compiler vectorises).
+        let b = src.as_bytes();
+        st.letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count() as u32;
+        st.upper = b.iter().filter(|c| c.is_ascii_uppercase()).count() as u32;
+        lowered = src.to_ascii_lowercase();
     } else {
+        lowered = String::with_capacity(src.len());
         for c in src.nfkc() {
             if is_invisible(c) {
                 st.invisible += 1;
@@ -196,10 +196,16 @@ pub fn normalize(
         }
         // Only words with a letter and a leet symbol can change; the rest
         // (nearly all) are copied as they are.
-        if cfg.fold_leet
-            && word.chars().any(|c| c.is_alphabetic())
-            && word.chars().any(|c| leet(c).is_some())
-        {
+        let may_leet = match ascii {
+            true => {
+                let b = word.as_bytes();
+                b.iter().any(u8::is_ascii_alphabetic) && b.iter().any(|c| b"013457@$!".contains(c))
+            }
+            false => {
+                word.chars().any(|c| c.is_alphabetic()) && word.chars().any(|c| leet(c).is_some())
+            }
+        };
+        if cfg.fold_leet && may_leet {
             let chars: Vec<char> = word.chars().collect();
             let mut w = String::with_capacity(word.len());
             for (i, &c) in chars.iter().enumerate() {
@@ -250,7 +256,11 @@ pub fn normalized(text: &str, cfg: NormalizeConfig) -> String {
 }
 
 fn push_folded(word: &str, cfg: NormalizeConfig, out: &mut String, st: &mut NormalizeStats) {
-    if !cfg.fold_repeats {
+    // An ASCII word with no character three times in a row (nearly every
+    // word) is copied whole.
+    let b = word.as_bytes();
+    if !cfg.fold_repeats || (word.is_ascii() && !b.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]))
+    {
         out.push_str(word);
         return;
     }
@@ -288,7 +298,42 @@ mod tests {
             proptest::prop_assert_eq!(sb.letters, sa.letters + 1);
             proptest::prop_assert_eq!(sb.upper, sa.upper);
             proptest::prop_assert_eq!(sb.invisible, sa.invisible);
+            proptest::prop_assert_eq!(sb.folded_leet, sa.folded_leet);
+            proptest::prop_assert_eq!(sb.folded_repeats, sa.folded_repeats);
             proptest::prop_assert!(b.starts_with(a.trim_end()), "{:?} vs {:?}", a, b);
+        }
+
+        /// The same on text dense in leet symbols and repeated letters.
+        #[test]
+        fn the_ascii_path_agrees_on_leet_and_repeats(text in "[aAb1!@$0 .\t]{0,60}") {
+            let cfg = NormalizeConfig::default();
+            let (mut a, mut b, mut scratch) = (String::new(), String::new(), String::new());
+            let sa = normalize(&text, cfg, &mut a, &mut scratch);
+            let sb = normalize(&format!("{text} é"), cfg, &mut b, &mut scratch);
+            proptest::prop_assert_eq!(sb.folded_leet, sa.folded_leet);
+            proptest::prop_assert_eq!(sb.folded_repeats, sa.folded_repeats);
+            proptest::prop_assert!(b.starts_with(a.trim_end()), "{:?} vs {:?}", a, b);
+        }
+
+        /// Copying a word whole when nothing repeats three times equals
+        /// folding it character by character.
+        #[test]
+        fn repeat_folding_fast_path_equals_the_char_loop(word in "[ab1!é]{0,30}") {
+            let cfg = NormalizeConfig::default();
+            let (mut fast, mut st) = (String::new(), NormalizeStats::default());
+            push_folded(&word, cfg, &mut fast, &mut st);
+            let (mut slow, mut n) = (String::new(), 0u32);
+            let mut prev = ['\0', '\0'];
+            for c in word.chars() {
+                if c == prev[0] && c == prev[1] {
+                    n += 1;
+                    continue;
+                }
+                prev = [prev[1], c];
+                slow.push(c);
+            }
+            proptest::prop_assert_eq!(fast, slow);
+            proptest::prop_assert_eq!(st.folded_repeats, n);
         }
     }
 
