@@ -44,6 +44,10 @@ const NEGATION: &[&str] = &[
     "not", "no", "never", "nothing", "nobody", "none", "nope", "neither", "nor", "cannot", "t",
 ];
 
+/// The first bytes of the words in [`SECOND_PERSON`] and [`NEGATION`]
+/// (a test checks it).
+const LISTED_FIRST: &[u8] = b"yutnc";
+
 fn ln1p(x: u32) -> f32 {
     (x as f32).ln_1p()
 }
@@ -60,12 +64,18 @@ pub fn compute(raw: &str, norm: &str, st: &NormalizeStats) -> Cues {
     }
     let (mut second, mut neg, mut prev_apos) = (0u32, 0u32, false);
     for w in bert_split(norm) {
-        if SECOND_PERSON.contains(&w) {
-            second += 1;
-        }
-        // "t" counts only as the tail of "n't" ("don ' t").
-        if NEGATION.contains(&w) && (w != "t" || prev_apos) {
-            neg += 1;
+        // Most words start with a letter no listed word starts with.
+        if w.as_bytes()
+            .first()
+            .is_some_and(|b| LISTED_FIRST.contains(b))
+        {
+            if SECOND_PERSON.contains(&w) {
+                second += 1;
+            }
+            // "t" counts only as the tail of "n't" ("don ' t").
+            if NEGATION.contains(&w) && (w != "t" || prev_apos) {
+                neg += 1;
+            }
         }
         prev_apos = w == "'" || w == "’";
     }
@@ -106,6 +116,31 @@ mod tests {
 
     fn get(c: &Cues, name: &str) -> f32 {
         c.values[NAMES.iter().position(|n| *n == name).unwrap()]
+    }
+
+    #[test]
+    fn every_listed_word_starts_with_a_listed_first_byte() {
+        for w in SECOND_PERSON.iter().chain(NEGATION) {
+            assert!(LISTED_FIRST.contains(&w.as_bytes()[0]), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The first-byte filter counts what comparing every word counts.
+        #[test]
+        fn listed_words_counted_as_without_the_filter(text in "(you|u|t|not|don|'|’|no|x|yes|cannot| )*") {
+            let c = cues(&text);
+            let (n, t) = (&mut String::new(), &mut String::new());
+            normalize(&text, NormalizeConfig::default(), n, t);
+            let (mut second, mut neg, mut prev_apos) = (0u32, 0u32, false);
+            for w in bert_split(n) {
+                second += u32::from(SECOND_PERSON.contains(&w));
+                neg += u32::from(NEGATION.contains(&w) && (w != "t" || prev_apos));
+                prev_apos = w == "'" || w == "’";
+            }
+            proptest::prop_assert_eq!(get(&c, "second_person_log"), ln1p(second));
+            proptest::prop_assert_eq!(get(&c, "negation_log"), ln1p(neg));
+        }
     }
 
     #[test]
