@@ -411,7 +411,7 @@ fn default_training_weights_char_ngrams_linearly_and_score_explains_them() {
     assert_eq!(file["version"], 3);
     assert_eq!(file["featurizer"]["char_tf"], "linear");
     // Scored from token counts plus per-word character sums; explained
-    // comments are featurized again, so their reasons name n-grams.
+    // from per-word lists of known character n-grams, which name them.
     let out = run(&[
         "score",
         "-q",

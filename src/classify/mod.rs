@@ -392,12 +392,9 @@ impl Model {
 
     fn prepare_with(&self, text: &str, chars: bool, s: &mut ScoreScratch) -> Prepared {
         let mut counts = Vec::new();
-        let cues = if chars {
-            self.featurizer.featurize(text, 0, &mut s.feat, &mut counts)
-        } else {
-            self.featurizer
-                .featurize_tokens(text, 0, &mut s.feat, &mut counts)
-        };
+        let cues = self
+            .featurizer
+            .featurize_with(text, 0, chars, &mut s.feat, &mut counts);
         Prepared {
             counts,
             cues,
@@ -767,7 +764,7 @@ impl Model {
                 (true, Some(_)) => {
                     // Token n-grams from the trace, character n-grams from
                     // the word lists; then as one `names_in` list.
-                    let token = |i: u32| i % fz.config.side_width() < fz.config.char_start();
+                    let token = |i: u32| fz.config.block_of(i) % 2 == 0;
                     let mut names = fz.names_in(norm, trace, side, |i| token(i) && want(i));
                     fused::Fused::char_names(fz, (norm, side), &s.hits, want, &mut names);
                     crate::features::sort_names(&mut names);

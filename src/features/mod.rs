@@ -329,20 +329,11 @@ impl Featurizer {
         self.featurize_with(text, side, self.config.char_ngrams, s, out)
     }
 
-    /// [`Featurizer::featurize`] without the character n-grams: for a
-    /// scorer that sums them word by word ([`CharTf::Linear`]) and needs
-    /// them only to explain a score.
-    pub fn featurize_tokens(
-        &self,
-        text: &str,
-        side: u32,
-        s: &mut Scratch,
-        out: &mut Vec<(u32, f32)>,
-    ) -> Cues {
-        self.featurize_with(text, side, false, s, out)
-    }
-
-    fn featurize_with(
+    /// [`Featurizer::featurize`], with the character n-grams only if
+    /// `chars` (and the config takes them): without them for a scorer
+    /// that sums them word by word ([`CharTf::Linear`]) and needs them
+    /// only to explain a score.
+    pub fn featurize_with(
         &self,
         text: &str,
         side: u32,
@@ -363,14 +354,10 @@ impl Featurizer {
                 s.hashes.push(base + (h as u32 & wmask));
             }
         }
-        let cbase = base + (1u32 << self.config.word_bits);
-        let cmask = (1u32 << self.config.char_bits) - 1;
-        let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
         let char_text = if chars { s.norm.as_str() } else { "" };
         for word in self.char_words(char_text) {
-            for_char_ngrams(word, lo, hi, &mut s.padded, &mut s.bounds, |g, _| {
-                let h = xxh3_64_with_seed(g, SEED_CHR);
-                s.hashes.push(cbase + (h as u32 & cmask));
+            self.word_char_grams(word, &mut s.padded, &mut s.bounds, |i, _| {
+                s.hashes.push(base + i);
             });
         }
         // Kept in emission order (side-relative) for naming n-grams later.
@@ -529,8 +516,8 @@ impl Featurizer {
     }
 
     /// Add the character n-grams of a normalised text to its side-0 counts
-    /// and trace made without them ([`Featurizer::featurize_tokens`]):
-    /// they sort after every token n-gram and come after them in emission
+    /// and trace made without them ([`Featurizer::featurize_with`]): they
+    /// sort after every token n-gram and come after them in emission
     /// order, so `counts` and `order` end as [`Featurizer::featurize`]
     /// makes them.
     pub fn add_char_counts(
@@ -562,12 +549,7 @@ impl Featurizer {
         bounds: &mut Vec<usize>,
         out: &mut Vec<u32>,
     ) {
-        let cbase = 1u32 << self.config.word_bits;
-        let cmask = (1u32 << self.config.char_bits) - 1;
-        let (lo, hi) = (self.config.char_min as usize, self.config.char_max as usize);
-        for_char_ngrams(word, lo, hi, padded, bounds, |g, _| {
-            out.push(cbase + (xxh3_64_with_seed(g, SEED_CHR) as u32 & cmask));
-        });
+        self.word_char_grams(word, padded, bounds, |i, _| out.push(i));
     }
 
     /// [`Featurizer::word_char_indices`] with where each n-gram is: `f`

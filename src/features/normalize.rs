@@ -199,7 +199,8 @@ pub fn normalize(
         let may_leet = match ascii {
             true => {
                 let b = word.as_bytes();
-                b.iter().any(u8::is_ascii_alphabetic) && b.iter().any(|c| b"013457@$!".contains(c))
+                b.iter().any(u8::is_ascii_alphabetic)
+                    && b.iter().any(|&c| leet(char::from(c)).is_some())
             }
             false => {
                 word.chars().any(|c| c.is_alphabetic()) && word.chars().any(|c| leet(c).is_some())
