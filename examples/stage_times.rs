@@ -37,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t0 = Instant::now();
         (1..texts.len()).for_each(&mut *f);
         println!(
-            "{name:<28} {:7.2} µs/comment",
+            "{name:<42} {:7.2} µs/comment",
             t0.elapsed().as_secs_f64() * 1e6 / n
         );
     };
@@ -75,67 +75,57 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         counts.clear();
         std::hint::black_box(n3.featurize(t, 0, &mut fs, &mut counts));
     });
-    time("prepare_tokens", &mut |i| {
-        let t = texts[i].as_str();
-        std::hint::black_box(inc.prepare_tokens(t, &mut s));
-    });
-    time("prepare_tokens + inc side", &mut |i| {
-        let t = texts[i].as_str();
-        let p = inc.prepare_tokens(t, &mut s);
-        std::hint::black_box(inc.side_sum(&p, 0));
-    });
-    time("prepare_tokens + inc + stance sides", &mut |i| {
-        let t = texts[i].as_str();
-        let p = inc.prepare_tokens(t, &mut s);
-        std::hint::black_box(inc.side_sum(&p, 0));
-        std::hint::black_box(st.side_sum(&p, 0));
-        std::hint::black_box(st.side_sum(&p, 1));
-    });
-    time("prepare (featurize)", &mut |i| {
-        let t = texts[i].as_str();
-        std::hint::black_box(inc.prepare(t, &mut s));
-    });
-    time("prepare + inc side", &mut |i| {
-        let t = texts[i].as_str();
-        let p = inc.prepare(t, &mut s);
-        std::hint::black_box(inc.side_sum(&p, 0));
-    });
-    time("prepare + inc + stance side", &mut |i| {
-        let t = texts[i].as_str();
-        let p = inc.prepare(t, &mut s);
-        std::hint::black_box(inc.side_sum(&p, 0));
-        std::hint::black_box(st.side_sum(&p, 0));
-    });
+    // Texts prepared with and without their character n-grams, alone and
+    // with the side sums scoring them takes (stance: as a reply and as a
+    // parent).
+    type Prepare = fn(&Model, &str, &mut ScoreScratch) -> threadlens::classify::Prepared;
+    for (name, prepare) in [
+        ("prepare_tokens", Model::prepare_tokens as Prepare),
+        ("prepare (featurize)", Model::prepare as Prepare),
+    ] {
+        time(name, &mut |i| {
+            std::hint::black_box(prepare(&inc, &texts[i], &mut s));
+        });
+        time(&format!("{name} + inc side"), &mut |i| {
+            let p = prepare(&inc, &texts[i], &mut s);
+            std::hint::black_box(inc.side_sum(&p, 0));
+        });
+        time(&format!("{name} + inc + stance sides"), &mut |i| {
+            let p = prepare(&inc, &texts[i], &mut s);
+            std::hint::black_box(inc.side_sum(&p, 0));
+            std::hint::black_box(st.side_sum(&p, 0));
+            std::hint::black_box(st.side_sum(&p, 1));
+        });
+    }
     // Explanations, right after scoring as `score` does (parent: the
     // text before).
     let prepared: Vec<_> = texts
         .iter()
         .map(|t| inc.prepare_tokens(t, &mut s))
         .collect();
-    time("incivility score", &mut |i| {
-        let p = &prepared[i];
-        let sum = inc.side_sum(p, 0).unwrap();
-        std::hint::black_box(inc.score_sums((p, &texts[i], &sum), None, &mut s));
-    });
-    time("incivility score + explain", &mut |i| {
-        let p = &prepared[i];
-        let sum = inc.side_sum(p, 0).unwrap();
-        std::hint::black_box(inc.score_sums((p, &texts[i], &sum), None, &mut s));
-        std::hint::black_box(inc.explain_scored(p, &texts[i], None, 1, 5, &mut s));
-    });
-    time("stance score", &mut |i| {
-        let (a, b) = (&prepared[i], &prepared[i - 1]);
-        let (sa, sb) = (st.side_sum(a, 0).unwrap(), st.side_sum(b, 1).unwrap());
-        let parent = Some((b, texts[i - 1].as_str(), &sb));
-        std::hint::black_box(st.score_sums((a, &texts[i], &sa), parent, &mut s));
-    });
-    time("stance score + explain", &mut |i| {
-        let (a, b) = (&prepared[i], &prepared[i - 1]);
-        let (sa, sb) = (st.side_sum(a, 0).unwrap(), st.side_sum(b, 1).unwrap());
-        let parent = Some((b, texts[i - 1].as_str(), &sb));
-        std::hint::black_box(st.score_sums((a, &texts[i], &sa), parent, &mut s));
-        let parent = Some((b, texts[i - 1].as_str()));
-        std::hint::black_box(st.explain_scored(a, &texts[i], parent, 1, 5, &mut s));
-    });
+    for explain in [false, true] {
+        let then = if explain { " + explain" } else { "" };
+        time(&format!("incivility score{then}"), &mut |i| {
+            let p = &prepared[i];
+            let sum = inc.side_sum(p, 0).unwrap();
+            std::hint::black_box(inc.score_sums((p, &texts[i], &sum), None, &mut s));
+            if explain {
+                std::hint::black_box(inc.explain_scored(p, &texts[i], None, 1, 5, &mut s));
+            }
+        });
+    }
+    for explain in [false, true] {
+        let then = if explain { " + explain" } else { "" };
+        time(&format!("stance score{then}"), &mut |i| {
+            let (a, b) = (&prepared[i], &prepared[i - 1]);
+            let (sa, sb) = (st.side_sum(a, 0).unwrap(), st.side_sum(b, 1).unwrap());
+            let parent = Some((b, texts[i - 1].as_str(), &sb));
+            std::hint::black_box(st.score_sums((a, &texts[i], &sa), parent, &mut s));
+            if explain {
+                let parent = Some((b, texts[i - 1].as_str()));
+                std::hint::black_box(st.explain_scored(a, &texts[i], parent, 1, 5, &mut s));
+            }
+        });
+    }
     Ok(())
 }
