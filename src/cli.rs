@@ -64,6 +64,11 @@ pub struct ModelArgs {
     /// Features listed per explained comment (pushing up, then down).
     #[arg(long, default_value_t = 5, value_name = "N")]
     pub top_features: usize,
+    /// How explanations show character n-grams: words (each word's n-grams
+    /// taken together, `word:idiots`) or ngrams (`chr:_idi`). Models
+    /// trained with `--char-tf sublinear` always show n-grams.
+    #[arg(long, default_value = "words", value_name = "HOW")]
+    pub char_reasons: String,
 }
 
 /// `threadlens score`.

@@ -410,37 +410,55 @@ fn default_training_weights_char_ngrams_linearly_and_score_explains_them() {
     let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
     assert_eq!(file["version"], 3);
     assert_eq!(file["featurizer"]["char_tf"], "linear");
-    // Scored from token counts plus per-word character sums; explained
-    // from per-word lists of known character n-grams, which name them.
-    let out = run(&[
-        "score",
-        "-q",
-        "--incivility-model",
-        model.to_str().unwrap(),
-        "--no-stance",
-        "--explain",
-        "all",
-        "data/sample",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: Vec<_> = lines(&out.stdout)
-        .into_iter()
-        .filter(|r| r["kind"] == "comment")
-        .collect();
-    assert!(rows.len() > 20, "{} rows", rows.len());
-    for r in &rows {
-        let p = r["incivility"].as_f64().unwrap();
-        assert!((0.0..=1.0).contains(&p), "{r}");
+    // Scored from token counts plus per-word character sums; explained by
+    // words (each word's n-grams taken together) or, asked for, by
+    // n-grams from per-word lists of known character n-grams.
+    let scored = |extra: &[&str]| {
+        let mut args = vec![
+            "score",
+            "-q",
+            "--incivility-model",
+            model.to_str().unwrap(),
+            "--no-stance",
+            "--explain",
+            "all",
+            "data/sample",
+        ];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: Vec<_> = lines(&out.stdout)
+            .into_iter()
+            .filter(|r| r["kind"] == "comment")
+            .collect();
+        assert!(rows.len() > 20, "{} rows", rows.len());
+        for r in &rows {
+            let p = r["incivility"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&p), "{r}");
+        }
+        rows
+    };
+    let names = |rows: &[serde_json::Value], prefix: &str| {
+        rows.iter()
+            .flat_map(|r| r["reasons"].as_array().cloned().unwrap_or_default())
+            .filter(|c| c["feature"].as_str().unwrap().starts_with(prefix))
+            .count()
+    };
+    let (words, ngrams) = (scored(&[]), scored(&["--char-reasons", "ngrams"]));
+    assert!(names(&words, "word:") > 0 && names(&words, "chr:") == 0);
+    assert!(names(&ngrams, "chr:") > 0 && names(&ngrams, "word:") == 0);
+    // Only the reasons differ.
+    for (a, b) in words.iter().zip(&ngrams) {
+        assert_eq!(a["incivility"], b["incivility"]);
+        assert_eq!(a["id"], b["id"]);
     }
-    assert!(rows.iter().any(
-        |r| r["reasons"].as_array().is_some_and(|a| a
-            .iter()
-            .any(|c| c["feature"].as_str().unwrap().starts_with("chr:")))
-    ));
+    let bad = run(&["score", "-q", "--char-reasons", "letters", "data/sample"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("words or ngrams"));
 }
 
 #[test]

@@ -420,6 +420,7 @@ impl Model {
             training: f.training,
             hash: actual,
             fused: Default::default(),
+            char_reasons: Default::default(),
         })
     }
 

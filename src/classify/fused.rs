@@ -130,6 +130,11 @@ pub struct CharHits {
     /// text, and where its n-grams end in `known`.
     words: Vec<(u32, u32, u32, u32)>,
     known: Vec<Known>,
+    /// Explained by words ([`Fused::word_contributions`]): the distinct
+    /// word of pseudo index `WORD_KEY | n` at `n` (side and byte range),
+    /// and scratch for one side's words and shares.
+    word_keys: Vec<(u32, u32, u32)>,
+    shares: Vec<(u32, u32, f64)>,
 }
 
 impl CharHits {
@@ -137,8 +142,15 @@ impl CharHits {
     pub fn clear(&mut self) {
         self.words.clear();
         self.known.clear();
+        self.word_keys.clear();
     }
 }
+
+/// Pseudo index of an explained word's character n-grams taken together
+/// ([`Fused::word_contributions`]): `WORD_KEY | n` for the `n`-th distinct
+/// word of an explanation, above every hashed index (two sides of at most
+/// 2^25 each).
+pub const WORD_KEY: u32 = 1 << 31;
 
 /// Most words a cache of [`Known`] lists holds before it starts again
 /// (~230 B of list and ~80 B of table a word: ~10 MB).
@@ -241,16 +253,7 @@ impl Fused {
             let mut sq = 0.0f64;
             let mut dot = [0.0f64; MAX_K];
             for word in fz.char_words(norm) {
-                let ws = match map.get(word) {
-                    Some(ws) => *ws,
-                    None => {
-                        idx.clear();
-                        fz.word_char_indices(word, padded, bounds, idx);
-                        let ws = self.occurrence_sum(vocab, idx, off);
-                        map.insert(word.into(), ws);
-                        ws
-                    }
-                };
+                let ws = self.word_sum(vocab, fz, (word, off), map, (padded, bounds, idx));
                 sq += ws.sq;
                 for (d, v) in dot.iter_mut().zip(&ws.dot) {
                     *d += v;
@@ -258,6 +261,105 @@ impl Fused {
             }
             (sq, dot)
         })
+    }
+
+    /// One word's share of the character block on side offset `off`, from
+    /// `map` (this thread's cache for the table and side) or summed over
+    /// its n-grams (with scratch `tmp`) and kept.
+    fn word_sum(
+        &self,
+        vocab: &Vocab,
+        fz: &Featurizer,
+        (word, off): (&str, u32),
+        map: &mut HashMap<CompactString, WordSum, ahash::RandomState>,
+        (padded, bounds, idx): (&mut Vec<u8>, &mut Vec<usize>, &mut Vec<u32>),
+    ) -> WordSum {
+        if let Some(ws) = map.get(word) {
+            return *ws;
+        }
+        idx.clear();
+        fz.word_char_indices(word, padded, bounds, idx);
+        let ws = self.occurrence_sum(vocab, idx, off);
+        map.insert(word.into(), ws);
+        ws
+    }
+
+    /// The share of each distinct word's character n-grams, taken
+    /// together, in the linearly weighted character block of side `side`
+    /// of normalised text `norm` (featurized by `fz`), of an output whose
+    /// coefficient on score column `j` is `coefs[j]`: appended to `out` as
+    /// `(WORD_KEY | n, Σ_j coefs_j·dot_j / sqrt(sq))` with the word's sums
+    /// from the same per-thread cache as [`Fused::side_sum`], so the
+    /// shares add up to the block's part of the margin. A word written
+    /// twice is one feature with its shares added. `n` counts the words
+    /// kept in `hits` for [`Fused::word_names`]; words with no known
+    /// n-gram are left out.
+    pub fn word_contributions(
+        &self,
+        vocab: &Vocab,
+        fz: &Featurizer,
+        (norm, side): (&str, u32),
+        coefs: &[f64],
+        (out, hits): (&mut Vec<(u32, f64)>, &mut CharHits),
+    ) {
+        let off = side * fz.config.side_width();
+        let base = norm.as_ptr() as usize;
+        let shares = &mut hits.shares;
+        shares.clear();
+        let sq = WORDS.with(|w| {
+            let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
+            let map = word_cache(caches, (self.uid, off), WORDS_MAX);
+            let mut sq = 0.0f64;
+            for word in fz.char_words(norm) {
+                let ws = self.word_sum(vocab, fz, (word, off), map, (padded, bounds, idx));
+                if ws.sq > 0.0 {
+                    sq += ws.sq;
+                    let d: f64 = coefs.iter().zip(&ws.dot).map(|(c, d)| c * d).sum();
+                    // Words are slices of `norm`; records are bounded far
+                    // below 4 GB.
+                    let start = (word.as_ptr() as usize - base) as u32;
+                    shares.push((start, word.len() as u32, d));
+                }
+            }
+            sq
+        });
+        if sq <= 0.0 {
+            return;
+        }
+        let n = sq.sqrt();
+        let word =
+            |&(start, len, _): &(u32, u32, f64)| &norm[start as usize..(start + len) as usize];
+        // First occurrence first among equal words (a stable sort), so the
+        // shares add in text order.
+        shares.sort_by(|a, b| word(a).cmp(word(b)));
+        for run in shares.chunk_by(|a, b| word(a) == word(b)) {
+            let d: f64 = run.iter().map(|r| r.2).sum();
+            out.push((WORD_KEY | hits.word_keys.len() as u32, d / n));
+            hits.word_keys.push((side, run[0].0, run[0].1));
+        }
+    }
+
+    /// The names (`word:` and the word) of the wanted words
+    /// [`Fused::word_contributions`] kept in `hits` for side `side` of
+    /// normalised text `norm`, appended to `names`.
+    pub fn word_names(
+        (norm, side): (&str, u32),
+        hits: &CharHits,
+        want: impl Fn(u32) -> bool,
+        names: &mut Vec<FeatureName>,
+    ) {
+        for (n, &(s, start, len)) in hits.word_keys.iter().enumerate() {
+            let index = WORD_KEY | n as u32;
+            if s != side || !want(index) {
+                continue;
+            }
+            if let Some(word) = norm.get(start as usize..(start + len) as usize) {
+                names.push(FeatureName {
+                    index,
+                    name: format!("word:{word}"),
+                });
+            }
+        }
     }
 
     /// `Σ idf²` and `Σ idf·w_j` over n-gram occurrences (hashed indices

@@ -112,6 +112,26 @@ pub struct Model {
     pub hash: String,
     /// The fused scoring table, built on first use ([`fused`]).
     pub fused: std::sync::OnceLock<Option<fused::Fused>>,
+    /// How explanations name the character block (a setting of the run,
+    /// not stored in the artifact).
+    pub char_reasons: CharReasons,
+}
+
+/// How an explanation shows a linearly weighted character block
+/// ([`crate::features::CharTf::Linear`], the default since model format
+/// version 3). Models weighted otherwise always show n-grams (their block
+/// does not split into words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CharReasons {
+    /// Each word's character n-grams taken together (`word:idiots`): the
+    /// block is a sum over the text's words, so a word's share is exact
+    /// and the shares add up to the block's part of the margin. A word
+    /// reads better than several of its overlapping n-grams and costs one
+    /// lookup in the cache scoring filled.
+    #[default]
+    Words,
+    /// Each character n-gram (`chr:_idi`), for looking inside a word.
+    Ngrams,
 }
 
 /// An n-gram stage and its head.
@@ -205,7 +225,7 @@ enum Feature {
 /// One feature's share of a score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
-    /// `tok:you idiot`, `chr:_idi`, `parent:tok:...` or a cue name.
+    /// `tok:you idiot`, `word:idiot`, `chr:_idi`, `parent:tok:...` or a cue name.
     pub feature: String,
     /// Added log-odds of the explained class.
     pub weight: f64,
@@ -662,6 +682,8 @@ impl Model {
         // and texts prepared without them get them added (only the
         // explained).
         let by_words = self.sums_char_words();
+        // Named by word ([`CharReasons::Words`]) or by n-gram.
+        let words = by_words && self.char_reasons == CharReasons::Words;
         let text_full = match by_words {
             true => std::borrow::Cow::Borrowed(text),
             false => self.with_chars(text, s),
@@ -720,9 +742,11 @@ impl Model {
                         false => &p.counts,
                     };
                     f.contributions(&self.vocab, cfg, (counts, side), &coefs, &mut cols, &mut xs);
-                    if by_words {
-                        let fz = &self.featurizer;
-                        let at = (p.norm.as_str(), side);
+                    let (fz, at) = (&self.featurizer, (p.norm.as_str(), side));
+                    if words {
+                        let out = (&mut cols, &mut s.hits);
+                        f.word_contributions(&self.vocab, fz, at, &coefs, out);
+                    } else if by_words {
                         let out = (&mut cols, &mut xs, &mut s.hits);
                         f.char_contributions(&self.vocab, fz, at, &coefs, out);
                     }
@@ -762,11 +786,17 @@ impl Model {
             let fz = &self.featurizer;
             match (by_words, fused) {
                 (true, Some(_)) => {
-                    // Token n-grams from the trace, character n-grams from
-                    // the word lists; then as one `names_in` list.
+                    // Token n-grams from the trace, words or character
+                    // n-grams from what the contributions kept; then as one
+                    // `names_in` list.
                     let token = |i: u32| fz.config.block_of(i) % 2 == 0;
                     let mut names = fz.names_in(norm, trace, side, |i| token(i) && want(i));
-                    fused::Fused::char_names(fz, (norm, side), &s.hits, want, &mut names);
+                    match words {
+                        true => fused::Fused::word_names((norm, side), &s.hits, want, &mut names),
+                        false => {
+                            fused::Fused::char_names(fz, (norm, side), &s.hits, want, &mut names)
+                        }
+                    }
                     crate::features::sort_names(&mut names);
                     names
                 }

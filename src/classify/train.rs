@@ -558,6 +558,7 @@ pub fn fit(
         training: info(counts, params),
         hash: String::new(),
         fused: Default::default(),
+        char_reasons: Default::default(),
     };
     model.seal();
     Ok(model)
@@ -670,6 +671,7 @@ pub fn fit_mixture(
         training: info(counts, params),
         hash: String::new(),
         fused: Default::default(),
+        char_reasons: Default::default(),
     };
     model.seal();
     Ok(model)
@@ -699,6 +701,7 @@ pub fn predict(model: &Model, ex: &[Example<'_>]) -> Vec<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::{CharReasons, Contribution};
     use crate::features::{FeatureConfig, Tokens};
 
     #[test]
@@ -887,12 +890,75 @@ mod tests {
         if sums[0] != sums[1] || sums[1] != sums[2] {
             return Err(format!("{sums:?}"));
         }
-        let slow = m.explain(text, "", 1, 5);
-        let from_lite = m.explain_scored(&lite, text, None, 1, 5, &mut s);
-        if slow != from_lite {
-            return Err(format!("{slow:?} vs {from_lite:?}"));
+        for m in both_char_reasons(m) {
+            let slow = m.explain(text, "", 1, 5);
+            let from_lite = m.explain_scored(&lite, text, None, 1, 5, &mut s);
+            if slow != from_lite {
+                return Err(format!("{:?}: {slow:?} vs {from_lite:?}", m.char_reasons));
+            }
         }
-        check_char_lists(m, (&full, &lite), 0)
+        check_char_lists(m, (&full, &lite), 0)?;
+        check_word_shares(m, text, "")
+    }
+
+    /// The model explaining its character block by words and by n-grams.
+    fn both_char_reasons(m: &Model) -> [Model; 2] {
+        [CharReasons::Words, CharReasons::Ngrams].map(|r| {
+            let mut m = m.clone();
+            m.char_reasons = r;
+            m
+        })
+    }
+
+    /// Every feature's share of `class` 1 (nothing left out): per side,
+    /// the `word:` shares of a linear character block add up to its
+    /// `chr:` shares (both are the block's part of the margin), each word
+    /// is named once, and a one-word text's word share is the sum of its
+    /// n-grams' shares; everything else is named and weighted alike.
+    fn check_word_shares(m: &Model, text: &str, parent: &str) -> Result<(), String> {
+        let [words, ngrams] = both_char_reasons(m).map(|m| m.explain(text, parent, 1, 100_000));
+        let (mut rest_w, mut rest_n) = (Vec::new(), Vec::new());
+        for prefix in ["", "parent:"] {
+            let sum = |ex: &[Contribution], kind: &str| -> (f64, usize) {
+                let of = |c: &&Contribution| {
+                    c.feature
+                        .strip_prefix(prefix)
+                        .is_some_and(|f| f.starts_with(kind) && !f.starts_with("parent:"))
+                };
+                (
+                    ex.iter().filter(of).map(|c| c.weight).sum(),
+                    ex.iter().filter(of).count(),
+                )
+            };
+            let ((w, nw), (n, nn)) = (sum(&words, "word:"), sum(&ngrams, "chr:"));
+            // The n-grams' shares are taken in f32 (as the tf-idf row's
+            // values), the words' in f64 (as the scores' sums).
+            if (w - n).abs() > 1e-6 * (1.0 + n.abs()) {
+                return Err(format!(
+                    "{prefix}: words {w} vs n-grams {n}: {words:?} vs {ngrams:?}"
+                ));
+            }
+            let side_text = if prefix.is_empty() { text } else { parent };
+            let norm = m.featurizer.normalized(side_text);
+            let distinct: std::collections::BTreeSet<&str> =
+                m.featurizer.char_words(&norm).collect();
+            if nw > distinct.len() || (nn > 0 && nw == 0) {
+                return Err(format!(
+                    "{prefix}: {nw} words named of {distinct:?}: {words:?}"
+                ));
+            }
+        }
+        for (ex, rest) in [(&words, &mut rest_w), (&ngrams, &mut rest_n)] {
+            rest.extend(
+                ex.iter()
+                    .filter(|c| !c.feature.contains("word:") && !c.feature.contains("chr:")),
+            );
+            rest.sort_by(|a, b| a.feature.cmp(&b.feature));
+        }
+        if rest_w != rest_n {
+            return Err(format!("other features differ: {rest_w:?} vs {rest_n:?}"));
+        }
+        Ok(())
     }
 
     /// A linear model's character block explained from per-word lists of
@@ -1165,15 +1231,18 @@ mod tests {
             m.prepare_tokens(text, &mut s),
             m.prepare_tokens(parent, &mut s),
         );
-        for class in 0..4 {
-            let full = m.explain_prepared(&a, text, Some((&b, parent)), class, 4, &mut s);
-            let lite = m.explain_prepared(&la, text, Some((&lb, parent)), class, 4, &mut s);
-            if full != lite {
-                return Err(format!("{full:?} vs {lite:?}"));
+        for m in both_char_reasons(m) {
+            for class in 0..4 {
+                let full = m.explain_prepared(&a, text, Some((&b, parent)), class, 4, &mut s);
+                let lite = m.explain_prepared(&la, text, Some((&lb, parent)), class, 4, &mut s);
+                if full != lite {
+                    return Err(format!("{:?}: {full:?} vs {lite:?}", m.char_reasons));
+                }
             }
         }
         check_char_lists(m, (&a, &la), 0)?;
-        check_char_lists(m, (&b, &lb), 1)
+        check_char_lists(m, (&b, &lb), 1)?;
+        check_word_shares(m, text, parent)
     }
 
     #[test]
@@ -1187,12 +1256,52 @@ mod tests {
         ] {
             check_linear_pair(&m, text, parent).unwrap();
         }
-        // Parent n-grams are named as such.
-        let ex = m.explain("no", "what an idiot idiot", 1, 40);
+        // Parent words and n-grams are named as such.
+        let [words, ngrams] = both_char_reasons(&m);
+        let ex = ngrams.explain("no", "what an idiot idiot", 1, 40);
         assert!(
             ex.iter().any(|c| c.feature.starts_with("parent:chr:")),
             "{ex:?}"
         );
+        let ex = words.explain("no", "what an idiot idiot", 1, 40);
+        let idiot: Vec<_> = ex
+            .iter()
+            .filter(|c| c.feature == "parent:word:idiot")
+            .collect();
+        assert_eq!(idiot.len(), 1, "{ex:?}");
+        assert!(!ex.iter().any(|c| c.feature.contains("chr:")), "{ex:?}");
+    }
+
+    #[test]
+    fn words_are_explained_by_their_ngrams_taken_together() {
+        let m = toy_linear_model();
+        assert_eq!(m.char_reasons, CharReasons::Words, "the default");
+        let [words, ngrams] = both_char_reasons(&m);
+        let share = |m: &Model, text: &str, prefix: &str| -> f64 {
+            let ex = m.explain(text, "", 1, 100_000);
+            ex.iter()
+                .filter(|c| c.feature.starts_with(prefix))
+                .map(|c| c.weight)
+                .sum()
+        };
+        // One word: its share is the sum of its n-grams' shares.
+        let one = share(&words, "idiot", "word:idiot");
+        assert!(one > 0.0);
+        assert!((one - share(&ngrams, "idiot", "chr:")).abs() < 1e-6 * one);
+        // Written twice: one feature; each occurrence counts (linear tf),
+        // the block's norm grows by sqrt(2): the share by sqrt(2).
+        let ex = words.explain("idiot idiot", "", 1, 100_000);
+        let twice: Vec<_> = ex.iter().filter(|c| c.feature == "word:idiot").collect();
+        assert_eq!(twice.len(), 1, "{ex:?}");
+        assert!((twice[0].weight - one * 2f64.sqrt()).abs() < 1e-9, "{ex:?}");
+        // Punctuation is stripped from a word's ends (as for its n-grams);
+        // the token features are unchanged.
+        let ex = words.explain("what an idiot!!", "", 1, 3);
+        assert!(ex.iter().any(|c| c.feature == "word:idiot"), "{ex:?}");
+        assert!(!ex.iter().any(|c| c.feature.starts_with("chr:")), "{ex:?}");
+        for text in ["idiot idiot idiot, you moron", "naïve ééé idiot", "", "!!!"] {
+            check_word_shares(&m, text, "").unwrap();
+        }
     }
 
     proptest::proptest! {

@@ -14,7 +14,7 @@ use crate::cli::{ModelArgs, ScoreArgs};
 use threadlens::analyze::render::{csv_safe, stance_label};
 use threadlens::analyze::score::{Explain, Scored, Scorer};
 use threadlens::classify::data::STANCE_LABELS;
-use threadlens::classify::Model;
+use threadlens::classify::{CharReasons, Model};
 use threadlens::forest::{self, Forest};
 use threadlens::output::Output;
 
@@ -23,19 +23,30 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
     let pick = |own: &Option<PathBuf>, name: &str| -> PathBuf {
         own.clone().unwrap_or_else(|| a.models.join(name))
     };
-    let inc = pick(&a.incivility_model, "incivility.json");
-    let incivility = Model::load(&inc).context("incivility model")?;
-    let stance = if a.no_stance {
-        None
-    } else {
-        let p = pick(&a.stance_model, "stance.json");
-        Some(Model::load(&p).context("stance model (--no-stance to score without one)")?)
-    };
     let explain = match a.explain.as_str() {
         "flagged" => Explain::Flagged,
         "all" => Explain::All,
         "none" => Explain::None,
         o => bail!("--explain {o:?}: expected flagged, all or none"),
+    };
+    let char_reasons = match a.char_reasons.as_str() {
+        "words" => CharReasons::Words,
+        "ngrams" => CharReasons::Ngrams,
+        o => bail!("--char-reasons {o:?}: expected words or ngrams"),
+    };
+    let load = |p: &PathBuf| {
+        Model::load(p).map(|mut m| {
+            m.char_reasons = char_reasons;
+            m
+        })
+    };
+    let inc = pick(&a.incivility_model, "incivility.json");
+    let incivility = load(&inc).context("incivility model")?;
+    let stance = if a.no_stance {
+        None
+    } else {
+        let p = pick(&a.stance_model, "stance.json");
+        Some(load(&p).context("stance model (--no-stance to score without one)")?)
     };
     Ok(Scorer::new(
         incivility,
