@@ -41,13 +41,21 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
         })
     };
     let inc = pick(&a.incivility_model, "incivility.json");
-    let incivility = load(&inc).context("incivility model")?;
-    let stance = if a.no_stance {
-        None
-    } else {
-        let p = pick(&a.stance_model, "stance.json");
-        Some(load(&p).context("stance model (--no-stance to score without one)")?)
-    };
+    // The two models load side by side (parsing, checking the content
+    // hash and reading the tokenizer take ~0.1 s a model).
+    let (incivility, stance) = std::thread::scope(|sc| {
+        let stance = (!a.no_stance).then(|| {
+            let p = pick(&a.stance_model, "stance.json");
+            sc.spawn(move || load(&p))
+        });
+        let incivility = load(&inc);
+        let stance = stance.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (incivility, stance)
+    });
+    let incivility = incivility.context("incivility model")?;
+    let stance = stance
+        .transpose()
+        .context("stance model (--no-stance to score without one)")?;
     Ok(Scorer::new(
         incivility,
         stance,
