@@ -167,10 +167,11 @@ impl Scorer {
         let mut out = Vec::with_capacity(t.nodes.len());
         for (i, n) in t.nodes.iter().enumerate() {
             if self.shared {
-                prepared.push(match self.tokens_only {
-                    true => self.incivility.prepare_tokens(&n.rec.text, s),
-                    false => self.incivility.prepare(&n.rec.text, s),
-                });
+                // With its side of the stance pair features when there is
+                // a stance model (made from the tokenizer's split).
+                let chars = !self.tokens_only && self.incivility.featurizer.config.char_ngrams;
+                let pair = self.stance.is_some();
+                prepared.push(self.incivility.prepare_as(&n.rec.text, chars, pair, s));
             }
             if matches!(n.rec.kind, Kind::Placeholder | Kind::Pingback) {
                 out.push(None);

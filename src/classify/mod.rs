@@ -398,7 +398,7 @@ impl Model {
     /// both a reply and a parent, and the incivility and stance models
     /// share the featurizer, so one pass serves all three uses.
     pub fn prepare(&self, text: &str, s: &mut ScoreScratch) -> Prepared {
-        self.prepare_with(text, self.featurizer.config.char_ngrams, s)
+        self.prepare_as(text, self.featurizer.config.char_ngrams, false, s)
     }
 
     /// [`Model::prepare`] without the character n-grams, for models that
@@ -407,21 +407,37 @@ impl Model {
     /// Methods that need them (explanations, the unfused paths) add them
     /// to a copy.
     pub fn prepare_tokens(&self, text: &str, s: &mut ScoreScratch) -> Prepared {
-        self.prepare_with(text, false, s)
+        self.prepare_as(text, false, false, s)
     }
 
-    fn prepare_with(&self, text: &str, chars: bool, s: &mut ScoreScratch) -> Prepared {
+    /// [`Model::prepare`] (`chars`: with the character n-grams in the
+    /// counts, when the featurizer has them) or [`Model::prepare_tokens`]
+    /// (without); `pair`: its side of the stance pair features made now
+    /// from the tokenizer's split of the text (otherwise on first use,
+    /// splitting it again).
+    pub fn prepare_as(
+        &self,
+        text: &str,
+        chars: bool,
+        pair: bool,
+        s: &mut ScoreScratch,
+    ) -> Prepared {
         let mut counts = Vec::new();
         let cues = self
             .featurizer
             .featurize_with(text, 0, chars, &mut s.feat, &mut counts);
+        let norm = s.feat.normalized();
+        let side = std::cell::OnceCell::new();
+        if pair {
+            let _ = side.set(PairSide::from_words(norm, text, s.feat.words()));
+        }
         Prepared {
             counts,
             cues,
-            norm: s.feat.normalized().to_string(),
+            norm: norm.to_string(),
             ids: s.feat.token_ids().to_vec(),
             order: s.feat.trace().order.to_vec(),
-            pair: std::cell::OnceCell::new(),
+            pair: side,
             chars: chars && self.featurizer.config.char_ngrams,
         }
     }

@@ -1208,6 +1208,12 @@ mod tests {
             let (a, b) = (m.prepare(&text, &mut s), m.prepare(&parent, &mut s));
             let prepared = m.score_prepared(&a, &text, Some((&b, &parent)), &mut s);
             proptest::prop_assert_eq!(&direct, &prepared);
+            // The pair sides made from the tokenizer's split equal those
+            // made later by splitting again, and score alike.
+            let (pa, pb) = (m.prepare_as(&text, true, true, &mut s), m.prepare_as(&parent, true, true, &mut s));
+            proptest::prop_assert_eq!(pa.pair.get(), Some(a.pair_side(&text)));
+            proptest::prop_assert_eq!(pb.pair.get(), Some(b.pair_side(&parent)));
+            proptest::prop_assert_eq!(&direct, &m.score_prepared(&pa, &text, Some((&pb, &parent)), &mut s));
             let (sa, sb) = (m.side_sum(&a, 0).unwrap(), m.side_sum(&b, 1).unwrap());
             let fused = m.score_sums((&a, &text, &sa), Some((&b, &parent, &sb)), &mut s);
             for (x, y) in direct.iter().zip(&fused) {

@@ -3,7 +3,7 @@
 //! the model's small dense head next to the n-gram score.
 
 use super::normalize::NormalizeStats;
-use super::tokens::bert_split;
+use super::words::{self, Word};
 
 /// Names of [`Cues::values`], in order (stored in the model).
 pub const NAMES: [&str; 12] = [
@@ -44,16 +44,30 @@ const NEGATION: &[&str] = &[
     "not", "no", "never", "nothing", "nobody", "none", "nope", "neither", "nor", "cannot", "t",
 ];
 
-/// The first bytes of the words in [`SECOND_PERSON`] and [`NEGATION`]
-/// (a test checks it).
-const LISTED_FIRST: &[u8] = b"yutnc";
-
 fn ln1p(x: u32) -> f32 {
     (x as f32).ln_1p()
 }
 
-/// Compute cues from the raw and the normalised text.
-pub fn compute(raw: &str, norm: &str, st: &NormalizeStats) -> Cues {
+/// Which cue lists word `w` (of a normalised text) is in
+/// ([`super::words::SECOND_PERSON`], [`super::words::NEGATION`],
+/// [`super::words::T`], [`super::words::APOSTROPHE`]).
+pub(crate) fn word_flags(w: &str) -> u8 {
+    let mut f = 0;
+    if SECOND_PERSON.contains(&w) {
+        f |= words::SECOND_PERSON;
+    }
+    match w {
+        "t" => f |= words::T,
+        "'" | "’" => f |= words::APOSTROPHE,
+        _ if NEGATION.contains(&w) => f |= words::NEGATION,
+        _ => {}
+    }
+    f
+}
+
+/// Compute cues from the raw text, the words of its normalised form
+/// ([`super::words`]) and what normalising found.
+pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats) -> Cues {
     let (mut excl, mut quest) = (0u32, 0u32);
     for b in raw.bytes() {
         match b {
@@ -63,21 +77,11 @@ pub fn compute(raw: &str, norm: &str, st: &NormalizeStats) -> Cues {
         }
     }
     let (mut second, mut neg, mut prev_apos) = (0u32, 0u32, false);
-    for w in bert_split(norm) {
-        // Most words start with a letter no listed word starts with.
-        if w.as_bytes()
-            .first()
-            .is_some_and(|b| LISTED_FIRST.contains(b))
-        {
-            if SECOND_PERSON.contains(&w) {
-                second += 1;
-            }
-            // "t" counts only as the tail of "n't" ("don ' t").
-            if NEGATION.contains(&w) && (w != "t" || prev_apos) {
-                neg += 1;
-            }
-        }
-        prev_apos = w == "'" || w == "’";
+    for w in words {
+        second += u32::from(w.is(words::SECOND_PERSON));
+        // "t" counts only as the tail of "n't" ("don ' t").
+        neg += u32::from(w.is(words::NEGATION) || (w.is(words::T) && prev_apos));
+        prev_apos = w.is(words::APOSTROPHE);
     }
     let chars = raw.chars().count() as u32;
     let caps = if st.letters >= 4 {
@@ -111,29 +115,24 @@ mod tests {
     fn cues(s: &str) -> Cues {
         let (mut n, mut t) = (String::new(), String::new());
         let st = normalize(s, NormalizeConfig::default(), &mut n, &mut t);
-        compute(s, &n, &st)
+        let mut w = Vec::new();
+        crate::features::words::words_of(&n, &mut w);
+        compute(s, &w, &st)
     }
 
     fn get(c: &Cues, name: &str) -> f32 {
         c.values[NAMES.iter().position(|n| *n == name).unwrap()]
     }
 
-    #[test]
-    fn every_listed_word_starts_with_a_listed_first_byte() {
-        for w in SECOND_PERSON.iter().chain(NEGATION) {
-            assert!(LISTED_FIRST.contains(&w.as_bytes()[0]), "{w}");
-        }
-    }
-
     proptest::proptest! {
-        /// The first-byte filter counts what comparing every word counts.
+        /// The word flags count what comparing every word with the lists counts.
         #[test]
-        fn listed_words_counted_as_without_the_filter(text in "(you|u|t|not|don|'|’|no|x|yes|cannot| )*") {
+        fn listed_words_counted_as_by_comparing_words(text in "(you|u|t|not|don|'|’|no|x|yes|cannot| )*") {
             let c = cues(&text);
             let (n, t) = (&mut String::new(), &mut String::new());
             normalize(&text, NormalizeConfig::default(), n, t);
             let (mut second, mut neg, mut prev_apos) = (0u32, 0u32, false);
-            for w in bert_split(n) {
+            for w in crate::features::tokens::bert_split(n) {
                 second += u32::from(SECOND_PERSON.contains(&w));
                 neg += u32::from(NEGATION.contains(&w) && (w != "t" || prev_apos));
                 prev_apos = w == "'" || w == "’";

@@ -8,6 +8,8 @@
 //! norm). [`cues`] are a few dense signals (shouting, `!`, `?`, second
 //! person, negation, obfuscation) that go to the model's dense head, and
 //! [`pair`] compares a reply with its parent for stance.
+//! [`words`] is what those two need of each word, kept in the tokenizer's
+//! cache.
 //!
 //! Hashed feature space of one side (the text, or the parent for stance):
 //! `[0, 2^word_bits)` are token n-grams, the next `2^char_bits` character
@@ -18,6 +20,7 @@ pub mod normalize;
 pub mod pair;
 pub mod tokens;
 pub mod vocab;
+pub mod words;
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -203,6 +206,8 @@ pub struct Scratch {
     padded: Vec<u8>,
     bounds: Vec<usize>,
     order_tmp: Vec<u32>,
+    /// The last text's words ([`words`]), from the tokenizer's pass.
+    words: Vec<words::Word>,
 }
 
 /// Sort hashed indices (~100–1,000 a text): an LSD radix sort in two passes of
@@ -259,6 +264,12 @@ impl Scratch {
     /// The token ids of the text last featurized with this scratch.
     pub fn token_ids(&self) -> &[u32] {
         &self.ids
+    }
+
+    /// The words (with their info) of the text last featurized with this
+    /// scratch.
+    pub fn words(&self) -> &[words::Word] {
+        &self.words
     }
 
     /// The trace of the text last featurized with this scratch.
@@ -343,7 +354,8 @@ impl Featurizer {
     ) -> Cues {
         let st = self.prepare(text, s);
         s.ids.clear();
-        self.tokens.encode(&s.norm, &mut s.ids);
+        s.words.clear();
+        self.tokens.encode_words(&s.norm, &mut s.ids, &mut s.words);
         s.hashes.clear();
         let base = side * self.config.side_width();
         let wmask = (1u32 << self.config.word_bits) - 1;
@@ -367,7 +379,7 @@ impl Featurizer {
         for run in s.hashes.chunk_by(|a, b| a == b) {
             out.push((run[0], run.len() as f32));
         }
-        cues::compute(text, &s.norm, &st)
+        cues::compute(text, &s.words, &st)
     }
 
     /// Names of the features of `text` on `side` (for explanations).

@@ -6,7 +6,7 @@
 //! (`@name`, `gunny,` at the start), and the length ratio. All are computed
 //! on normalised text, so `FALSE!!!` and `false` agree.
 
-use super::tokens::bert_split;
+use super::words::{words_of, Word, ALNUM};
 use super::Featurizer;
 
 /// Names of the values [`compute`] appends, in order.
@@ -131,9 +131,9 @@ const HEDGE: &[&str] = &[
 ];
 
 /// Lexicon flags of a word.
-const IN_CONTRADICTION: u8 = 1;
-const IN_AGREEMENT: u8 = 2;
-const IN_HEDGE: u8 = 4;
+use super::words::{
+    AGREEMENT as IN_AGREEMENT, CONTRADICTION as IN_CONTRADICTION, HEDGE as IN_HEDGE,
+};
 
 /// The counted word lists as one table sorted by word hash: a reply's
 /// words are looked up by the hashes already made for the overlap, instead
@@ -160,7 +160,7 @@ fn lexicon() -> &'static [(u64, &'static str, u8)] {
 }
 
 /// Lexicon flags of word `w` whose hash is `h`.
-fn lexicon_flags(h: u64, w: &str) -> u8 {
+pub(crate) fn lexicon_flags(h: u64, w: &str) -> u8 {
     let lex = lexicon();
     let mut i = lex.partition_point(|e| e.0 < h);
     let mut f = 0;
@@ -173,10 +173,6 @@ fn lexicon_flags(h: u64, w: &str) -> u8 {
     f
 }
 
-fn words(norm: &str) -> Vec<&str> {
-    bert_split(norm).collect()
-}
-
 fn ln1p(x: usize) -> f64 {
     (x as f64).ln_1p()
 }
@@ -185,7 +181,7 @@ fn ln1p(x: usize) -> f64 {
 /// many times (the quote run pairwise), and integers compare faster than
 /// strings (a collision needs two different words among ~10^3 to share 64
 /// bits).
-fn word_hash(w: &str) -> u64 {
+pub(crate) fn word_hash(w: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(w.as_bytes())
 }
 
@@ -292,7 +288,7 @@ pub fn compute_normalized(
 
 /// What the pair features need of one text, as a reply or as a parent:
 /// made once per comment in a thread, however many replies it has.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PairSide {
     /// Hashes of its words.
     hashes: Vec<u64>,
@@ -311,22 +307,28 @@ pub struct PairSide {
 impl PairSide {
     /// The side of a text from its normalised form and its raw text.
     pub fn new(norm: &str, raw: &str) -> PairSide {
-        let r = words(norm);
-        let is_word = |w: &&&str| w.chars().any(char::is_alphanumeric);
-        let hashes: Vec<u64> = r.iter().map(|w| word_hash(w)).collect();
-        let mut distinct: Vec<u64> = r
+        let mut words = Vec::new();
+        words_of(norm, &mut words);
+        PairSide::from_words(norm, raw, &words)
+    }
+
+    /// [`PairSide::new`] from the words of `norm` with their info, as the
+    /// tokenizer's pass gave them ([`super::Tokens::encode_words`]).
+    pub fn from_words(norm: &str, raw: &str, words: &[Word]) -> PairSide {
+        let text = |w: &Word| w.of(norm);
+        let hashes: Vec<u64> = words.iter().map(|w| w.info.hash).collect();
+        let mut distinct: Vec<u64> = words
             .iter()
-            .zip(&hashes)
-            .filter(|(x, _)| x.chars().any(char::is_alphanumeric))
-            .map(|(_, &h)| h)
+            .filter(|w| w.is(ALNUM))
+            .map(|w| w.info.hash)
             .collect();
         distinct.sort_unstable();
         distinct.dedup();
         // Skip a leading @user / name-comma address when looking at the first word.
-        let mut body: &[&str] = &r;
+        let mut body: &[Word] = words;
         let mut address = false;
         while let Some(first) = body.first() {
-            if *first == "@" || *first == "@user" || *first == "user" {
+            if matches!(text(first), "@" | "@user" | "user") {
                 address = true;
                 body = &body[1..];
             } else {
@@ -334,10 +336,10 @@ impl PairSide {
             }
         }
         if body.len() >= 2
-            && body[1] == ","
-            && body[0].chars().all(char::is_alphabetic)
-            && !REBUTTAL_START.contains(&body[0])
-            && !AGREE_START.contains(&body[0])
+            && text(&body[1]) == ","
+            && text(&body[0]).chars().all(char::is_alphabetic)
+            && !REBUTTAL_START.contains(&text(&body[0]))
+            && !AGREE_START.contains(&text(&body[0]))
         {
             address = true;
             body = &body[2..];
@@ -345,22 +347,21 @@ impl PairSide {
         // A reply that opens by quoting ("…" / “…”) answers after the quote:
         // `“X.” False. …` is a leading rebuttal.
         if let Some(open) = body.first() {
-            if matches!(*open, "\"" | "“" | "«" | "„") {
+            if matches!(text(open), "\"" | "“" | "«" | "„") {
                 if let Some(close) = body[1..]
                     .iter()
-                    .position(|w| matches!(*w, "\"" | "”" | "»" | "“"))
+                    .position(|w| matches!(text(w), "\"" | "”" | "»" | "“"))
                 {
                     body = &body[close + 2..];
                 }
             }
         }
-        let first = body.iter().find(|w| is_word(w)).copied().unwrap_or("");
+        let first = body.iter().find(|w| w.is(ALNUM)).map_or("", text);
         let (mut contradiction, mut agreement, mut hedge) = (0, 0, 0);
-        for (w, &h) in r.iter().zip(&hashes) {
-            let f = lexicon_flags(h, w);
-            contradiction += usize::from(f & IN_CONTRADICTION != 0);
-            agreement += usize::from(f & IN_AGREEMENT != 0);
-            hedge += usize::from(f & IN_HEDGE != 0);
+        for w in words {
+            contradiction += usize::from(w.is(IN_CONTRADICTION));
+            agreement += usize::from(w.is(IN_AGREEMENT));
+            hedge += usize::from(w.is(IN_HEDGE));
         }
         let reply = [
             f64::from(REBUTTAL_START.contains(&first)),

@@ -10,6 +10,8 @@
 //! Encoding goes word by word through the WordPiece model with a small
 //! per-thread cache instead of `Tokenizer::encode`, which builds offsets and
 //! masks we do not use; the ids are the same (tested).
+//! The cache also keeps each word's info for the cue and pair features
+//! ([`super::words`]), so the text is split once for all three.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -21,6 +23,7 @@ use tokenizers::models::{ModelWrapper, TrainerWrapper};
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::{AddedToken, Model, Tokenizer};
 
+use super::words::{word_at, word_info, Word, WordInfo};
 use super::FeatureError;
 
 /// The unknown-token string of our vocabularies.
@@ -74,8 +77,12 @@ impl Ids {
     }
 }
 
-/// Words (inline up to 24 bytes) and their token ids, for one vocabulary.
-type Cache = (usize, HashMap<CompactString, Ids, ahash::RandomState>);
+/// Words (inline up to 24 bytes), their token ids and their info for the
+/// cue and pair features ([`super::words`]), for one vocabulary.
+type Cache = (
+    usize,
+    HashMap<CompactString, (Ids, WordInfo), ahash::RandomState>,
+);
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new((0, HashMap::default()));
@@ -182,6 +189,22 @@ impl Tokens {
 
     /// Token ids of normalised text, appended to `out`.
     pub fn encode(&self, text: &str, out: &mut Vec<u32>) {
+        self.encode_each(text, out, |_, _| {});
+    }
+
+    /// [`Tokens::encode`], and each word of the split with its info for the
+    /// cue and pair features appended to `words` (the same as
+    /// [`super::words::words_of`]; kept with the ids in the cache).
+    pub fn encode_words(&self, text: &str, out: &mut Vec<u32>, words: &mut Vec<Word>) {
+        let base = text.as_ptr() as usize;
+        self.encode_each(text, out, |w, info| {
+            words.push(word_at(w.as_ptr() as usize - base, w, info));
+        });
+    }
+
+    /// Token ids of each word of `text` from this thread's cache (or the
+    /// WordPiece model, then kept), appended to `out`; `f` sees each word.
+    fn encode_each(&self, text: &str, out: &mut Vec<u32>, mut f: impl FnMut(&str, WordInfo)) {
         let wp = self.wordpiece();
         CACHE.with(|c| {
             let mut c = c.borrow_mut();
@@ -193,15 +216,18 @@ impl Tokens {
                     map.clear();
                     *owner = me;
                 }
-                if let Some(ids) = map.get(word) {
+                if let Some((ids, info)) = map.get(word) {
                     out.extend_from_slice(ids.as_slice());
+                    f(word, *info);
                     continue;
                 }
                 let start = out.len();
                 if let Ok(toks) = wp.tokenize(word) {
                     out.extend(toks.into_iter().map(|t| t.id));
                 }
-                map.insert(word.into(), Ids::new(&out[start..]));
+                let info = word_info(word);
+                map.insert(word.into(), (Ids::new(&out[start..]), info));
+                f(word, info);
             }
         });
     }
@@ -366,6 +392,29 @@ mod tests {
             let mut ids = Vec::new();
             t.encode(s, &mut ids);
             assert_eq!(ids, t.encode_reference(s), "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The words the tokenizer's pass hands on, cold and warm cache,
+        /// are those of a split without it, with the same info; the ids are
+        /// those of `encode`.
+        #[test]
+        fn encode_words_gives_the_words_of_a_plain_split(text in crate::features::tests::hostile_text()) {
+            static T: std::sync::OnceLock<Tokens> = std::sync::OnceLock::new();
+            let t = T.get_or_init(|| Tokens::train(corpus().iter(), 200, 1).unwrap());
+            let (mut norm, mut tmp) = (String::new(), String::new());
+            crate::features::normalize::normalize(&text, Default::default(), &mut norm, &mut tmp);
+            let mut plain = Vec::new();
+            crate::features::words::words_of(&norm, &mut plain);
+            let mut ids = Vec::new();
+            t.encode(&norm, &mut ids);
+            for _ in 0..2 {
+                let (mut got_ids, mut got) = (Vec::new(), Vec::new());
+                t.encode_words(&norm, &mut got_ids, &mut got);
+                proptest::prop_assert_eq!(&got, &plain);
+                proptest::prop_assert_eq!(&got_ids, &ids);
+            }
         }
     }
 

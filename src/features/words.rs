@@ -1,0 +1,123 @@
+//! The words of a normalised text as the cue and pair features see them
+//! (BERT's split: white space, and each punctuation character a word),
+//! each with what those features ask of it: a 64-bit hash and which word
+//! lists it is in.
+//!
+//! A word's [`WordInfo`] depends on the word alone, so the tokenizer's
+//! per-thread cache keeps it beside the word's token ids
+//! ([`super::Tokens::encode_words`]): the text is split once for its
+//! tokens, its cues and its side of the pair features, and each distinct
+//! word is hashed and looked up in the lists once per thread instead of
+//! once per occurrence.
+
+use super::tokens::bert_split;
+use super::{cues, pair};
+
+/// What the cue and pair features need of one word.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WordInfo {
+    /// xxh3 of its bytes (pair features compare words by hash).
+    pub hash: u64,
+    /// Which lists it is in ([`CONTRADICTION`], [`SECOND_PERSON`], …).
+    pub flags: u8,
+}
+
+/// In the pair features' contradiction list.
+pub const CONTRADICTION: u8 = 1;
+/// In the pair features' agreement list.
+pub const AGREEMENT: u8 = 2;
+/// In the pair features' hedge list.
+pub const HEDGE: u8 = 4;
+/// A second-person word (cue).
+pub const SECOND_PERSON: u8 = 8;
+/// A negation word other than `t` (cue).
+pub const NEGATION: u8 = 16;
+/// `t`: a negation only as the tail of `n't` (`don ' t`).
+pub const T: u8 = 32;
+/// An apostrophe (`'` or `’`).
+pub const APOSTROPHE: u8 = 64;
+/// Has a letter or a digit.
+pub const ALNUM: u8 = 128;
+
+/// One word of a normalised text: its byte range and its info.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Word {
+    /// Byte offset in the normalised text.
+    pub start: u32,
+    /// Length in bytes.
+    pub len: u32,
+    /// Its hash and lists.
+    pub info: WordInfo,
+}
+
+impl Word {
+    /// The word in `text` (the normalised text it was split from).
+    pub fn of<'a>(&self, text: &'a str) -> &'a str {
+        text.get(self.start as usize..(self.start + self.len) as usize)
+            .unwrap_or("")
+    }
+
+    /// Whether it is in any of the lists `flags`.
+    pub fn is(&self, flags: u8) -> bool {
+        self.info.flags & flags != 0
+    }
+}
+
+/// The hash and lists of one word.
+pub fn word_info(w: &str) -> WordInfo {
+    let hash = pair::word_hash(w);
+    let mut flags = pair::lexicon_flags(hash, w) | cues::word_flags(w);
+    if w.chars().any(char::is_alphanumeric) {
+        flags |= ALNUM;
+    }
+    WordInfo { hash, flags }
+}
+
+/// A word at byte offset `start` of its text (records are bounded far
+/// below 4 GB).
+pub fn word_at(start: usize, w: &str, info: WordInfo) -> Word {
+    Word {
+        start: start as u32,
+        len: w.len() as u32,
+        info,
+    }
+}
+
+/// The words of normalised text `norm` with their info, appended to `out`
+/// without the tokenizer's cache (the same words and info as
+/// [`super::Tokens::encode_words`] gives).
+pub fn words_of(norm: &str, out: &mut Vec<Word>) {
+    let base = norm.as_ptr() as usize;
+    out.extend(bert_split(norm).map(|w| word_at(w.as_ptr() as usize - base, w, word_info(w))));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_of_listed_words() {
+        let info = |w: &str| word_info(w).flags;
+        assert_eq!(info("you"), SECOND_PERSON | ALNUM);
+        assert_eq!(info("not"), NEGATION | ALNUM);
+        assert_eq!(info("t"), T | ALNUM);
+        assert_eq!(info("'"), APOSTROPHE);
+        assert_eq!(info("’"), APOSTROPHE);
+        assert_eq!(info("wrong"), CONTRADICTION | ALNUM);
+        assert_eq!(info("right"), AGREEMENT | ALNUM);
+        assert_eq!(info("maybe"), HEDGE | ALNUM);
+        assert_eq!(info("+1"), AGREEMENT | ALNUM);
+        assert_eq!(info("!"), 0);
+        assert_eq!(info("é"), ALNUM);
+        assert_eq!(word_info("x").hash, pair::word_hash("x"));
+    }
+
+    #[test]
+    fn words_keep_their_place() {
+        let mut w = Vec::new();
+        let text = "you don ' t , é";
+        words_of(text, &mut w);
+        let got: Vec<&str> = w.iter().map(|x| x.of(text)).collect();
+        assert_eq!(got, ["you", "don", "'", "t", ",", "é"]);
+    }
+}
