@@ -134,7 +134,7 @@ pub struct CharHits {
     /// word of pseudo index `WORD_KEY | n` at `n` (side and byte range),
     /// and scratch for one side's words and shares.
     word_keys: Vec<(u32, u32, u32)>,
-    shares: Vec<(u32, u32, f64)>,
+    shares: Vec<(u64, u32, u32, f64)>,
 }
 
 impl CharHits {
@@ -170,6 +170,20 @@ thread_local! {
         const { RefCell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new())) };
     /// The lists, and scratch for a text's indices (and a sort's).
     static KNOWN: RefCell<(KnownLists, Vec<u32>, Vec<u32>)> = RefCell::default();
+    static LAST: RefCell<LastWords> = RefCell::default();
+}
+
+/// The words of the last text whose character block [`Fused::word_sums`]
+/// summed on this thread, with each word's sums: an explanation of that
+/// text right after (the scorer explains a comment right after scoring it)
+/// reads them instead of splitting the text and looking each word up
+/// again. Recognised by table, side and the normalised text itself.
+#[derive(Default)]
+struct LastWords {
+    owner: (u64, u32),
+    norm: String,
+    /// Byte range in `norm` and sums of each word, in text order.
+    words: Vec<(u32, u32, WordSum)>,
 }
 
 /// One side's per-block sums: squared norm and weighted dot products.
@@ -247,19 +261,31 @@ impl Fused {
         norm: &str,
         off: u32,
     ) -> (f64, [f64; MAX_K]) {
+        let base = norm.as_ptr() as usize;
         WORDS.with(|w| {
-            let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
-            let map = word_cache(caches, (self.uid, off), WORDS_MAX);
-            let mut sq = 0.0f64;
-            let mut dot = [0.0f64; MAX_K];
-            for word in fz.char_words(norm) {
-                let ws = self.word_sum(vocab, fz, (word, off), map, (padded, bounds, idx));
-                sq += ws.sq;
-                for (d, v) in dot.iter_mut().zip(&ws.dot) {
-                    *d += v;
+            LAST.with(|l| {
+                let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
+                let last = &mut *l.borrow_mut();
+                last.owner = (self.uid, off);
+                last.norm.clear();
+                last.norm.push_str(norm);
+                last.words.clear();
+                let map = word_cache(caches, (self.uid, off), WORDS_MAX);
+                let mut sq = 0.0f64;
+                let mut dot = [0.0f64; MAX_K];
+                for word in fz.char_words(norm) {
+                    let ws = self.word_sum(vocab, fz, (word, off), map, (padded, bounds, idx));
+                    sq += ws.sq;
+                    for (d, v) in dot.iter_mut().zip(&ws.dot) {
+                        *d += v;
+                    }
+                    // Words are slices of `norm`; records are bounded far
+                    // below 4 GB.
+                    let start = (word.as_ptr() as usize - base) as u32;
+                    last.words.push((start, word.len() as u32, ws));
                 }
-            }
-            (sq, dot)
+                (sq, dot)
+            })
         })
     }
 
@@ -306,36 +332,60 @@ impl Fused {
         let base = norm.as_ptr() as usize;
         let shares = &mut hits.shares;
         shares.clear();
-        let sq = WORDS.with(|w| {
-            let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
-            let map = word_cache(caches, (self.uid, off), WORDS_MAX);
-            let mut sq = 0.0f64;
-            for word in fz.char_words(norm) {
-                let ws = self.word_sum(vocab, fz, (word, off), map, (padded, bounds, idx));
-                if ws.sq > 0.0 {
-                    sq += ws.sq;
-                    let d: f64 = coefs.iter().zip(&ws.dot).map(|(c, d)| c * d).sum();
+        let mut sq = 0.0f64;
+        // A word's key: a hash of its bytes (fixed seeds), equal words
+        // told apart from colliding ones by comparing them.
+        let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+        let mut share = |start: u32, len: u32, ws: &WordSum| {
+            if ws.sq > 0.0 {
+                sq += ws.sq;
+                let d: f64 = coefs.iter().zip(&ws.dot).map(|(c, d)| c * d).sum();
+                let key = hasher.hash_one(&norm.as_bytes()[start as usize..(start + len) as usize]);
+                shares.push((key, start, len, d));
+            }
+        };
+        // The words the scoring of this text just summed, or each word
+        // from the cache.
+        let scored = LAST.with(|l| {
+            let last = l.borrow();
+            let hit = last.owner == (self.uid, off) && last.norm == norm;
+            if hit {
+                last.words
+                    .iter()
+                    .for_each(|(start, len, ws)| share(*start, *len, ws));
+            }
+            hit
+        });
+        if !scored {
+            WORDS.with(|w| {
+                let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
+                let map = word_cache(caches, (self.uid, off), WORDS_MAX);
+                for word in fz.char_words(norm) {
+                    let ws = self.word_sum(vocab, fz, (word, off), map, (padded, bounds, idx));
                     // Words are slices of `norm`; records are bounded far
                     // below 4 GB.
-                    let start = (word.as_ptr() as usize - base) as u32;
-                    shares.push((start, word.len() as u32, d));
+                    share(
+                        (word.as_ptr() as usize - base) as u32,
+                        word.len() as u32,
+                        &ws,
+                    );
                 }
-            }
-            sq
-        });
+            });
+        }
         if sq <= 0.0 {
             return;
         }
         let n = sq.sqrt();
-        let word =
-            |&(start, len, _): &(u32, u32, f64)| &norm[start as usize..(start + len) as usize];
-        // First occurrence first among equal words (a stable sort), so the
-        // shares add in text order.
-        shares.sort_by(|a, b| word(a).cmp(word(b)));
-        for run in shares.chunk_by(|a, b| word(a) == word(b)) {
-            let d: f64 = run.iter().map(|r| r.2).sum();
+        let word = |&(_, start, len, _): &(u64, u32, u32, f64)| {
+            &norm[start as usize..(start + len) as usize]
+        };
+        // Equal words together, the first occurrence first (a stable
+        // sort), so the shares add in text order.
+        shares.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| word(a).cmp(word(b))));
+        for run in shares.chunk_by(|a, b| a.0 == b.0 && word(a) == word(b)) {
+            let d: f64 = run.iter().map(|r| r.3).sum();
             out.push((WORD_KEY | hits.word_keys.len() as u32, d / n));
-            hits.word_keys.push((side, run[0].0, run[0].1));
+            hits.word_keys.push((side, run[0].1, run[0].2));
         }
     }
 

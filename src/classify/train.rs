@@ -896,6 +896,25 @@ mod tests {
             if slow != from_lite {
                 return Err(format!("{:?}: {slow:?} vs {from_lite:?}", m.char_reasons));
             }
+            // Right after this text's sums (their words are read again),
+            // after another text's, and after this text's on the other
+            // side: the same explanation.
+            let other = m.prepare_tokens("another text, idiot idiot", &mut s);
+            for (q, side) in [(&lite, 0), (&other, 0), (&lite, 1)] {
+                let _ = m.fused().unwrap().side_sum(
+                    &m.vocab,
+                    &m.featurizer,
+                    (&q.counts, &q.norm),
+                    side,
+                );
+                let again = m.explain_scored(&lite, text, None, 1, 5, &mut s);
+                if again != slow {
+                    return Err(format!(
+                        "after side {side} of {:?}: {again:?} vs {slow:?}",
+                        q.norm
+                    ));
+                }
+            }
         }
         check_char_lists(m, (&full, &lite), 0)?;
         check_word_shares(m, text, "")
