@@ -194,57 +194,67 @@ fn trigram(w: &[u64]) -> u64 {
     w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42)
 }
 
-/// Sorted trigram keys of a text's first [`QUOTE_CAP`] word hashes.
-fn trigrams(h: &[u64]) -> Vec<u64> {
-    let mut t: Vec<u64> = h[..h.len().min(QUOTE_CAP)]
+/// Trigram keys of a text's first [`QUOTE_CAP`] word hashes with where
+/// each starts, sorted.
+fn trigrams(h: &[u64]) -> Vec<(u64, u32)> {
+    let mut t: Vec<(u64, u32)> = h[..h.len().min(QUOTE_CAP)]
         .windows(QUOTE_MIN)
-        .map(trigram)
+        .zip(0u32..)
+        .map(|(w, at)| (trigram(w), at))
         .collect();
     t.sort_unstable();
     t
 }
 
-/// Whether two sorted lists share an element.
-fn meet(a: &[u64], b: &[u64]) -> bool {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
+/// Shortest shared run of words counted as a quote.
+const QUOTE_MIN: usize = 3;
+
+/// Longest run of words (hashes `a`) the reply shares with its parent
+/// (`b`) among their first [`QUOTE_CAP`] words, when it is at least
+/// [`QUOTE_MIN`] words long (shorter runs are not a quote: 0); `ta`, `tb`
+/// are their [`trigrams`]. Such a run begins where the two texts share a
+/// trigram and the words before differ (or a text starts there), so only
+/// those places are followed, instead of a DP over every pair of words
+/// (the same result, tested against [`longest_common_run`]).
+fn quote(a: &[u64], ta: &[(u64, u32)], b: &[u64], tb: &[(u64, u32)]) -> usize {
+    let (a, b) = (&a[..a.len().min(QUOTE_CAP)], &b[..b.len().min(QUOTE_CAP)]);
+    let (mut i, mut j, mut best) = (0, 0, 0);
+    while i < ta.len() && j < tb.len() {
+        let key = ta[i].0;
+        match key.cmp(&tb[j].0) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Equal => {
+                let ie = i + ta[i..].partition_point(|t| t.0 == key);
+                let je = j + tb[j..].partition_point(|t| t.0 == key);
+                for &(_, x) in &ta[i..ie] {
+                    for &(_, y) in &tb[j..je] {
+                        let (x, y) = (x as usize, y as usize);
+                        if x > 0 && y > 0 && a[x - 1] == b[y - 1] {
+                            continue;
+                        }
+                        let run = a[x..]
+                            .iter()
+                            .zip(&b[y..])
+                            .take_while(|(p, q)| p == q)
+                            .count();
+                        best = best.max(run);
+                    }
+                }
+                (i, j) = (ie, je);
+            }
         }
     }
-    false
-}
-
-/// Longest run of words the reply shares with its parent, when it is at
-/// least [`QUOTE_MIN`] words (shorter runs are not a quote: 0). Most
-/// replies share no run of three words, so the DP runs only when one of
-/// the reply's word trigrams is among the parent's. (The scorer does the
-/// same from [`PairSide`]s, whose trigram keys are made once a text.)
-#[cfg(test)]
-fn quote_run(a: &[u64], b: &[u64]) -> usize {
-    if !meet(&trigrams(a), &trigrams(b)) {
-        return 0;
-    }
-    quote_of(a, b)
-}
-
-/// The quote run once the texts are known to share a trigram key.
-fn quote_of(a: &[u64], b: &[u64]) -> usize {
-    let run = longest_common_run(&a[..a.len().min(QUOTE_CAP)], &b[..b.len().min(QUOTE_CAP)]);
-    if run >= QUOTE_MIN {
-        run
+    if best >= QUOTE_MIN {
+        best
     } else {
         0
     }
 }
 
-/// Shortest shared run of words counted as a quote.
-const QUOTE_MIN: usize = 3;
-
 /// Longest run of consecutive reply words that also occurs, in order, in
-/// the parent (a quote). Quadratic in the texts' lengths.
+/// the parent: the plain quadratic DP ([`quote`]'s reference).
+#[cfg(test)]
 fn longest_common_run(a: &[u64], b: &[u64]) -> usize {
     let mut prev = vec![0u32; b.len() + 1];
     let mut cur = vec![0u32; b.len() + 1];
@@ -294,8 +304,8 @@ pub struct PairSide {
     hashes: Vec<u64>,
     /// Sorted distinct hashes of its words with a letter or digit.
     distinct: Vec<u64>,
-    /// Sorted trigram keys of its first words ([`trigrams`]).
-    trigrams: Vec<u64>,
+    /// Trigram keys of its first words and where they start ([`trigrams`]).
+    trigrams: Vec<(u64, u32)>,
     /// Its features as a reply: leading rebuttal, contradiction, agreement,
     /// leading agreement, question, wh-start, hedge, address.
     reply: [f64; 8],
@@ -403,11 +413,7 @@ pub fn from_sides(r: &PairSide, p: &PairSide, out: &mut Vec<f64>) {
         n
     };
     let union = rs.len() + ps.len() - inter;
-    let quote = if meet(&r.trigrams, &p.trigrams) {
-        quote_of(&r.hashes, &p.hashes)
-    } else {
-        0
-    };
+    let quote = quote(&r.hashes, &r.trigrams, &p.hashes, &p.trigrams);
     let [rebuttal, contradiction, agreement, agree_start, question, wh, hedge, address] = r.reply;
     out.extend([
         if union > 0 {
@@ -460,7 +466,21 @@ mod tests {
             b in proptest::collection::vec(0u64..4, 0..60),
         ) {
             let run = longest_common_run(&a, &b);
-            proptest::prop_assert_eq!(quote_run(&a, &b), if run >= QUOTE_MIN { run } else { 0 });
+            let got = quote(&a, &trigrams(&a), &b, &trigrams(&b));
+            proptest::prop_assert_eq!(got, if run >= QUOTE_MIN { run } else { 0 });
+        }
+
+        /// Past the cap only the first words count, as in the DP over the
+        /// capped texts.
+        #[test]
+        fn quote_runs_stop_at_the_cap(
+            a in proptest::collection::vec(0u64..3, 390..420),
+            b in proptest::collection::vec(0u64..3, 390..420),
+        ) {
+            let cap = |v: &[u64]| v[..v.len().min(QUOTE_CAP)].to_vec();
+            let run = longest_common_run(&cap(&a), &cap(&b));
+            let got = quote(&a, &trigrams(&a), &b, &trigrams(&b));
+            proptest::prop_assert_eq!(got, if run >= QUOTE_MIN { run } else { 0 });
         }
     }
 
