@@ -1540,8 +1540,9 @@ fn small_partitions_are_read_back_together_up_to_the_budget() {
     assert_eq!(parts, whole, "the same report");
 }
 
-/// Over one batch (16,384 comments), streamed with the next batch read
-/// while the last is scored: every comment comes out once, in input order.
+/// Over one batch (a first of 1,024 comments, then 16,384), streamed with
+/// the next batch read while the last is scored and each scored batch
+/// freed on the pool: every comment comes out once, in input order.
 /// A write error stops the run with the error, not a hang or a partial
 /// success.
 #[cfg(target_os = "linux")]

@@ -1,11 +1,13 @@
 //! Read → build threads → score → consume, shared by `score` and `report`.
 //!
 //! Streamed when it can be: records are grouped into threads as they are
-//! read ([`Grouper`]); every ~16k comments the complete threads are built,
-//! scored on all cores and handed to the consumer in input order, while a
-//! reader thread reads the next batch. Memory then holds up to three
-//! batches (being read, waiting, being scored), bounded by the largest
-//! thread and not by the dump.
+//! read ([`Grouper`]); every ~16k comments (the first batch ~1k, so that
+//! scoring starts early) the complete threads are built, scored on all
+//! cores and handed to the consumer in input order, while a reader thread
+//! reads the next batch; a consumed batch is freed on the pool beside the
+//! next. Memory then holds up to three batches (being read, waiting, being
+//! scored) and one being freed, bounded by the largest thread and not by
+//! the dump.
 //!
 //! When the inputs do not keep each thread's records together (threads
 //! interleave, as in time-ordered Pushshift dumps, or records find their
@@ -46,6 +48,9 @@ use threadlens::ingest::{self, Input, ReadStats};
 
 /// Comments per batch of complete threads scored together.
 const BATCH: usize = 16384;
+
+/// Comments in the first batch of a stream.
+const FIRST_BATCH: usize = 1024;
 
 /// Most partition files written at once (open file handles).
 const MAX_PARTITIONS: u64 = 256;
@@ -231,6 +236,10 @@ fn score_batch(
     let scores = scorer.map_or_else(Vec::new, |s| s.score_forest(&f, &|_| {}));
     consume(&f, &scores)?;
     tick(n);
+    // Freeing a batch's records and scores takes ~10 ms a batch: on the
+    // pool, beside the next batch, not on this thread while both cores
+    // wait for it.
+    rayon::spawn(move || drop((f, scores)));
     Ok(())
 }
 
@@ -257,6 +266,7 @@ pub fn stream(
             let mut g = Grouper::new();
             let mut batch: Vec<RawComment> = Vec::new();
             let mut stop: Option<NotContiguous> = None;
+            let mut sent = false;
             let read = src.read_until(diags, &mut |r| {
                 if cancel.load(Ordering::Relaxed) {
                     return ControlFlow::Break(());
@@ -265,8 +275,14 @@ pub fn stream(
                     Ok(None) => {}
                     Ok(Some(done)) => {
                         batch.extend(done);
-                        if batch.len() >= BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
-                            return ControlFlow::Break(());
+                        // The first batch small, so that scoring starts
+                        // while the rest is read.
+                        let full = if sent { BATCH } else { FIRST_BATCH };
+                        if batch.len() >= full {
+                            sent = true;
+                            if tx.send(std::mem::take(&mut batch)).is_err() {
+                                return ControlFlow::Break(());
+                            }
                         }
                     }
                     Err(e) => {
