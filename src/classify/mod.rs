@@ -798,15 +798,25 @@ impl Model {
         let want = |i: u32| {
             filter[slot(i) >> 6] & (1 << (slot(i) & 63)) != 0 && wanted.binary_search(&i).is_ok()
         };
+        // Whether any wanted n-gram is on a side (often none of a stance
+        // parent's are): its text is then not searched for names.
+        let wanted_on = |side: u32| {
+            let w = self.featurizer.config.side_width();
+            wanted.iter().any(|&i| i < fused::WORD_KEY && i / w == side)
+        };
         let side_names = |norm: &str, trace: Option<Trace<'_>>, side: u32| {
             let fz = &self.featurizer;
+            let on_side = wanted_on(side);
             match (by_words, fused) {
                 (true, Some(_)) => {
                     // Token n-grams from the trace, words or character
                     // n-grams from what the contributions kept; then as one
                     // `names_in` list.
                     let token = |i: u32| fz.config.block_of(i) % 2 == 0;
-                    let mut names = fz.names_in(norm, trace, side, |i| token(i) && want(i));
+                    let mut names = match on_side {
+                        true => fz.names_in(norm, trace, side, |i| token(i) && want(i)),
+                        false => Vec::new(),
+                    };
                     match words {
                         true => fused::Fused::word_names((norm, side), &s.hits, want, &mut names),
                         false => {
@@ -816,7 +826,8 @@ impl Model {
                     crate::features::sort_names(&mut names);
                     names
                 }
-                _ => fz.names_in(norm, trace, side, want),
+                _ if on_side => fz.names_in(norm, trace, side, want),
+                _ => Vec::new(),
             }
         };
         let mut names = side_names(&text.norm, Some(text.trace()), 0);

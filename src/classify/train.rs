@@ -1242,6 +1242,9 @@ mod tests {
                 let slow = m.explain(&text, &parent, class, 6);
                 proptest::prop_assert_eq!(&slow, &m.explain_scored(&a, &text, Some((&b, &parent)), class, 6, &mut s));
                 proptest::prop_assert!(slow.iter().all(|c| c.weight.is_finite()));
+                // Every listed n-gram is named (a side is searched for
+                // names when one of its n-grams is wanted).
+                proptest::prop_assert!(slow.iter().all(|c| !c.feature.starts_with('#')), "{:?}", slow);
             }
         }
     }
