@@ -79,8 +79,9 @@ struct Row<'a> {
     reasons: &'a [threadlens::classify::Contribution],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     stance_reasons: &'a [threadlens::classify::Contribution],
-    source: String,
-    models: &'a ModelHashes<'a>,
+    source: &'a threadlens::diag::SourceLoc,
+    /// The same for every row: serialised once.
+    models: &'a serde_json::value::RawValue,
 }
 
 #[derive(Serialize)]
@@ -127,7 +128,8 @@ fn write_jsonl(
         let bufs: Vec<Result<Vec<u8>>> = group
             .par_iter()
             .map(|r| {
-                let mut buf = Vec::new();
+                // Rows are ~400-700 bytes.
+                let mut buf = Vec::with_capacity(ROWS_PER_CHUNK * 640);
                 jsonl_rows(&forest.threads[r.clone()], &scores[r.clone()], h, &mut buf)?;
                 Ok(buf)
             })
@@ -148,6 +150,8 @@ fn jsonl_rows(
     h: &ModelHashes,
     out: &mut Vec<u8>,
 ) -> Result<()> {
+    let models = serde_json::value::to_raw_value(h)?;
+    let models = &*models;
     for (t, sc) in threads.iter().zip(scores) {
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let row = Row {
@@ -166,8 +170,8 @@ fn jsonl_rows(
                     .map(|l| STANCE_LABELS[l]),
                 reasons: s.as_ref().map_or(&[], |s| &s.reasons[..]),
                 stance_reasons: s.as_ref().map_or(&[], |s| &s.stance_reasons[..]),
-                source: n.rec.source.to_string(),
-                models: h,
+                source: &n.rec.source,
+                models,
             };
             serde_json::to_writer(&mut *out, &row)?;
             out.push(b'\n');
