@@ -1013,6 +1013,14 @@ fn contiguous_dumps_stream_and_interleaved_ones_fall_back_with_the_same_output()
                 "names the record: {err}"
             );
             assert!(err.contains("whole input in memory"), "{err}");
+            // The first pass's rows (written on the writer thread to a
+            // temporary file) were dropped with it: no temporary file left.
+            let names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+            assert!(names.iter().any(|n| n == "strue.jsonl"), "{names:?}");
         } else {
             assert!(!err.contains("interleave"), "{err}");
             assert!(err.contains("streamed thread by thread"), "{err}");

@@ -108,7 +108,7 @@ fn write_jsonl(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
     h: &ModelHashes,
-    out: &mut dyn Write,
+    out: &mut Background,
 ) -> Result<()> {
     use rayon::prelude::*;
     // Consecutive threads of about ROWS_PER_CHUNK rows each.
@@ -125,7 +125,7 @@ fn write_jsonl(
     // A batch's worth of rows at a time (whole mode hands over the whole
     // forest: its rows are not all held as text at once).
     for group in chunks.chunks(CHUNKS_AT_ONCE) {
-        let bufs: Vec<Result<Vec<u8>>> = group
+        let bufs: Result<Vec<Vec<u8>>> = group
             .par_iter()
             .map(|r| {
                 // Rows are ~400-700 bytes.
@@ -134,9 +134,7 @@ fn write_jsonl(
                 Ok(buf)
             })
             .collect();
-        for b in bufs {
-            out.write_all(&b?)?;
-        }
+        out.write(bufs?)?;
     }
     Ok(())
 }
@@ -254,8 +252,78 @@ fn is_csv(p: Option<&Path>) -> bool {
 
 /// Where score rows go.
 enum Rows {
-    Jsonl(Output),
+    Jsonl(Background),
     Csv(Box<csv::Writer<Output>>),
+}
+
+/// An output written on a thread of its own: serialised rows are handed
+/// over a batch at a time and written while the next batch is scored
+/// (writing ~170 MB of rows took ~0.27 s of a 3 s run on one core while
+/// the others waited). One batch is handed over at a time (a rendezvous
+/// channel): memory holds at most the batch being written and the one
+/// being handed over.
+struct Background {
+    tx: Option<std::sync::mpsc::SyncSender<Vec<Vec<u8>>>>,
+    done: Option<std::thread::JoinHandle<std::io::Result<Output>>>,
+}
+
+impl Background {
+    fn new(mut out: Output) -> Result<Background> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(0);
+        let done = std::thread::Builder::new()
+            .name("threadlens-writer".into())
+            .spawn(move || {
+                for bufs in rx {
+                    for b in bufs {
+                        out.write_all(&b)?;
+                    }
+                }
+                Ok(out)
+            })?;
+        Ok(Background {
+            tx: Some(tx),
+            done: Some(done),
+        })
+    }
+
+    /// Hand rows over; a write that failed is reported here (the thread
+    /// stopped) or by [`Background::finish`].
+    fn write(&mut self, bufs: Vec<Vec<u8>>) -> Result<()> {
+        let sent = self.tx.as_ref().map(|tx| tx.send(bufs));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            _ => Err(self
+                .join()
+                .err()
+                .unwrap_or_else(|| anyhow::anyhow!("the writer stopped"))),
+        }
+    }
+
+    /// Wait for every row to be written; the output back.
+    fn finish(mut self) -> Result<Output> {
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<Output> {
+        self.tx = None;
+        match self.done.take().map(|h| h.join()) {
+            Some(Ok(r)) => Ok(r?),
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => Err(anyhow::anyhow!("the writer stopped")),
+        }
+    }
+}
+
+impl Drop for Background {
+    /// A run that starts again (streaming fell back to whole mode) or
+    /// fails: the thread ends and drops its output (an atomic file's
+    /// temporary is removed).
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(h) = self.done.take() {
+            let _ = h.join();
+        }
+    }
 }
 
 /// Rows written and flagged, with the writer.
@@ -282,7 +350,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
             w.write_record(CSV_HEADER)?;
             Rows::Csv(Box::new(w))
         } else {
-            Rows::Jsonl(out)
+            Rows::Jsonl(Background::new(out)?)
         };
         Ok(Written {
             rows,
@@ -309,7 +377,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
         flagged,
     } = run.state;
     let out = match rows {
-        Rows::Jsonl(o) => o,
+        Rows::Jsonl(o) => o.finish()?,
         Rows::Csv(w) => w
             .into_inner()
             .map_err(|e| anyhow::anyhow!("writing CSV: {}", e.error()))?,
