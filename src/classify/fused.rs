@@ -19,7 +19,10 @@
 //! each word's `Σ idf²` and `Σ idf·w` are kept in a per-thread cache (up
 //! to 131,072 words per table and side, ~17 MB), so a comment costs one
 //! lookup per word instead of one per character n-gram, and its character
-//! n-grams need not be hashed at all. Explaining such a block reads
+//! n-grams need not be hashed at all. By default such a block is
+//! explained word by word ([`Fused::word_contributions`]: each word's
+//! share is its cached sums, usually those the scoring of the same text
+//! just read). Explained n-gram by n-gram, it reads
 //! per-word lists of the word's known n-grams (index and place in the
 //! word, up to 32,768 words a thread, ~10 MB): the n-grams a word has
 //! outside the vocabulary are never hashed, counted or looked up again,
@@ -170,6 +173,7 @@ thread_local! {
         const { RefCell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new())) };
     /// The lists, and scratch for a text's indices (and a sort's).
     static KNOWN: RefCell<(KnownLists, Vec<u32>, Vec<u32>)> = RefCell::default();
+    /// The last text's words and sums ([`LastWords`]).
     static LAST: RefCell<LastWords> = RefCell::default();
 }
 
@@ -291,7 +295,7 @@ impl Fused {
 
     /// One word's share of the character block on side offset `off`, from
     /// `map` (this thread's cache for the table and side) or summed over
-    /// its n-grams (with scratch `tmp`) and kept.
+    /// its n-grams (in the scratch given) and kept.
     fn word_sum(
         &self,
         vocab: &Vocab,
