@@ -171,7 +171,10 @@ impl Scorer {
                 // a stance model (made from the tokenizer's split).
                 let chars = !self.tokens_only && self.incivility.featurizer.config.char_ngrams;
                 let pair = self.stance.is_some();
-                prepared.push(self.incivility.prepare_as(&n.rec.text, chars, pair, s));
+                let mut p = s.pool.pop().unwrap_or_default();
+                self.incivility
+                    .prepare_into(&n.rec.text, (chars, pair), s, &mut p);
+                prepared.push(p);
             }
             if matches!(n.rec.kind, Kind::Placeholder | Kind::Pingback) {
                 out.push(None);
@@ -232,6 +235,8 @@ impl Scorer {
                 stance_reasons,
             }));
         }
+        // The buffers for the next thread (a thread's worth at most).
+        s.pool.append(&mut prepared);
         out
     }
 

@@ -166,12 +166,15 @@ pub struct ScoreScratch {
     weights: Vec<f64>,
     /// Explanations of linearly weighted character blocks.
     hits: fused::CharHits,
+    /// Prepared texts no longer needed, their buffers for the next
+    /// ([`Model::prepare_into`]).
+    pub(crate) pool: Vec<Prepared>,
     dense: Vec<f64>,
     logits: Vec<f64>,
 }
 
 /// A text featurized once; see [`Model::prepare`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prepared {
     counts: Vec<(u32, f32)>,
     cues: cues::Cues,
@@ -422,24 +425,39 @@ impl Model {
         pair: bool,
         s: &mut ScoreScratch,
     ) -> Prepared {
-        let mut counts = Vec::new();
-        let cues = self
+        let mut p = Prepared::default();
+        self.prepare_into(text, (chars, pair), s, &mut p);
+        p
+    }
+
+    /// [`Model::prepare_as`] into `p`, reusing its buffers (a text
+    /// prepared before and no longer needed: the scorer keeps them
+    /// between threads instead of allocating ~7 buffers a comment).
+    pub fn prepare_into(
+        &self,
+        text: &str,
+        (chars, pair): (bool, bool),
+        s: &mut ScoreScratch,
+        p: &mut Prepared,
+    ) {
+        p.counts.clear();
+        p.cues = self
             .featurizer
-            .featurize_with(text, 0, chars, &mut s.feat, &mut counts);
+            .featurize_with(text, 0, chars, &mut s.feat, &mut p.counts);
         let norm = s.feat.normalized();
-        let side = std::cell::OnceCell::new();
+        let old = p.pair.take();
         if pair {
-            let _ = side.set(PairSide::from_words(norm, text, s.feat.words()));
+            let side =
+                PairSide::from_words_reusing(norm, text, s.feat.words(), old.unwrap_or_default());
+            let _ = p.pair.set(side);
         }
-        Prepared {
-            counts,
-            cues,
-            norm: norm.to_string(),
-            ids: s.feat.token_ids().to_vec(),
-            order: s.feat.trace().order.to_vec(),
-            pair: side,
-            chars: chars && self.featurizer.config.char_ngrams,
-        }
+        p.norm.clear();
+        p.norm.push_str(norm);
+        p.ids.clear();
+        p.ids.extend_from_slice(s.feat.token_ids());
+        p.order.clear();
+        p.order.extend_from_slice(s.feat.trace().order);
+        p.chars = chars && self.featurizer.config.char_ngrams;
     }
 
     /// `p` with its character n-grams when this model reads them from the

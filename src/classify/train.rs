@@ -1233,6 +1233,14 @@ mod tests {
             proptest::prop_assert_eq!(pa.pair.get(), Some(a.pair_side(&text)));
             proptest::prop_assert_eq!(pb.pair.get(), Some(b.pair_side(&parent)));
             proptest::prop_assert_eq!(&direct, &m.score_prepared(&pa, &text, Some((&pb, &parent)), &mut s));
+            // Prepared in another text's buffers: the same, with or
+            // without its pair side.
+            for pair in [true, false] {
+                let fresh = m.prepare_as(&text, true, pair, &mut s);
+                let mut reused = m.prepare_as(&format!("{parent} {parent} x"), true, true, &mut s);
+                m.prepare_into(&text, (true, pair), &mut s, &mut reused);
+                proptest::prop_assert_eq!(&reused, &fresh);
+            }
             let (sa, sb) = (m.side_sum(&a, 0).unwrap(), m.side_sum(&b, 1).unwrap());
             let fused = m.score_sums((&a, &text, &sa), Some((&b, &parent, &sb)), &mut s);
             for (x, y) in direct.iter().zip(&fused) {

@@ -195,14 +195,23 @@ fn trigram(w: &[u64]) -> u64 {
 }
 
 /// Trigram keys of a text's first [`QUOTE_CAP`] word hashes with where
-/// each starts, sorted.
-fn trigrams(h: &[u64]) -> Vec<(u64, u32)> {
-    let mut t: Vec<(u64, u32)> = h[..h.len().min(QUOTE_CAP)]
-        .windows(QUOTE_MIN)
-        .zip(0u32..)
-        .map(|(w, at)| (trigram(w), at))
-        .collect();
+/// each starts, sorted, into `t`.
+fn trigrams_into(h: &[u64], t: &mut Vec<(u64, u32)>) {
+    t.clear();
+    t.extend(
+        h[..h.len().min(QUOTE_CAP)]
+            .windows(QUOTE_MIN)
+            .zip(0u32..)
+            .map(|(w, at)| (trigram(w), at)),
+    );
     t.sort_unstable();
+}
+
+/// [`trigrams_into`] a new list.
+#[cfg(test)]
+fn trigrams(h: &[u64]) -> Vec<(u64, u32)> {
+    let mut t = Vec::new();
+    trigrams_into(h, &mut t);
     t
 }
 
@@ -212,7 +221,7 @@ const QUOTE_MIN: usize = 3;
 /// Longest run of words (hashes `a`) the reply shares with its parent
 /// (`b`) among their first [`QUOTE_CAP`] words, when it is at least
 /// [`QUOTE_MIN`] words long (shorter runs are not a quote: 0); `ta`, `tb`
-/// are their [`trigrams`]. Such a run begins where the two texts share a
+/// are their [`trigrams_into`]. Such a run begins where the two texts share a
 /// trigram and the words before differ (or a text starts there), so only
 /// those places are followed, instead of a DP over every pair of words
 /// (the same result, tested against [`longest_common_run`]).
@@ -304,7 +313,7 @@ pub struct PairSide {
     hashes: Vec<u64>,
     /// Sorted distinct hashes of its words with a letter or digit.
     distinct: Vec<u64>,
-    /// Trigram keys of its first words and where they start ([`trigrams`]).
+    /// Trigram keys of its first words and where they start ([`trigrams_into`]).
     trigrams: Vec<(u64, u32)>,
     /// Its features as a reply: leading rebuttal, contradiction, agreement,
     /// leading agreement, question, wh-start, hedge, address.
@@ -325,13 +334,23 @@ impl PairSide {
     /// [`PairSide::new`] from the words of `norm` with their info, as the
     /// tokenizer's pass gave them ([`super::Tokens::encode_words`]).
     pub fn from_words(norm: &str, raw: &str, words: &[Word]) -> PairSide {
+        PairSide::from_words_reusing(norm, raw, words, PairSide::default())
+    }
+
+    /// [`PairSide::from_words`] in the buffers of `old` (another text's
+    /// side, no longer needed).
+    pub fn from_words_reusing(norm: &str, raw: &str, words: &[Word], old: PairSide) -> PairSide {
         let text = |w: &Word| w.of(norm);
-        let hashes: Vec<u64> = words.iter().map(|w| w.info.hash).collect();
-        let mut distinct: Vec<u64> = words
-            .iter()
-            .filter(|w| w.is(ALNUM))
-            .map(|w| w.info.hash)
-            .collect();
+        let PairSide {
+            mut hashes,
+            mut distinct,
+            trigrams: mut tri,
+            ..
+        } = old;
+        hashes.clear();
+        hashes.extend(words.iter().map(|w| w.info.hash));
+        distinct.clear();
+        distinct.extend(words.iter().filter(|w| w.is(ALNUM)).map(|w| w.info.hash));
         distinct.sort_unstable();
         distinct.dedup();
         // Skip a leading @user / name-comma address when looking at the first word.
@@ -383,8 +402,9 @@ impl PairSide {
             ln1p(hedge),
             f64::from(address),
         ];
+        trigrams_into(&hashes, &mut tri);
         PairSide {
-            trigrams: trigrams(&hashes),
+            trigrams: tri,
             hashes,
             distinct,
             reply,
