@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::cli::{ModelArgs, ScoreArgs};
 use threadlens::analyze::render::{csv_safe, stance_label};
@@ -80,8 +81,8 @@ struct Row<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     stance_reasons: &'a [threadlens::classify::Contribution],
     source: &'a threadlens::diag::SourceLoc,
-    /// The same for every row: serialised once.
-    models: &'a serde_json::value::RawValue,
+    /// The same for every row: serialised once a run.
+    models: &'a RawValue,
 }
 
 #[derive(Serialize)]
@@ -107,7 +108,7 @@ const ROWS_PER_CHUNK: usize = 1024;
 fn write_jsonl(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
-    h: &ModelHashes,
+    models: &RawValue,
     out: &mut Background,
 ) -> Result<()> {
     use rayon::prelude::*;
@@ -130,7 +131,12 @@ fn write_jsonl(
             .map(|r| {
                 // Rows are ~400-700 bytes.
                 let mut buf = Vec::with_capacity(ROWS_PER_CHUNK * 640);
-                jsonl_rows(&forest.threads[r.clone()], &scores[r.clone()], h, &mut buf)?;
+                jsonl_rows(
+                    &forest.threads[r.clone()],
+                    &scores[r.clone()],
+                    models,
+                    &mut buf,
+                )?;
                 Ok(buf)
             })
             .collect();
@@ -145,11 +151,9 @@ const CHUNKS_AT_ONCE: usize = 16;
 fn jsonl_rows(
     threads: &[forest::Thread],
     scores: &[Vec<Option<Scored>>],
-    h: &ModelHashes,
+    models: &RawValue,
     out: &mut Vec<u8>,
 ) -> Result<()> {
-    let models = serde_json::value::to_raw_value(h)?;
-    let models = &*models;
     for (t, sc) in threads.iter().zip(scores) {
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let row = Row {
@@ -342,6 +346,8 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
         incivility: hi,
         stance: hs,
     };
+    // The models' hashes as every JSON row writes them.
+    let models = serde_json::value::to_raw_value(&h)?;
     let csv_out = is_csv(a.output.as_deref());
     let fresh = || -> Result<Written> {
         let out = Output::create(a.output.as_deref())?;
@@ -367,7 +373,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
             w.flagged += s.iter().flatten().filter(|x| x.uncivil).count();
         }
         match &mut w.rows {
-            Rows::Jsonl(out) => write_jsonl(f, sc, &h, out),
+            Rows::Jsonl(out) => write_jsonl(f, sc, &models, out),
             Rows::Csv(cw) => write_csv(f, sc, &h, cw),
         }
     })?;
