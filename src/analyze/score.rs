@@ -165,15 +165,16 @@ impl Scorer {
             as_parent.resize(t.nodes.len(), None);
         }
         let mut out = Vec::with_capacity(t.nodes.len());
+        // Texts prepared with their character n-grams unless no model reads
+        // them from the counts, and with their side of the stance pair
+        // features when there is a stance model (made from the tokenizer's
+        // split).
+        let chars = !self.tokens_only && self.incivility.featurizer.config.char_ngrams;
+        let how = (chars, self.stance.is_some());
         for (i, n) in t.nodes.iter().enumerate() {
             if self.shared {
-                // With its side of the stance pair features when there is
-                // a stance model (made from the tokenizer's split).
-                let chars = !self.tokens_only && self.incivility.featurizer.config.char_ngrams;
-                let pair = self.stance.is_some();
                 let mut p = s.pool.pop().unwrap_or_default();
-                self.incivility
-                    .prepare_into(&n.rec.text, (chars, pair), s, &mut p);
+                self.incivility.prepare_into(&n.rec.text, how, s, &mut p);
                 prepared.push(p);
             }
             if matches!(n.rec.kind, Kind::Placeholder | Kind::Pingback) {

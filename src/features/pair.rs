@@ -7,6 +7,10 @@
 //! on normalised text, so `FALSE!!!` and `false` agree.
 
 use super::words::{words_of, Word, ALNUM};
+// A word's lexicon flags ([`lexicon_flags`]).
+use super::words::{
+    AGREEMENT as IN_AGREEMENT, CONTRADICTION as IN_CONTRADICTION, HEDGE as IN_HEDGE,
+};
 use super::Featurizer;
 
 /// Names of the values [`compute`] appends, in order.
@@ -129,11 +133,6 @@ const HEDGE: &[&str] = &[
     "probably",
     "if",
 ];
-
-/// Lexicon flags of a word.
-use super::words::{
-    AGREEMENT as IN_AGREEMENT, CONTRADICTION as IN_CONTRADICTION, HEDGE as IN_HEDGE,
-};
 
 /// The counted word lists as one table sorted by word hash: a reply's
 /// words are looked up by the hashes already made for the overlap, instead
@@ -328,17 +327,13 @@ impl PairSide {
     pub fn new(norm: &str, raw: &str) -> PairSide {
         let mut words = Vec::new();
         words_of(norm, &mut words);
-        PairSide::from_words(norm, raw, &words)
+        PairSide::from_words_reusing(norm, raw, &words, PairSide::default())
     }
 
     /// [`PairSide::new`] from the words of `norm` with their info, as the
-    /// tokenizer's pass gave them ([`super::Tokens::encode_words`]).
-    pub fn from_words(norm: &str, raw: &str, words: &[Word]) -> PairSide {
-        PairSide::from_words_reusing(norm, raw, words, PairSide::default())
-    }
-
-    /// [`PairSide::from_words`] in the buffers of `old` (another text's
-    /// side, no longer needed).
+    /// tokenizer's pass gave them ([`super::Tokens::encode_words`]), in the
+    /// buffers of `old` (another text's side, no longer needed, or a
+    /// default one).
     pub fn from_words_reusing(norm: &str, raw: &str, words: &[Word], old: PairSide) -> PairSide {
         let text = |w: &Word| w.of(norm);
         let PairSide {
