@@ -333,7 +333,6 @@ impl Fused {
         (out, hits): (&mut Vec<(u32, f64)>, &mut CharHits),
     ) {
         let off = side * fz.config.side_width();
-        let base = norm.as_ptr() as usize;
         let shares = &mut hits.shares;
         shares.clear();
         let mut sq = 0.0f64;
@@ -348,33 +347,23 @@ impl Fused {
                 shares.push((key, start, len, d));
             }
         };
-        // The words the scoring of this text just summed, or each word
-        // from the cache.
-        let scored = LAST.with(|l| {
-            let last = l.borrow();
-            let hit = last.owner == (self.uid, off) && last.norm == norm;
-            if hit {
-                last.words
-                    .iter()
-                    .for_each(|(start, len, ws)| share(*start, *len, ws));
-            }
-            hit
-        });
-        if !scored {
-            WORDS.with(|w| {
-                let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
-                let map = word_cache(caches, (self.uid, off), WORDS_MAX);
-                for word in fz.char_words(norm) {
-                    let ws = self.word_sum(vocab, fz, (word, off), map, (padded, bounds, idx));
-                    // Words are slices of `norm`; records are bounded far
-                    // below 4 GB.
-                    share(
-                        (word.as_ptr() as usize - base) as u32,
-                        word.len() as u32,
-                        &ws,
-                    );
+        // The words the scoring of this text just summed; otherwise they
+        // are summed now (from the cache), which keeps them the same way.
+        for attempt in 0..2 {
+            let hit = LAST.with(|l| {
+                let last = l.borrow();
+                let hit = last.owner == (self.uid, off) && last.norm == norm;
+                if hit {
+                    last.words
+                        .iter()
+                        .for_each(|(start, len, ws)| share(*start, *len, ws));
                 }
+                hit
             });
+            if hit || attempt == 1 {
+                break;
+            }
+            self.word_sums(vocab, fz, norm, off);
         }
         if sq <= 0.0 {
             return;
