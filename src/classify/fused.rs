@@ -106,6 +106,43 @@ const WORDS_MAX: usize = 1 << 17;
 /// bytes, character offsets and n-gram indices.
 type WordScratch = (Vec<WordCache<WordSum>>, Vec<u8>, Vec<usize>, Vec<u32>);
 
+/// The scratch of [`WordScratch`], borrowed.
+type SumScratch<'a> = (&'a mut Vec<u8>, &'a mut Vec<usize>, &'a mut Vec<u32>);
+
+/// The sums by number of table `uid` on side offset `off` for numbers of
+/// `generation`: made (dropping the oldest of a few) if there are none,
+/// emptied for a newer generation; `None` for an older one (its numbers
+/// may now name other words).
+fn numbered_sums(
+    numbered: &mut Vec<Numbered>,
+    (uid, off): (u64, u32),
+    generation: u64,
+) -> Option<&mut Vec<f64>> {
+    if generation == 0 {
+        return None;
+    }
+    let at = match numbered.iter().position(|c| c.owner == (uid, off)) {
+        Some(at) => at,
+        None => {
+            if numbered.len() >= 4 {
+                numbered.remove(0);
+            }
+            numbered.push(Numbered {
+                owner: (uid, off),
+                generation,
+                sums: Vec::new(),
+            });
+            numbered.len() - 1
+        }
+    };
+    let n = &mut numbered[at];
+    if n.generation < generation {
+        n.generation = generation;
+        n.sums.clear();
+    }
+    (n.generation == generation).then_some(&mut n.sums)
+}
+
 /// A known character n-gram of a word (its index is in the vocabulary on
 /// the cache's side): side-relative hashed index, and where it lies in the
 /// padded word (` word `), for its name.
@@ -175,6 +212,28 @@ thread_local! {
     static KNOWN: RefCell<(KnownLists, Vec<u32>, Vec<u32>)> = RefCell::default();
     /// The last text's words and sums ([`LastWords`]).
     static LAST: RefCell<LastWords> = RefCell::default();
+    /// Word sums by word number ([`Numbered`]), a few tables and sides.
+    static NUMBERED: RefCell<Vec<Numbered>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A text's words as the tokenizer's pass numbered them
+/// ([`crate::features::tokens::WordNumbers`]): byte range in the
+/// normalised text and number of each word of the split, in text order,
+/// and the numbers' generation.
+pub type NumberedWords<'a> = (&'a [(u32, u32, u32)], u64);
+
+/// The word sums of one table and side, indexed by word number in one
+/// generation of this thread's tokenizer cache: `1 + k` values a number
+/// (`sq`, then the `k` dot products; `sq` < 0: not summed yet). The words
+/// a dump uses most have the smallest numbers, so their sums share a few
+/// cache lines (16 bytes a word for the incivility model), where the hash
+/// table ([`WordCache`]) spread them over megabytes and a lookup hashed
+/// and compared the word; words the tokenizer splits differently from the
+/// character n-grams (`don't`, `e.g`) still go through the hash table.
+struct Numbered {
+    owner: (u64, u32),
+    generation: u64,
+    sums: Vec<f64>,
 }
 
 /// The words of the last text whose character block [`Fused::word_sums`]
@@ -222,12 +281,13 @@ impl Fused {
     /// [`Featurizer::featurize`] gives them), `norm` its normalised form,
     /// scored as side `side`. A character block weighted linearly
     /// ([`crate::features::CharTf::Linear`]) is summed word by word from
-    /// `norm`, whether or not `counts` hold it.
+    /// `norm`, whether or not `counts` hold it; with `words` (the text's
+    /// numbered words), each word's sums are found by its number.
     pub fn side_sum(
         &self,
         vocab: &Vocab,
         fz: &Featurizer,
-        (counts, norm): (&[(u32, f32)], &str),
+        (counts, norm, words): (&[(u32, f32)], &str, Option<NumberedWords<'_>>),
         side: u32,
     ) -> SideSum {
         let cfg = &fz.config;
@@ -238,7 +298,7 @@ impl Fused {
         let mut s = SideSum::default();
         for (b, block) in [&used[..split], &used[split..]].into_iter().enumerate() {
             if cfg.char_ngrams && cfg.linear(b == 1) {
-                (s.sq[1], s.dot[1]) = self.word_sums(vocab, fz, norm, off);
+                (s.sq[1], s.dot[1]) = self.word_sums(vocab, fz, (norm, words), off);
                 continue;
             }
             // Accumulators in registers, one block at a time (the same sums
@@ -257,38 +317,81 @@ impl Fused {
 
     /// The character block of a linearly weighted side from the words of
     /// its normalised text, each word's share taken from this thread's
-    /// cache or summed over its n-grams and kept.
+    /// caches (by number when the text's numbered words are given and the
+    /// word is one of them, else by the word) or summed over its n-grams
+    /// and kept.
     fn word_sums(
         &self,
         vocab: &Vocab,
         fz: &Featurizer,
-        norm: &str,
+        (norm, words): (&str, Option<NumberedWords<'_>>),
         off: u32,
     ) -> (f64, [f64; MAX_K]) {
         let base = norm.as_ptr() as usize;
         WORDS.with(|w| {
             LAST.with(|l| {
-                let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
-                let last = &mut *l.borrow_mut();
-                last.owner = (self.uid, off);
-                last.norm.clear();
-                last.norm.push_str(norm);
-                last.words.clear();
-                let map = word_cache(caches, (self.uid, off), WORDS_MAX);
-                let mut sq = 0.0f64;
-                let mut dot = [0.0f64; MAX_K];
-                for word in fz.char_words(norm) {
-                    let ws = self.word_sum(vocab, fz, (word, off), map, (padded, bounds, idx));
-                    sq += ws.sq;
-                    for (d, v) in dot.iter_mut().zip(&ws.dot) {
-                        *d += v;
+                NUMBERED.with(|nb| {
+                    let (caches, padded, bounds, idx) = &mut *w.borrow_mut();
+                    let last = &mut *l.borrow_mut();
+                    let numbered = &mut *nb.borrow_mut();
+                    last.owner = (self.uid, off);
+                    last.norm.clear();
+                    last.norm.push_str(norm);
+                    last.words.clear();
+                    let map = word_cache(caches, (self.uid, off), WORDS_MAX);
+                    let mut by_number = words.and_then(|(list, generation)| {
+                        let sums = numbered_sums(numbered, (self.uid, off), generation)?;
+                        Some((list, sums))
+                    });
+                    let mut next = 0;
+                    let mut sq = 0.0f64;
+                    let mut dot = [0.0f64; MAX_K];
+                    let mut scratch = (padded, bounds, idx);
+                    for word in fz.char_words(norm) {
+                        // Words are slices of `norm`; records are bounded
+                        // far below 4 GB.
+                        let (start, len) =
+                            ((word.as_ptr() as usize - base) as u32, word.len() as u32);
+                        // The word of the tokenizer's split at the same
+                        // place and as long is the same word.
+                        let number = by_number.as_ref().and_then(|(list, _)| {
+                            while list.get(next).is_some_and(|w| w.0 < start) {
+                                next += 1;
+                            }
+                            list.get(next)
+                                .filter(|w| (w.0, w.1) == (start, len))
+                                .map(|w| w.2)
+                        });
+                        let ws = match (number, by_number.as_mut()) {
+                            (Some(n), Some((_, sums))) => {
+                                let stride = 1 + self.k;
+                                let at = n as usize * stride;
+                                if at >= sums.len() {
+                                    sums.resize(at + stride, -1.0);
+                                }
+                                let slot = &mut sums[at..at + stride];
+                                if slot[0] < 0.0 {
+                                    let ws = self.summed(vocab, fz, (word, off), &mut scratch);
+                                    slot[0] = ws.sq;
+                                    slot[1..].copy_from_slice(&ws.dot[..self.k]);
+                                }
+                                let mut ws = WordSum {
+                                    sq: slot[0],
+                                    ..WordSum::default()
+                                };
+                                ws.dot[..self.k].copy_from_slice(&slot[1..]);
+                                ws
+                            }
+                            _ => self.word_sum(vocab, fz, (word, off), map, &mut scratch),
+                        };
+                        sq += ws.sq;
+                        for (d, v) in dot.iter_mut().zip(&ws.dot) {
+                            *d += v;
+                        }
+                        last.words.push((start, len, ws));
                     }
-                    // Words are slices of `norm`; records are bounded far
-                    // below 4 GB.
-                    let start = (word.as_ptr() as usize - base) as u32;
-                    last.words.push((start, word.len() as u32, ws));
-                }
-                (sq, dot)
+                    (sq, dot)
+                })
             })
         })
     }
@@ -302,16 +405,28 @@ impl Fused {
         fz: &Featurizer,
         (word, off): (&str, u32),
         map: &mut HashMap<CompactString, WordSum, ahash::RandomState>,
-        (padded, bounds, idx): (&mut Vec<u8>, &mut Vec<usize>, &mut Vec<u32>),
+        scratch: &mut SumScratch<'_>,
     ) -> WordSum {
         if let Some(ws) = map.get(word) {
             return *ws;
         }
-        idx.clear();
-        fz.word_char_indices(word, padded, bounds, idx);
-        let ws = self.occurrence_sum(vocab, idx, off);
+        let ws = self.summed(vocab, fz, (word, off), scratch);
         map.insert(word.into(), ws);
         ws
+    }
+
+    /// One word's share of the character block on side offset `off`,
+    /// summed over its n-grams.
+    fn summed(
+        &self,
+        vocab: &Vocab,
+        fz: &Featurizer,
+        (word, off): (&str, u32),
+        (padded, bounds, idx): &mut SumScratch<'_>,
+    ) -> WordSum {
+        idx.clear();
+        fz.word_char_indices(word, padded, bounds, idx);
+        self.occurrence_sum(vocab, idx, off)
     }
 
     /// The share of each distinct word's character n-grams, taken
@@ -363,7 +478,7 @@ impl Fused {
             if hit || attempt == 1 {
                 break;
             }
-            self.word_sums(vocab, fz, norm, off);
+            self.word_sums(vocab, fz, (norm, None), off);
         }
         if sq <= 0.0 {
             return;

@@ -190,6 +190,13 @@ pub struct Prepared {
     /// Whether `counts` hold the character n-grams (see
     /// [`Model::prepare_tokens`]).
     chars: bool,
+    /// Byte range in `norm` and number of each word of the tokenizer's
+    /// split, and the numbers' generation
+    /// ([`crate::features::tokens::WordNumbers`]), for a model that sums
+    /// its character block word by word ([`Model::sums_char_words`]);
+    /// empty otherwise.
+    words: Vec<(u32, u32, u32)>,
+    generation: u64,
 }
 
 impl Prepared {
@@ -458,6 +465,14 @@ impl Model {
         p.order.clear();
         p.order.extend_from_slice(s.feat.trace().order);
         p.chars = chars && self.featurizer.config.char_ngrams;
+        p.words.clear();
+        p.generation = 0;
+        if self.sums_char_words() {
+            let numbers = s.feat.word_numbers();
+            let words = s.feat.words().iter().zip(&numbers.numbers);
+            p.words.extend(words.map(|(w, &n)| (w.start, w.len, n)));
+            p.generation = numbers.generation;
+        }
     }
 
     /// `p` with its character n-grams when this model reads them from the
@@ -479,6 +494,8 @@ impl Model {
             order: p.order.clone(),
             pair: std::cell::OnceCell::new(),
             chars: true,
+            words: p.words.clone(),
+            generation: p.generation,
         };
         self.featurizer
             .add_char_counts(&full.norm, &mut full.counts, &mut full.order, &mut s.feat);
@@ -594,8 +611,15 @@ impl Model {
     /// text, 1: the parent); `None` when the model has no fused table.
     pub fn side_sum(&self, p: &Prepared, side: u32) -> Option<fused::SideSum> {
         let f = self.fused()?;
-        (side < self.sides)
-            .then(|| f.side_sum(&self.vocab, &self.featurizer, (&p.counts, &p.norm), side))
+        (side < self.sides).then(|| {
+            let words = (!p.words.is_empty()).then_some((p.words.as_slice(), p.generation));
+            f.side_sum(
+                &self.vocab,
+                &self.featurizer,
+                (&p.counts, &p.norm, words),
+                side,
+            )
+        })
     }
 
     /// [`Model::score_prepared`] from side sums ([`Model::side_sum`]) of

@@ -890,6 +890,29 @@ mod tests {
         if sums[0] != sums[1] || sums[1] != sums[2] {
             return Err(format!("{sums:?}"));
         }
+        // Words found by their number in the tokenizer's cache (the texts
+        // carry their numbered words) and by the word itself: the same
+        // sums, bit for bit; also once the numbers are from an older
+        // generation of the cache (another vocabulary used it since, and
+        // this model again), which are then not used.
+        if (lite.words.is_empty() && !lite.norm.trim().is_empty()) || lite.generation == 0 {
+            return Err("no numbered words kept".into());
+        }
+        let f = m.fused().unwrap();
+        let by_word = f.side_sum(&m.vocab, &m.featurizer, (&lite.counts, &lite.norm, None), 0);
+        if by_word != sums[1] {
+            return Err(format!("by number {:?} vs by word {by_word:?}", sums[1]));
+        }
+        let other = crate::features::Tokens::train(["x y z"].iter(), 20, 1).unwrap();
+        other.encode("x y", &mut Vec::new());
+        let newer = m.prepare_tokens("what an idiot", &mut s);
+        let _ = m.side_sum(&newer, 0);
+        if newer.generation <= lite.generation {
+            return Err("the cache did not start a new generation".into());
+        }
+        if m.side_sum(&lite, 0).unwrap() != by_word {
+            return Err("older numbers changed the sums".into());
+        }
         for m in both_char_reasons(m) {
             let slow = m.explain(text, "", 1, 5);
             let from_lite = m.explain_scored(&lite, text, None, 1, 5, &mut s);
@@ -904,7 +927,7 @@ mod tests {
                 let _ = m.fused().unwrap().side_sum(
                     &m.vocab,
                     &m.featurizer,
-                    (&q.counts, &q.norm),
+                    (&q.counts, &q.norm, None),
                     side,
                 );
                 let again = m.explain_scored(&lite, text, None, 1, 5, &mut s);

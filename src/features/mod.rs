@@ -208,6 +208,8 @@ pub struct Scratch {
     order_tmp: Vec<u32>,
     /// The last text's words ([`words`]), from the tokenizer's pass.
     words: Vec<words::Word>,
+    /// Their numbers in the tokenizer's cache.
+    numbers: tokens::WordNumbers,
 }
 
 /// Sort hashed indices (~100–1,000 a text): an LSD radix sort in two passes of
@@ -270,6 +272,11 @@ impl Scratch {
     /// scratch.
     pub fn words(&self) -> &[words::Word] {
         &self.words
+    }
+
+    /// The numbers of those words in this thread's tokenizer cache.
+    pub fn word_numbers(&self) -> &tokens::WordNumbers {
+        &self.numbers
     }
 
     /// The trace of the text last featurized with this scratch.
@@ -355,7 +362,9 @@ impl Featurizer {
         let st = self.prepare(text, s);
         s.ids.clear();
         s.words.clear();
-        self.tokens.encode_words(&s.norm, &mut s.ids, &mut s.words);
+        s.numbers.numbers.clear();
+        self.tokens
+            .encode_words(&s.norm, &mut s.ids, &mut s.words, &mut s.numbers);
         s.hashes.clear();
         let base = side * self.config.side_width();
         let wmask = (1u32 << self.config.word_bits) - 1;

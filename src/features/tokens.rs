@@ -79,16 +79,43 @@ impl Ids {
 
 /// Words (inline up to 24 bytes), their token ids and their info for the
 /// cue and pair features ([`super::words`]), for one vocabulary.
+/// Each word also has its number in the cache (dense from 0, in the order
+/// the words were first seen: [`WordNumbers`]), and the cache its
+/// generation.
 type Cache = (
     usize,
-    HashMap<CompactString, (Ids, WordInfo), ahash::RandomState>,
+    u64,
+    HashMap<CompactString, (Ids, WordInfo, u32), ahash::RandomState>,
 );
 
 thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::new((0, HashMap::default()));
+    static CACHE: RefCell<Cache> = RefCell::new((0, 0, HashMap::default()));
 }
 
+/// Words a cache holds before it is emptied (between two texts, so that
+/// one text's words are numbered in one generation).
 const CACHE_MAX: usize = 1 << 16;
+
+/// Generations handed out so far, over all threads: a generation names
+/// one filling of one thread's cache.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The numbers of a text's words in this thread's tokenizer cache, one per
+/// word of [`Tokens::encode_words`]: within a `generation`, two words
+/// have the same number exactly when they are the same word. Numbers are
+/// dense from 0 in the order the words were first seen, so the words a
+/// dump uses most have the smallest: something kept per word in a `Vec`
+/// indexed by number (the incivility model's word sums,
+/// `classify::fused`) sits in a few cache lines for the common words and
+/// needs no hash lookup. Generations are unique over threads and only
+/// grow.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordNumbers {
+    /// The cache filling the numbers belong to (0: none).
+    pub generation: u64,
+    /// One number a word.
+    pub numbers: Vec<u32>,
+}
 
 impl Tokens {
     /// Train a WordPiece vocabulary on already-normalised texts.
@@ -189,36 +216,52 @@ impl Tokens {
 
     /// Token ids of normalised text, appended to `out`.
     pub fn encode(&self, text: &str, out: &mut Vec<u32>) {
-        self.encode_each(text, out, |_, _| {});
+        self.encode_each(text, out, |_, _, _| {});
     }
 
     /// [`Tokens::encode`], and each word of the split with its info for the
     /// cue and pair features appended to `words` (the same as
-    /// [`super::words::words_of`]; kept with the ids in the cache).
-    pub fn encode_words(&self, text: &str, out: &mut Vec<u32>, words: &mut Vec<Word>) {
+    /// [`super::words::words_of`]; kept with the ids in the cache), and its
+    /// number in the cache to `numbers` (whose generation is set).
+    pub fn encode_words(
+        &self,
+        text: &str,
+        out: &mut Vec<u32>,
+        words: &mut Vec<Word>,
+        numbers: &mut WordNumbers,
+    ) {
         let base = text.as_ptr() as usize;
-        self.encode_each(text, out, |w, info| {
+        numbers.generation = self.encode_each(text, out, |w, info, n| {
             words.push(word_at(w.as_ptr() as usize - base, w, info));
+            numbers.numbers.push(n);
         });
     }
 
     /// Token ids of each word of `text` from this thread's cache (or the
-    /// WordPiece model, then kept), appended to `out`; `f` sees each word.
-    fn encode_each(&self, text: &str, out: &mut Vec<u32>, mut f: impl FnMut(&str, WordInfo)) {
+    /// WordPiece model, then kept), appended to `out`; `f` sees each word
+    /// with its info and number. Returns the cache's generation.
+    fn encode_each(
+        &self,
+        text: &str,
+        out: &mut Vec<u32>,
+        mut f: impl FnMut(&str, WordInfo, u32),
+    ) -> u64 {
         let wp = self.wordpiece();
         CACHE.with(|c| {
             let mut c = c.borrow_mut();
-            let (owner, map) = &mut *c;
+            let (owner, generation, map) = &mut *c;
+            // The cache belongs to one vocabulary: reset if another is
+            // used; emptied when full before a text, not within one.
+            let me = self.uid;
+            if *owner != me || map.len() >= CACHE_MAX {
+                map.clear();
+                *owner = me;
+                *generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            }
             for word in bert_split(text) {
-                // The cache belongs to one vocabulary: reset if another is used.
-                let me = self.uid;
-                if *owner != me || map.len() >= CACHE_MAX {
-                    map.clear();
-                    *owner = me;
-                }
-                if let Some((ids, info)) = map.get(word) {
+                if let Some((ids, info, n)) = map.get(word) {
                     out.extend_from_slice(ids.as_slice());
-                    f(word, *info);
+                    f(word, *info, *n);
                     continue;
                 }
                 let start = out.len();
@@ -226,10 +269,13 @@ impl Tokens {
                     out.extend(toks.into_iter().map(|t| t.id));
                 }
                 let info = word_info(word);
-                map.insert(word.into(), (Ids::new(&out[start..]), info));
-                f(word, info);
+                // Below 2^32: a text adds at most its length in words.
+                let n = map.len() as u32;
+                map.insert(word.into(), (Ids::new(&out[start..]), info, n));
+                f(word, info, n);
             }
-        });
+            *generation
+        })
     }
 
     /// Token ids through the full `tokenizers` pipeline (reference for tests).
@@ -411,11 +457,47 @@ mod tests {
             t.encode(&norm, &mut ids);
             for _ in 0..2 {
                 let (mut got_ids, mut got) = (Vec::new(), Vec::new());
-                t.encode_words(&norm, &mut got_ids, &mut got);
+                let mut numbers = WordNumbers::default();
+                t.encode_words(&norm, &mut got_ids, &mut got, &mut numbers);
+                proptest::prop_assert_eq!(numbers.numbers.len(), got.len());
+                for (a, na) in got.iter().zip(&numbers.numbers) {
+                    for (b, nb) in got.iter().zip(&numbers.numbers) {
+                        proptest::prop_assert_eq!(na == nb, a.of(&norm) == b.of(&norm));
+                    }
+                }
                 proptest::prop_assert_eq!(&got, &plain);
                 proptest::prop_assert_eq!(&got_ids, &ids);
             }
         }
+    }
+
+    /// A text's words have the same number in the cache exactly when they
+    /// are the same word, numbers are handed out from 0 in the order
+    /// words are first seen, and a cache another vocabulary used in
+    /// between starts a new generation, numbering from 0 again.
+    #[test]
+    fn words_are_numbered_densely_per_generation() {
+        let t = Tokens::train(corpus().iter(), 200, 1).unwrap();
+        let other = Tokens::train(["x y z"].iter(), 20, 1).unwrap();
+        other.encode("x", &mut Vec::new());
+        let text = "you are an idiot , you idiot ! an";
+        let (mut words, mut numbers) = (Vec::new(), WordNumbers::default());
+        t.encode_words(text, &mut Vec::new(), &mut words, &mut numbers);
+        assert_eq!(numbers.numbers, [0, 1, 2, 3, 4, 0, 3, 5, 2]);
+        let first = numbers.generation;
+        assert!(first > 0);
+        // Warm: same numbers, same generation, new words numbered on.
+        let mut again = WordNumbers::default();
+        t.encode_words("idiot zzz", &mut Vec::new(), &mut Vec::new(), &mut again);
+        assert_eq!(
+            (again.generation, again.numbers.as_slice()),
+            (first, &[3, 6][..])
+        );
+        other.encode("x", &mut Vec::new());
+        let mut fresh = WordNumbers::default();
+        t.encode_words("idiot zzz", &mut Vec::new(), &mut Vec::new(), &mut fresh);
+        assert!(fresh.generation > first);
+        assert_eq!(fresh.numbers, [0, 1]);
     }
 
     #[test]
