@@ -99,6 +99,21 @@ impl Output {
         }
     }
 
+    /// For a file output, send what was written so far to the disk now
+    /// (flush and `fdatasync` the temporary file; other outputs: nothing),
+    /// so that [`Output::finish`] has little left to wait for: a writer
+    /// on a thread of its own calls this between batches, while the next
+    /// batch is scored.
+    pub fn sync_so_far(&mut self) -> io::Result<()> {
+        match self {
+            Output::File { tmp, .. } => {
+                tmp.flush()?;
+                tmp.get_ref().as_file().sync_data()
+            }
+            Output::Stdout(_) | Output::Direct(_) => Ok(()),
+        }
+    }
+
     /// Flush and, for files, rename into place.
     pub fn finish(self) -> Result<(), OutputError> {
         match self {
@@ -181,9 +196,13 @@ mod tests {
         let p = dir.path().join("out.jsonl");
         let mut o = Output::create(Some(&p)).unwrap();
         o.write_all(b"hello\n").unwrap();
+        // Synced part way (as the JSONL writer does between batches): still
+        // not under the target name, and everything ends up there.
+        o.sync_so_far().unwrap();
         assert!(!p.exists());
+        o.write_all(b"again\n").unwrap();
         o.finish().unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), "hello\n");
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "hello\nagain\n");
         // Dropped without finish: nothing appears, no temp file left behind.
         let q = dir.path().join("never.jsonl");
         let mut o = Output::create(Some(&q)).unwrap();
