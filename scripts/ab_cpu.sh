@@ -6,7 +6,8 @@
 #   e.g. scripts/ab_cpu.sh /tmp/tl_old target/release/threadlens 5 \
 #          score -q /tmp/threadlens-bench-2e8.grouped.jsonl -o /tmp/o.jsonl
 #
-# Prints, per binary, the min and median CPU (user + sys) and wall seconds.
+# Prints, per binary, the min and median CPU (user + sys) and wall seconds,
+# and the median ratio of each new run to the old run just before it.
 # Run from the repository root (the binaries read models/ from there).
 set -euo pipefail
 old=$1 new=$2 n=$3
@@ -24,4 +25,9 @@ for line in sys.stdin:
     cpu[b].append(float(u) + float(s)); wall[b].append(float(e))
 for b in ("old", "new"):
     print(f"{b}: cpu min {min(cpu[b]):.2f} med {st.median(cpu[b]):.2f} s | wall min {min(wall[b]):.2f} med {st.median(wall[b]):.2f} s")
+# Each new run against the old run just before it (the machine drifts
+# less between neighbours than over the whole comparison).
+rc = [n / o for o, n in zip(cpu["old"], cpu["new"])]
+rw = [n / o for o, n in zip(wall["old"], wall["new"])]
+print(f"new/old paired: cpu median {st.median(rc):.3f} | wall median {st.median(rw):.3f}")
 '
