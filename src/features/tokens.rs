@@ -96,12 +96,19 @@ thread_local! {
 /// one text's words are numbered in one generation).
 const CACHE_MAX: usize = 1 << 16;
 
+/// Words a cache holds before it is emptied within a text (a record of
+/// megabytes of distinct words): the text's numbers then span two
+/// generations and are given as none (generation 0). Small in unit tests,
+/// so that they reach it.
+const WITHIN_TEXT_MAX: usize = if cfg!(test) { 1 << 10 } else { 1 << 18 };
+
 /// Generations handed out so far, over all threads: a generation names
 /// one filling of one thread's cache.
 static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The numbers of a text's words in this thread's tokenizer cache, one per
-/// word of [`Tokens::encode_words`]: within a `generation`, two words
+/// word of [`Tokens::encode_words`]: within a `generation` (0: the numbers
+/// are not to be used), two words
 /// have the same number exactly when they are the same word. Numbers are
 /// dense from 0 in the order the words were first seen, so the words a
 /// dump uses most have the smallest: something kept per word in a `Vec`
@@ -239,7 +246,8 @@ impl Tokens {
 
     /// Token ids of each word of `text` from this thread's cache (or the
     /// WordPiece model, then kept), appended to `out`; `f` sees each word
-    /// with its info and number. Returns the cache's generation.
+    /// with its info and number. Returns the numbers' generation (0 if
+    /// the cache was emptied within the text).
     fn encode_each(
         &self,
         text: &str,
@@ -258,11 +266,18 @@ impl Tokens {
                 *owner = me;
                 *generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             }
+            let mut whole = true;
             for word in bert_split(text) {
                 if let Some((ids, info, n)) = map.get(word) {
                     out.extend_from_slice(ids.as_slice());
                     f(word, *info, *n);
                     continue;
+                }
+                if map.len() >= WITHIN_TEXT_MAX {
+                    map.clear();
+                    *generation =
+                        GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    whole = false;
                 }
                 let start = out.len();
                 if let Ok(toks) = wp.tokenize(word) {
@@ -274,7 +289,11 @@ impl Tokens {
                 map.insert(word.into(), (Ids::new(&out[start..]), info, n));
                 f(word, info, n);
             }
-            *generation
+            if whole {
+                *generation
+            } else {
+                0
+            }
         })
     }
 
@@ -498,6 +517,18 @@ mod tests {
         t.encode_words("idiot zzz", &mut Vec::new(), &mut Vec::new(), &mut fresh);
         assert!(fresh.generation > first);
         assert_eq!(fresh.numbers, [0, 1]);
+        // A text with more distinct words than a cache holds within a
+        // text: emptied part way, numbers given as none; the ids are still
+        // those of the tokenizer.
+        let long: Vec<String> = (0..WITHIN_TEXT_MAX + 10).map(|i| format!("w{i}")).collect();
+        let long = long.join(" ");
+        let (mut ids, mut many) = (Vec::new(), WordNumbers::default());
+        t.encode_words(&long, &mut ids, &mut Vec::new(), &mut many);
+        assert_eq!(many.generation, 0);
+        let mut plain = Vec::new();
+        t.encode(&long, &mut plain);
+        assert_eq!(ids, plain);
+        assert_eq!(ids, t.encode_reference(&long));
     }
 
     #[test]
