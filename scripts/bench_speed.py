@@ -9,7 +9,11 @@ with the same lines grouped by thread (each thread at its first appearance,
 so `score`/`report` stream it), then times each command RUNS times with
 `/usr/bin/time` and prints one row per command: wall seconds (min–max),
 comments/s, peak RSS. Nothing else should run meanwhile: this VM's timings
-vary by up to ±30% between identical runs.
+vary by up to ±30% between identical runs, and more between hours. Before
+and after the table it prints the machine's state at the time
+(`examples/machine_probe.rs`: memory latency at 1, 8 and 128 MB and a
+dependent arithmetic chain): `score` follows the 8 MB latency, which other
+tenants of the VM's host move between ~20 and ~150 ns.
 
   python3 scripts/bench_speed.py [--bytes 2e8] [--million] [--real-text] [--hn] [--runs 3] [--dir /tmp]
 
@@ -34,6 +38,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "threadlens")
@@ -145,6 +150,9 @@ def main():
     ap.add_argument("--tasks-dir", default=os.path.join(ROOT, "..", "shared", "bench", "tasks"))
     a = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "--example", "machine_probe"],
+                   cwd=ROOT, check=True)
+    print(f"machine before: {probe()}\n", flush=True)
     out = os.path.join(a.dir, "threadlens-bench-out")
     dumps = [(a.bytes, os.path.join(a.dir, f"threadlens-bench-{a.bytes}.jsonl"))]
     if a.million:
@@ -190,6 +198,14 @@ def main():
             lo, hi = min(walls), max(walls)
             print(f"| {name} | {n:,} | {lo:.2f}–{hi:.2f} | {n / hi:,.0f}–{n / lo:,.0f} | {rss:.0f} |",
                   flush=True)
+    print(f"\nmachine after: {probe()}")
+
+
+def probe():
+    """The machine's state now: examples/machine_probe's line, with the time."""
+    r = subprocess.run([os.path.join(ROOT, "target", "release", "examples", "machine_probe")],
+                       capture_output=True, text=True, check=True)
+    return time.strftime("%H:%M:%S UTC ", time.gmtime()) + r.stdout.strip()
 
 
 if __name__ == "__main__":
