@@ -16,10 +16,15 @@
 //!
 //! A character block weighted linearly
 //! ([`crate::features::CharTf::Linear`]) is a sum over the text's words:
-//! each word's `Σ idf²` and `Σ idf·w` are kept in a per-thread cache (up
-//! to 131,072 words per table and side, ~17 MB), so a comment costs one
-//! lookup per word instead of one per character n-gram, and its character
-//! n-grams need not be hashed at all. By default such a block is
+//! each word's `Σ idf²` and `Σ idf·w` are kept per thread, so a comment
+//! costs one read per word instead of one lookup per character n-gram, and
+//! its character n-grams need not be hashed at all. A text prepared by
+//! [`super::Model::prepare_into`] carries its words' numbers in the
+//! tokenizer's cache ([`crate::features::tokens::WordNumbers`]), and the
+//! sums are found by number in a dense `Vec` (`Numbered`, 16 bytes a
+//! word for the incivility model, the common words first); other words and
+//! texts go through a hash table by the word (up to 131,072 words per
+//! table and side). By default such a block is
 //! explained word by word ([`Fused::word_contributions`]: each word's
 //! share is its cached sums, usually those the scoring of the same text
 //! just read). Explained n-gram by n-gram, it reads

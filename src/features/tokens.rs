@@ -77,11 +77,10 @@ impl Ids {
     }
 }
 
-/// Words (inline up to 24 bytes), their token ids and their info for the
-/// cue and pair features ([`super::words`]), for one vocabulary.
-/// Each word also has its number in the cache (dense from 0, in the order
-/// the words were first seen: [`WordNumbers`]), and the cache its
-/// generation.
+/// Owner (vocabulary uid), generation ([`WordNumbers`]), and words
+/// (inline up to 24 bytes) with their token ids, their info for the cue
+/// and pair features ([`super::words`]) and their number (dense from 0 in
+/// the order first seen).
 type Cache = (
     usize,
     u64,
@@ -106,15 +105,19 @@ const WITHIN_TEXT_MAX: usize = if cfg!(test) { 1 << 10 } else { 1 << 18 };
 /// one filling of one thread's cache.
 static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// A new generation (unique over threads).
+fn new_generation() -> u64 {
+    GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+}
+
 /// The numbers of a text's words in this thread's tokenizer cache, one per
 /// word of [`Tokens::encode_words`]: within a `generation` (0: the numbers
-/// are not to be used), two words
-/// have the same number exactly when they are the same word. Numbers are
-/// dense from 0 in the order the words were first seen, so the words a
-/// dump uses most have the smallest: something kept per word in a `Vec`
-/// indexed by number (the incivility model's word sums,
-/// `classify::fused`) sits in a few cache lines for the common words and
-/// needs no hash lookup. Generations are unique over threads and only
+/// are not to be used), two words have the same number exactly when they
+/// are the same word. Numbers are dense from 0 in the order the words were
+/// first seen, so the words a dump uses most have the smallest: something
+/// kept per word in a `Vec` indexed by number (the incivility model's word
+/// sums, `classify::fused`) sits in a few cache lines for the common words
+/// and needs no hash lookup. Generations are unique over threads and only
 /// grow.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WordNumbers {
@@ -264,7 +267,7 @@ impl Tokens {
             if *owner != me || map.len() >= CACHE_MAX {
                 map.clear();
                 *owner = me;
-                *generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                *generation = new_generation();
             }
             let mut whole = true;
             for word in bert_split(text) {
@@ -275,8 +278,7 @@ impl Tokens {
                 }
                 if map.len() >= WITHIN_TEXT_MAX {
                     map.clear();
-                    *generation =
-                        GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    *generation = new_generation();
                     whole = false;
                 }
                 let start = out.len();
@@ -284,7 +286,7 @@ impl Tokens {
                     out.extend(toks.into_iter().map(|t| t.id));
                 }
                 let info = word_info(word);
-                // Below 2^32: a text adds at most its length in words.
+                // At most WITHIN_TEXT_MAX.
                 let n = map.len() as u32;
                 map.insert(word.into(), (Ids::new(&out[start..]), info, n));
                 f(word, info, n);
