@@ -74,29 +74,19 @@ struct WordCache<V> {
     map: HashMap<CompactString, V, ahash::RandomState>,
 }
 
-/// The map of `caches` that belongs to table `uid` on side offset `off`,
-/// made (dropping the oldest of a few) if there is none, emptied when it
-/// holds `max` words.
+/// The map of `caches` that belongs to `owner` (table uid and side
+/// offset), made if there is none ([`owned`]), emptied when it holds `max`
+/// words.
 fn word_cache<V>(
     caches: &mut Vec<WordCache<V>>,
-    (uid, off): (u64, u32),
+    owner: (u64, u32),
     max: usize,
 ) -> &mut HashMap<CompactString, V, ahash::RandomState> {
-    let at = match caches.iter().position(|c| c.owner == (uid, off)) {
-        Some(at) => at,
-        None => {
-            // A few tables at a time (a run uses one or two).
-            if caches.len() >= 4 {
-                caches.remove(0);
-            }
-            caches.push(WordCache {
-                owner: (uid, off),
-                map: HashMap::default(),
-            });
-            caches.len() - 1
-        }
+    let make = || WordCache {
+        owner,
+        map: HashMap::default(),
     };
-    let map = &mut caches[at].map;
+    let map = &mut owned(caches, |c| c.owner == owner, make).map;
     if map.len() >= max {
         map.clear();
     }
@@ -114,33 +104,41 @@ type WordScratch = (Vec<WordCache<WordSum>>, Vec<u8>, Vec<usize>, Vec<u32>);
 /// The scratch of [`WordScratch`], borrowed.
 type SumScratch<'a> = (&'a mut Vec<u8>, &'a mut Vec<usize>, &'a mut Vec<u32>);
 
-/// The sums by number of table `uid` on side offset `off` for numbers of
-/// `generation`: made (dropping the oldest of a few) if there are none,
+/// The entry of `list` that `mine` picks, made by `make` (dropping the
+/// oldest of a few) if there is none: a thread keeps a few tables' and
+/// sides' caches at a time (a run uses one or two).
+fn owned<T>(list: &mut Vec<T>, mine: impl Fn(&T) -> bool, make: impl FnOnce() -> T) -> &mut T {
+    let at = match list.iter().position(mine) {
+        Some(at) => at,
+        None => {
+            if list.len() >= 4 {
+                list.remove(0);
+            }
+            list.push(make());
+            list.len() - 1
+        }
+    };
+    &mut list[at]
+}
+
+/// The sums by number of `owner` (table uid and side offset) for numbers
+/// of `generation`: made if there are none ([`owned`]),
 /// emptied for a newer generation; `None` for an older one (its numbers
 /// may now name other words).
 fn numbered_sums(
     numbered: &mut Vec<Numbered>,
-    (uid, off): (u64, u32),
+    owner: (u64, u32),
     generation: u64,
 ) -> Option<&mut Vec<f64>> {
     if generation == 0 {
         return None;
     }
-    let at = match numbered.iter().position(|c| c.owner == (uid, off)) {
-        Some(at) => at,
-        None => {
-            if numbered.len() >= 4 {
-                numbered.remove(0);
-            }
-            numbered.push(Numbered {
-                owner: (uid, off),
-                generation,
-                sums: Vec::new(),
-            });
-            numbered.len() - 1
-        }
+    let make = || Numbered {
+        owner,
+        generation,
+        sums: Vec::new(),
     };
-    let n = &mut numbered[at];
+    let n = owned(numbered, |c| c.owner == owner, make);
     if n.generation < generation {
         n.generation = generation;
         n.sums.clear();
