@@ -813,6 +813,24 @@ fn shipped_models_find_the_sample_argument() {
         .map(|q| q["id"].as_str().unwrap())
         .collect();
     assert!(queue.contains(&"c13"), "{queue:?}");
+    // The page capture names no authors: its participants show as unknown
+    // in the tables, not as 0; the Reddit thread's as its count.
+    assert_eq!(t["participants"], 0, "{t}");
+    let md = dir.path().join("r.md");
+    let out = run(&["-q", "report", "data/sample", "-o", md.to_str().unwrap()]);
+    assert!(out.status.success());
+    let md = std::fs::read_to_string(&md).unwrap();
+    let participants = |id: &str| {
+        let row = md
+            .lines()
+            .find(|l| l.contains(&format!("({id}) |")))
+            .unwrap_or_else(|| panic!("{id} row in {md}"));
+        // `| # | thread | attention | comments | participants | …`
+        row.split(" | ").nth(4).unwrap().to_string()
+    };
+    assert_eq!(participants("council-bike-lanes"), "–");
+    assert_eq!(participants("k1a2b3"), "6");
+    assert!(md.contains("– when the input names none"), "{md}");
 }
 
 #[test]

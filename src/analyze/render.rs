@@ -173,13 +173,27 @@ fn thread_headers() -> [&'static str; 17] {
     ]
 }
 
+/// A thread's participants for the tables: `–` when none of its comments
+/// names an author (page captures without names), where `0` would read as
+/// a thread nobody wrote.
+fn participants(t: &ThreadStats) -> String {
+    if t.participants == 0 && t.comments > 0 {
+        "–".into()
+    } else {
+        t.participants.to_string()
+    }
+}
+
+/// What the thread tables' `participants` and `attention` columns mean.
+const THREAD_NOTE: &str = "Attention = uncivil · (1 + toxic subtree share) + 0.5 · (longest disagreement chain − 1) + 2 · flame dyads. Participants: distinct named authors (– when the input names none).";
+
 /// A thread's cells for [`thread_headers`], `(numeric, text)`, with user
 /// text escaped by `esc`; shared by the Markdown and HTML tables.
 fn thread_cells(t: &ThreadStats, esc: &dyn Fn(&str) -> String) -> Vec<(bool, String)> {
     vec![
         (true, format!("{:.2}", t.attention)),
         (true, t.comments.to_string()),
-        (true, t.participants.to_string()),
+        (true, participants(t)),
         (true, t.max_depth.to_string()),
         (true, t.max_width.to_string()),
         (true, format!("{:.2}", t.branching)),
@@ -268,7 +282,7 @@ pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     let cols = thread_headers();
     let _ = writeln!(
         o,
-        "\n## Threads by attention (top {})\n\n| # | thread | {} |\n|---|---|{}",
+        "\n## Threads by attention (top {})\n\n{THREAD_NOTE}\n\n| # | thread | {} |\n|---|---|{}",
         thread_rows.min(r.threads.len()),
         cols.join(" | "),
         "---|".repeat(cols.len())
@@ -513,9 +527,10 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     o.push_str("</tbody></table>");
     let _ = write!(
         o,
-        "<h2>Threads by attention</h2><p class=\"note\">Top {} of {}; click a column to sort. Attention = uncivil · (1 + toxic subtree share) + 0.5 · (longest disagreement chain − 1) + 2 · flame dyads.</p><div class=\"scroll\"><table class=\"sortable\" id=\"threads\"><thead><tr><th>#</th><th>thread</th>",
+        "<h2>Threads by attention</h2><p class=\"note\">Top {} of {}; click a column to sort. {}</p><div class=\"scroll\"><table class=\"sortable\" id=\"threads\"><thead><tr><th>#</th><th>thread</th>",
         thread_rows.min(r.threads.len()),
-        r.threads.len()
+        r.threads.len(),
+        html_escape(THREAD_NOTE)
     );
     for h in thread_headers() {
         let _ = write!(o, "<th>{}</th>", html_escape(h));
