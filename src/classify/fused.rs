@@ -367,23 +367,7 @@ impl Fused {
                         });
                         let ws = match (number, by_number.as_mut()) {
                             (Some(n), Some((_, sums))) => {
-                                let stride = 1 + self.k;
-                                let at = n as usize * stride;
-                                if at >= sums.len() {
-                                    sums.resize(at + stride, -1.0);
-                                }
-                                let slot = &mut sums[at..at + stride];
-                                if slot[0] < 0.0 {
-                                    let ws = self.summed(vocab, fz, (word, off), &mut scratch);
-                                    slot[0] = ws.sq;
-                                    slot[1..].copy_from_slice(&ws.dot[..self.k]);
-                                }
-                                let mut ws = WordSum {
-                                    sq: slot[0],
-                                    ..WordSum::default()
-                                };
-                                ws.dot[..self.k].copy_from_slice(&slot[1..]);
-                                ws
+                                self.numbered_sum(vocab, fz, (word, off), (sums, n), &mut scratch)
                             }
                             _ => self.word_sum(vocab, fz, (word, off), map, &mut scratch),
                         };
@@ -415,6 +399,36 @@ impl Fused {
         }
         let ws = self.summed(vocab, fz, (word, off), scratch);
         map.insert(word.into(), ws);
+        ws
+    }
+
+    /// [`Fused::word_sum`] for the word numbered `n` in the tokenizer's
+    /// cache: from `sums` ([`Numbered`]'s values for the table and side),
+    /// or summed over its n-grams and kept there.
+    fn numbered_sum(
+        &self,
+        vocab: &Vocab,
+        fz: &Featurizer,
+        (word, off): (&str, u32),
+        (sums, n): (&mut Vec<f64>, u32),
+        scratch: &mut SumScratch<'_>,
+    ) -> WordSum {
+        let stride = 1 + self.k;
+        let at = n as usize * stride;
+        if at >= sums.len() {
+            sums.resize(at + stride, -1.0);
+        }
+        let slot = &mut sums[at..at + stride];
+        if slot[0] < 0.0 {
+            let ws = self.summed(vocab, fz, (word, off), scratch);
+            slot[0] = ws.sq;
+            slot[1..].copy_from_slice(&ws.dot[..self.k]);
+        }
+        let mut ws = WordSum {
+            sq: slot[0],
+            ..WordSum::default()
+        };
+        ws.dot[..self.k].copy_from_slice(&slot[1..]);
         ws
     }
 

@@ -855,9 +855,10 @@ impl Model {
                     // n-grams from what the contributions kept; then as one
                     // `names_in` list.
                     let token = |i: u32| fz.config.block_of(i) % 2 == 0;
-                    let mut names = match on_side {
-                        true => fz.names_in(norm, trace, side, |i| token(i) && want(i)),
-                        false => Vec::new(),
+                    let mut names = if on_side {
+                        fz.names_in(norm, trace, side, |i| token(i) && want(i))
+                    } else {
+                        Vec::new()
                     };
                     match words {
                         true => fused::Fused::word_names((norm, side), &s.hits, want, &mut names),
