@@ -126,10 +126,11 @@ def make_hn(path):
     return out
 
 
-def timed(args, runs):
+def timed(args, runs, binary=BIN):
+    """Wall seconds of each of RUNS runs of `binary -q ARGS`, and the peak RSS in MB."""
     walls, rss = [], []
     for _ in range(runs):
-        r = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", BIN, "-q", *args],
+        r = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", binary, "-q", *args],
                            cwd=ROOT, capture_output=True, text=True)
         m = re.search(r"TIME ([\d.]+) (\d+)", r.stderr)
         if r.returncode != 0 or not m:
@@ -201,11 +202,17 @@ def main():
     print(f"\nmachine after: {probe()}")
 
 
+PROBE = os.path.join(ROOT, "target", "release", "examples", "machine_probe")
+
+
+def probe_line(path=PROBE):
+    """examples/machine_probe's line: the machine's state now."""
+    return subprocess.run([path], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def probe():
-    """The machine's state now: examples/machine_probe's line, with the time."""
-    r = subprocess.run([os.path.join(ROOT, "target", "release", "examples", "machine_probe")],
-                       capture_output=True, text=True, check=True)
-    return time.strftime("%H:%M:%S UTC ", time.gmtime()) + r.stdout.strip()
+    """The machine's state now, with the time."""
+    return time.strftime("%H:%M:%S UTC ", time.gmtime()) + probe_line()
 
 
 if __name__ == "__main__":

@@ -18,12 +18,11 @@ scripts/bench_speed.py (`--real-text` for the real-text one).
 """
 import argparse
 import os
-import re
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_speed import PROBE, probe_line, timed  # noqa: E402
 
 
 def comments(path):
@@ -35,7 +34,7 @@ def comments(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
-    ap.add_argument("--probe", default=os.path.join(ROOT, "target", "release", "examples", "machine_probe"))
+    ap.add_argument("--probe", default=PROBE)
     ap.add_argument("--count", type=int, default=12)
     ap.add_argument("--every", type=float, default=300)
     ap.add_argument("--dir", default="/tmp")
@@ -47,15 +46,11 @@ def main():
     print(f"| time UTC | machine | {names} (comments/s) |", flush=True)
     for i in range(a.count):
         start = time.time()
-        probe = subprocess.run([a.probe], capture_output=True, text=True, check=True).stdout.strip()
+        probe = probe_line(a.probe)
         rates = []
         for d in a.dumps:
-            r = subprocess.run(["/usr/bin/time", "-f", "TIME %e", a.bin, "-q", "score", d, "-o", out],
-                               cwd=ROOT, capture_output=True, text=True)
-            m = re.search(r"TIME ([\d.]+)", r.stderr)
-            if r.returncode != 0 or not m:
-                sys.exit(f"score {d} failed: {r.stderr[-2000:]}")
-            rates.append(f"{sizes[d] / float(m.group(1)):,.0f}")
+            (wall,), _ = timed(["score", d, "-o", out], 1, a.bin)
+            rates.append(f"{sizes[d] / wall:,.0f}")
         stamp = time.strftime("%H:%M:%S", time.gmtime(start))
         probe = probe.replace(" | ", "; ")
         print(f"| {stamp} | {probe} | {' | '.join(rates)} |", flush=True)
