@@ -12,6 +12,12 @@ in ../shared/bench/tasks (or --tasks-dir):
   4. with --throughput N: `threadlens eval` on N copies of the test texts, from
      CSV, both cores (wall time of the whole command and scoring rate).
 
+`--loso` (incivility): leave-one-source-out instead. For each of the six
+sources, train the default model's way (`--balance-files`, shipped tokenizer,
+plus any --train-arg) on the other five train splits and report ROC AUC on the
+held-out source's test split, beside the in-domain AUC of the same recipe on
+all six; the mean over sources is the generalisation number in the model card.
+
 Prints a Markdown table and writes JSON lines to --json. Needs the release
 binary (cargo build --release) and, for the peer, a Python with scikit-learn
 (--python, default /tmp/venv/bin/python3).
@@ -26,7 +32,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "threadlens")
+BIN = os.environ.get("THREADLENS_BIN") or os.path.join(ROOT, "target", "release", "threadlens")
 TASKS = {
     "incivility": ["olid_a", "reddit_incivility", "davidson", "gh_incivility", "c3_toxic", "fox_news_hate"],
     "stance": ["rumoureval2017", "rumoureval2019", "pheme_parent", "debagreement"],
@@ -76,9 +82,12 @@ def main():
     ap.add_argument("--json", default=None, help="write JSON lines here")
     ap.add_argument("--train-arg", action="append", default=[], metavar="ARG",
                     help="pass ARG to `threadlens train` (repeat for several, e.g. --train-arg=--char-words --train-arg=unknown)")
+    ap.add_argument("--loso", action="store_true", help="leave-one-source-out table (incivility)")
     args = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release")
+    if args.loso:
+        return loso(args)
     tok = os.path.join(ROOT, "models", "tokenizer.json")
     default = os.path.join(ROOT, "models", args.kind + ".json")
     stance = args.kind == "stance"
@@ -154,6 +163,38 @@ def main():
             pc = r.get("peer_cps") or float("nan")
             line += f" {pc:.0f} | {r['ours_cps_wall']} | {r['ours_cps_wall'] / pc:.1f} |"
         print(line)
+
+
+def loso(args):
+    """Leave-one-source-out ROC AUC of the default recipe (see the docstring)."""
+    tok = os.path.join(ROOT, "models", "tokenizer.json")
+    tasks = TASKS["incivility"]
+    tmp = tempfile.mkdtemp(prefix="tl-loso-")
+    split = lambda t, s: os.path.join(args.tasks_dir, t, s + ".csv")
+    base = [BIN, "-q", "train", "--balance-files", "--tokenizer", tok] + args.train_arg
+    pooled = os.path.join(tmp, "all.json")
+    timed(base + ["--data"] + [split(t, "train") for t in tasks] + ["-o", pooled])
+    rows = []
+    for held in args.task or tasks:
+        model = os.path.join(tmp, held + ".json")
+        _, wall, _ = timed(base + ["--data"] + [split(t, "train") for t in tasks if t != held] + ["-o", model])
+        out, _, _ = timed([BIN, "-q", "eval", "-m", model, "--data", split(held, "test")])
+        ins, _, _ = timed([BIN, "-q", "eval", "-m", pooled, "--data", split(held, "test")])
+        r = {"held_out": held, "loso_auc": round(last_json(out)["roc_auc"], 4),
+             "in_domain_auc": round(last_json(ins)["roc_auc"], 4), "train_s": round(wall, 1),
+             "train_args": args.train_arg}
+        rows.append(r)
+        print(json.dumps(r), file=sys.stderr, flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            for r in rows:
+                f.write(json.dumps(r) + "\n")
+    print("| held-out source | LOSO ROC AUC | in-domain ROC AUC (all six) |")
+    print("|---|---|---|")
+    for r in rows:
+        print(f"| {r['held_out']} | {r['loso_auc']:.4f} | {r['in_domain_auc']:.4f} |")
+    mean = lambda k: sum(r[k] for r in rows) / len(rows)
+    print(f"| **mean** | **{mean('loso_auc'):.4f}** | {mean('in_domain_auc'):.4f} |")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,13 @@ use threadlens::ingest::{FieldMap, Format, Input, ReadOptions};
 
 /// Rebuild comment threads from dumps, score incivility and stance, and report how debate spreads.
 #[derive(Parser, Debug)]
-#[command(name = "threadlens", version, about, long_about = None)]
+#[command(
+    name = "threadlens",
+    version,
+    long_version = concat!(env!("CARGO_PKG_VERSION"), " (built-in models: ", env!("THREADLENS_EMBEDDED_MODELS"), ")"),
+    about,
+    long_about = None
+)]
 pub struct Cli {
     /// No progress bars or summaries on stderr (errors still print).
     #[arg(long, short, global = true)]
@@ -38,14 +44,28 @@ pub enum Command {
     Score(ScoreArgs),
     /// The moderation and debate-dynamics report of a dump (HTML, Markdown or JSON).
     Report(ReportArgs),
+    /// List the built-in models and the ones the options select (name, hash, training data, metrics).
+    Models(ModelsArgs),
+}
+
+/// `threadlens models`.
+#[derive(Args, Debug)]
+pub struct ModelsArgs {
+    /// Folder of models to describe beside the built-in ones.
+    #[arg(long, env = "THREADLENS_MODELS", value_name = "DIR")]
+    pub models: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Models and decision settings shared by `score` and `report`.
 #[derive(Args, Debug, Clone)]
 pub struct ModelArgs {
-    /// Folder holding incivility.json and stance.json.
-    #[arg(long, default_value = "models", value_name = "DIR")]
-    pub models: PathBuf,
+    /// Folder holding incivility.json and stance.json (default: the models
+    /// built into this binary).
+    #[arg(long, env = "THREADLENS_MODELS", value_name = "DIR")]
+    pub models: Option<PathBuf>,
     /// Incivility model file (overrides --models).
     #[arg(long, value_name = "FILE")]
     pub incivility_model: Option<PathBuf>,
@@ -176,6 +196,15 @@ pub struct TrainArgs {
     /// Give every --data file the same total weight (for models trained on several sources).
     #[arg(long)]
     pub balance_files: bool,
+    /// Balance the classes within each --data file (each file's positives and
+    /// negatives weigh alike), so words that only mark which file a text came
+    /// from carry no label. Implies --balance-files.
+    #[arg(long)]
+    pub balance_file_classes: bool,
+    /// Fit with one indicator per --data file that absorbs its base rate and
+    /// style, left out of the stored model (scoring reads no source).
+    #[arg(long)]
+    pub source_intercepts: bool,
     /// log2 of the hashed token n-gram space.
     #[arg(long, default_value_t = 20)]
     pub word_bits: u8,

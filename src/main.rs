@@ -42,6 +42,7 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Tokenizer(a) => cmd::train::run_tokenizer(a, cli.quiet),
         cli::Command::Score(a) => cmd::score::run(a, cli.quiet),
         cli::Command::Report(a) => cmd::report::run(a, cli.quiet),
+        cli::Command::Models(a) => cmd::models::run(a),
     }
 }
 

@@ -1613,3 +1613,52 @@ fn streams_several_batches_in_order_and_stops_on_a_write_error() {
     let err = String::from_utf8_lossy(&full.stderr);
     assert!(err.contains("No space left"), "{err}");
 }
+
+#[test]
+fn the_binary_alone_scores_from_an_empty_folder_with_its_built_in_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::canonicalize("data/sample").unwrap();
+    let in_empty = |args: &[&str]| {
+        bin()
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("THREADLENS_MODELS")
+            .output()
+            .unwrap()
+    };
+    let out = in_empty(&["-q", "score", sample.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = lines(&out.stdout);
+    assert!(rows.len() > 20);
+    // The same scores as the model files in models/.
+    let files = run(&["-q", "score", "--models", "models", sample.to_str().unwrap()]);
+    assert!(
+        out.stdout == files.stdout,
+        "built-in and file models score differently"
+    );
+    // THREADLENS_MODELS and --models point elsewhere; a folder without the
+    // files is an error that names the path.
+    let out = bin()
+        .args(["-q", "score", sample.to_str().unwrap()])
+        .current_dir(dir.path())
+        .env("THREADLENS_MODELS", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("incivility.json"), "{err}");
+    // `models` lists the built-in ones with their hashes; --version names them.
+    let out = in_empty(&["models", "--json"]);
+    assert!(out.status.success());
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = j["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["incivility", "stance"]);
+    let hash = j["models"][0]["sha256"].as_str().unwrap().to_string();
+    let v = in_empty(&["--version"]);
+    assert!(String::from_utf8_lossy(&v.stdout).contains(&hash[..16]));
+}

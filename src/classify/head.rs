@@ -123,6 +123,18 @@ impl Head {
         Ok(head)
     }
 
+    /// Keep only the first `m` inputs. The rest are dropped as if each
+    /// were at its training mean (its standardised value is then 0): used
+    /// for inputs seen in training only, such as source indicators.
+    pub fn keep_inputs(&mut self, m: usize) {
+        self.features.truncate(m);
+        self.mean.truncate(m);
+        self.scale.truncate(m);
+        for w in &mut self.weights {
+            w.truncate(m);
+        }
+    }
+
     /// Shape and value checks (a head read from a file is user input).
     pub fn check(&self) -> Result<(), ClassifyError> {
         let m = self.features.len();

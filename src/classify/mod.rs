@@ -20,6 +20,7 @@
 
 pub mod artifact;
 pub mod data;
+pub mod embedded;
 pub mod fused;
 pub mod head;
 pub mod metrics;

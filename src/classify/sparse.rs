@@ -31,6 +31,9 @@ pub struct Csr {
     pub vals: Vec<f32>,
     /// Number of columns.
     pub ncols: usize,
+    /// The last `fixed_cols` columns are indicators added for the fit only
+    /// (per-source intercepts): naive-Bayes scaling leaves them as they are.
+    pub fixed_cols: usize,
 }
 
 impl Csr {
@@ -41,6 +44,7 @@ impl Csr {
             cols: Vec::new(),
             vals: Vec::new(),
             ncols,
+            fixed_cols: 0,
         }
     }
 
@@ -65,9 +69,28 @@ impl Csr {
         (&self.cols[a..b], &self.vals[a..b])
     }
 
+    /// The same rows with one more column per group, row `i` having
+    /// `value` in column `ncols + group[i]` (one-hot group indicators).
+    pub fn with_indicators(&self, group: &[u32], groups: usize, value: f32) -> Csr {
+        let mut m = Csr::new(self.ncols + groups);
+        m.fixed_cols = self.fixed_cols + groups;
+        m.cols.reserve(self.cols.len() + self.nrows());
+        m.vals.reserve(self.vals.len() + self.nrows());
+        for (i, &g) in group.iter().enumerate().take(self.nrows()) {
+            let (c, v) = self.row(i);
+            m.cols.extend_from_slice(c);
+            m.vals.extend_from_slice(v);
+            m.cols.push((self.ncols + g as usize) as u32);
+            m.vals.push(value);
+            m.indptr.push(m.cols.len());
+        }
+        m
+    }
+
     /// The rows at `idx`, in that order.
     pub fn select(&self, idx: &[usize]) -> Csr {
         let mut m = Csr::new(self.ncols);
+        m.fixed_cols = self.fixed_cols;
         for &i in idx {
             let (c, v) = self.row(i);
             m.cols.extend_from_slice(c);

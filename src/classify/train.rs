@@ -44,6 +44,12 @@ pub struct TrainParams {
     pub seed: u64,
     /// Scale n-gram columns by naive-Bayes log-count ratios (binary only).
     pub nb: bool,
+    /// Fit the n-gram stage and the head with one indicator per training
+    /// source (file), dropped from the stored model: they absorb each
+    /// source's base rate and style, so n-grams that only mark *which
+    /// dataset* a text came from need not carry it.
+    #[serde(default)]
+    pub source_intercepts: bool,
 }
 
 impl Default for TrainParams {
@@ -56,6 +62,7 @@ impl Default for TrainParams {
             max_iters: 50,
             seed: 20261122,
             nb: true,
+            source_intercepts: false,
         }
     }
 }
@@ -87,6 +94,8 @@ pub struct Example<'a> {
     pub class: u32,
     /// Row weight (1 normally; used to balance source files).
     pub weight: f64,
+    /// Index of the training source (file) the example comes from.
+    pub source: u32,
 }
 
 /// Progress reporting hooks (the binary draws an indicatif bar).
@@ -199,10 +208,20 @@ fn nb_ratios(x: &Csr, y: &[u32], s: &[f64]) -> Vec<f32> {
             acc[c as usize] += s[i] * f64::from(v);
         }
     }
-    let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+    // Indicator columns added for the fit keep their scale (ratio 1) and
+    // do not count in the normalisers.
+    let plain = x.ncols - x.fixed_cols;
+    let (sp, sq): (f64, f64) = (p[..plain].iter().sum(), q[..plain].iter().sum());
     p.iter()
         .zip(&q)
-        .map(|(a, b)| ((a / sp) / (b / sq)).ln() as f32)
+        .enumerate()
+        .map(|(c, (a, b))| {
+            if c < plain {
+                ((a / sp) / (b / sq)).ln() as f32
+            } else {
+                1.0
+            }
+        })
         .collect()
 }
 
@@ -234,6 +253,11 @@ fn fit_stage(
     }
     Ok(m)
 }
+
+/// Value of a source indicator column in the n-gram fits: large beside the
+/// L2-normalised n-gram values, so the L2 penalty barely holds a source's
+/// intercept back.
+const SOURCE_INDICATOR: f32 = 4.0;
 
 /// Margin of a class with no training rows: never the argmax, and a
 /// bounded input for the head.
@@ -431,6 +455,7 @@ fn fit_expert(
     idx: &[usize],
     y: &[u32],
     s: &[f64],
+    src: &[u32],
     params: &TrainParams,
     progress: &dyn Progress,
     lap: &dyn Fn(&str),
@@ -438,6 +463,22 @@ fn fit_expert(
     let classes = labels.len();
     let n = idx.len();
     let rows = data.rows.select(idx);
+    // Per-source indicators: in the fits, never in the stored model. The
+    // out-of-fold scores the head learns from are read without them, as
+    // text from an unknown source will be scored.
+    let n_src = match params.source_intercepts {
+        true => src.iter().max().map_or(0, |&m| m as usize + 1),
+        false => 0,
+    };
+    let n_src = if n_src > 1 { n_src } else { 0 };
+    let fit_rows = match n_src {
+        0 => rows.clone(),
+        _ => rows.with_indicators(src, n_src, SOURCE_INDICATOR),
+    };
+    let strip = |mut m: sparse::SparseModel| {
+        m.weights.truncate(rows.ncols * m.k);
+        m
+    };
     let sp = SparseParams {
         c: params.c,
         max_iters: params.max_iters,
@@ -452,7 +493,7 @@ fn fit_expert(
         let te: Vec<usize> = (0..n).filter(|&i| fold[i] == f).collect();
         let ytr: Vec<u32> = tr.iter().map(|&i| y[i]).collect();
         let str_: Vec<f64> = tr.iter().map(|&i| s[i]).collect();
-        let m = fit_stage(&rows.select(&tr), &ytr, &str_, classes, &sp, params.nb)?;
+        let m = strip(fit_stage(&fit_rows.select(&tr), &ytr, &str_, classes, &sp, params.nb)?);
         let z = m.margins_csr(&rows.select(&te));
         for (r, &i) in te.iter().enumerate() {
             oof[i * k..i * k + k].copy_from_slice(&z[r * k..r * k + k]);
@@ -460,7 +501,9 @@ fn fit_expert(
         progress.advance(1);
         lap("fold");
     }
-    let names = head_names(task, labels);
+    let mut names = head_names(task, labels);
+    let width = names.len();
+    names.extend((0..n_src).map(|d| format!("source_{d}")));
     let mut h = Array2::zeros((n, names.len()));
     for (r, &i) in idx.iter().enumerate() {
         for j in 0..k {
@@ -469,8 +512,11 @@ fn fit_expert(
         for (j, &v) in data.dense[i].iter().enumerate() {
             h[[r, k + j]] = v;
         }
+        if n_src > 0 {
+            h[[r, width + src[r] as usize]] = 1.0;
+        }
     }
-    let head = Head::fit(names, &h, y, classes)?;
+    let mut head = Head::fit(names, &h, y, classes)?;
     let mut logits = Vec::new();
     let probs: Vec<Vec<f64>> = (0..n)
         .map(|r| {
@@ -478,8 +524,11 @@ fn fit_expert(
             Head::probabilities(&logits)
         })
         .collect();
+    // Scoring reads no source: the indicators are dropped, which sets
+    // each to its training mean (the inputs are standardised).
+    head.keep_inputs(width);
     lap("head");
-    let sparse = fit_stage(&rows, y, s, classes, &sp, params.nb)?;
+    let sparse = strip(fit_stage(&fit_rows, y, s, classes, &sp, params.nb)?);
     lap("full fit");
     progress.advance(1);
     Ok((super::Expert { sparse, head }, probs))
@@ -542,7 +591,10 @@ pub fn fit(
     }
     lap("featurized");
     let idx: Vec<usize> = (0..ex.len()).collect();
-    let (expert, probs) = fit_expert(task, &labels, &data, &idx, &y, &s, params, progress, &lap)?;
+    let src: Vec<u32> = ex.iter().map(|e| e.source).collect();
+    let (expert, probs) = fit_expert(
+        task, &labels, &data, &idx, &y, &s, &src, params, progress, &lap,
+    )?;
     let threshold = best_threshold(labels.len(), &y, &probs);
     let offsets = best_offsets(labels.len(), &y, &probs);
     let mut model = Model {
@@ -609,7 +661,7 @@ pub fn fit_mixture(
             .map_err(|e| ClassifyError::Data(format!("source {name}: {e}")))?;
         let sd = row_weights(ex, labels.len(), params.balanced)?;
         let (expert, oof) =
-            fit_expert(task, &labels, &data, &idx, &yd, &sd, params, progress, &lap)?;
+            fit_expert(task, &labels, &data, &idx, &yd, &sd, &vec![0; idx.len()], params, progress, &lap)?;
         experts.push((expert, oof));
     }
     // Router: which source a text comes from, sources balanced.
@@ -765,6 +817,7 @@ mod tests {
                 parent: "",
                 class: *y,
                 weight: 1.0,
+                source: 0,
             })
             .collect()
     }
@@ -1118,6 +1171,7 @@ mod tests {
                 parent: "",
                 class: 0,
                 weight: 1.0,
+                source: 0,
             })
             .collect();
         let e = fit(
@@ -1216,6 +1270,7 @@ mod tests {
                     2 + (i % 2) as u32
                 },
                 weight: 1.0,
+                source: 0,
             })
             .collect();
         let labels: Vec<String> = ["agree", "disagree", "query", "comment"]
@@ -1501,6 +1556,7 @@ mod tests {
                 parent: "is this true?",
                 class: *y,
                 weight: 1.0,
+                source: 0,
             })
             .collect();
         let p = TrainParams::default();

@@ -2,6 +2,7 @@
 //! plus the shared step every command starts with: read inputs into a forest.
 
 pub mod eval;
+pub mod models;
 pub mod parse;
 pub mod pipeline;
 pub mod report;

@@ -15,14 +15,17 @@ use crate::cli::{ModelArgs, ScoreArgs};
 use threadlens::analyze::render::{csv_safe, stance_label};
 use threadlens::analyze::score::{Explain, Scored, Scorer};
 use threadlens::classify::data::STANCE_LABELS;
-use threadlens::classify::{CharReasons, Model};
+use threadlens::classify::{embedded, CharReasons, Model};
 use threadlens::forest::{self, Forest};
 use threadlens::output::Output;
 
 /// Load the models named by the options.
 pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
-    let pick = |own: &Option<PathBuf>, name: &str| -> PathBuf {
-        own.clone().unwrap_or_else(|| a.models.join(name))
+    // A file named on its own, else the folder's (--models or
+    // THREADLENS_MODELS), else the model built into the binary.
+    let pick = |own: &Option<PathBuf>, name: &str| -> Option<PathBuf> {
+        own.clone()
+            .or_else(|| a.models.as_ref().map(|d| d.join(format!("{name}.json"))))
     };
     let explain = match a.explain.as_str() {
         "flagged" => Explain::Flagged,
@@ -35,21 +38,25 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
         "ngrams" => CharReasons::Ngrams,
         o => bail!("--char-reasons {o:?}: expected words or ngrams"),
     };
-    let load = |p: &PathBuf| {
-        Model::load(p).map(|mut m| {
+    let load = |p: &Option<PathBuf>, name: &str| {
+        match p {
+            Some(p) => Model::load(p),
+            None => embedded::load(name),
+        }
+        .map(|mut m| {
             m.char_reasons = char_reasons;
             m
         })
     };
-    let inc = pick(&a.incivility_model, "incivility.json");
+    let inc = pick(&a.incivility_model, "incivility");
     // The two models load side by side (parsing, checking the content
     // hash and reading the tokenizer take ~0.1 s a model).
     let (incivility, stance) = std::thread::scope(|sc| {
         let stance = (!a.no_stance).then(|| {
-            let p = pick(&a.stance_model, "stance.json");
-            sc.spawn(move || load(&p))
+            let p = pick(&a.stance_model, "stance");
+            sc.spawn(move || load(&p, "stance"))
         });
-        let incivility = load(&inc);
+        let incivility = load(&inc, "incivility");
         let stance = stance.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         (incivility, stance)
     });

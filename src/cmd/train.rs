@@ -71,6 +71,7 @@ impl Loaded {
                 parent: &r.parent,
                 class: c,
                 weight: 1.0,
+                source: 0,
             })
             .collect()
     }
@@ -201,6 +202,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         min_df: a.min_df,
         max_iters: a.max_iters,
         nb: !a.no_nb,
+        source_intercepts: a.source_intercepts,
         ..Default::default()
     };
     params.check()?;
@@ -232,22 +234,35 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     // Examples, with per-file weights if asked.
     let total: usize = files.iter().map(|f| f.rows.len()).sum();
     let mut all: Vec<(Example<'_>, usize)> = Vec::with_capacity(total);
+    let n_classes = task_labels(task).len();
     for (fi, f) in files.iter().enumerate() {
-        let w = if a.balance_files {
+        let w = if a.balance_files || a.balance_file_classes {
             total as f64 / (files.len() as f64 * f.rows.len() as f64)
         } else {
             1.0
         };
+        // With --balance-file-classes: the file's weight shared equally by
+        // the classes it has.
+        let mut per_class = vec![0usize; n_classes];
+        for &c in &f.classes {
+            per_class[c as usize] += 1;
+        }
+        let present = per_class.iter().filter(|&&n| n > 0).count() as f64;
         for (r, &c) in f.rows.iter().zip(&f.classes) {
             if r.text.trim().is_empty() {
                 continue;
             }
+            let w = match a.balance_file_classes {
+                true => w * f.rows.len() as f64 / (present * per_class[c as usize] as f64),
+                false => w,
+            };
             all.push((
                 Example {
                     text: &r.text,
                     parent: &r.parent,
                     class: c,
                     weight: w,
+                    source: fi as u32,
                 },
                 fi,
             ));
@@ -350,6 +365,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     model.training.metrics = heldout.clone().unwrap_or(serde_json::Value::Null);
     let mut p = serde_json::to_value(params)?;
     p["balance_files"] = a.balance_files.into();
+    p["balance_file_classes"] = a.balance_file_classes.into();
     model.training.params = p;
     model.seal();
     model.save(&a.output)?;

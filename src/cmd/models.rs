@@ -1,0 +1,84 @@
+//! `threadlens models`: which models a run would use. Lists the models built
+//! into the binary and, with `--models DIR` (or `THREADLENS_MODELS`), the
+//! folder's: name, content hash, task, training data and held-out metrics.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::ModelsArgs;
+use threadlens::classify::{embedded, Model};
+
+/// One listed model, as printed.
+fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
+    let data: Vec<serde_json::Value> = m
+        .training
+        .data
+        .iter()
+        .map(|d| {
+            let file = Path::new(&d.file);
+            // `<task>/train.csv` names its task by the folder.
+            let short = match (file.file_stem(), file.parent().and_then(|p| p.file_name())) {
+                (Some(s), Some(dir)) if s == "train" => dir.to_string_lossy().to_string(),
+                _ => file.file_name().map_or(d.file.clone(), |f| f.to_string_lossy().to_string()),
+            };
+            serde_json::json!({ "source": short, "rows": d.rows, "sha256": d.sha256 })
+        })
+        .collect();
+    serde_json::json!({
+        "name": name,
+        "origin": origin,
+        "task": m.task.to_string(),
+        "labels": m.labels,
+        "sha256": m.hash,
+        "threshold": m.threshold,
+        "trained_on": data,
+        "metrics": m.training.metrics,
+        "created_by": m.training.created_by,
+    })
+}
+
+pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
+    let mut rows = Vec::new();
+    for name in embedded::NAMES {
+        let m = embedded::load(name)?;
+        rows.push(describe("built-in", name, &m));
+    }
+    if let Some(dir) = &a.models {
+        for name in embedded::NAMES {
+            let p = dir.join(format!("{name}.json"));
+            if p.exists() {
+                let m = Model::load(&p)?;
+                rows.push(describe(&p.display().to_string(), name, &m));
+            }
+        }
+    }
+    let selected = match &a.models {
+        Some(d) => format!("{} (--models / THREADLENS_MODELS; built-in where the folder has none)", d.display()),
+        None => "built-in".to_string(),
+    };
+    if a.json {
+        println!("{}", serde_json::json!({ "selected": selected, "models": rows }));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("selected: {selected}");
+    for r in &rows {
+        let sources: Vec<String> = r["trained_on"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| format!("{} ({} rows)", d["source"].as_str().unwrap_or("?"), d["rows"]))
+            .collect();
+        println!(
+            "{:<10} {:<9} {}  {}\n           trained on: {}",
+            r["name"].as_str().unwrap_or(""),
+            r["task"].as_str().unwrap_or(""),
+            &r["sha256"].as_str().unwrap_or("")[..16.min(r["sha256"].as_str().unwrap_or("").len())],
+            r["origin"].as_str().unwrap_or(""),
+            if sources.is_empty() { "(not recorded)".into() } else { sources.join(", ") }
+        );
+    }
+    println!("details and metrics: threadlens models --json; how each was trained: models/MODEL_CARD.md");
+    Ok(ExitCode::SUCCESS)
+}
