@@ -1627,11 +1627,21 @@ fn the_binary_alone_scores_from_an_empty_folder_with_its_built_in_models() {
             .unwrap()
     };
     let out = in_empty(&["-q", "score", sample.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows = lines(&out.stdout);
     assert!(rows.len() > 20);
     // The same scores as the model files in models/.
-    let files = run(&["-q", "score", "--models", "models", sample.to_str().unwrap()]);
+    let files = run(&[
+        "-q",
+        "score",
+        "--models",
+        "models",
+        sample.to_str().unwrap(),
+    ]);
     assert!(
         out.stdout == files.stdout,
         "built-in and file models score differently"
@@ -1661,4 +1671,88 @@ fn the_binary_alone_scores_from_an_empty_folder_with_its_built_in_models() {
     let hash = j["models"][0]["sha256"].as_str().unwrap().to_string();
     let v = in_empty(&["--version"]);
     assert!(String::from_utf8_lossy(&v.stdout).contains(&hash[..16]));
+}
+
+/// Accuracy per category of the built-in incivility model's decisions on
+/// `tests/functional/cases.csv` against the column `label`.
+fn functional_accuracy(label: &str) -> std::collections::BTreeMap<String, (usize, usize)> {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = Path::new("tests").join("functional").join("cases.csv");
+    let preds = dir.path().join("p.jsonl");
+    let models = run(&["models", "--json"]);
+    let j: serde_json::Value = serde_json::from_slice(&models.stdout).unwrap();
+    let threshold = j["models"][0]["threshold"].as_f64().unwrap();
+    let out = run(&[
+        "-q",
+        "eval",
+        "-m",
+        "models/incivility.json",
+        "--data",
+        cases.to_str().unwrap(),
+        "--label-col",
+        label,
+        "--predictions",
+        preds.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut rd = csv::Reader::from_path(&cases).unwrap();
+    let h = rd.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (cat, want) = (col("category"), col(label));
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let p = lines(&std::fs::read(&preds).unwrap());
+    assert_eq!(p.len(), rows.len(), "every case scored");
+    let mut by = std::collections::BTreeMap::new();
+    for (r, p) in rows.iter().zip(&p) {
+        let flagged = p["probabilities"]["uncivil"].as_f64().unwrap() >= threshold;
+        let e: &mut (usize, usize) = by.entry(r[cat].to_string()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(flagged == (&r[want] == "1"));
+    }
+    by
+}
+
+/// The built-in model's functional accuracy per category may not fall below
+/// what `tests/functional/shipped_<label>.json` records (a model that does
+/// better raises the floor with THREADLENS_BLESS=1). `scripts/functional.py`
+/// prints the same table for any model.
+#[test]
+fn built_in_model_holds_its_functional_accuracy_per_category() {
+    for label in ["toxicity", "identity_attack"] {
+        let by = functional_accuracy(label);
+        let now: serde_json::Map<String, serde_json::Value> = by
+            .iter()
+            .map(|(k, &(n, right))| {
+                (
+                    k.clone(),
+                    serde_json::json!((right as f64 / n as f64 * 1000.0).round() / 1000.0),
+                )
+            })
+            .collect();
+        let path = Path::new("tests")
+            .join("functional")
+            .join(format!("shipped_{label}.json"));
+        if std::env::var_os("THREADLENS_BLESS").is_some() {
+            std::fs::write(&path, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
+        }
+        let floor: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(
+            floor.keys().collect::<Vec<_>>(),
+            now.keys().collect::<Vec<_>>(),
+            "categories of {}",
+            path.display()
+        );
+        for (k, v) in &now {
+            let (v, f) = (v.as_f64().unwrap(), floor[k].as_f64().unwrap());
+            assert!(
+                v >= f - 1e-9,
+                "{label} / {k}: accuracy {v} below the recorded {f}"
+            );
+        }
+    }
 }
