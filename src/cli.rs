@@ -46,6 +46,34 @@ pub enum Command {
     Report(ReportArgs),
     /// List the built-in models and the ones the options select (name, hash, training data, metrics).
     Models(ModelsArgs),
+    /// An HTTP server that speaks the Perspective API (comments:analyze), from the local models.
+    Serve(ServeArgs),
+}
+
+/// `threadlens serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on (loopback by default; 0.0.0.0:8080 for every interface).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// File of accepted API keys, one per line: requests then need `?key=` or the
+    /// `X-Goog-Api-Key` header (403 otherwise).
+    #[arg(long, value_name = "FILE")]
+    pub api_keys: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Largest request body in bytes (413 past it).
+    #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
+    pub max_body: usize,
+    /// Connections served at once (more wait to be accepted).
+    #[arg(long, default_value_t = 4096, value_name = "N")]
+    pub max_connections: usize,
+    /// Write each request's comment text to the log (never written otherwise).
+    #[arg(long)]
+    pub log_text: bool,
+    #[command(flatten)]
+    pub models: ModelArgs,
 }
 
 /// `threadlens models`.

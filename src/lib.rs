@@ -14,3 +14,4 @@ pub mod features;
 pub mod forest;
 pub mod ingest;
 pub mod output;
+pub mod serve;

@@ -24,11 +24,14 @@ fn run() -> anyhow::Result<ExitCode> {
     // Ctrl-C / SIGTERM: remove the run's temporary files (output temp
     // files, partitions), then exit 130 as shells expect of an interrupt.
     // Not fatal if a handler cannot be installed (one already is).
-    if let Err(e) = ctrlc::set_handler(|| {
+    // (`serve` handles its own signals: it stops accepting and drains.)
+    let serving = matches!(cli.command, cli::Command::Serve(_));
+    let handler = || {
         threadlens::cleanup::remove_all();
         eprintln!("threadlens: interrupted; temporary files removed");
         std::process::exit(130);
-    }) {
+    };
+    if let Some(Err(e)) = (!serving).then(|| ctrlc::set_handler(handler)) {
         log::debug!("no interrupt handler: {e}");
     }
     match &cli.command {
@@ -43,6 +46,7 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Score(a) => cmd::score::run(a, cli.quiet),
         cli::Command::Report(a) => cmd::report::run(a, cli.quiet),
         cli::Command::Models(a) => cmd::models::run(a),
+        cli::Command::Serve(a) => cmd::serve::run(a),
     }
 }
 

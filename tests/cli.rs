@@ -1756,3 +1756,349 @@ fn built_in_model_holds_its_functional_accuracy_per_category() {
         }
     }
 }
+
+/// A `threadlens serve` child on an ephemeral loopback port.
+struct Server {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let mut child = bin()
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("first line: {line:?}"))
+            .to_string();
+        Server { child, addr }
+    }
+
+    /// One request on its own connection; `(status, body)`.
+    fn request(&self, method: &str, path: &str, headers: &[&str], body: &[u8]) -> (u16, String) {
+        use std::io::Read;
+        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for h in headers {
+            head.push_str(h);
+            head.push_str("\r\n");
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes()).unwrap();
+        // A large body may be cut off by the server's answer (413).
+        for chunk in body.chunks(1 << 16) {
+            if s.write_all(chunk).is_err() {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        let text = String::from_utf8_lossy(&out).to_string();
+        let status: u16 = text
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no status in {text:?}"));
+        let body = text.split_once("\r\n\r\n").map_or("", |b| b.1).to_string();
+        (status, body)
+    }
+
+    fn analyze(&self, body: &str) -> (u16, serde_json::Value) {
+        let (code, b) = self.request(
+            "POST",
+            "/v1alpha1/comments:analyze",
+            &["Content-Type: application/json"],
+            body.as_bytes(),
+        );
+        (
+            code,
+            serde_json::from_str(&b).unwrap_or_else(|_| panic!("JSON: {b:?}")),
+        )
+    }
+
+    /// SIGTERM; the exit status.
+    #[cfg(unix)]
+    fn stop(mut self) -> std::process::ExitStatus {
+        let kill = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        self.child.wait().unwrap()
+    }
+}
+
+fn assert_error(code: u16, v: &serde_json::Value, want: u16, status: &str) {
+    assert_eq!(code, want, "{v}");
+    assert_eq!(v["error"]["code"], want, "{v}");
+    assert_eq!(v["error"]["status"], status, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_answers_the_perspective_protocol_field_by_field() {
+    let srv = Server::start(&[]);
+    let text = "What kind of idiot name is foo? Sorry, I like your name.";
+    // The request as Perspective's clients send it.
+    let (code, v) = srv.analyze(
+        &serde_json::json!({
+            "comment": { "text": text, "type": "PLAIN_TEXT" },
+            "requestedAttributes": { "TOXICITY": { "scoreType": "PROBABILITY" } },
+            "spanAnnotations": true,
+            "languages": ["en"],
+            "doNotStore": true,
+            "clientToken": "tok-1",
+            "sessionId": "s",
+            "communityId": "c"
+        })
+        .to_string(),
+    );
+    assert_eq!(code, 200, "{v}");
+    let t = &v["attributeScores"]["TOXICITY"];
+    let summary = t["summaryScore"]["value"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&summary));
+    assert_eq!(t["summaryScore"]["type"], "PROBABILITY");
+    let spans = t["spanScores"].as_array().unwrap();
+    assert_eq!(spans.len(), 2);
+    assert_eq!(
+        (spans[0]["begin"].as_u64(), spans[0]["end"].as_u64()),
+        (Some(0), Some(31))
+    );
+    assert_eq!(
+        (spans[1]["begin"].as_u64(), spans[1]["end"].as_u64()),
+        (Some(32), Some(56))
+    );
+    assert_eq!(spans[0]["score"]["type"], "PROBABILITY");
+    assert_eq!(v["languages"], serde_json::json!(["en"]));
+    assert_eq!(v["detectedLanguages"], serde_json::json!(["en"]));
+    assert_eq!(v["clientToken"], "tok-1");
+    assert_eq!(v["attributeScores"].as_object().unwrap().len(), 1);
+    // The same number as `threadlens score`, to the last digit.
+    let out = run_with_stdin(
+        &["-q", "score", "-", "--format", "csv"],
+        format!("id,text\n1,\"{text}\"\n").as_bytes(),
+    );
+    assert!(out.status.success());
+    let row = &lines(&out.stdout)[0];
+    assert_eq!(row["incivility"].as_f64().unwrap(), summary);
+    // scoreThreshold above the score leaves the attribute out.
+    let (code, v) = srv.analyze(
+        &serde_json::json!({
+            "comment": { "text": "Have a nice day." },
+            "requestedAttributes": { "TOXICITY": { "scoreThreshold": 0.99 } }
+        })
+        .to_string(),
+    );
+    assert_eq!(code, 200);
+    assert_eq!(v["attributeScores"], serde_json::json!({}));
+    // HTML is read as its text.
+    let (code, v) = srv.analyze(r#"{"comment":{"text":"<p>you <b>idiot</b></p>","type":"HTML"},"requestedAttributes":{"TOXICITY":{}}}"#);
+    assert_eq!(code, 200, "{v}");
+    // Thread-aware: the stance toward the last context entry, and reasons on request.
+    let (code, v) = srv.analyze(
+        &serde_json::json!({
+            "comment": { "text": "No, that is wrong, the bridge opens on Tuesday." },
+            "context": { "entries": [{ "text": "The bridge opens on Monday." }] },
+            "requestedAttributes": { "TOXICITY": {} },
+            "threadlens": { "reasons": true }
+        })
+        .to_string(),
+    );
+    assert_eq!(code, 200, "{v}");
+    let ext = &v["threadlens"];
+    let p: f64 = ["agree", "disagree", "query", "comment"]
+        .iter()
+        .map(|l| ext["stance"][l].as_f64().unwrap())
+        .sum();
+    assert!((p - 1.0).abs() < 1e-9, "{ext}");
+    assert!(ext["stanceLabel"].is_string());
+    assert!(!ext["reasons"].as_array().unwrap().is_empty());
+    assert!(ext["models"]["incivility"].as_str().unwrap().len() == 64);
+    // suggestscore: accepted, token echoed, nothing stored.
+    let (code, b) = srv.request(
+        "POST",
+        "/v1alpha1/comments:suggestscore",
+        &[],
+        br#"{"comment":{"text":"fine"},"attributeScores":{"TOXICITY":{"summaryScore":{"value":0}}},"clientToken":"c9"}"#,
+    );
+    assert_eq!((code, b.as_str()), (200, r#"{"clientToken":"c9"}"#));
+    // Errors in Perspective's shape.
+    let bad: [(&[u8], u16, &str); 9] = [
+        (b"{not json", 400, "INVALID_ARGUMENT"),
+        (br#"{"comment":{"text":5},"requestedAttributes":{"TOXICITY":{}}}"#, 400, "INVALID_ARGUMENT"),
+        (br#"{"requestedAttributes":{"TOXICITY":{}}}"#, 400, "INVALID_ARGUMENT"),
+        (br#"{"comment":{"text":"  "},"requestedAttributes":{"TOXICITY":{}}}"#, 400, "INVALID_ARGUMENT"),
+        (br#"{"comment":{"text":"hi"}}"#, 400, "INVALID_ARGUMENT"),
+        (br#"{"comment":{"text":"hi"},"requestedAttributes":{"NOPE":{}}}"#, 400, "INVALID_ARGUMENT"),
+        (br#"{"comment":{"text":"hi"},"requestedAttributes":{"THREAT":{}}}"#, 400, "INVALID_ARGUMENT"),
+        (br#"{"comment":{"text":"hi"},"requestedAttributes":{"TOXICITY":{}},"languages":["de"]}"#, 400, "INVALID_ARGUMENT"),
+        (b"{\"comment\":{\"text\":\"\xff\xfe\"},\"requestedAttributes\":{\"TOXICITY\":{}}}", 400, "INVALID_ARGUMENT"),
+    ];
+    for (body, want, status) in bad {
+        let (code, b) = srv.request("POST", "/v1alpha1/comments:analyze", &[], body);
+        let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+        assert_error(code, &v, want, status);
+    }
+    let long = "a ".repeat(15_000);
+    let (code, v) = srv.analyze(&format!(
+        r#"{{"comment":{{"text":"{long}"}},"requestedAttributes":{{"TOXICITY":{{}}}}}}"#
+    ));
+    assert_error(code, &v, 400, "INVALID_ARGUMENT");
+    assert!(v["error"]["message"].as_str().unwrap().contains("too long"));
+    let (code, b) = srv.request(
+        "POST",
+        "/v1alpha1/comments:analyze",
+        &[],
+        &vec![b' '; 50 << 20],
+    );
+    assert_error(
+        code,
+        &serde_json::from_str(&b).unwrap(),
+        413,
+        "INVALID_ARGUMENT",
+    );
+    let (code, b) = srv.request("GET", "/v1alpha1/comments:analyze", &[], b"");
+    assert_error(
+        code,
+        &serde_json::from_str(&b).unwrap(),
+        405,
+        "METHOD_NOT_ALLOWED",
+    );
+    let (code, b) = srv.request("GET", "/v1/nothing", &[], b"");
+    assert_error(code, &serde_json::from_str(&b).unwrap(), 404, "NOT_FOUND");
+    // Health and metrics.
+    let (code, b) = srv.request("GET", "/healthz", &[], b"");
+    assert_eq!(code, 200, "{b}");
+    let (code, m) = srv.request("GET", "/metrics", &[], b"");
+    assert_eq!(code, 200);
+    assert!(
+        m.contains(r#"threadlens_requests_total{endpoint="analyze",code="200"}"#),
+        "{m}"
+    );
+    assert!(
+        m.contains(r#"threadlens_requests_total{endpoint="analyze",code="413"}"#),
+        "{m}"
+    );
+    assert!(
+        m.contains("threadlens_request_duration_seconds_bucket{le=\"+Inf\"}"),
+        "{m}"
+    );
+    assert!(m.contains("threadlens_requests_in_flight"), "{m}");
+    // SIGTERM: stops and exits 0.
+    assert!(srv.stop().success());
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_keeps_answering_under_hostile_traffic_and_checks_api_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.txt");
+    std::fs::write(&keys, "# keys\nsecret-1\nsecret-2\n").unwrap();
+    let srv = Server::start(&["--api-keys", keys.to_str().unwrap()]);
+    let body = br#"{"comment":{"text":"you are a fool"},"requestedAttributes":{"TOXICITY":{}}}"#;
+    let path = "/v1alpha1/comments:analyze";
+    let (code, b) = srv.request("POST", path, &[], body);
+    assert_error(
+        code,
+        &serde_json::from_str(&b).unwrap(),
+        403,
+        "PERMISSION_DENIED",
+    );
+    let (code, b) = srv.request("POST", &format!("{path}?key=wrong"), &[], body);
+    assert_error(
+        code,
+        &serde_json::from_str(&b).unwrap(),
+        403,
+        "PERMISSION_DENIED",
+    );
+    assert_eq!(
+        srv.request("POST", &format!("{path}?key=secret-2"), &[], body)
+            .0,
+        200
+    );
+    assert_eq!(
+        srv.request("POST", path, &["X-Goog-Api-Key: secret-1"], body)
+            .0,
+        200
+    );
+    assert_eq!(
+        srv.request("GET", "/healthz", &[], b"").0,
+        200,
+        "health needs no key"
+    );
+    // Idle connections, clients that trickle their headers and clients
+    // that go away mid-request, all at once, while valid requests go on.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(std::net::TcpStream::connect(&srv.addr).unwrap());
+    }
+    let hostile: Vec<_> = (0..4)
+        .map(|k| {
+            let (addr, stop) = (srv.addr.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let Ok(mut s) = std::net::TcpStream::connect(&addr) else { continue };
+                    match k {
+                        0 => {
+                            // trickle a header, a byte at a time
+                            for b in b"POST /v1alpha1/comments:analyze HTTP/1.1\r\nHost" {
+                                if s.write_all(&[*b]).is_err() {
+                                    break;
+                                }
+                                std::thread::sleep(std::time::Duration::from_millis(20));
+                            }
+                        }
+                        1 => {
+                            // promise a body, send half, hang up
+                            let _ = s.write_all(b"POST /v1alpha1/comments:analyze?key=secret-1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"comment\":");
+                        }
+                        2 => {
+                            let _ = s.write_all(b"\x00\xff garbage \r\n\r\n");
+                        }
+                        _ => {
+                            let _ = s.write_all(b"POST /v1alpha1/comments:analyze?key=secret-1 HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n{{{{");
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for _ in 0..50 {
+        let (code, b) = srv.request("POST", &format!("{path}?key=secret-1"), &[], body);
+        assert_eq!(code, 200, "{b}");
+        let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+        assert!(v["attributeScores"]["TOXICITY"]["summaryScore"]["value"]
+            .as_f64()
+            .is_some());
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for h in hostile {
+        h.join().unwrap();
+    }
+    drop(idle);
+    assert!(srv.stop().success());
+}

@@ -140,6 +140,21 @@ impl Scorer {
         self.threshold
     }
 
+    /// The top features behind `text`'s incivility score, whatever
+    /// [`Explain`] says (for a caller that asks for them).
+    pub fn explain_incivility(&self, text: &str) -> Vec<Contribution> {
+        self.incivility.explain(text, "", 1, self.top)
+    }
+
+    /// The top features behind the stance `label` (index into the stance
+    /// labels) of `text` toward `parent`; empty without a stance model.
+    pub fn explain_stance(&self, text: &str, parent: &str, label: usize) -> Vec<Contribution> {
+        self.stance
+            .as_ref()
+            .map(|m| m.explain(text, parent, label, self.top))
+            .unwrap_or_default()
+    }
+
     /// Content hashes of the models: `(incivility, stance)`.
     pub fn hashes(&self) -> (&str, Option<&str>) {
         (

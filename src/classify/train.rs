@@ -493,7 +493,14 @@ fn fit_expert(
         let te: Vec<usize> = (0..n).filter(|&i| fold[i] == f).collect();
         let ytr: Vec<u32> = tr.iter().map(|&i| y[i]).collect();
         let str_: Vec<f64> = tr.iter().map(|&i| s[i]).collect();
-        let m = strip(fit_stage(&fit_rows.select(&tr), &ytr, &str_, classes, &sp, params.nb)?);
+        let m = strip(fit_stage(
+            &fit_rows.select(&tr),
+            &ytr,
+            &str_,
+            classes,
+            &sp,
+            params.nb,
+        )?);
         let z = m.margins_csr(&rows.select(&te));
         for (r, &i) in te.iter().enumerate() {
             oof[i * k..i * k + k].copy_from_slice(&z[r * k..r * k + k]);
@@ -660,8 +667,18 @@ pub fn fit_mixture(
         check_classes(&labels, &yd, params.folds)
             .map_err(|e| ClassifyError::Data(format!("source {name}: {e}")))?;
         let sd = row_weights(ex, labels.len(), params.balanced)?;
-        let (expert, oof) =
-            fit_expert(task, &labels, &data, &idx, &yd, &sd, &vec![0; idx.len()], params, progress, &lap)?;
+        let (expert, oof) = fit_expert(
+            task,
+            &labels,
+            &data,
+            &idx,
+            &yd,
+            &sd,
+            &vec![0; idx.len()],
+            params,
+            progress,
+            &lap,
+        )?;
         experts.push((expert, oof));
     }
     // Router: which source a text comes from, sources balanced.

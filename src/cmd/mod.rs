@@ -7,6 +7,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod report;
 pub mod score;
+pub mod serve;
 pub mod train;
 
 use std::io::Write;

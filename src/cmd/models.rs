@@ -21,7 +21,9 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
             // `<task>/train.csv` names its task by the folder.
             let short = match (file.file_stem(), file.parent().and_then(|p| p.file_name())) {
                 (Some(s), Some(dir)) if s == "train" => dir.to_string_lossy().to_string(),
-                _ => file.file_name().map_or(d.file.clone(), |f| f.to_string_lossy().to_string()),
+                _ => file
+                    .file_name()
+                    .map_or(d.file.clone(), |f| f.to_string_lossy().to_string()),
             };
             serde_json::json!({ "source": short, "rows": d.rows, "sha256": d.sha256 })
         })
@@ -55,11 +57,17 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
         }
     }
     let selected = match &a.models {
-        Some(d) => format!("{} (--models / THREADLENS_MODELS; built-in where the folder has none)", d.display()),
+        Some(d) => format!(
+            "{} (--models / THREADLENS_MODELS; built-in where the folder has none)",
+            d.display()
+        ),
         None => "built-in".to_string(),
     };
     if a.json {
-        println!("{}", serde_json::json!({ "selected": selected, "models": rows }));
+        println!(
+            "{}",
+            serde_json::json!({ "selected": selected, "models": rows })
+        );
         return Ok(ExitCode::SUCCESS);
     }
     println!("selected: {selected}");
@@ -68,7 +76,13 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|d| format!("{} ({} rows)", d["source"].as_str().unwrap_or("?"), d["rows"]))
+            .map(|d| {
+                format!(
+                    "{} ({} rows)",
+                    d["source"].as_str().unwrap_or("?"),
+                    d["rows"]
+                )
+            })
             .collect();
         println!(
             "{:<10} {:<9} {}  {}\n           trained on: {}",
@@ -76,9 +90,15 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
             r["task"].as_str().unwrap_or(""),
             &r["sha256"].as_str().unwrap_or("")[..16.min(r["sha256"].as_str().unwrap_or("").len())],
             r["origin"].as_str().unwrap_or(""),
-            if sources.is_empty() { "(not recorded)".into() } else { sources.join(", ") }
+            if sources.is_empty() {
+                "(not recorded)".into()
+            } else {
+                sources.join(", ")
+            }
         );
     }
-    println!("details and metrics: threadlens models --json; how each was trained: models/MODEL_CARD.md");
+    println!(
+        "details and metrics: threadlens models --json; how each was trained: models/MODEL_CARD.md"
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -286,8 +286,9 @@ fn forced(format: Format) -> Option<Dialect> {
     }
 }
 
-/// Turn HN's HTML fragments into plain text.
-fn html_to_text(s: &str) -> String {
+/// Turn HTML fragments (HN items, HTML comments sent to `serve`) into plain
+/// text: tags dropped, `<p>` as a paragraph break, entities decoded.
+pub fn html_to_text(s: &str) -> String {
     if !s.contains('<') && !s.contains('&') {
         return s.to_string();
     }

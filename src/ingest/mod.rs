@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use input::Input;
+pub use json::html_to_text;
 
 use crate::diag::{DiagKind, Diagnostics, SourceLoc, StrictError};
 use crate::forest::RawComment;
