@@ -1,10 +1,17 @@
-//! Embeds the default models (`models/incivility.json`, `models/stance.json`)
+//! Embeds the default models (`models/incivility.json`, `models/stance.json`
+//! and the attribute heads `insult`, `identity_attack`, `profanity`)
 //! in the binary, zstd-compressed, so a copied or `cargo install`ed binary
 //! scores from any folder. Their content hashes go into `--version`.
 
 use std::path::Path;
 
-const MODELS: [&str; 2] = ["incivility", "stance"];
+const MODELS: [&str; 5] = [
+    "incivility",
+    "stance",
+    "insult",
+    "identity_attack",
+    "profanity",
+];
 
 fn main() {
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");

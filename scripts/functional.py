@@ -22,12 +22,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=os.path.join(ROOT, "models", "incivility.json"))
+    ap.add_argument("--model", help="default: models/incivility.json for toxicity, models/<label>.json otherwise")
     ap.add_argument("--label", default="toxicity")
     ap.add_argument("--cases", default=os.path.join(ROOT, "tests", "functional", "cases.csv"))
     ap.add_argument("--bin", default=os.environ.get("THREADLENS_BIN") or os.path.join(ROOT, "target", "release", "threadlens"))
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args()
+    if not args.model:
+        name = "incivility" if args.label == "toxicity" else args.label
+        args.model = os.path.join(ROOT, "models", name + ".json")
     with open(args.cases, newline="", encoding="utf-8") as f:
         cases = {r["id"]: r for r in csv.DictReader(f)}
     threshold = json.load(open(args.model))["threshold"]

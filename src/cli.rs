@@ -103,6 +103,9 @@ pub struct ModelArgs {
     /// Score incivility only.
     #[arg(long)]
     pub no_stance: bool,
+    /// Leave out the attribute heads (INSULT, IDENTITY_ATTACK, PROFANITY).
+    #[arg(long)]
+    pub no_attributes: bool,
     /// Incivility threshold (default: the model's own, F1-best on its training data).
     #[arg(long, value_name = "P")]
     pub threshold: Option<f64>,
@@ -267,8 +270,21 @@ pub struct TrainArgs {
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// Model file.
-    #[arg(long, short)]
-    pub model: PathBuf,
+    #[arg(
+        long,
+        short,
+        required_unless_present = "attribute",
+        conflicts_with = "attribute"
+    )]
+    pub model: Option<PathBuf>,
+    /// Evaluate a shipped head instead of a file: TOXICITY (the incivility
+    /// model), INSULT, IDENTITY_ATTACK or PROFANITY (built in, or from
+    /// --models DIR).
+    #[arg(long, value_name = "NAME")]
+    pub attribute: Option<String>,
+    /// Folder of models for --attribute (default: the built-in models).
+    #[arg(long, env = "THREADLENS_MODELS", value_name = "DIR")]
+    pub models: Option<PathBuf>,
     /// Labeled CSV.
     #[arg(long, required = true, value_name = "FILE")]
     pub data: PathBuf,

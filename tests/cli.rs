@@ -734,11 +734,29 @@ fn score_writes_every_record_as_jsonl_and_csv() {
         .unwrap()
         .contains(",reasons,stance_reasons,source,"));
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    let n = r
-        .records()
-        .map(|x| x.unwrap())
-        .filter(|x| x[14].contains("pair_question"))
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (sr, ins) = (col("stance_reasons"), col("insult"));
+    assert_eq!(
+        (col("uncivil") + 1, col("identity_attack"), col("profanity")),
+        (ins, ins + 1, ins + 2)
+    );
+    let records: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let n = records
+        .iter()
+        .filter(|x| x[sr].contains("pair_question"))
         .count();
+    // Every scored row has the attribute heads' scores, in both formats.
+    for (rec, row) in records.iter().zip(&rows) {
+        match row["incivility"].as_f64() {
+            Some(_) => {
+                let p: f64 = rec[ins].parse().unwrap();
+                let j = row["attributes"]["insult"].as_f64().unwrap();
+                assert!((p - j).abs() < 1e-6, "{rec:?} {row}");
+            }
+            None => assert!(rec[ins].is_empty() && row.get("attributes").is_none()),
+        }
+    }
     assert!(n > 0, "stance reasons in the CSV");
     assert_eq!(text.lines().count(), rows.len() + 1);
 }
@@ -1667,26 +1685,78 @@ fn the_binary_alone_scores_from_an_empty_folder_with_its_built_in_models() {
         .iter()
         .map(|m| m["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["incivility", "stance"]);
+    assert_eq!(
+        names,
+        [
+            "incivility",
+            "stance",
+            "insult",
+            "identity_attack",
+            "profanity"
+        ]
+    );
+    // Each shipped head can be evaluated by its attribute name.
+    let dir2 = tempfile::tempdir().unwrap();
+    let data = dir2.path().join("t.csv");
+    std::fs::write(&data, "text,label\nyou are an idiot,1\nthanks for the link,0\nwhat a moron,1\nsee you at the meeting,0\n").unwrap();
+    for a in ["TOXICITY", "INSULT", "IDENTITY_ATTACK", "PROFANITY"] {
+        let out = in_empty(&[
+            "-q",
+            "eval",
+            "--attribute",
+            a,
+            "--data",
+            data.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{a}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(j["roc_auc"].as_f64().is_some(), "{j}");
+    }
+    let out = in_empty(&[
+        "-q",
+        "eval",
+        "--attribute",
+        "THREAT",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
     let hash = j["models"][0]["sha256"].as_str().unwrap().to_string();
     let v = in_empty(&["--version"]);
     assert!(String::from_utf8_lossy(&v.stdout).contains(&hash[..16]));
 }
 
-/// Accuracy per category of the built-in incivility model's decisions on
-/// `tests/functional/cases.csv` against the column `label`.
+/// Accuracy per category of a built-in model's decisions (at its own
+/// threshold) on `tests/functional/cases.csv` against the column `label`:
+/// `toxicity` by the incivility model, `identity_attack` by that head.
 fn functional_accuracy(label: &str) -> std::collections::BTreeMap<String, (usize, usize)> {
     let dir = tempfile::tempdir().unwrap();
     let cases = Path::new("tests").join("functional").join("cases.csv");
     let preds = dir.path().join("p.jsonl");
+    let name = if label == "toxicity" {
+        "incivility"
+    } else {
+        label
+    };
     let models = run(&["models", "--json"]);
     let j: serde_json::Value = serde_json::from_slice(&models.stdout).unwrap();
-    let threshold = j["models"][0]["threshold"].as_f64().unwrap();
+    let m = j["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap();
+    let threshold = m["threshold"].as_f64().unwrap();
+    let file = format!("models/{name}.json");
     let out = run(&[
         "-q",
         "eval",
         "-m",
-        "models/incivility.json",
+        &file,
         "--data",
         cases.to_str().unwrap(),
         "--label-col",
@@ -1914,6 +1984,22 @@ fn serve_answers_the_perspective_protocol_field_by_field() {
     );
     assert_eq!(code, 200);
     assert_eq!(v["attributeScores"], serde_json::json!({}));
+    // The attribute heads, each with its own score.
+    let (code, v) = srv.analyze(r#"{"comment":{"text":"you are a stupid idiot"},"requestedAttributes":{"TOXICITY":{},"INSULT":{},"IDENTITY_ATTACK":{},"PROFANITY":{}}}"#);
+    assert_eq!(code, 200, "{v}");
+    for a in ["TOXICITY", "INSULT", "IDENTITY_ATTACK", "PROFANITY"] {
+        let p = v["attributeScores"][a]["summaryScore"]["value"]
+            .as_f64()
+            .unwrap();
+        assert!((0.0..=1.0).contains(&p), "{a} {v}");
+    }
+    let insult = v["attributeScores"]["INSULT"]["summaryScore"]["value"]
+        .as_f64()
+        .unwrap();
+    let identity = v["attributeScores"]["IDENTITY_ATTACK"]["summaryScore"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!(insult > identity, "an insult to a person, not a group: {v}");
     // HTML is read as its text.
     let (code, v) = srv.analyze(r#"{"comment":{"text":"<p>you <b>idiot</b></p>","type":"HTML"},"requestedAttributes":{"TOXICITY":{}}}"#);
     assert_eq!(code, 200, "{v}");
@@ -1935,7 +2021,7 @@ fn serve_answers_the_perspective_protocol_field_by_field() {
         .sum();
     assert!((p - 1.0).abs() < 1e-9, "{ext}");
     assert!(ext["stanceLabel"].is_string());
-    assert!(!ext["reasons"].as_array().unwrap().is_empty());
+    assert!(!ext["reasons"]["TOXICITY"].as_array().unwrap().is_empty());
     assert!(ext["models"]["incivility"].as_str().unwrap().len() == 64);
     // suggestscore: accepted, token echoed, nothing stored.
     let (code, b) = srv.request(

@@ -735,6 +735,7 @@ mod tests {
                 let &(_, parent, _, p, s) = spec.iter().find(|x| x.0 == n.rec.id.as_str()).unwrap();
                 Some(Scored {
                     incivility: p,
+                    attributes: Vec::new(),
                     uncivil: p >= 0.5,
                     stance: parent.map(|_| {
                         let mut v = [0.1; 4];

@@ -52,6 +52,8 @@ pub struct Scored {
     pub stance: Option<[f64; 4]>,
     /// The decided stance (model's decision rule), index into the labels.
     pub stance_label: Option<usize>,
+    /// P of each attribute head ([`Scorer::attribute_names`] order).
+    pub attributes: Vec<f64>,
     /// Top features that pushed P(uncivil) up (and, after them, down).
     pub reasons: Vec<Contribution>,
     /// Top features that pushed the decided stance up (and, after them,
@@ -64,6 +66,9 @@ pub struct Scored {
 pub struct Scorer {
     incivility: Model,
     stance: Option<Model>,
+    /// Attribute heads (`INSULT`, ...), each a binary model over the same
+    /// featurization as the incivility model.
+    attributes: Vec<(String, Model)>,
     threshold: f64,
     explain: Explain,
     /// Whether stance decisions are explained at all (under `explain`).
@@ -109,23 +114,75 @@ impl Scorer {
                 "threshold {threshold} is outside 0..1"
             )));
         }
-        let shared = stance
-            .as_ref()
-            .is_none_or(|s| s.shares_featurizer(&incivility));
-        let models = || std::iter::once(&incivility).chain(stance.as_ref());
-        let fused = shared && models().all(|m| m.fused().is_some());
-        let tokens_only = fused && models().all(Model::scores_without_chars);
-        Ok(Scorer {
-            shared,
-            fused,
-            tokens_only,
+        let mut scorer = Scorer {
+            shared: false,
+            fused: false,
+            tokens_only: false,
             incivility,
             stance,
+            attributes: Vec::new(),
             threshold,
             explain,
             explain_stance: true,
             top,
-        })
+        };
+        scorer.plan();
+        Ok(scorer)
+    }
+
+    /// How texts are prepared, from the models: once for all of them when
+    /// they featurize alike, scored from per-block sums when all can.
+    fn plan(&mut self) {
+        let inc = &self.incivility;
+        let others = || {
+            self.stance
+                .iter()
+                .chain(self.attributes.iter().map(|a| &a.1))
+        };
+        self.shared = others().all(|m| m.shares_featurizer(inc));
+        let models = || std::iter::once(inc).chain(others());
+        self.fused = self.shared && models().all(|m| m.fused().is_some());
+        self.tokens_only = self.fused && models().all(Model::scores_without_chars);
+    }
+
+    /// Add attribute heads (name, binary model), scored beside incivility.
+    pub fn with_attributes(
+        mut self,
+        attributes: Vec<(String, Model)>,
+    ) -> Result<Scorer, AnalyzeError> {
+        for (name, m) in &attributes {
+            if m.task != Task::Incivility || m.labels.len() != 2 {
+                return Err(AnalyzeError::Model(format!(
+                    "attribute {name}: a binary model is needed, found a {} model with {} labels",
+                    m.task,
+                    m.labels.len()
+                )));
+            }
+        }
+        self.attributes = attributes;
+        self.plan();
+        Ok(self)
+    }
+
+    /// Names of the attribute heads, in the order of [`Scored::attributes`].
+    pub fn attribute_names(&self) -> Vec<&str> {
+        self.attributes.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    /// Content hashes of the attribute heads, in their order.
+    pub fn attribute_hashes(&self) -> Vec<&str> {
+        self.attributes
+            .iter()
+            .map(|(_, m)| m.hash.as_str())
+            .collect()
+    }
+
+    /// The top features behind attribute `i`'s score of `text`.
+    pub fn explain_attribute(&self, i: usize, text: &str) -> Vec<Contribution> {
+        self.attributes
+            .get(i)
+            .map(|(_, m)| m.explain(text, "", 1, self.top))
+            .unwrap_or_default()
     }
 
     /// Leave stance decisions unexplained (the report shows only the
@@ -205,6 +262,18 @@ impl Scorer {
                 Some(p) => self.incivility.score_prepared(p, text, None, s)[1],
                 None => self.incivility.score(text, "", s)[1],
             };
+            let attributes = self
+                .attributes
+                .iter()
+                .map(|(_, m)| match prepared.get(i) {
+                    Some(p) if fused => {
+                        let sum = m.side_sum(p, 0).unwrap_or_default();
+                        m.score_sums((p, text, &sum), None, s)[1]
+                    }
+                    Some(p) => m.score_prepared(p, text, None, s)[1],
+                    None => m.score(text, "", s)[1],
+                })
+                .collect();
             let uncivil = incivility >= self.threshold;
             // Explained right after scoring, so the cue inputs are reused.
             let reasons = match (self.explain.wants(uncivil), prepared.get(i)) {
@@ -244,6 +313,7 @@ impl Scorer {
             };
             out.push(Some(Scored {
                 incivility,
+                attributes,
                 uncivil,
                 stance,
                 stance_label,

@@ -7,13 +7,27 @@ use super::artifact::ArtifactError;
 use super::Model;
 
 /// Names of the embedded models.
-pub const NAMES: [&str; 2] = ["incivility", "stance"];
+pub const NAMES: [&str; 5] = [
+    "incivility",
+    "stance",
+    "insult",
+    "identity_attack",
+    "profanity",
+];
+
+/// The attribute heads among them (file names; the attribute is the name
+/// in upper case: `INSULT`).
+pub const ATTRIBUTES: [&str; 3] = ["insult", "identity_attack", "profanity"];
 
 /// `incivility …, stance …`: the embedded models' short content hashes.
 pub const SUMMARY: &str = env!("THREADLENS_EMBEDDED_MODELS");
 
 const INCIVILITY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/incivility.json.zst"));
 const STANCE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stance.json.zst"));
+const INSULT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/insult.json.zst"));
+const IDENTITY_ATTACK: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/identity_attack.json.zst"));
+const PROFANITY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/profanity.json.zst"));
 
 /// Largest decompressed model accepted (the same bound as a model file).
 const MAX_BYTES: usize = 1 << 30;
@@ -23,11 +37,14 @@ fn packed(name: &str) -> Option<&'static [u8]> {
     match name {
         "incivility" => Some(INCIVILITY),
         "stance" => Some(STANCE),
+        "insult" => Some(INSULT),
+        "identity_attack" => Some(IDENTITY_ATTACK),
+        "profanity" => Some(PROFANITY),
         _ => None,
     }
 }
 
-/// Load the embedded model `name` (`incivility` or `stance`).
+/// Load the embedded model `name` (one of [`NAMES`]).
 pub fn load(name: &str) -> Result<Model, ArtifactError> {
     let label = format!("embedded {name} model");
     let bad = |msg: String| ArtifactError::Invalid {

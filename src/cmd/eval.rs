@@ -3,15 +3,43 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{bail, Result};
 
 use super::train::{check_empty, evaluate, load};
 use crate::cli::EvalArgs;
-use threadlens::classify::Model;
+use threadlens::classify::{embedded, Model};
 use threadlens::output::Output;
 
+/// The model `--attribute NAME` names: its file in `--models DIR`, else
+/// the built-in one; with the name to report.
+fn attribute_model(name: &str, dir: Option<&Path>) -> Result<(Model, String)> {
+    let file = match name.to_ascii_uppercase().as_str() {
+        "TOXICITY" | "INCIVILITY" => "incivility".to_string(),
+        n => n.to_ascii_lowercase(),
+    };
+    if !embedded::ATTRIBUTES.contains(&file.as_str()) && file != "incivility" {
+        bail!(
+            "--attribute {name}: expected TOXICITY or one of {}",
+            embedded::ATTRIBUTES.map(str::to_ascii_uppercase).join(", ")
+        );
+    }
+    Ok(match dir {
+        Some(d) => {
+            let p = d.join(format!("{file}.json"));
+            (Model::load(&p)?, p.display().to_string())
+        }
+        None => (embedded::load(&file)?, format!("built-in {file}")),
+    })
+}
+
 pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
-    let model = Model::load(&a.model)?;
+    let (model, model_name) = match (&a.model, &a.attribute) {
+        (Some(p), _) => (Model::load(p)?, p.display().to_string()),
+        (None, Some(name)) => attribute_model(name, a.models.as_deref())?,
+        (None, None) => bail!("eval needs -m MODEL or --attribute NAME"),
+    };
     let l = load(&a.data, model.task, &a.labeled)?;
     check_empty(&l, a.labeled.strict, quiet, "scored as empty comments")?;
     let ex = l.examples();
@@ -42,7 +70,7 @@ pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
     }
     let mut v = serde_json::json!({
         "task": model.task.to_string(),
-        "model": a.model.display().to_string(),
+        "model": model_name,
         "model_sha256": model.hash,
         "data": a.data.display().to_string(),
         "seconds": secs,

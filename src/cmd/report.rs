@@ -95,6 +95,7 @@ impl GoldRun {
                             let p = if g == Some(true) { 1.0 } else { 0.0 };
                             Scored {
                                 incivility: p,
+                                attributes: s.attributes.clone(),
                                 uncivil: p >= 0.5,
                                 stance: s.stance,
                                 stance_label: s.stance_label,

@@ -64,13 +64,40 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
     let stance = stance
         .transpose()
         .context("stance model (--no-stance to score without one)")?;
-    Ok(Scorer::new(
-        incivility,
-        stance,
-        a.threshold,
-        explain,
-        a.top_features,
-    )?)
+    // Attribute heads: the built-in ones, or those the --models folder has.
+    let mut attributes = Vec::new();
+    if !a.no_attributes {
+        let found: Vec<(&str, Option<PathBuf>)> = embedded::ATTRIBUTES
+            .iter()
+            .filter_map(|&name| match &a.models {
+                Some(d) => {
+                    let p = d.join(format!("{name}.json"));
+                    p.exists().then_some((name, Some(p)))
+                }
+                None => Some((name, None)),
+            })
+            .collect();
+        let loaded: Vec<Result<Model>> = std::thread::scope(|sc| {
+            let hs: Vec<_> = found
+                .iter()
+                .map(|(name, p)| {
+                    sc.spawn(move || {
+                        load(p, name).with_context(|| format!("attribute model {name}"))
+                    })
+                })
+                .collect();
+            hs.into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        for ((name, _), m) in found.iter().zip(loaded) {
+            attributes.push((name.to_uppercase(), m?));
+        }
+    }
+    Ok(
+        Scorer::new(incivility, stance, a.threshold, explain, a.top_features)?
+            .with_attributes(attributes)?,
+    )
 }
 
 #[derive(Serialize)]
@@ -79,6 +106,8 @@ struct Row<'a> {
     node: super::NodeRow<'a>,
     incivility: Option<f64>,
     uncivil: Option<bool>,
+    #[serde(skip_serializing_if = "Attributes::is_empty")]
+    attributes: Attributes<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stance: Option<Stance>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,6 +119,29 @@ struct Row<'a> {
     source: &'a threadlens::diag::SourceLoc,
     /// The same for every row: serialised once a run.
     models: &'a RawValue,
+}
+
+/// Attribute head scores of a row, as `{"insult": p, ...}`.
+struct Attributes<'a> {
+    names: &'a [String],
+    values: &'a [f64],
+}
+
+impl Attributes<'_> {
+    fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+impl Serialize for Attributes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.values.len()))?;
+        for (k, v) in self.names.iter().zip(self.values) {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -105,6 +157,8 @@ struct ModelHashes<'a> {
     incivility: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     stance: Option<&'a str>,
+    #[serde(flatten)]
+    attributes: std::collections::BTreeMap<&'a str, &'a str>,
 }
 
 /// Threads' rows serialised together on one core (~16k comments).
@@ -115,6 +169,7 @@ const ROWS_PER_CHUNK: usize = 1024;
 fn write_jsonl(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
+    names: &[String],
     models: &RawValue,
     out: &mut Background,
 ) -> Result<()> {
@@ -141,6 +196,7 @@ fn write_jsonl(
                 jsonl_rows(
                     &forest.threads[r.clone()],
                     &scores[r.clone()],
+                    names,
                     models,
                     &mut buf,
                 )?;
@@ -158,6 +214,7 @@ const CHUNKS_AT_ONCE: usize = 16;
 fn jsonl_rows(
     threads: &[forest::Thread],
     scores: &[Vec<Option<Scored>>],
+    names: &[String],
     models: &RawValue,
     out: &mut Vec<u8>,
 ) -> Result<()> {
@@ -167,6 +224,10 @@ fn jsonl_rows(
                 node: super::NodeRow::of(t, i),
                 incivility: s.as_ref().map(|s| s.incivility),
                 uncivil: s.as_ref().map(|s| s.uncivil),
+                attributes: Attributes {
+                    names,
+                    values: s.as_ref().map_or(&[], |s| &s.attributes[..]),
+                },
                 stance: s.as_ref().and_then(|s| s.stance).map(|p| Stance {
                     agree: p[0],
                     disagree: p[1],
@@ -189,6 +250,7 @@ fn jsonl_rows(
     Ok(())
 }
 
+/// CSV columns; the attribute heads' columns follow `uncivil`.
 const CSV_HEADER: [&str; 18] = [
     "thread",
     "id",
@@ -210,9 +272,22 @@ const CSV_HEADER: [&str; 18] = [
     "stance_model",
 ];
 
+fn csv_header(names: &[String]) -> Vec<&str> {
+    let at = CSV_HEADER
+        .iter()
+        .position(|&c| c == "uncivil")
+        .expect("listed")
+        + 1;
+    let mut h: Vec<&str> = CSV_HEADER[..at].to_vec();
+    h.extend(names.iter().map(String::as_str));
+    h.extend_from_slice(&CSV_HEADER[at..]);
+    h
+}
+
 fn write_csv<W: Write>(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
+    n_attributes: usize,
     h: &ModelHashes,
     w: &mut csv::Writer<W>,
 ) -> Result<()> {
@@ -229,7 +304,9 @@ fn write_csv<W: Write>(
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let p = s.as_ref().and_then(|s| s.stance);
             let kind = serde_json::to_value(n.rec.kind)?;
-            w.write_record([
+            let attributes =
+                (0..n_attributes).map(|j| f(s.as_ref().and_then(|s| s.attributes.get(j).copied())));
+            let record = [
                 csv_safe(&t.id),
                 csv_safe(&n.rec.id),
                 csv_safe(t.parent_id(i).unwrap_or("")),
@@ -250,7 +327,15 @@ fn write_csv<W: Write>(
                 csv_safe(&n.rec.source.to_string()),
                 h.incivility.to_string(),
                 h.stance.unwrap_or("").to_string(),
-            ])?;
+            ];
+            // The attribute columns after `uncivil` (the eighth column).
+            let (head, tail) = record.split_at(8);
+            w.write_record(
+                head.iter()
+                    .cloned()
+                    .chain(attributes)
+                    .chain(tail.iter().cloned()),
+            )?;
         }
     }
     Ok(())
@@ -352,9 +437,19 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     let scorer = scorer(&a.models)?;
     let t0 = std::time::Instant::now();
     let (hi, hs) = scorer.hashes();
+    let names: Vec<String> = scorer
+        .attribute_names()
+        .iter()
+        .map(|n| n.to_lowercase())
+        .collect();
     let h = ModelHashes {
         incivility: hi,
         stance: hs,
+        attributes: names
+            .iter()
+            .map(String::as_str)
+            .zip(scorer.attribute_hashes())
+            .collect(),
     };
     // The models' hashes as every JSON row writes them.
     let models = serde_json::value::to_raw_value(&h)?;
@@ -363,7 +458,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
         let out = Output::create(a.output.as_deref())?;
         let rows = if csv_out {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(CSV_HEADER)?;
+            w.write_record(csv_header(&names))?;
             Rows::Csv(Box::new(w))
         } else {
             Rows::Jsonl(Background::new(out)?)
@@ -383,8 +478,8 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
             w.flagged += s.iter().flatten().filter(|x| x.uncivil).count();
         }
         match &mut w.rows {
-            Rows::Jsonl(out) => write_jsonl(f, sc, &models, out),
-            Rows::Csv(cw) => write_csv(f, sc, &h, cw),
+            Rows::Jsonl(out) => write_jsonl(f, sc, &names, &models, out),
+            Rows::Csv(cw) => write_csv(f, sc, names.len(), &h, cw),
         }
     })?;
     let Written {

@@ -316,7 +316,7 @@ async fn healthz(State(st): State<Arc<AppState>>) -> Response {
     axum::Json(serde_json::json!({
         "status": "ok",
         "models": { "incivility": inc, "stance": stance },
-        "attributes": perspective::SERVED,
+        "attributes": perspective::served(&st.scorer),
     }))
     .into_response()
 }

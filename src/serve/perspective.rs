@@ -1,8 +1,10 @@
 //! The Perspective API's `comments:analyze` and `comments:suggestscore`
 //! protocol (v1alpha1), field for field, answered by the local models.
 //!
-//! `TOXICITY` is the incivility model. Attributes the Perspective API
-//! offers that these models do not (`SEVERE_TOXICITY`, `THREAT`, ...) are
+//! `TOXICITY` is the incivility model; `INSULT`, `IDENTITY_ATTACK` and
+//! `PROFANITY` are the attribute heads when they are loaded. Attributes the
+//! Perspective API offers that these models do not (`SEVERE_TOXICITY`,
+//! `THREAT`, ...) are
 //! refused by name with `INVALID_ARGUMENT`, as Perspective refuses an
 //! attribute it cannot score, rather than answered with a guess. Span
 //! scores are per sentence, with `begin`/`end` in Unicode code points of
@@ -53,8 +55,22 @@ pub const PERSPECTIVE_ATTRIBUTES: [&str; 16] = [
     "INCOHERENT",
 ];
 
-/// Attributes served (from the incivility model).
-pub const SERVED: [&str; 1] = ["TOXICITY"];
+/// Attributes served: `TOXICITY` (the incivility model), then the
+/// scorer's attribute heads.
+pub fn served(scorer: &Scorer) -> Vec<&str> {
+    let mut v = vec!["TOXICITY"];
+    v.extend(scorer.attribute_names());
+    v
+}
+
+/// The score of attribute `name` in `scored` (`None`: not served).
+fn value_of(scorer: &Scorer, scored: &Scored, name: &str) -> Option<f64> {
+    if name == "TOXICITY" {
+        return Some(scored.incivility);
+    }
+    let j = scorer.attribute_names().iter().position(|&n| n == name)?;
+    scored.attributes.get(j).copied()
+}
 
 /// A text with its type (`comment`, `context.entries[]`).
 #[derive(Debug, Default, Deserialize)]
@@ -153,9 +169,9 @@ pub struct ThreadInfo {
     /// The decided stance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stance_label: Option<&'static str>,
-    /// Features behind TOXICITY (log-odds), on request.
+    /// Features behind each requested attribute's score (log-odds), on request.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reasons: Option<Vec<Contribution>>,
+    pub reasons: Option<BTreeMap<String, Vec<Contribution>>>,
     /// Features behind the decided stance, on request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stance_reasons: Option<Vec<Contribution>>,
@@ -312,12 +328,13 @@ pub fn analyze(
         Some(a) if !a.is_empty() => a,
         _ => return invalid("Missing requested_attributes"),
     };
+    let serving = served(scorer);
     for (name, p) in &attrs {
-        if !SERVED.contains(&name.as_str()) {
+        if !serving.contains(&name.as_str()) {
             return match PERSPECTIVE_ATTRIBUTES.contains(&name.as_str()) {
                 true => invalid(format!(
                     "Attribute {name} is not provided by this model (threadlens serves: {}).",
-                    SERVED.join(", ")
+                    serving.join(", ")
                 )),
                 false => invalid(format!("Unknown requested attribute: {name}")),
             };
@@ -359,20 +376,28 @@ pub fn analyze(
     };
     let want_reasons = req.threadlens.as_ref().is_some_and(|e| e.reasons);
     let scored = score_one(scorer, &text, parent.as_deref(), s);
+    // Each sentence scored once for every attribute.
+    let spans: Vec<(usize, usize, Scored)> = match req.span_annotations {
+        true => sentences(&text)
+            .into_iter()
+            .map(|(a, b, sentence)| (a, b, score_one(scorer, sentence, None, s)))
+            .collect(),
+        false => Vec::new(),
+    };
     let mut scores = BTreeMap::new();
     for (name, p) in &attrs {
-        let value = scored.incivility;
+        let value = value_of(scorer, &scored, name).expect("checked above");
         if p.score_threshold.is_some_and(|t| value < t) {
             continue;
         }
         let span_scores = req.span_annotations.then(|| {
-            sentences(&text)
-                .into_iter()
-                .map(|(begin, end, sentence)| SpanScore {
-                    begin,
-                    end,
+            spans
+                .iter()
+                .map(|(begin, end, sc)| SpanScore {
+                    begin: *begin,
+                    end: *end,
                     score: Score {
-                        value: score_one(scorer, sentence, None, s).incivility,
+                        value: value_of(scorer, sc, name).expect("checked above"),
                         kind: "PROBABILITY",
                     },
                 })
@@ -396,9 +421,21 @@ pub fn analyze(
     }
     // Reasons on request: the scorer explains flagged scores only, so
     // explain here when asked and it did not.
-    let reasons = want_reasons.then(|| match scored.reasons.is_empty() {
-        false => scored.reasons.clone(),
-        true => scorer.explain_incivility(&text),
+    let reasons = want_reasons.then(|| {
+        attrs
+            .keys()
+            .map(|name| {
+                let r = match name.as_str() {
+                    "TOXICITY" if !scored.reasons.is_empty() => scored.reasons.clone(),
+                    "TOXICITY" => scorer.explain_incivility(&text),
+                    other => {
+                        let j = scorer.attribute_names().iter().position(|&n| n == other);
+                        j.map_or_else(Vec::new, |j| scorer.explain_attribute(j, &text))
+                    }
+                };
+                (name.clone(), r)
+            })
+            .collect()
     });
     let stance_reasons = (want_reasons && scored.stance.is_some()).then(|| {
         match (
