@@ -2075,6 +2075,36 @@ fn serve_answers_the_perspective_protocol_field_by_field() {
     );
     let (code, b) = srv.request("GET", "/v1/nothing", &[], b"");
     assert_error(code, &serde_json::from_str(&b).unwrap(), 404, "NOT_FOUND");
+    // The batch endpoint: a dump in, the rows `score` writes out (but for
+    // `source`, which names the request).
+    for f in ["reddit-remote-work.jsonl", "council-bike-lanes.txt"] {
+        let path = Path::new("data").join("sample").join(f);
+        let dump = std::fs::read(&path).unwrap();
+        // (A page names its thread by its file: the request says the name.)
+        let (code, b) = srv.request("POST", &format!("/v1/threads:score?name={f}"), &[], &dump);
+        assert_eq!(code, 200, "{b}");
+        let got = lines(b.as_bytes());
+        let want = lines(&run(&["-q", "score", path.to_str().unwrap()]).stdout);
+        assert_eq!(got.len(), want.len(), "{f}");
+        for (mut g, mut w) in got.into_iter().zip(want) {
+            let (gs, ws) = (g["source"].take(), w["source"].take());
+            assert_eq!(g, w, "{f}");
+            let line =
+                |v: &serde_json::Value| v.as_str().unwrap().rsplit(':').next().unwrap().to_string();
+            assert!(gs.as_str().unwrap().starts_with(&format!("{f}:")), "{gs}");
+            assert_eq!(line(&gs), line(&ws));
+        }
+    }
+    let (code, b) = srv.request("POST", "/v1/threads:score", &[], b"id,text\n1,hello\n");
+    assert_eq!(code, 200, "{b}");
+    assert!(lines(b.as_bytes())[0]["source"] == "request:2", "{b}");
+    let (code, b) = srv.request("POST", "/v1/threads:score?format=nope", &[], b"{}");
+    assert_error(
+        code,
+        &serde_json::from_str(&b).unwrap(),
+        400,
+        "INVALID_ARGUMENT",
+    );
     // Health and metrics.
     let (code, b) = srv.request("GET", "/healthz", &[], b"");
     assert_eq!(code, 200, "{b}");
@@ -2139,7 +2169,7 @@ fn serve_keeps_answering_under_hostile_traffic_and_checks_api_keys() {
     // that go away mid-request, all at once, while valid requests go on.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut idle = Vec::new();
-    for _ in 0..300 {
+    for _ in 0..2000 {
         idle.push(std::net::TcpStream::connect(&srv.addr).unwrap());
     }
     let hostile: Vec<_> = (0..4)

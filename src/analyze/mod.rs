@@ -6,6 +6,7 @@
 pub mod dynamics;
 pub mod render;
 pub mod report;
+pub mod rows;
 pub mod score;
 
 /// Errors setting up an analysis.

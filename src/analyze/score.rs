@@ -223,6 +223,17 @@ impl Scorer {
     /// Scores of every node of a thread (`None` for placeholders and
     /// pingbacks: no person's text to score).
     pub fn score_thread(&self, t: &Thread, s: &mut ScoreScratch) -> Vec<Option<Scored>> {
+        self.score_thread_explaining(t, s, self.explain)
+    }
+
+    /// [`Scorer::score_thread`] with its own choice of explanations (a
+    /// server answers requests that ask for different ones).
+    pub fn score_thread_explaining(
+        &self,
+        t: &Thread,
+        s: &mut ScoreScratch,
+        explain: Explain,
+    ) -> Vec<Option<Scored>> {
         // Node by node in pre-order (a parent before its replies): each
         // text is featurized once when the models share the featurizer (it
         // serves the incivility score, the reply side of its own stance and
@@ -276,7 +287,7 @@ impl Scorer {
                 .collect();
             let uncivil = incivility >= self.threshold;
             // Explained right after scoring, so the cue inputs are reused.
-            let reasons = match (self.explain.wants(uncivil), prepared.get(i)) {
+            let reasons = match (explain.wants(uncivil), prepared.get(i)) {
                 (false, _) => Vec::new(),
                 (true, Some(p)) => self
                     .incivility
@@ -299,7 +310,7 @@ impl Scorer {
                         None => m.score(text, parent, s),
                     };
                     let label = m.decide(&p);
-                    let explain = self.explain_stance && self.explain.wants(label != COMMENT);
+                    let explain = self.explain_stance && explain.wants(label != COMMENT);
                     let reasons = match (explain, pair) {
                         (false, _) => Vec::new(),
                         (true, Some((a, b))) => {
@@ -333,10 +344,20 @@ impl Scorer {
         f: &Forest,
         tick: &(dyn Fn(u64) + Sync),
     ) -> Vec<Vec<Option<Scored>>> {
+        self.score_forest_explaining(f, self.explain, tick)
+    }
+
+    /// [`Scorer::score_forest`] with its own choice of explanations.
+    pub fn score_forest_explaining(
+        &self,
+        f: &Forest,
+        explain: Explain,
+        tick: &(dyn Fn(u64) + Sync),
+    ) -> Vec<Vec<Option<Scored>>> {
         f.threads
             .par_iter()
             .map_init(ScoreScratch::default, |s, t| {
-                let r = self.score_thread(t, s);
+                let r = self.score_thread_explaining(t, s, explain);
                 // Records read (placeholder roots were made up here).
                 let made_up = t.nodes.iter().filter(|n| n.rec.kind == Kind::Placeholder);
                 tick((t.nodes.len() - made_up.count()) as u64);

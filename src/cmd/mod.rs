@@ -20,32 +20,7 @@ use threadlens::forest;
 use threadlens::ingest::ReadStats;
 use threadlens::output::Output;
 
-/// Where a node sits in its thread: the leading fields of every per-record
-/// row `parse` and `score` write.
-#[derive(serde::Serialize)]
-pub struct NodeRow<'a> {
-    pub thread: &'a str,
-    pub id: &'a str,
-    pub parent: Option<&'a str>,
-    pub depth: u32,
-    pub kind: forest::Kind,
-    pub author: Option<&'a str>,
-}
-
-impl<'a> NodeRow<'a> {
-    /// Node `i` of thread `t`.
-    pub fn of(t: &'a forest::Thread, i: usize) -> NodeRow<'a> {
-        let n = &t.nodes[i];
-        NodeRow {
-            thread: &t.id,
-            id: &n.rec.id,
-            parent: t.parent_id(i),
-            depth: n.depth,
-            kind: n.rec.kind,
-            author: n.rec.author.as_deref(),
-        }
-    }
-}
+pub use threadlens::analyze::rows::NodeRow;
 
 /// Exit status: 0 all records used, 1 some rejected, 2 error (set in main).
 pub fn exit_code(diags: &Diagnostics) -> std::process::ExitCode {

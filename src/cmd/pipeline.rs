@@ -86,7 +86,7 @@ pub fn rereadable(input: &InputConfig) -> bool {
     // Inputs that do not expand are reported when read.
     input_files(input).all(|f| match f {
         Input::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
-        Input::Stdin => false,
+        Input::Stdin | Input::Memory { .. } => false,
     })
 }
 
@@ -556,7 +556,7 @@ fn input_bytes(input: &InputConfig) -> u64 {
     input_files(input)
         .filter_map(|f| match f {
             Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            Input::Stdin => None,
+            Input::Stdin | Input::Memory { .. } => None,
         })
         .sum()
 }

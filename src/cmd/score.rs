@@ -8,15 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::cli::{ModelArgs, ScoreArgs};
 use threadlens::analyze::render::{csv_safe, stance_label};
+use threadlens::analyze::rows::{self, ModelHashes};
 use threadlens::analyze::score::{Explain, Scored, Scorer};
-use threadlens::classify::data::STANCE_LABELS;
 use threadlens::classify::{embedded, CharReasons, Model};
-use threadlens::forest::{self, Forest};
+use threadlens::forest::Forest;
 use threadlens::output::Output;
 
 /// Load the models named by the options.
@@ -100,67 +99,6 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
     )
 }
 
-#[derive(Serialize)]
-struct Row<'a> {
-    #[serde(flatten)]
-    node: super::NodeRow<'a>,
-    incivility: Option<f64>,
-    uncivil: Option<bool>,
-    #[serde(skip_serializing_if = "Attributes::is_empty")]
-    attributes: Attributes<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stance: Option<Stance>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stance_label: Option<&'static str>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    reasons: &'a [threadlens::classify::Contribution],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    stance_reasons: &'a [threadlens::classify::Contribution],
-    source: &'a threadlens::diag::SourceLoc,
-    /// The same for every row: serialised once a run.
-    models: &'a RawValue,
-}
-
-/// Attribute head scores of a row, as `{"insult": p, ...}`.
-struct Attributes<'a> {
-    names: &'a [String],
-    values: &'a [f64],
-}
-
-impl Attributes<'_> {
-    fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-}
-
-impl Serialize for Attributes<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.values.len()))?;
-        for (k, v) in self.names.iter().zip(self.values) {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
-
-#[derive(Serialize)]
-struct Stance {
-    agree: f64,
-    disagree: f64,
-    query: f64,
-    comment: f64,
-}
-
-#[derive(Serialize)]
-struct ModelHashes<'a> {
-    incivility: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stance: Option<&'a str>,
-    #[serde(flatten)]
-    attributes: std::collections::BTreeMap<&'a str, &'a str>,
-}
-
 /// Threads' rows serialised together on one core (~16k comments).
 const ROWS_PER_CHUNK: usize = 1024;
 
@@ -193,7 +131,7 @@ fn write_jsonl(
             .map(|r| {
                 // Rows are ~400-700 bytes.
                 let mut buf = Vec::with_capacity(ROWS_PER_CHUNK * 640);
-                jsonl_rows(
+                rows::jsonl_rows(
                     &forest.threads[r.clone()],
                     &scores[r.clone()],
                     names,
@@ -211,46 +149,6 @@ fn write_jsonl(
 /// Chunks of rows serialised before they are written (~16k rows).
 const CHUNKS_AT_ONCE: usize = 16;
 
-fn jsonl_rows(
-    threads: &[forest::Thread],
-    scores: &[Vec<Option<Scored>>],
-    names: &[String],
-    models: &RawValue,
-    out: &mut Vec<u8>,
-) -> Result<()> {
-    for (t, sc) in threads.iter().zip(scores) {
-        for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
-            let row = Row {
-                node: super::NodeRow::of(t, i),
-                incivility: s.as_ref().map(|s| s.incivility),
-                uncivil: s.as_ref().map(|s| s.uncivil),
-                attributes: Attributes {
-                    names,
-                    values: s.as_ref().map_or(&[], |s| &s.attributes[..]),
-                },
-                stance: s.as_ref().and_then(|s| s.stance).map(|p| Stance {
-                    agree: p[0],
-                    disagree: p[1],
-                    query: p[2],
-                    comment: p[3],
-                }),
-                stance_label: s
-                    .as_ref()
-                    .and_then(|s| s.stance_label)
-                    .map(|l| STANCE_LABELS[l]),
-                reasons: s.as_ref().map_or(&[], |s| &s.reasons[..]),
-                stance_reasons: s.as_ref().map_or(&[], |s| &s.stance_reasons[..]),
-                source: &n.rec.source,
-                models,
-            };
-            serde_json::to_writer(&mut *out, &row)?;
-            out.push(b'\n');
-        }
-    }
-    Ok(())
-}
-
-/// CSV columns; the attribute heads' columns follow `uncivil`.
 const CSV_HEADER: [&str; 18] = [
     "thread",
     "id",
@@ -436,21 +334,8 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     let input = a.input.resolve()?;
     let scorer = scorer(&a.models)?;
     let t0 = std::time::Instant::now();
-    let (hi, hs) = scorer.hashes();
-    let names: Vec<String> = scorer
-        .attribute_names()
-        .iter()
-        .map(|n| n.to_lowercase())
-        .collect();
-    let h = ModelHashes {
-        incivility: hi,
-        stance: hs,
-        attributes: names
-            .iter()
-            .map(String::as_str)
-            .zip(scorer.attribute_hashes())
-            .collect(),
-    };
+    let names = rows::attribute_names(&scorer);
+    let h = ModelHashes::of(&scorer, &names);
     // The models' hashes as every JSON row writes them.
     let models = serde_json::value::to_raw_value(&h)?;
     let csv_out = is_csv(a.output.as_deref());

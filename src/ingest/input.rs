@@ -19,6 +19,14 @@ pub enum Input {
     Stdin,
     /// A file or a directory.
     Path(PathBuf),
+    /// Bytes already in memory (a request body to `serve`), with the name
+    /// its records' `source` carries.
+    Memory {
+        /// Name in messages and `source` (`request`).
+        name: Arc<str>,
+        /// The content (compressed or not, as a file would be).
+        bytes: Arc<[u8]>,
+    },
 }
 
 /// Extensions (after removing `.zst`/`.gz`) that directory walks pick up.
@@ -49,6 +57,7 @@ impl Input {
         match self {
             Input::Stdin => "-".into(),
             Input::Path(p) => p.display().to_string().into(),
+            Input::Memory { name, .. } => name.clone(),
         }
     }
 
@@ -71,26 +80,24 @@ impl Input {
 
     /// File stem without compression and format suffixes (`a.jsonl.zst` → `a`).
     pub fn stem(&self) -> String {
-        match self {
-            Input::Stdin => "stdin".to_string(),
-            Input::Path(p) => {
-                let name = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let mut s = name.as_str();
-                for compressed in [true, false] {
-                    if let Some((a, ext)) = s.rsplit_once('.') {
-                        let is_comp =
-                            matches!(ext.to_ascii_lowercase().as_str(), "zst" | "zstd" | "gz");
-                        if !a.is_empty() && (is_comp || !compressed) {
-                            s = a;
-                        }
-                    }
+        let name = match self {
+            Input::Stdin => return "stdin".to_string(),
+            Input::Memory { name, .. } => name.to_string(),
+            Input::Path(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        let mut s = name.as_str();
+        for compressed in [true, false] {
+            if let Some((a, ext)) = s.rsplit_once('.') {
+                let is_comp = matches!(ext.to_ascii_lowercase().as_str(), "zst" | "zstd" | "gz");
+                if !a.is_empty() && (is_comp || !compressed) {
+                    s = a;
                 }
-                s.to_string()
             }
         }
+        s.to_string()
     }
 
     /// Expand directories (recursively, sorted by name) into files. Returns the
@@ -151,7 +158,7 @@ impl Input {
                     stack.extend(subdirs.into_iter().rev());
                 }
             }
-            Input::Path(_) => files.push(self.clone()),
+            Input::Path(_) | Input::Memory { .. } => files.push(self.clone()),
         }
         Ok((files, skipped))
     }
@@ -170,6 +177,7 @@ impl Input {
         let raw: Box<dyn Read + Send> = match self {
             Input::Stdin => Box::new(io::stdin()),
             Input::Path(p) => Box::new(File::open(p)?),
+            Input::Memory { bytes, .. } => Box::new(io::Cursor::new(bytes.clone())),
         };
         let raw: Box<dyn Read + Send> = match counter {
             Some(c) => Box::new(Counting {

@@ -1,6 +1,8 @@
 //! `threadlens serve`: an HTTP/1.1 server that answers the Perspective API's
-//! protocol ([`perspective`]) from the local models, plus `GET /healthz`
-//! and `GET /metrics` (Prometheus text format).
+//! protocol ([`perspective`]) from the local models, a batch endpoint for
+//! whole threads (`POST /v1/threads:score`: records in any format `score`
+//! reads, answered with the rows `score` writes), plus `GET /healthz` and
+//! `GET /metrics` (Prometheus text format).
 //!
 //! hyper on tokio; the scorer is loaded once and shared read-only. Each
 //! request's scoring is small and bounded (a comment is at most 20 KB), so
@@ -34,7 +36,7 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use crate::analyze::score::Scorer;
+use crate::analyze::score::{Explain, Scorer};
 use crate::classify::ScoreScratch;
 
 /// Errors that stop the server (request errors are answers, not these).
@@ -210,6 +212,7 @@ fn endpoint(path: &str) -> &'static str {
     match path {
         "/v1alpha1/comments:analyze" => "analyze",
         "/v1alpha1/comments:suggestscore" => "suggestscore",
+        "/v1/threads:score" => "threads",
         "/healthz" => "healthz",
         "/metrics" => "metrics",
         _ => "other",
@@ -226,15 +229,20 @@ async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Res
     resp
 }
 
+/// The value of `name` in a query string (taken as it is: keys and format
+/// names need no percent-decoding).
+fn query_param<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
+    query?
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
 /// The API key of a request: `?key=` or the `X-Goog-Api-Key` header.
 fn request_key<'a>(query: Option<&'a str>, headers: &'a HeaderMap) -> Option<&'a str> {
-    let from_query = query.and_then(|q| {
-        q.split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == "key")
-            .map(|(_, v)| v)
-    });
-    from_query.or_else(|| headers.get("x-goog-api-key").and_then(|v| v.to_str().ok()))
+    query_param(query, "key")
+        .or_else(|| headers.get("x-goog-api-key").and_then(|v| v.to_str().ok()))
 }
 
 async fn auth(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
@@ -274,16 +282,21 @@ impl From<perspective::Invalid> for ApiError {
 
 type Body = Result<Bytes, axum::extract::rejection::BytesRejection>;
 
-/// The request body as `T` (413 past the size limit, 400 for anything
-/// that is not that JSON: malformed, wrong types, invalid UTF-8).
-fn request_json<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, ApiError> {
-    let body = body.map_err(|e| match e.status() {
+/// The request body (413 past the size limit).
+fn body_bytes(body: Body) -> Result<Bytes, ApiError> {
+    body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError(
             StatusCode::PAYLOAD_TOO_LARGE,
             "Request payload size exceeds the limit.".into(),
         ),
         s => ApiError(s, e.body_text()),
-    })?;
+    })
+}
+
+/// The request body as `T` (413 past the size limit, 400 for anything
+/// that is not that JSON: malformed, wrong types, invalid UTF-8).
+fn request_json<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, ApiError> {
+    let body = body_bytes(body)?;
     serde_json::from_slice(&body).map_err(|e| {
         ApiError(
             StatusCode::BAD_REQUEST,
@@ -309,6 +322,92 @@ async fn analyze(State(st): State<Arc<AppState>>, body: Body) -> Result<Response
 async fn suggest(body: Body) -> Result<Response, ApiError> {
     let req: perspective::SuggestRequest = request_json(body)?;
     Ok(axum::Json(perspective::suggest(req)?).into_response())
+}
+
+/// `POST /v1/threads:score[?format=F][&explain=flagged|all|none][&name=N]`: the body
+/// is a dump in any format `score` reads (JSON lines of any dialect, a JSON
+/// document, CSV with a header, WXR, a page capture); the answer is the
+/// JSON lines `score` would write for it with the same options, as if it
+/// were a file named `N` (default `request`: `source` is `request:LINE`,
+/// and formats that name threads by their file, pages and WXR, use it),
+/// with the counts of records read and rejected in the
+/// `X-Threadlens-Records` and `X-Threadlens-Rejected` headers.
+/// Scoring runs on the blocking pool: a batch may be large.
+async fn threads(
+    State(st): State<Arc<AppState>>,
+    query: axum::extract::RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let body = body_bytes(body)?;
+    let format = match query_param(query.0.as_deref(), "format") {
+        None => crate::ingest::Format::Auto,
+        Some(f) => crate::ingest::Format::from_name(f)
+            .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, format!("unknown format {f:?}")))?,
+    };
+    let explain = match query_param(query.0.as_deref(), "explain").unwrap_or("flagged") {
+        "flagged" => Explain::Flagged,
+        "all" => Explain::All,
+        "none" => Explain::None,
+        e => {
+            let msg = format!("explain {e:?}: expected flagged, all or none");
+            return Err(ApiError(StatusCode::BAD_REQUEST, msg));
+        }
+    };
+    let name: Arc<str> = query_param(query.0.as_deref(), "name")
+        .unwrap_or("request")
+        .into();
+    let st2 = st.clone();
+    let done =
+        tokio::task::spawn_blocking(move || score_batch(&st2.scorer, name, body, format, explain))
+            .await
+            .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-ndjson".to_string()),
+            (
+                header::HeaderName::from_static("x-threadlens-records"),
+                done.1.to_string(),
+            ),
+            (
+                header::HeaderName::from_static("x-threadlens-rejected"),
+                done.2.to_string(),
+            ),
+        ],
+        done.0,
+    )
+        .into_response())
+}
+
+/// Read, build and score a batch; `(rows, records read, rejected)`.
+fn score_batch(
+    scorer: &Scorer,
+    name: Arc<str>,
+    body: Bytes,
+    format: crate::ingest::Format,
+    explain: Explain,
+) -> Result<(Vec<u8>, u64, u64), ApiError> {
+    let bad = |e: String| ApiError(StatusCode::BAD_REQUEST, e);
+    let input = crate::ingest::Input::Memory {
+        name,
+        bytes: body.to_vec().into(),
+    };
+    let opts = crate::ingest::ReadOptions {
+        format,
+        ..Default::default()
+    };
+    let mut diags = crate::diag::Diagnostics::new(false);
+    let mut records = Vec::new();
+    let stats = crate::ingest::read_inputs(&[input], &opts, &mut diags, &mut |r| records.push(r))
+        .map_err(|e| bad(e.to_string()))?;
+    let forest = crate::forest::build(records, &mut diags).map_err(|e| bad(e.to_string()))?;
+    let scores = scorer.score_forest_explaining(&forest, explain, &|_| {});
+    let names = crate::analyze::rows::attribute_names(scorer);
+    let hashes = crate::analyze::rows::ModelHashes::of(scorer, &names);
+    let models = serde_json::value::to_raw_value(&hashes).expect("serialisable");
+    let mut out = Vec::new();
+    crate::analyze::rows::jsonl_rows(&forest.threads, &scores, &names, &models, &mut out)
+        .expect("writing to memory");
+    Ok((out, stats.records, diags.rejected()))
 }
 
 async fn healthz(State(st): State<Arc<AppState>>) -> Response {
@@ -344,6 +443,7 @@ fn router(st: Arc<AppState>, max_body: usize) -> Router {
     let api = Router::new()
         .route("/v1alpha1/comments:analyze", post(analyze))
         .route("/v1alpha1/comments:suggestscore", post(suggest))
+        .route("/v1/threads:score", post(threads))
         .route_layer(middleware::from_fn_with_state(st.clone(), auth));
     Router::new()
         .merge(api)
