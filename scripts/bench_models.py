@@ -59,6 +59,14 @@ def last_json(s):
     return json.loads([l for l in s.splitlines() if l.startswith("{")][-1])
 
 
+def write_json(path, rows):
+    """The rows as JSON lines, if a path was given."""
+    if path:
+        with open(path, "w") as f:
+            for r in rows:
+                f.write(json.dumps(r) + "\n")
+
+
 def copies_csv(src, n, dst):
     with open(src, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
@@ -140,10 +148,7 @@ def main():
             os.remove(big)
         rows.append(r)
         print(json.dumps(r), file=sys.stderr, flush=True)
-    if args.json:
-        with open(args.json, "w") as f:
-            for r in rows:
-                f.write(json.dumps(r) + "\n")
+    write_json(args.json, rows)
     metric = "macro-F1" if stance else "AUC"
     hdr = f"| task | peer {metric} | ours {metric} | Δ | default model {metric} | peer fit s | ours train s | ratio | ours peak RSS MB |"
     if stance:
@@ -185,10 +190,7 @@ def loso(args):
              "train_args": args.train_arg}
         rows.append(r)
         print(json.dumps(r), file=sys.stderr, flush=True)
-    if args.json:
-        with open(args.json, "w") as f:
-            for r in rows:
-                f.write(json.dumps(r) + "\n")
+    write_json(args.json, rows)
     print("| held-out source | LOSO ROC AUC | in-domain ROC AUC (all six) |")
     print("|---|---|---|")
     for r in rows:
