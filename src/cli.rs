@@ -141,9 +141,14 @@ pub struct ReportArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub models: ModelArgs,
-    /// Output: `.html`, `.md` or `.json` (by extension).
+    /// Output: `.html`, `.md` or `.json` (by extension), or `-` for standard
+    /// output (format by --output-format).
     #[arg(long, short, required = true)]
     pub output: PathBuf,
+    /// Format of the report: html, md or json (default: by the output's
+    /// extension; html for `-o -`).
+    #[arg(long, value_name = "FORMAT")]
+    pub output_format: Option<String>,
     /// Also write the whole moderation queue as CSV.
     #[arg(long, value_name = "FILE")]
     pub queue_csv: Option<PathBuf>,
@@ -401,6 +406,15 @@ impl InputArgs {
         }
         if self.inputs.iter().filter(|i| *i == "-").count() > 1 {
             bail!("stdin (-) can be given only once");
+        }
+        // A path that is not there is an error before any work (not a
+        // rejected record).
+        if let Some(p) = self
+            .inputs
+            .iter()
+            .find(|i| *i != "-" && std::fs::symlink_metadata(i).is_err())
+        {
+            bail!("{p}: no such file or directory");
         }
         Ok(InputConfig {
             inputs: self.inputs.iter().map(|s| Input::from_arg(s)).collect(),

@@ -275,9 +275,103 @@ fn bad_arguments_exit_2() {
     let out = run(&["parse", "--format", "yaml", "x"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --format \"yaml\""));
-    let out = run(&["parse", "/nonexistent/file.jsonl"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/file.jsonl:1: cannot open"));
+    // A path that is not there: an error naming it, before any work.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.html");
+    for cmd in ["parse", "score", "report"] {
+        let mut args = vec![cmd, "data/sample", "/nonexistent/file.jsonl"];
+        if cmd == "report" {
+            args.extend(["-o", report.to_str().unwrap()]);
+        }
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("/nonexistent/file.jsonl: no such file or directory"),
+            "{cmd}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{cmd}: nothing written");
+    }
+    assert!(!report.exists(), "no report for a missing input");
+    // An output format score does not write is refused, not written as JSON lines.
+    let parquet = dir.path().join("x.parquet");
+    let out = run(&["score", "data/sample", "-o", parquet.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".parquet is not a format it writes"));
+    assert!(!parquet.exists());
+}
+
+#[test]
+fn an_empty_input_warns_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    for cmd in ["parse", "score"] {
+        let out = run(&["-q", cmd, empty.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("no records read"),
+            "{cmd}"
+        );
+    }
+}
+
+#[test]
+fn report_to_standard_output_in_each_format() {
+    for (fmt, starts) in [
+        ("md", "# threadlens report"),
+        ("json", "{"),
+        ("html", "<!doctype html>"),
+    ] {
+        let out = run(&[
+            "-q",
+            "report",
+            "data/sample",
+            "-o",
+            "-",
+            "--output-format",
+            fmt,
+        ]);
+        assert!(
+            out.status.success(),
+            "{fmt}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.to_lowercase().starts_with(&starts.to_lowercase()),
+            "{fmt}: {}",
+            &text[..80.min(text.len())]
+        );
+    }
+    // The same bytes as the file report.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r.json");
+    assert!(
+        run(&["-q", "report", "data/sample", "-o", f.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let out = run(&[
+        "-q",
+        "report",
+        "data/sample",
+        "-o",
+        "-",
+        "--output-format",
+        "json",
+    ]);
+    assert_eq!(std::fs::read(&f).unwrap(), out.stdout);
+    let out = run(&[
+        "-q",
+        "report",
+        "data/sample",
+        "-o",
+        "-",
+        "--output-format",
+        "pdf",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 fn train_fixture_model(dir: &Path) -> PathBuf {

@@ -22,8 +22,16 @@ use threadlens::output::Output;
 
 pub use threadlens::analyze::rows::NodeRow;
 
-/// Exit status: 0 all records used, 1 some rejected, 2 error (set in main).
-pub fn exit_code(diags: &Diagnostics) -> std::process::ExitCode {
+/// Exit status: 0 all records used, 1 some rejected or none read (a
+/// warning says so: an empty input is more often a wrong path or format
+/// than a dump with nothing in it), 2 error (set in main).
+pub fn exit_code(diags: &Diagnostics, read: &ReadStats) -> std::process::ExitCode {
+    if read.records == 0 {
+        eprintln!(
+            "threadlens: warning: no records read from the input (check the path and --format)"
+        );
+        return std::process::ExitCode::from(1);
+    }
     if diags.rejected() > 0 {
         std::process::ExitCode::from(1)
     } else {

@@ -75,5 +75,5 @@ pub fn run(cfg: &ParseConfig) -> Result<ExitCode> {
     )?;
     run.state.finish()?;
     super::report_diagnostics(&cfg.input, &run.build, &run.read, &run.diags, cfg.quiet)?;
-    Ok(super::exit_code(&run.diags))
+    Ok(super::exit_code(&run.diags, &run.read))
 }

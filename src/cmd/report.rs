@@ -5,6 +5,7 @@
 //! predicted ones.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -129,15 +130,20 @@ struct State {
 
 pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     let input = a.input.resolve()?;
-    let ext = a
-        .output
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let to_stdout = a.output.as_os_str() == "-";
+    let ext = match &a.output_format {
+        Some(f) => f.to_ascii_lowercase(),
+        None if to_stdout => "html".into(),
+        None => a
+            .output
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .unwrap_or_default(),
+    };
     if !matches!(ext.as_str(), "html" | "htm" | "md" | "markdown" | "json") {
         bail!(
-            "{}: the report is written as .html, .md or .json (by extension)",
+            "{}: the report is written as html, md or json (by extension, or --output-format)",
             a.output.display()
         );
     }
@@ -210,7 +216,13 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         }
         _ => render::html(&report, a.queue, a.threads).into_bytes(),
     };
-    write_atomic(&a.output, &bytes)?;
+    if to_stdout {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&bytes)?;
+        out.flush()?;
+    } else {
+        write_atomic(&a.output, &bytes)?;
+    }
     if let Some(q) = &a.queue_csv {
         write_atomic(q, &render::queue_csv(&report)?)?;
     }
@@ -239,7 +251,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
             );
         }
     }
-    Ok(super::exit_code(&run.diags))
+    Ok(super::exit_code(&run.diags, &run.read))
 }
 
 fn gold_markdown(g: &Gold, r: &Report) -> String {

@@ -332,6 +332,17 @@ struct Written {
 
 pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     let input = a.input.resolve()?;
+    // Rows are JSON lines or CSV: any other extension is a mistake to say
+    // now, not a file of JSON lines under a name that promises otherwise.
+    if let Some(ext) = a.output.as_deref().and_then(|p| p.extension()) {
+        let e = ext.to_string_lossy().to_ascii_lowercase();
+        if !matches!(e.as_str(), "jsonl" | "ndjson" | "json" | "csv" | "txt") {
+            bail!(
+                "{}: score writes JSON lines (.jsonl) or CSV (.csv); .{e} is not a format it writes",
+                a.output.as_deref().unwrap_or(Path::new("")).display()
+            );
+        }
+    }
     let scorer = scorer(&a.models)?;
     let t0 = std::time::Instant::now();
     let names = rows::attribute_names(&scorer);
@@ -389,5 +400,5 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
             scorer.threshold()
         );
     }
-    Ok(super::exit_code(&run.diags))
+    Ok(super::exit_code(&run.diags, &run.read))
 }
