@@ -132,6 +132,9 @@ pub struct ScoreArgs {
     /// Output: `.jsonl` (default, also stdout) or `.csv`.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Rows also carry the comment's text (`text`, after `author`).
+    #[arg(long)]
+    pub include_text: bool,
 }
 
 /// `threadlens report`.

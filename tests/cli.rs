@@ -2312,3 +2312,42 @@ fn serve_keeps_answering_under_hostile_traffic_and_checks_api_keys() {
     drop(idle);
     assert!(srv.stop().success());
 }
+
+#[test]
+fn score_include_text_in_both_formats_and_one_stance_label_name() {
+    let out = run(&["-q", "score", "--include-text", "data/sample"]);
+    assert!(out.status.success());
+    let rows = lines(&out.stdout);
+    let parsed = lines(&run(&["-q", "parse", "data/sample"]).stdout);
+    assert_eq!(rows.len(), parsed.len());
+    for (r, p) in rows.iter().zip(&parsed) {
+        assert_eq!(r["text"], p["text"], "{r}");
+    }
+    // Without the flag, no text.
+    let plain = lines(&run(&["-q", "score", "data/sample"]).stdout);
+    assert!(plain.iter().all(|r| r.get("text").is_none()));
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("s.csv");
+    let out = run(&[
+        "-q",
+        "score",
+        "--include-text",
+        "data/sample",
+        "-o",
+        csv_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let mut rd = csv::Reader::from_path(&csv_path).unwrap();
+    let h = rd.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n);
+    assert_eq!(col("text"), Some(col("author").unwrap() + 1));
+    // The decided stance has one name in JSON lines and CSV.
+    let label = col("stance_label").expect("stance_label column");
+    assert!(col("stance").is_none());
+    for (rec, r) in rd.records().map(|x| x.unwrap()).zip(&rows) {
+        // (A cell a spreadsheet would run as a formula gets a leading ')
+        let (c, t) = (&rec[col("text").unwrap()], r["text"].as_str().unwrap());
+        assert!(c == t || c == format!("'{t}"), "{c:?} vs {t:?}");
+        assert_eq!(&rec[label], r["stance_label"].as_str().unwrap_or(""), "{r}");
+    }
+}

@@ -47,6 +47,8 @@ impl<'a> NodeRow<'a> {
 struct Row<'a> {
     #[serde(flatten)]
     node: NodeRow<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
     incivility: Option<f64>,
     uncivil: Option<bool>,
     #[serde(skip_serializing_if = "Attributes::is_empty")]
@@ -133,20 +135,30 @@ pub fn attribute_names(scorer: &Scorer) -> Vec<String> {
         .collect()
 }
 
+/// What every row of a run shares.
+pub struct RowContext<'a> {
+    /// The attribute heads' row names (`insult`, ...), from [`attribute_names`].
+    pub names: &'a [String],
+    /// The serialised [`ModelHashes`].
+    pub models: &'a RawValue,
+    /// Rows carry the comment's text (`score --include-text`).
+    pub include_text: bool,
+}
+
 /// Append the JSON lines of scored threads to `out`: one row per node in
-/// tree order; `names` are the attribute heads' row names (`insult`, ...)
-/// and `models` the serialised [`ModelHashes`].
+/// tree order.
 pub fn jsonl_rows(
     threads: &[forest::Thread],
     scores: &[Vec<Option<Scored>>],
-    names: &[String],
-    models: &RawValue,
+    ctx: &RowContext<'_>,
     out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
+    let (names, models) = (ctx.names, ctx.models);
     for (t, sc) in threads.iter().zip(scores) {
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let row = Row {
                 node: NodeRow::of(t, i),
+                text: ctx.include_text.then_some(&*n.rec.text),
                 incivility: s.as_ref().map(|s| s.incivility),
                 uncivil: s.as_ref().map(|s| s.uncivil),
                 attributes: Attributes {

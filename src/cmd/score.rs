@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use serde_json::value::RawValue;
 
 use crate::cli::{ModelArgs, ScoreArgs};
 use threadlens::analyze::render::{csv_safe, stance_label};
@@ -107,8 +106,7 @@ const ROWS_PER_CHUNK: usize = 1024;
 fn write_jsonl(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
-    names: &[String],
-    models: &RawValue,
+    ctx: &rows::RowContext<'_>,
     out: &mut Background,
 ) -> Result<()> {
     use rayon::prelude::*;
@@ -134,8 +132,7 @@ fn write_jsonl(
                 rows::jsonl_rows(
                     &forest.threads[r.clone()],
                     &scores[r.clone()],
-                    names,
-                    models,
+                    ctx,
                     &mut buf,
                 )?;
                 Ok(buf)
@@ -162,7 +159,7 @@ const CSV_HEADER: [&str; 18] = [
     "p_disagree",
     "p_query",
     "p_comment",
-    "stance",
+    "stance_label",
     "reasons",
     "stance_reasons",
     "source",
@@ -170,13 +167,19 @@ const CSV_HEADER: [&str; 18] = [
     "stance_model",
 ];
 
-fn csv_header(names: &[String]) -> Vec<&str> {
+/// Where `--include-text` puts the text column: after `author`.
+const TEXT_AT: usize = 6;
+
+fn csv_header(names: &[String], include_text: bool) -> Vec<&str> {
     let at = CSV_HEADER
         .iter()
         .position(|&c| c == "uncivil")
         .expect("listed")
         + 1;
     let mut h: Vec<&str> = CSV_HEADER[..at].to_vec();
+    if include_text {
+        h.insert(TEXT_AT, "text");
+    }
     h.extend(names.iter().map(String::as_str));
     h.extend_from_slice(&CSV_HEADER[at..]);
     h
@@ -186,6 +189,7 @@ fn write_csv<W: Write>(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
     n_attributes: usize,
+    include_text: bool,
     h: &ModelHashes,
     w: &mut csv::Writer<W>,
 ) -> Result<()> {
@@ -226,11 +230,15 @@ fn write_csv<W: Write>(
                 h.incivility.to_string(),
                 h.stance.unwrap_or("").to_string(),
             ];
-            // The attribute columns after `uncivil` (the eighth column).
+            // The text after `author`, the attribute columns after `uncivil`.
+            let text = include_text.then(|| csv_safe(&n.rec.text));
             let (head, tail) = record.split_at(8);
+            let (ids, scores) = head.split_at(TEXT_AT);
             w.write_record(
-                head.iter()
+                ids.iter()
                     .cloned()
+                    .chain(text)
+                    .chain(scores.iter().cloned())
                     .chain(attributes)
                     .chain(tail.iter().cloned()),
             )?;
@@ -349,12 +357,17 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     let h = ModelHashes::of(&scorer, &names);
     // The models' hashes as every JSON row writes them.
     let models = serde_json::value::to_raw_value(&h)?;
+    let ctx = rows::RowContext {
+        names: &names,
+        models: &models,
+        include_text: a.include_text,
+    };
     let csv_out = is_csv(a.output.as_deref());
     let fresh = || -> Result<Written> {
         let out = Output::create(a.output.as_deref())?;
         let rows = if csv_out {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(csv_header(&names))?;
+            w.write_record(csv_header(&names, a.include_text))?;
             Rows::Csv(Box::new(w))
         } else {
             Rows::Jsonl(Background::new(out)?)
@@ -374,8 +387,8 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
             w.flagged += s.iter().flatten().filter(|x| x.uncivil).count();
         }
         match &mut w.rows {
-            Rows::Jsonl(out) => write_jsonl(f, sc, &names, &models, out),
-            Rows::Csv(cw) => write_csv(f, sc, names.len(), &h, cw),
+            Rows::Jsonl(out) => write_jsonl(f, sc, &ctx, out),
+            Rows::Csv(cw) => write_csv(f, sc, names.len(), a.include_text, &h, cw),
         }
     })?;
     let Written {

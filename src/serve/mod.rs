@@ -405,7 +405,12 @@ fn score_batch(
     let hashes = crate::analyze::rows::ModelHashes::of(scorer, &names);
     let models = serde_json::value::to_raw_value(&hashes).expect("serialisable");
     let mut out = Vec::new();
-    crate::analyze::rows::jsonl_rows(&forest.threads, &scores, &names, &models, &mut out)
+    let ctx = crate::analyze::rows::RowContext {
+        names: &names,
+        models: &models,
+        include_text: false,
+    };
+    crate::analyze::rows::jsonl_rows(&forest.threads, &scores, &ctx, &mut out)
         .expect("writing to memory");
     Ok((out, stats.records, diags.rejected()))
 }
