@@ -2351,3 +2351,62 @@ fn score_include_text_in_both_formats_and_one_stance_label_name() {
         assert_eq!(&rec[label], r["stance_label"].as_str().unwrap_or(""), "{r}");
     }
 }
+
+/// A submission and a `depth`-deep chain of hostile replies between two
+/// authors (Reddit JSON lines).
+fn hostile_chain(depth: usize) -> String {
+    let mut s = String::from(
+        r#"{"id":"s","title":"t","selftext":"x","author":"op","created_utc":1600000000}"#,
+    );
+    s.push('\n');
+    for i in 0..depth {
+        let parent = if i == 0 {
+            "t3_s".to_string()
+        } else {
+            format!("t1_c{}", i - 1)
+        };
+        let who = if i % 2 == 0 { "bob" } else { "alice" };
+        s.push_str(&format!(
+            r#"{{"id":"c{i}","parent_id":"{parent}","link_id":"t3_s","body":"No, you are wrong, you idiot. Stupid take.","author":"{who}","created_utc":{}}}"#,
+            1600000001 + i
+        ));
+        s.push('\n');
+    }
+    s
+}
+
+/// The flame-dyad walk once rebuilt the id list at every reply of a run
+/// (a 20,000-deep chain took 48 s in `report`): the whole chain is one
+/// dyad whose ids are listed once.
+#[test]
+fn a_deep_hostile_chain_is_one_flame_dyad() {
+    let depth = 4000;
+    let out = run_with_stdin(
+        &[
+            "-q",
+            "report",
+            "-",
+            "--format",
+            "reddit",
+            "-o",
+            "-",
+            "--output-format",
+            "json",
+        ],
+        hostile_chain(depth).as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &j["threads"][0]["flame_dyads"];
+    assert_eq!(d.as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d[0]["length"].as_u64(), Some(depth as u64));
+    let ids = d[0]["ids"].as_array().unwrap();
+    assert_eq!(
+        (ids.len(), ids[0].as_str(), ids[depth - 1].as_str()),
+        (depth, Some("c0"), Some(format!("c{}", depth - 1).as_str()))
+    );
+}

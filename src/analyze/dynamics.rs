@@ -334,9 +334,13 @@ pub fn thread_stats(t: &ThreadInput, threshold: f64) -> ThreadStats {
     }
     let disagreement_chain_ids = walk_up(nodes, best_chain.1, best_chain.0);
 
-    // Flame dyads: alternating two-author runs of hostile replies.
+    // Flame dyads: alternating two-author runs of hostile replies. The
+    // longest run of each pair (its length and last node; the first to
+    // reach that length) is kept, and its ids are listed once at the end:
+    // linear in the thread, however deep the runs.
     let mut run = vec![0u32; n];
-    let mut dyads: Vec<Dyad> = Vec::new();
+    let mut longest: std::collections::HashMap<[String; 2], (u32, usize)> =
+        std::collections::HashMap::new();
     for &i in &comments {
         run[i] = 1;
         let Some(p) = nodes[i].parent.filter(|&p| is_c(p)) else {
@@ -357,21 +361,20 @@ pub fn thread_stats(t: &ThreadInput, threshold: f64) -> ThreadStats {
         if run[i] >= 3 {
             let mut pair = [a.clone(), b.clone()];
             pair.sort();
-            let ids = walk_up(nodes, i, run[i]);
-            match dyads.iter_mut().find(|d| d.authors == pair) {
-                Some(d) if d.length >= run[i] => {}
-                Some(d) => {
-                    d.length = run[i];
-                    d.ids = ids;
-                }
-                None => dyads.push(Dyad {
-                    authors: pair,
-                    length: run[i],
-                    ids,
-                }),
+            let best = longest.entry(pair).or_insert((0, i));
+            if run[i] > best.0 {
+                *best = (run[i], i);
             }
         }
     }
+    let mut dyads: Vec<Dyad> = longest
+        .into_iter()
+        .map(|(authors, (length, end))| Dyad {
+            authors,
+            length,
+            ids: walk_up(nodes, end, length),
+        })
+        .collect();
     dyads.sort_by(|a, b| b.length.cmp(&a.length).then(a.authors.cmp(&b.authors)));
 
     let participants = {
