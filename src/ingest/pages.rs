@@ -102,34 +102,40 @@ impl PageComment {
 /// first without a blank line (a tight list), or when prose (a line over 120
 /// characters) follows the section's end. The last remaining candidate wins.
 fn find_section(lines: &[&str]) -> Option<(usize, usize)> {
-    let mut best = None;
-    for (i, l) in lines.iter().enumerate() {
+    // One backward pass (linear in the page): a candidate's section runs to
+    // the next non-blank line at indent 0, and it is "tight" when a `2.`
+    // item at its indent, right after a non-blank line, lies inside that
+    // run; `seen[k]` holds whether one does at indent k after the current
+    // line, reset at each indent-0 line. The last candidate that qualifies
+    // wins, so going backward the first one found is the answer.
+    let last_long = lines.iter().rposition(|l| l.chars().count() > 120);
+    let mut end = lines.len();
+    let mut seen = [false; 9];
+    for (i, l) in lines.iter().enumerate().rev() {
         let k = indent(l);
-        if k == 0 || k > 8 {
+        if k == 0 {
+            if !l.trim().is_empty() {
+                end = i;
+                seen = [false; 9];
+            }
             continue;
         }
-        if !matches!(numbered(&l[byte_at(l, k)..]), Some((1, _))) {
+        if k > 8 {
             continue;
         }
-        if i > 0 && !lines[i - 1].trim().is_empty() {
-            continue;
+        let after_blank = i == 0 || lines[i - 1].trim().is_empty();
+        let item = numbered(&l[byte_at(l, k)..]);
+        if after_blank && matches!(item, Some((1, _))) {
+            let prose_after = last_long.is_some_and(|at| at >= end);
+            if !seen[k] && !prose_after {
+                return Some((i, k));
+            }
         }
-        let end = lines[i..]
-            .iter()
-            .position(|l| !l.trim().is_empty() && indent(l) == 0)
-            .map(|e| i + e)
-            .unwrap_or(lines.len());
-        let tight = lines[i + 1..end].iter().enumerate().any(|(j, l)| {
-            indent(l) == k
-                && matches!(numbered(&l[byte_at(l, k)..]), Some((2, _)))
-                && !lines[i + j].trim().is_empty()
-        });
-        let prose_after = lines[end..].iter().any(|l| l.chars().count() > 120);
-        if !tight && !prose_after {
-            best = Some((i, k));
+        if !after_blank && matches!(item, Some((2, _))) {
+            seen[k] = true;
         }
     }
-    best
+    None
 }
 
 /// Byte offset of the `k`-th char (indent is counted in chars: NBSP is 2 bytes).
@@ -308,6 +314,64 @@ pub(super) fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quadratic search `find_section` replaced: every candidate
+    /// scanned its section and everything after it.
+    fn find_section_by_scanning(lines: &[&str]) -> Option<(usize, usize)> {
+        let mut best = None;
+        for (i, l) in lines.iter().enumerate() {
+            let k = indent(l);
+            if k == 0 || k > 8 {
+                continue;
+            }
+            if !matches!(numbered(&l[byte_at(l, k)..]), Some((1, _))) {
+                continue;
+            }
+            if i > 0 && !lines[i - 1].trim().is_empty() {
+                continue;
+            }
+            let end = lines[i..]
+                .iter()
+                .position(|l| !l.trim().is_empty() && indent(l) == 0)
+                .map(|e| i + e)
+                .unwrap_or(lines.len());
+            let tight = lines[i + 1..end].iter().enumerate().any(|(j, l)| {
+                indent(l) == k
+                    && matches!(numbered(&l[byte_at(l, k)..]), Some((2, _)))
+                    && !lines[i + j].trim().is_empty()
+            });
+            let prose_after = lines[end..].iter().any(|l| l.chars().count() > 120);
+            if !tight && !prose_after {
+                best = Some((i, k));
+            }
+        }
+        best
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn section_search_is_the_scanning_one(
+            picks in proptest::collection::vec(0usize..12, 0..60)
+        ) {
+            let long = "x".repeat(130);
+            let choices = [
+                "", "Title", "  1. first", "  2. second", "    1. deep", "    2. deep two",
+                "• reply", "    • reply", "Leave a Comment", "  3. third", " 1. one", long.as_str(),
+            ];
+            let lines: Vec<&str> = picks.iter().map(|&p| choices[p]).collect();
+            proptest::prop_assert_eq!(find_section(&lines), find_section_by_scanning(&lines));
+        }
+    }
+
+    #[test]
+    fn a_page_of_forty_thousand_items_has_its_section() {
+        let mut page = String::from("Title\n\nBody.\n");
+        for _ in 0..40_000 {
+            page.push_str("\n  1. x\n");
+        }
+        let lines: Vec<&str> = page.lines().collect();
+        assert_eq!(find_section(&lines), Some((lines.len() - 1, 2)));
+    }
 
     fn ctx() -> FileCtx {
         FileCtx {
