@@ -2410,3 +2410,52 @@ fn a_deep_hostile_chain_is_one_flame_dyad() {
         (depth, Some("c0"), Some(format!("c{}", depth - 1).as_str()))
     );
 }
+
+#[test]
+fn train_names_why_the_model_cannot_be_written() {
+    let out = run(&[
+        "-q",
+        "train",
+        "--data",
+        "tests/fixtures/labeled/train.csv",
+        "--tokenizer",
+        "models/tokenizer.json",
+        "-o",
+        "/nonexistent_dir/m.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/nonexistent_dir/m.json: cannot write the model: No such file or directory"),
+        "{err}"
+    );
+}
+
+/// One out-of-range number in a JSON document rejects its item alone; the
+/// document is not re-read as lines (whose `[` and `]` were counted as
+/// rejected records).
+#[test]
+fn a_json_document_with_an_out_of_range_number_loses_only_that_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("input.json");
+    std::fs::write(
+        &p,
+        "[\n {\"id\": 100, \"type\": \"story\", \"by\": \"pg\", \"time\": 1, \"title\": \"t\"},\n {\"id\": -1e999, \"type\": \"comment\", \"parent\": 100, \"text\": \"x\"},\n {\"id\": 102, \"type\": \"comment\", \"by\": \"pg\", \"time\": 2, \"parent\": 100, \"text\": \"Yes.\"}\n]\n",
+    )
+    .unwrap();
+    let diag = dir.path().join("d.jsonl");
+    let out = run(&[
+        "parse",
+        p.to_str().unwrap(),
+        "--format",
+        "hn",
+        "--diagnostics",
+        diag.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out.stdout).len(), 2);
+    let d = lines(&std::fs::read(&diag).unwrap());
+    let rejected: Vec<_> = d.iter().filter(|x| x["kind"] == "malformed").collect();
+    assert_eq!(rejected.len(), 1, "{d:?}");
+    assert_eq!(rejected[0]["loc"], "input.json:3 (item 2)".replace("input.json", p.to_str().unwrap()));
+}

@@ -447,9 +447,15 @@ impl Model {
 
     /// Write the model file atomically.
     pub fn save(&self, path: &Path) -> Result<(), ArtifactError> {
-        crate::output::write_atomic(path, &self.to_json()).map_err(|e| ArtifactError::Invalid {
-            file: path.display().to_string(),
-            msg: e.to_string(),
+        // The output error names the path; the cause (read-only, full) is
+        // its source, which the message must carry.
+        crate::output::write_atomic(path, &self.to_json()).map_err(|e| {
+            let cause =
+                std::error::Error::source(&e).map_or_else(|| e.to_string(), |c| c.to_string());
+            ArtifactError::Invalid {
+                file: path.display().to_string(),
+                msg: format!("cannot write the model: {cause}"),
+            }
         })
     }
 }

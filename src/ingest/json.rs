@@ -671,7 +671,19 @@ pub(super) fn read(
     }
     let value: serde_json::Value = match serde_json::from_str(trimmed) {
         Ok(v) => v,
-        Err(_) => return read_lines(Box::new(text.as_bytes()), ctx, format, opts, sink),
+        // An array whose syntax is sound but whose items may not be (a
+        // number out of range): each item is read, or rejected, alone.
+        Err(_) => match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(trimmed) {
+            Ok(raw) => {
+                let base = text.as_ptr() as usize;
+                let items = raw
+                    .iter()
+                    .map(|r| (r.get().as_ptr() as usize - base, r.get()))
+                    .collect();
+                return read_items(text, items, ctx, format, opts, sink);
+            }
+            Err(_) => return read_lines(Box::new(text.as_bytes()), ctx, format, opts, sink),
+        },
     };
     if format == Format::Iac || (matches!(format, Format::Jsonl | Format::Auto) && is_iac(&value)) {
         let Some(doc) = value.as_array() else {
@@ -685,25 +697,35 @@ pub(super) fn read(
     }
     drop(value);
     match split_array(text) {
-        Some(items) => {
-            let mut lines = LineAt {
-                text,
-                pos: 0,
-                line: 1,
-            };
-            for (i, (offset, item)) in items.into_iter().enumerate() {
-                let mut loc = ctx.loc(lines.at(offset));
-                loc.item = i as u32 + 1;
-                handle_record(item, loc, ctx, format, opts, sink, 0)?;
-            }
-            Ok(())
-        }
+        Some(items) => read_items(text, items, ctx, format, opts, sink),
         None => {
             let first = text.len() - text.trim_start().len();
             let line = text[..first].matches('\n').count() as u64 + 1;
             handle_record(trimmed, ctx.loc(line), ctx, format, opts, sink, 0)
         }
     }
+}
+
+/// The items of a top-level array of `text`, each with its byte offset.
+fn read_items(
+    text: &str,
+    items: Vec<(usize, &str)>,
+    ctx: &FileCtx,
+    format: Format,
+    opts: &ReadOptions,
+    sink: &mut Sink<'_>,
+) -> Result<(), StrictError> {
+    let mut lines = LineAt {
+        text,
+        pos: 0,
+        line: 1,
+    };
+    for (i, (offset, item)) in items.into_iter().enumerate() {
+        let mut loc = ctx.loc(lines.at(offset));
+        loc.item = i as u32 + 1;
+        handle_record(item, loc, ctx, format, opts, sink, 0)?;
+    }
+    Ok(())
 }
 
 /// Line numbers for increasing byte offsets.
