@@ -2457,5 +2457,84 @@ fn a_json_document_with_an_out_of_range_number_loses_only_that_item() {
     let d = lines(&std::fs::read(&diag).unwrap());
     let rejected: Vec<_> = d.iter().filter(|x| x["kind"] == "malformed").collect();
     assert_eq!(rejected.len(), 1, "{d:?}");
-    assert_eq!(rejected[0]["loc"], "input.json:3 (item 2)".replace("input.json", p.to_str().unwrap()));
+    assert_eq!(
+        rejected[0]["loc"],
+        "input.json:3 (item 2)".replace("input.json", p.to_str().unwrap())
+    );
+}
+
+/// A WordPress export of `items` posts with two comments each.
+fn wxr(items: usize) -> String {
+    let mut s = String::from("<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.2/\">\n<channel>\n<title>Site</title>\n");
+    for i in 0..items {
+        s.push_str(&format!(
+            "<item>\n<title>Post {i}</title>\n<wp:post_id>{i}</wp:post_id>\n"
+        ));
+        for c in 0..2 {
+            let id = i * 10 + c + 1;
+            let parent = if c == 0 { 0 } else { id - 1 };
+            s.push_str(&format!(
+                "<wp:comment>\n<wp:comment_id>{id}</wp:comment_id>\n<wp:comment_author>a{c}</wp:comment_author>\n<wp:comment_content>comment {id}</wp:comment_content>\n<wp:comment_parent>{parent}</wp:comment_parent>\n</wp:comment>\n"
+            ));
+        }
+        s.push_str("</item>\n");
+    }
+    s.push_str("</channel>\n</rss>\n");
+    s
+}
+
+/// Comments output and records rejected by `parse` of a WXR text.
+fn wxr_accounting(text: &str) -> (usize, u64, Vec<serde_json::Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("site.xml");
+    std::fs::write(&p, text).unwrap();
+    let d = dir.path().join("d.jsonl");
+    let out = run(&[
+        "-q",
+        "parse",
+        p.to_str().unwrap(),
+        "--diagnostics",
+        d.to_str().unwrap(),
+    ]);
+    let comments = lines(&out.stdout)
+        .iter()
+        .filter(|r| r["kind"] == "comment")
+        .count();
+    let diags = lines(&std::fs::read(&d).unwrap());
+    let rejected = diags
+        .iter()
+        .filter(|d| d["kind"] == "malformed")
+        .map(|d| d["records"].as_u64().unwrap())
+        .sum();
+    (comments, rejected, diags)
+}
+
+#[test]
+fn a_damaged_wordpress_export_loses_only_the_damaged_item() {
+    let good = wxr(3);
+    assert_eq!(wxr_accounting(&good).0, 6);
+    // One flipped bit in a tag name of the second item: that item (two
+    // comments) is rejected, the third is still read.
+    let bad = good
+        .replacen("</wp:comment_author>", "</wp:commgnt_author>", 3)
+        .replacen("</wp:commgnt_author>", "</wp:comment_author>", 2);
+    let (out, rejected, diags) = wxr_accounting(&bad);
+    assert_eq!((out, rejected), (4, 2), "{diags:?}");
+    // Cut short inside the last item, in its second comment: the first
+    // comment of that item is read, the one cut off is counted.
+    let cut = &good[..good.rfind("<wp:comment_content>comment 22").unwrap()];
+    let (out, rejected, diags) = wxr_accounting(cut);
+    assert_eq!((out, rejected), (5, 1), "{diags:?}");
+    // A comment outside any item is rejected with its line.
+    let outside = good.replacen(
+        "<item>",
+        "<wp:comment><wp:comment_id>99</wp:comment_id></wp:comment>\n<item>",
+        1,
+    );
+    let (out, rejected, diags) = wxr_accounting(&outside);
+    assert_eq!((out, rejected), (6, 1), "{diags:?}");
+    assert!(diags.iter().any(|d| d["message"]
+        .as_str()
+        .unwrap()
+        .contains("outside any <item>")));
 }

@@ -3,6 +3,13 @@
 //! root is the post (title + content) and whose comments link by
 //! `wp:comment_parent` (0 = top level). Items without comments are posts, not
 //! comment records, and are not output.
+//!
+//! Damage is contained: an XML error rejects the item it is in (its
+//! `<wp:comment>`s counted in the diagnostic) and reading goes on at the next
+//! `<item>`; a file cut short emits the comments of its last item that were
+//! complete and counts the one cut off; a `<wp:comment>` outside any item is
+//! rejected with its line. Every comment of the file is in the output or in a
+//! diagnostic.
 
 use std::io::BufRead;
 
@@ -66,27 +73,81 @@ pub(super) fn read(
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(());
     }
-    let mut xml = Reader::from_reader(&bytes[..]);
     let mut lines = LineCounter {
         bytes: &bytes,
         pos: 0,
         line: 1,
     };
+    // `base`: where the XML reader started (after an error, at the next item).
+    let mut base = 0usize;
+    let mut xml = reader_at(&bytes, 0);
+    // Tags opened since the reader started, to check end names (a reader
+    // resumed at an <item> sees </channel> and </rss> it did not open).
+    let mut open: Vec<Vec<u8>> = Vec::new();
     let mut item: Option<Item> = None;
+    let mut item_start = 0usize;
     let mut comment: Option<Comment> = None;
     let mut text = String::new();
     let mut saw_rss = false;
     loop {
-        let pos = xml.buffer_position() as usize;
+        let pos = base + xml.buffer_position() as usize;
         let ev = match xml.read_event() {
+            Ok(Event::Start(s)) => {
+                open.push(s.name().as_ref().to_vec());
+                Ok(Event::Start(s))
+            }
+            Ok(Event::End(e)) => match open.last() {
+                Some(top) if top.as_slice() == e.name().as_ref() => {
+                    open.pop();
+                    Ok(Event::End(e))
+                }
+                Some(top) => Err((
+                    pos,
+                    format!(
+                        "expected </{}>, found </{}>",
+                        String::from_utf8_lossy(top),
+                        String::from_utf8_lossy(e.name().as_ref())
+                    ),
+                )),
+                None => continue,
+            },
+            Ok(ev) => Ok(ev),
+            Err(e) => Err((base + xml.error_position() as usize, e.to_string())),
+        };
+        let ev = match ev {
             Ok(ev) => ev,
-            Err(e) => {
-                let line = lines.at(xml.error_position() as usize);
-                return sink.report(
+            Err((at, e)) => {
+                // The broken item (or, outside one, the stretch up to the
+                // next item) is rejected with the comments it holds; reading
+                // resumes at the next <item>.
+                let from = if item.is_some() { item_start } else { at };
+                let next = find(&bytes, b"<item>", at.max(from + 1))
+                    .or_else(|| find(&bytes, b"<item ", at.max(from + 1)));
+                let to = next.unwrap_or(bytes.len());
+                let lost = count(&bytes[from..to], b"<wp:comment>") as u64;
+                let line = lines.at(at);
+                let what = match next {
+                    Some(_) => "item skipped, reading goes on at the next <item>",
+                    None => "rest of file skipped",
+                };
+                sink.diags.report_many(
                     ctx.loc(line),
                     DiagKind::Malformed,
-                    format!("invalid XML, rest of file skipped: {e}"),
-                );
+                    format!("invalid XML ({e}): {what}; {lost} comments in it"),
+                    lost,
+                )?;
+                item = None;
+                comment = None;
+                text.clear();
+                open.clear();
+                match next {
+                    Some(n) => {
+                        base = n;
+                        xml = reader_at(&bytes, n);
+                        continue;
+                    }
+                    None => return Ok(()),
+                }
             }
         };
         match ev {
@@ -94,6 +155,7 @@ pub(super) fn read(
                 match s.name().as_ref() {
                     b"rss" | b"channel" => saw_rss = true,
                     b"item" => {
+                        item_start = pos;
                         item = Some(Item {
                             line: lines.at(pos),
                             ..Default::default()
@@ -104,6 +166,13 @@ pub(super) fn read(
                             line: lines.at(pos),
                             ..Default::default()
                         })
+                    }
+                    b"wp:comment" => {
+                        sink.report(
+                            ctx.loc(lines.at(pos)),
+                            DiagKind::Malformed,
+                            "wp:comment outside any <item>: no post to attach it to",
+                        )?;
                     }
                     _ => {}
                 }
@@ -154,7 +223,25 @@ pub(super) fn read(
                     }
                 }
             }
-            Event::Eof => break,
+            Event::Eof => {
+                // Cut short inside an item: its complete comments are
+                // emitted, the one cut off is counted.
+                if let Some(it) = item.take() {
+                    let line = comment.as_ref().map_or(it.line, |c| c.line);
+                    let cut = u64::from(comment.is_some());
+                    sink.diags.report_many(
+                        ctx.loc(line),
+                        DiagKind::Malformed,
+                        format!(
+                            "file ends inside an <item>: its {} complete comments are read, {cut} cut off",
+                            it.comments.len()
+                        ),
+                        cut,
+                    )?;
+                    emit_item(it, ctx, opts, sink)?;
+                }
+                break;
+            }
             _ => {}
         }
     }
@@ -166,6 +253,24 @@ pub(super) fn read(
         );
     }
     Ok(())
+}
+
+/// An XML reader from byte `at`; end names are checked by the caller.
+fn reader_at(bytes: &[u8], at: usize) -> Reader<&[u8]> {
+    let mut r = Reader::from_reader(&bytes[at..]);
+    r.config_mut().check_end_names = false;
+    r
+}
+
+/// First offset of `needle` in `hay` at or after `from`.
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let from = from.min(hay.len());
+    memchr::memmem::find(&hay[from..], needle).map(|i| from + i)
+}
+
+/// Occurrences of `needle` in `hay`.
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    memchr::memmem::find_iter(hay, needle).count()
 }
 
 fn emit_item(
