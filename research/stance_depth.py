@@ -20,7 +20,7 @@ The depth rule is applied on the test set for measurement only: nothing
 here is tuned on it, and `score` predicts stance toward the parent, where
 the rule does not apply.
 
-  python3 scripts/stance_depth.py [--shared ../shared] [--bin target/release/threadlens]
+  python3 research/stance_depth.py [--shared ../shared] [--bin target/release/threadlens]
       [--work /tmp/stance_depth]
 """
 import argparse

@@ -9,7 +9,7 @@ latency at 1, 8 and 128 MB) and comments/s of one `score` run on each dump
 (default explanations, output to DIR), so speed can be read against the
 machine's state. Run nothing else meanwhile.
 
-  python3 scripts/speed_watch.py --bin /tmp/tl --count 12 --every 300 \
+  python3 research/speed_watch.py --bin /tmp/tl --count 12 --every 300 \
       /tmp/threadlens-bench-2e8.realtext.grouped.jsonl /tmp/threadlens-bench-2e8.grouped.jsonl
 
 Copy the binary first (`cp target/release/threadlens /tmp/tl`) so that a
@@ -21,7 +21,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
 from bench_speed import PROBE, probe_line, timed  # noqa: E402
 
 

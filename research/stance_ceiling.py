@@ -22,7 +22,7 @@ whether any rule on top of the model's probabilities could get there:
      and per-class F1 of the stacked rule.
 
 Needs numpy, pandas and scikit-learn (the peer's venv):
-  /tmp/venv/bin/python3 scripts/stance_ceiling.py [--task rumoureval2019]
+  /tmp/venv/bin/python3 research/stance_ceiling.py [--task rumoureval2019]
       [--shared ../shared] [--bin target/release/threadlens] [--work /tmp/stance_ceiling]
 """
 import argparse
