@@ -1,0 +1,90 @@
+//! Training texts to the sparse rows the n-gram stage fits (featurized in
+//! parallel, vocabulary and idf fitted on them) and the stratified folds.
+
+use rayon::prelude::*;
+
+use super::{Example, Progress};
+use crate::classify::sparse::Csr;
+use crate::classify::Task;
+use crate::features::{pair, Featurizer, Scratch, Vocab};
+
+/// Hashed counts and dense inputs of one text.
+type CountsAndDense = (Vec<(u32, f32)>, Vec<f64>);
+
+pub(super) struct Featurized {
+    pub(super) rows: Csr,
+    pub(super) dense: Vec<Vec<f64>>,
+    pub(super) vocab: Vocab,
+}
+
+pub(super) fn featurize(
+    f: &Featurizer,
+    task: Task,
+    sides: u32,
+    ex: &[Example<'_>],
+    min_df: u32,
+    progress: &dyn Progress,
+) -> Featurized {
+    progress.stage("featurize", ex.len() as u64);
+    let per: Vec<CountsAndDense> = ex
+        .par_iter()
+        .map_init(Scratch::default, |s, e| {
+            let mut counts = Vec::new();
+            let c = f.featurize(e.text, 0, s, &mut counts);
+            if sides == 2 {
+                f.featurize(e.parent, 1, s, &mut counts);
+            }
+            let mut dense: Vec<f64> = c.values.iter().map(|&v| f64::from(v)).collect();
+            if task == Task::Stance {
+                pair::compute(f, e.text, e.parent, &mut dense);
+            }
+            progress.advance(1);
+            (counts, dense)
+        })
+        .collect();
+    let (counts, dense): (Vec<_>, Vec<_>) = per.into_iter().unzip();
+    let vocab = Vocab::fit(&counts, min_df, f.config.side_width() * sides);
+    let weighted: Vec<Vec<(u32, f32)>> = counts
+        .par_iter()
+        .map(|c| {
+            let mut out = Vec::with_capacity(c.len());
+            vocab.transform(&f.config, c, &mut out);
+            out
+        })
+        .collect();
+    drop(counts);
+    let mut rows = Csr::new(vocab.len());
+    for r in &weighted {
+        rows.push_row(r);
+    }
+    Featurized { rows, dense, vocab }
+}
+
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Stratified fold of each row: rows of each class are shuffled with the
+/// seed and dealt round-robin.
+pub fn stratified_folds(y: &[u32], folds: usize, seed: u64) -> Vec<usize> {
+    let mut state = seed;
+    let mut fold = vec![0; y.len()];
+    let classes = y.iter().copied().max().map_or(0, |m| m as usize + 1);
+    let mut offset = 0;
+    for c in 0..classes {
+        let mut idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] as usize == c).collect();
+        for i in (1..idx.len()).rev() {
+            let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
+            idx.swap(i, j);
+        }
+        for (r, &i) in idx.iter().enumerate() {
+            fold[i] = (r + offset) % folds;
+        }
+        offset += idx.len();
+    }
+    fold
+}
