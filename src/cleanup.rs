@@ -8,11 +8,26 @@
 //! cannot be caught.)
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 static PATHS: Mutex<Vec<(u64, PathBuf)>> = Mutex::new(Vec::new());
 static NEXT: AtomicU64 = AtomicU64::new(1);
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// The run was interrupted: remove every registered path. Called by the
+/// interrupt handler before it exits; from then on [`interrupted`] is true,
+/// so an error the removal causes in the working threads (a partition file
+/// gone while it is read) is not reported as the run's failure.
+pub fn interrupt() -> usize {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    remove_all()
+}
+
+/// Whether [`interrupt`] was called.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
 
 /// A registered path; unregistered when dropped.
 #[derive(Debug)]

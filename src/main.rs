@@ -27,7 +27,7 @@ fn run() -> anyhow::Result<ExitCode> {
     // (`serve` handles its own signals: it stops accepting and drains.)
     let serving = matches!(cli.command, cli::Command::Serve(_));
     let handler = || {
-        threadlens::cleanup::remove_all();
+        threadlens::cleanup::interrupt();
         eprintln!("threadlens: interrupted; temporary files removed");
         std::process::exit(130);
     };
@@ -65,7 +65,15 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 fn main() -> ExitCode {
-    match run() {
+    let result = run();
+    // Interrupted: the handler is removing the temporary files and exits
+    // 130 when done; whatever the work ended with (an error from a file
+    // the removal took away, or success) is not the run's outcome.
+    if threadlens::cleanup::interrupted() {
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        return ExitCode::from(130);
+    }
+    match result {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`threadlens parse x | head`) is not an error,
