@@ -38,6 +38,11 @@ pub struct Registered(u64);
 pub fn register(path: &Path) -> Registered {
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
     paths().push((id, path.to_path_buf()));
+    // Made after the interrupt handler emptied the list: remove it now
+    // (the process is about to exit 130; its writers will fail).
+    if interrupted() {
+        remove_all();
+    }
     Registered(id)
 }
 
@@ -67,7 +72,17 @@ fn remove_matching(pred: impl Fn(&Path) -> bool) -> usize {
     let mut removed = 0;
     for p in mine {
         let r = if p.is_dir() {
-            std::fs::remove_dir_all(&p)
+            // Writers may still be adding files while the folder is
+            // emptied (its removal then fails, not empty): try again.
+            let mut r = std::fs::remove_dir_all(&p);
+            for _ in 0..20 {
+                if r.is_ok() || !p.exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                r = std::fs::remove_dir_all(&p);
+            }
+            r
         } else {
             std::fs::remove_file(&p)
         };

@@ -300,6 +300,9 @@ impl Partitioner {
                 .tempdir(),
         }
         .map_err(|e| io(e, "(temporary directory)".into()))?;
+        // Registered before anything is written in it, so an interrupt
+        // at any point removes the whole folder.
+        let cleanup = crate::cleanup::register(dir.path());
         let n = n.max(1);
         let mut parts = Vec::with_capacity(n);
         for k in 0..n {
@@ -308,7 +311,7 @@ impl Partitioner {
             parts.push(BufWriter::with_capacity(1 << 16, f));
         }
         Ok(Partitioner {
-            _cleanup: crate::cleanup::register(dir.path()),
+            _cleanup: cleanup,
             dir,
             parts,
             counts: vec![0; n],
