@@ -47,25 +47,11 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
         })
     };
     let inc = pick(&a.incivility_model, "incivility");
-    // The two models load side by side (parsing, checking the content
-    // hash and reading the tokenizer take ~0.1 s a model).
-    let (incivility, stance) = std::thread::scope(|sc| {
-        let stance = (!a.no_stance).then(|| {
-            let p = pick(&a.stance_model, "stance");
-            sc.spawn(move || load(&p, "stance"))
-        });
-        let incivility = load(&inc, "incivility");
-        let stance = stance.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        (incivility, stance)
-    });
-    let incivility = incivility.context("incivility model")?;
-    let stance = stance
-        .transpose()
-        .context("stance model (--no-stance to score without one)")?;
+    let stance_file = (!a.no_stance).then(|| pick(&a.stance_model, "stance"));
     // Attribute heads: the built-in ones, or those the --models folder has.
-    let mut attributes = Vec::new();
-    if !a.no_attributes {
-        let found: Vec<(&str, Option<PathBuf>)> = embedded::ATTRIBUTES
+    let heads: Vec<(&str, Option<PathBuf>)> = match a.no_attributes {
+        true => Vec::new(),
+        false => embedded::ATTRIBUTES
             .iter()
             .filter_map(|&name| match &a.models {
                 Some(d) => {
@@ -74,23 +60,33 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
                 }
                 None => Some((name, None)),
             })
+            .collect(),
+    };
+    // Every model loads at once, side by side (parsing, checking the
+    // content hash and reading the tokenizer take ~0.1 s a model).
+    let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
+        h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+    };
+    let (incivility, stance, loaded) = std::thread::scope(|sc| {
+        let stance = stance_file
+            .as_ref()
+            .map(|p| sc.spawn(move || load(p, "stance")));
+        let loaded: Vec<_> = heads
+            .iter()
+            .map(|(name, p)| sc.spawn(move || load(p, name)))
             .collect();
-        let loaded: Vec<Result<Model>> = std::thread::scope(|sc| {
-            let hs: Vec<_> = found
-                .iter()
-                .map(|(name, p)| {
-                    sc.spawn(move || {
-                        load(p, name).with_context(|| format!("attribute model {name}"))
-                    })
-                })
-                .collect();
-            hs.into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        for ((name, _), m) in found.iter().zip(loaded) {
-            attributes.push((name.to_uppercase(), m?));
-        }
+        let incivility = load(&inc, "incivility");
+        let loaded: Vec<Result<Model, _>> = loaded.into_iter().map(join).collect();
+        (incivility, stance.map(join), loaded)
+    });
+    let incivility = incivility.context("incivility model")?;
+    let stance = stance
+        .transpose()
+        .context("stance model (--no-stance to score without one)")?;
+    let mut attributes = Vec::new();
+    for ((name, _), m) in heads.iter().zip(loaded) {
+        let m = m.with_context(|| format!("attribute model {name}"))?;
+        attributes.push((name.to_uppercase(), m));
     }
     Ok(
         Scorer::new(incivility, stance, a.threshold, explain, a.top_features)?
