@@ -169,6 +169,12 @@ impl Scorer {
         self.attributes.iter().map(|(n, _)| n.as_str()).collect()
     }
 
+    /// Index of the attribute head `name` (`INSULT`, ...) in
+    /// [`Scored::attributes`].
+    pub fn attribute_index(&self, name: &str) -> Option<usize> {
+        self.attributes.iter().position(|(n, _)| n == name)
+    }
+
     /// Content hashes of the attribute heads, in their order.
     pub fn attribute_hashes(&self) -> Vec<&str> {
         self.attributes

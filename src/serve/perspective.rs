@@ -68,7 +68,7 @@ fn value_of(scorer: &Scorer, scored: &Scored, name: &str) -> Option<f64> {
     if name == "TOXICITY" {
         return Some(scored.incivility);
     }
-    let j = scorer.attribute_names().iter().position(|&n| n == name)?;
+    let j = scorer.attribute_index(name)?;
     scored.attributes.get(j).copied()
 }
 
@@ -429,7 +429,7 @@ pub fn analyze(
                     "TOXICITY" if !scored.reasons.is_empty() => scored.reasons.clone(),
                     "TOXICITY" => scorer.explain_incivility(&text),
                     other => {
-                        let j = scorer.attribute_names().iter().position(|&n| n == other);
+                        let j = scorer.attribute_index(other);
                         j.map_or_else(Vec::new, |j| scorer.explain_attribute(j, &text))
                     }
                 };
