@@ -4,6 +4,7 @@
 //! ([`render`]: HTML, Markdown, CSV; JSON is the serialised [`report::Report`]).
 
 pub mod dynamics;
+pub mod models;
 pub mod render;
 pub mod report;
 pub mod rows;

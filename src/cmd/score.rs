@@ -4,27 +4,22 @@
 //! `report` live here too.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
 use crate::cli::{ModelArgs, ScoreArgs};
+use threadlens::analyze::models::{load_scorer, ModelChoice};
 use threadlens::analyze::render::{csv_safe, stance_label};
 use threadlens::analyze::rows::{self, ModelHashes};
 use threadlens::analyze::score::{Explain, Scored, Scorer};
-use threadlens::classify::{embedded, CharReasons, Model};
+use threadlens::classify::CharReasons;
 use threadlens::forest::Forest;
 use threadlens::output::Output;
 
 /// Load the models named by the options.
 pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
-    // A file named on its own, else the folder's (--models or
-    // THREADLENS_MODELS), else the model built into the binary.
-    let pick = |own: &Option<PathBuf>, name: &str| -> Option<PathBuf> {
-        own.clone()
-            .or_else(|| a.models.as_ref().map(|d| d.join(format!("{name}.json"))))
-    };
     let explain = match a.explain.as_str() {
         "flagged" => Explain::Flagged,
         "all" => Explain::All,
@@ -36,62 +31,17 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
         "ngrams" => CharReasons::Ngrams,
         o => bail!("--char-reasons {o:?}: expected words or ngrams"),
     };
-    let load = |p: &Option<PathBuf>, name: &str| {
-        match p {
-            Some(p) => Model::load(p),
-            None => embedded::load(name),
-        }
-        .map(|mut m| {
-            m.char_reasons = char_reasons;
-            m
-        })
-    };
-    let inc = pick(&a.incivility_model, "incivility");
-    let stance_file = (!a.no_stance).then(|| pick(&a.stance_model, "stance"));
-    // Attribute heads: the built-in ones, or those the --models folder has.
-    let heads: Vec<(&str, Option<PathBuf>)> = match a.no_attributes {
-        true => Vec::new(),
-        false => embedded::ATTRIBUTES
-            .iter()
-            .filter_map(|&name| match &a.models {
-                Some(d) => {
-                    let p = d.join(format!("{name}.json"));
-                    p.exists().then_some((name, Some(p)))
-                }
-                None => Some((name, None)),
-            })
-            .collect(),
-    };
-    // Every model loads at once, side by side (parsing, checking the
-    // content hash and reading the tokenizer take ~0.1 s a model).
-    let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
-        h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
-    };
-    let (incivility, stance, loaded) = std::thread::scope(|sc| {
-        let stance = stance_file
-            .as_ref()
-            .map(|p| sc.spawn(move || load(p, "stance")));
-        let loaded: Vec<_> = heads
-            .iter()
-            .map(|(name, p)| sc.spawn(move || load(p, name)))
-            .collect();
-        let incivility = load(&inc, "incivility");
-        let loaded: Vec<Result<Model, _>> = loaded.into_iter().map(join).collect();
-        (incivility, stance.map(join), loaded)
-    });
-    let incivility = incivility.context("incivility model")?;
-    let stance = stance
-        .transpose()
-        .context("stance model (--no-stance to score without one)")?;
-    let mut attributes = Vec::new();
-    for ((name, _), m) in heads.iter().zip(loaded) {
-        let m = m.with_context(|| format!("attribute model {name}"))?;
-        attributes.push((name.to_uppercase(), m));
-    }
-    Ok(
-        Scorer::new(incivility, stance, a.threshold, explain, a.top_features)?
-            .with_attributes(attributes)?,
-    )
+    Ok(load_scorer(&ModelChoice {
+        models: a.models.clone(),
+        incivility: a.incivility_model.clone(),
+        stance: a.stance_model.clone(),
+        no_stance: a.no_stance,
+        no_attributes: a.no_attributes,
+        threshold: a.threshold,
+        explain,
+        top: a.top_features,
+        char_reasons,
+    })?)
 }
 
 /// Threads' rows serialised together on one core (~16k comments).

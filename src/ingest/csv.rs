@@ -10,7 +10,7 @@ use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
 use super::{FileCtx, ReadOptions, Sink};
-use crate::diag::{DiagKind, StrictError};
+use crate::diag::{DiagKind, SourceLoc, StrictError};
 use crate::forest::{Kind, RawComment};
 
 const ID: &[&str] = &["id", "comment_id", "msg_id", "utterance_id", "post_id"];
@@ -338,17 +338,43 @@ pub(super) fn read(
             },
             None => format!("row{line}"),
         };
-        let mut r = RawComment::new(id, fields[text_c], loc);
-        r.parent = get(parent_c).map(Into::into);
-        r.thread = get(thread_c).map(Into::into);
-        r.author = get(author_c).map(Into::into);
-        r.created = get(created_c).and_then(super::time::parse);
-        if r.parent.is_none() && r.thread.as_ref().is_some_and(|t| *t == r.id) {
-            r.kind = Kind::Root;
-        }
-        sink.emit(r);
+        let cells = Cells {
+            parent: get(parent_c),
+            thread: get(thread_c),
+            author: get(author_c),
+            created: get(created_c),
+        };
+        sink.emit(row_record(id, fields[text_c], cells, loc));
     }
     Ok(())
+}
+
+/// The optional cells of a table row, trimmed, empty ones absent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cells<'a> {
+    /// Parent id.
+    pub parent: Option<&'a str>,
+    /// Thread id.
+    pub thread: Option<&'a str>,
+    /// Author.
+    pub author: Option<&'a str>,
+    /// Creation time (the formats [`super::time::parse`] reads).
+    pub created: Option<&'a str>,
+}
+
+/// The record of one table row: the rule CSV input and tables handed over
+/// in memory (the Python package's data frames) share. A row with no
+/// parent whose thread is its own id is the thread's root.
+pub fn row_record(id: String, text: &str, c: Cells<'_>, loc: SourceLoc) -> RawComment {
+    let mut r = RawComment::new(id, text, loc);
+    r.parent = c.parent.map(Into::into);
+    r.thread = c.thread.map(Into::into);
+    r.author = c.author.map(Into::into);
+    r.created = c.created.and_then(super::time::parse);
+    if r.parent.is_none() && r.thread.as_ref().is_some_and(|t| *t == r.id) {
+        r.kind = Kind::Root;
+    }
+    r
 }
 
 #[cfg(test)]

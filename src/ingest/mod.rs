@@ -5,7 +5,7 @@
 //! [`crate::diag::Diagnostic`] with its `file:line` and reading goes on; only
 //! I/O failures of the output side or `--strict` stop a run.
 
-pub(crate) mod csv;
+pub mod csv;
 pub mod framing;
 pub mod input;
 mod json;

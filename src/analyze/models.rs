@@ -1,0 +1,135 @@
+//! Loading a [`Scorer`]'s models: a file named on its own, else the one in
+//! a models folder (`--models`, `THREADLENS_MODELS`), else the model built
+//! into the binary. Shared by the command line and the Python package, so
+//! both pick and check models the same way and say the same when one is
+//! missing or damaged.
+
+use std::path::PathBuf;
+
+use super::score::{Explain, Scorer};
+use super::AnalyzeError;
+use crate::classify::artifact::ArtifactError;
+use crate::classify::{embedded, CharReasons, Model};
+
+/// Which models to load and how to score with them.
+#[derive(Debug, Clone)]
+pub struct ModelChoice {
+    /// Folder holding `incivility.json`, `stance.json` and attribute heads.
+    pub models: Option<PathBuf>,
+    /// Incivility model file (over the folder's).
+    pub incivility: Option<PathBuf>,
+    /// Stance model file (over the folder's).
+    pub stance: Option<PathBuf>,
+    /// Score without a stance model.
+    pub no_stance: bool,
+    /// Score without the attribute heads.
+    pub no_attributes: bool,
+    /// Incivility threshold (default: the model's own).
+    pub threshold: Option<f64>,
+    /// Which comments get explanations.
+    pub explain: Explain,
+    /// Features listed per explanation.
+    pub top: usize,
+    /// How character n-grams are named in explanations.
+    pub char_reasons: CharReasons,
+}
+
+impl Default for ModelChoice {
+    fn default() -> Self {
+        ModelChoice {
+            models: None,
+            incivility: None,
+            stance: None,
+            no_stance: false,
+            no_attributes: false,
+            threshold: None,
+            explain: Explain::Flagged,
+            top: 5,
+            char_reasons: CharReasons::Words,
+        }
+    }
+}
+
+/// A model that could not be loaded, or models that do not fit together.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// One model: `what` names its role (`incivility model`, ...).
+    #[error("{what}")]
+    Model {
+        /// Its role, with a hint where one helps.
+        what: String,
+        /// Why.
+        #[source]
+        source: ArtifactError,
+    },
+    /// The models do not serve their roles.
+    #[error(transparent)]
+    Mismatch(#[from] AnalyzeError),
+}
+
+/// Load the models `c` names, side by side (parsing, checking the content
+/// hash and reading the tokenizer take ~0.1 s a model), into a scorer.
+pub fn load_scorer(c: &ModelChoice) -> Result<Scorer, LoadError> {
+    let pick = |own: &Option<PathBuf>, name: &str| -> Option<PathBuf> {
+        own.clone()
+            .or_else(|| c.models.as_ref().map(|d| d.join(format!("{name}.json"))))
+    };
+    let load = |p: &Option<PathBuf>, name: &str| {
+        match p {
+            Some(p) => Model::load(p),
+            None => embedded::load(name),
+        }
+        .map(|mut m| {
+            m.char_reasons = c.char_reasons;
+            m
+        })
+    };
+    let inc = pick(&c.incivility, "incivility");
+    let stance_file = (!c.no_stance).then(|| pick(&c.stance, "stance"));
+    // Attribute heads: the built-in ones, or those the models folder has.
+    let heads: Vec<(&str, Option<PathBuf>)> = match c.no_attributes {
+        true => Vec::new(),
+        false => embedded::ATTRIBUTES
+            .iter()
+            .filter_map(|&name| match &c.models {
+                Some(d) => {
+                    let p = d.join(format!("{name}.json"));
+                    p.exists().then_some((name, Some(p)))
+                }
+                None => Some((name, None)),
+            })
+            .collect(),
+    };
+    let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
+        h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+    };
+    let (incivility, stance, loaded) = std::thread::scope(|sc| {
+        let stance = stance_file
+            .as_ref()
+            .map(|p| sc.spawn(move || load(p, "stance")));
+        let loaded: Vec<_> = heads
+            .iter()
+            .map(|(name, p)| sc.spawn(move || load(p, name)))
+            .collect();
+        let incivility = load(&inc, "incivility");
+        let loaded: Vec<Result<Model, _>> = loaded.into_iter().map(join).collect();
+        (incivility, stance.map(join), loaded)
+    });
+    let model = |what: &str| {
+        let what = what.to_string();
+        move |source| LoadError::Model { what, source }
+    };
+    let incivility = incivility.map_err(model("incivility model"))?;
+    let stance = stance
+        .transpose()
+        .map_err(model("stance model (--no-stance to score without one)"))?;
+    let mut attributes = Vec::new();
+    for ((name, _), m) in heads.iter().zip(loaded) {
+        let m = m.map_err(model(&format!("attribute model {name}")))?;
+        attributes.push((name.to_uppercase(), m));
+    }
+    Ok(
+        Scorer::new(incivility, stance, c.threshold, c.explain, c.top)?
+            .with_attributes(attributes)?,
+    )
+}
