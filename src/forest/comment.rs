@@ -51,19 +51,27 @@ impl Flags {
 
     /// Names of the set flags, for output.
     pub fn names(self) -> Vec<&'static str> {
-        const ALL: [(Flags, &str); 6] = [
-            (Flags::ORPHAN, "orphan"),
-            (Flags::CYCLE_BROKEN, "cycle_broken"),
-            (Flags::MISSING_ANCESTORS, "missing_ancestors"),
-            (Flags::DELETED, "deleted"),
-            (Flags::IRREGULAR_INDENT, "irregular_indent"),
-            (Flags::NOT_LOADED, "not_loaded"),
-        ];
-        ALL.iter()
+        Self::ALL
+            .iter()
             .filter(|(f, _)| self.contains(*f))
             .map(|(_, n)| *n)
             .collect()
     }
+
+    /// The flag a name in [`Flags::names`] stands for.
+    pub fn from_name(name: &str) -> Option<Flags> {
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(f, _)| *f)
+    }
+
+    /// Flags with a name, as output rows list them.
+    const ALL: [(Flags, &'static str); 6] = [
+        (Flags::ORPHAN, "orphan"),
+        (Flags::CYCLE_BROKEN, "cycle_broken"),
+        (Flags::MISSING_ANCESTORS, "missing_ancestors"),
+        (Flags::DELETED, "deleted"),
+        (Flags::IRREGULAR_INDENT, "irregular_indent"),
+        (Flags::NOT_LOADED, "not_loaded"),
+    ];
 }
 
 /// One comment (or thread root) as a reader found it, before tree building.
