@@ -65,7 +65,14 @@ fn is_footer(line: &str) -> bool {
         "related posts",
         "you must be logged in",
     ];
-    let l = line.trim().to_lowercase();
+    let t = line.trim();
+    // Lower case shrinks a text to no less than a third of its bytes (the
+    // Kelvin sign's 3 bytes become `k`): a longer line is no footer, and is
+    // not copied (a page may be one 900 MB line).
+    if t.len() >= 300 {
+        return false;
+    }
+    let l = t.to_lowercase();
     l.len() < 100 && FOOTERS.iter().any(|f| l.starts_with(f))
 }
 
@@ -80,18 +87,51 @@ struct PageComment {
     parent: Option<usize>,
     missing: u32,
     irregular: bool,
-    text: String,
+    text: Capped,
     pending_blank: bool,
 }
 
 impl PageComment {
     fn push_line(&mut self, s: &str) {
-        if !self.text.is_empty() {
+        if self.text.len > 0 {
             self.text
-                .push_str(if self.pending_blank { "\n\n" } else { "\n" });
+                .push(if self.pending_blank { "\n\n" } else { "\n" });
         }
-        self.text.push_str(s.trim());
+        self.text.push(s.trim());
         self.pending_blank = false;
+    }
+}
+
+/// Text built piece by piece that stops growing past `cap` bytes but
+/// counts them all: a record over `--max-record-bytes` is rejected by its
+/// length without a copy of it (a 900 MB page comment would otherwise be
+/// copied twice on top of the page).
+struct Capped {
+    text: String,
+    /// Bytes pushed, kept or not.
+    len: usize,
+    cap: usize,
+}
+
+impl Capped {
+    fn new(cap: usize) -> Capped {
+        Capped {
+            text: String::new(),
+            len: 0,
+            cap,
+        }
+    }
+
+    fn push(&mut self, s: &str) {
+        self.len += s.len();
+        if self.len <= self.cap {
+            self.text.push_str(s);
+        }
+    }
+
+    /// Whether every byte pushed is in `text`.
+    fn whole(&self) -> bool {
+        self.len <= self.cap
     }
 }
 
@@ -143,8 +183,10 @@ fn byte_at(s: &str, k: usize) -> usize {
     s.char_indices().nth(k).map(|(b, _)| b).unwrap_or(s.len())
 }
 
-/// Parse one page into its root and comments.
-pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
+/// Parse one page into its root and comments, each with the length of its
+/// text. A text over `cap` bytes is not built whole (its record carries a
+/// prefix, and its length says it is over).
+pub(crate) fn parse_page(text: &str, ctx: &FileCtx, cap: usize) -> Vec<(RawComment, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     let title_idx = lines.iter().position(|l| !l.trim().is_empty());
     let Some(title_idx) = title_idx else {
@@ -160,28 +202,33 @@ pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
             break;
         }
     }
-    let mut body = String::new();
+    let mut body = Capped::new(cap);
     let mut blank = false;
     for l in body_lines {
         if l.trim().is_empty() {
-            blank = !body.is_empty();
+            blank = body.len > 0;
             continue;
         }
-        if !body.is_empty() {
-            body.push_str(if blank { "\n\n" } else { "\n" });
+        if body.len > 0 {
+            body.push(if blank { "\n\n" } else { "\n" });
         }
-        body.push_str(l.trim());
+        body.push(l.trim());
         blank = false;
     }
     let thread: compact_str::CompactString = ctx.stem.as_ref().into();
-    let mut root = RawComment::new(
-        thread.clone(),
-        super::title_body(lines[title_idx], &body),
-        ctx.loc(title_idx as u64 + 1),
-    );
+    let title = lines[title_idx];
+    let (root_text, root_len) = if body.whole() {
+        let t = super::title_body(title, &body.text);
+        let n = t.len();
+        (t, n)
+    } else {
+        // Over the cap whatever the title: not built.
+        (String::new(), title.trim().len() + 2 + body.len)
+    };
+    let mut root = RawComment::new(thread.clone(), root_text, ctx.loc(title_idx as u64 + 1));
     root.kind = Kind::Root;
     root.thread = Some(thread.clone());
-    let mut out = vec![root];
+    let mut out = vec![(root, root_len)];
     let Some((start, k)) = section else {
         return out;
     };
@@ -216,7 +263,7 @@ pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
                         parent: None,
                         missing: 0,
                         irregular: false,
-                        text: String::new(),
+                        text: Capped::new(cap),
                         pending_blank: false,
                     };
                     c.push_line(t);
@@ -241,7 +288,7 @@ pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
                     parent,
                     missing: depth - parent_depth - 1,
                     irregular: steps % 2 != 0,
-                    text: String::new(),
+                    text: Capped::new(cap),
                     pending_blank: false,
                 };
                 c.push_line(t);
@@ -257,7 +304,12 @@ pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
         prev_blank = false;
     }
     for (n, c) in comments.iter().enumerate() {
-        let mut r = RawComment::new(format!("c{}", n + 1), c.text.as_str(), ctx.loc(c.line));
+        let text = if c.text.whole() {
+            c.text.text.as_str()
+        } else {
+            ""
+        };
+        let mut r = RawComment::new(format!("c{}", n + 1), text, ctx.loc(c.line));
         r.thread = Some(thread.clone());
         r.parent = Some(match c.parent {
             Some(p) => format!("c{}", p + 1).into(),
@@ -270,10 +322,10 @@ pub(crate) fn parse_page(text: &str, ctx: &FileCtx) -> Vec<RawComment> {
         if c.irregular {
             r.flags.insert(Flags::IRREGULAR_INDENT);
         }
-        if is_pingback(&c.text) {
+        if is_pingback(text) {
             r.kind = Kind::Pingback;
         }
-        out.push(r);
+        out.push((r, c.text.len));
     }
     out
 }
@@ -302,8 +354,8 @@ pub(super) fn read(
             );
         }
     };
-    for r in parse_page(text, ctx) {
-        if sink.too_large(&r.source, r.text.len(), opts)? {
+    for (r, len) in parse_page(text, ctx, opts.max_record_bytes) {
+        if sink.too_large(&r.source, len, opts)? {
             continue;
         }
         sink.emit(r);
@@ -373,6 +425,49 @@ mod tests {
         assert_eq!(find_section(&lines), Some((lines.len() - 1, 2)));
     }
 
+    fn parse(page: &str) -> Vec<RawComment> {
+        let out = parse_page(page, &ctx(), usize::MAX);
+        for (r, len) in &out {
+            assert_eq!(r.text.len(), *len);
+        }
+        out.into_iter().map(|(r, _)| r).collect()
+    }
+
+    #[test]
+    fn footers_are_short_lines_in_any_case() {
+        assert!(is_footer("  Leave a Comment "));
+        assert!(is_footer("LEAVE A REPLY"));
+        assert!(!is_footer(&format!("leave a comment {}", "x".repeat(90))));
+        // 28 Kelvin signs (84 bytes) lower to 28 bytes: a short line still.
+        let kelvin = format!("leave a comment{}", "\u{212A}".repeat(28));
+        assert_eq!(kelvin.to_lowercase().len(), 15 + 28);
+        assert!(is_footer(&kelvin));
+        assert!(!is_footer(&"x".repeat(1 << 20)));
+    }
+
+    #[test]
+    fn texts_over_the_cap_are_measured_not_built() {
+        let body = "b".repeat(1000);
+        let reply = "r".repeat(50);
+        let page = format!("Title\n\n{body}\n\n  1. short\n\n  2. {reply}\n");
+        let whole = parse(&page);
+        let root_len = whole[0].text.len();
+        assert_eq!(root_len, "Title\n\n".len() + 1000);
+        // A cap under the root's length: the root is measured, not built;
+        // the comments under the cap are whole.
+        let out = parse_page(&page, &ctx(), 100);
+        assert_eq!(out.len(), 3);
+        assert_eq!((&*out[0].0.text, out[0].1), ("", root_len));
+        assert_eq!((&*out[1].0.text, out[1].1), ("short", 5));
+        assert_eq!((&*out[2].0.text, out[2].1), (reply.as_str(), 50));
+        // At the cap exactly a text is whole; one byte under it, measured.
+        let out = parse_page(&page, &ctx(), 50);
+        assert_eq!((&*out[2].0.text, out[2].1), (reply.as_str(), 50));
+        let out = parse_page(&page, &ctx(), 49);
+        assert_eq!((&*out[2].0.text, out[2].1), ("", 50));
+        assert_eq!(out[1].0.text.len(), 5);
+    }
+
     fn ctx() -> FileCtx {
         FileCtx {
             name: "p.txt".into(),
@@ -385,7 +480,7 @@ mod tests {
     #[test]
     fn nested_comments_lists_and_lost_ancestors() {
         let page = "Title\n\nBody text.\n\n1. a body list item\n\nMore body.\n\n  1. First comment\n    1. a list in it\n    2. second item\n    continued\n\n    • reply one\n      continued reply\n\n      • reply to reply\n\n          • deep, ancestors lost\n\n  2. [...] a pingback [...]\n\nLeave a Comment\n";
-        let out = parse_page(page, &ctx());
+        let out = parse(page);
         let got: Vec<(&str, Option<&str>, &str, u16)> = out
             .iter()
             .map(|r| {
@@ -423,21 +518,21 @@ mod tests {
     #[test]
     fn body_lists_are_not_comments() {
         let page = "T\n\nIntro:\n\n  • 30 tanks\n  • 6 BMP\n\n  Indented quote.\n\nEnd.\n\nLeave a comment\n";
-        let out = parse_page(page, &ctx());
+        let out = parse(page);
         assert_eq!(out.len(), 1);
         assert_eq!(
             &*out[0].text,
             "T\n\nIntro:\n\n• 30 tanks\n• 6 BMP\n\nIndented quote.\n\nEnd."
         );
         let page = "T\n\n  1. body list\n  2. more\n\nArticle goes on.\n";
-        assert_eq!(parse_page(page, &ctx()).len(), 1);
+        assert_eq!(parse(page).len(), 1);
         let prose = "x".repeat(200);
         let page = format!("T\n\n  1. loose list\n\n  2. more\n\n{prose}\n");
-        assert_eq!(parse_page(&page, &ctx()).len(), 1);
+        assert_eq!(parse(&page).len(), 1);
     }
 
     #[test]
     fn empty_page_has_nothing() {
-        assert!(parse_page("\n\n", &ctx()).is_empty());
+        assert!(parse("\n\n").is_empty());
     }
 }
