@@ -2538,6 +2538,23 @@ fn a_damaged_wordpress_export_loses_only_the_damaged_item() {
         .as_str()
         .unwrap()
         .contains("outside any <item>")));
+    // A comment still open when the next one starts, nested in well-formed
+    // XML (found by the read_wxr fuzz target: it was overwritten, lost
+    // without a word): rejected with its line, the rest read.
+    let nested = good
+        .replacen("</wp:comment>\n<wp:comment>", "\n<wp:comment>", 1)
+        .replacen("</item>", "</wp:comment>\n</item>", 1);
+    let (out, rejected, diags) = wxr_accounting(&nested);
+    assert_eq!((out, rejected), (5, 1), "{diags:?}");
+    // Unclosed in XML that breaks at the item's end: the item is skipped
+    // with both its comments counted, once.
+    let unclosed = good.replacen("</wp:comment>", "", 1);
+    let (out, rejected, _) = wxr_accounting(&unclosed);
+    assert_eq!((out, rejected), (4, 2));
+    assert!(diags.iter().any(|d| d["message"]
+        .as_str()
+        .unwrap()
+        .contains("not closed before the next one")));
 }
 
 /// Ctrl-C while partitions are written or read back: the handler removes

@@ -62,9 +62,13 @@ impl Input {
     }
 
     /// Extension after stripping a compression suffix, lowercased.
+    /// An input in memory has the extension of its name (`x.csv`).
     pub fn inner_extension(&self) -> Option<String> {
-        let Input::Path(p) = self else { return None };
-        let mut p: &Path = p;
+        let mut p: &Path = match self {
+            Input::Path(p) => p,
+            Input::Memory { name, .. } => Path::new(&**name),
+            Input::Stdin => return None,
+        };
         let stripped;
         if let Some(ext) = p.extension().and_then(|e| e.to_str()) {
             let e = ext.to_ascii_lowercase();

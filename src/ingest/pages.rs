@@ -192,7 +192,8 @@ pub(crate) fn parse_page(text: &str, ctx: &FileCtx, cap: usize) -> Vec<(RawComme
     let Some(title_idx) = title_idx else {
         return Vec::new();
     };
-    let section = find_section(&lines);
+    // The title is no comment, even when it looks like the first of them.
+    let section = find_section(&lines).filter(|&(start, _)| start > title_idx);
     let body_end = section.map(|(s, _)| s).unwrap_or(lines.len());
     let mut body_lines = &lines[title_idx + 1..body_end];
     while let Some((last, rest)) = body_lines.split_last() {
@@ -431,6 +432,17 @@ mod tests {
             assert_eq!(r.text.len(), *len);
         }
         out.into_iter().map(|(r, _)| r).collect()
+    }
+
+    #[test]
+    fn a_title_that_looks_like_a_comment_item_is_the_title() {
+        // Found by the read_pages fuzz target: a slice panic.
+        let out = parse(" 1. x\n\x1a\x00\x02\x00\x00\x00\x02\x00\x00\x00\x00\x00nr: note:\n");
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].kind, Kind::Root);
+        assert!(out[0].text.starts_with("1. x"));
+        let out = parse("  1. Title\n\n  1. first comment\n\n  2. second\n");
+        assert_eq!(out.len(), 3, "{out:?}");
     }
 
     #[test]

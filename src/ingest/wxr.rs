@@ -29,6 +29,9 @@ struct Item {
     author: String,
     date: String,
     comments: Vec<Comment>,
+    /// Lines of comments still open when the next one started (rejected
+    /// when the item is emitted; a skipped item counts them with the rest).
+    unclosed: Vec<u64>,
 }
 
 #[derive(Default)]
@@ -162,6 +165,11 @@ pub(super) fn read(
                         })
                     }
                     b"wp:comment" if item.is_some() => {
+                        // One still open (a nested or unclosed element) is
+                        // rejected, not overwritten.
+                        if let (Some(c), Some(it)) = (comment.take(), item.as_mut()) {
+                            it.unclosed.push(c.line);
+                        }
                         comment = Some(Comment {
                             line: lines.at(pos),
                             ..Default::default()
@@ -279,6 +287,13 @@ fn emit_item(
     opts: &ReadOptions,
     sink: &mut Sink<'_>,
 ) -> Result<(), StrictError> {
+    for &line in &it.unclosed {
+        sink.report(
+            ctx.loc(line),
+            DiagKind::Malformed,
+            "wp:comment not closed before the next one starts",
+        )?;
+    }
     if it.comments.is_empty() {
         return Ok(());
     }
