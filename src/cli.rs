@@ -164,6 +164,11 @@ pub struct ReportArgs {
     /// Thread trees drawn in the HTML.
     #[arg(long, default_value_t = 25, value_name = "N")]
     pub trees: usize,
+    /// Sort the queue by an attribute head (insult, identity_attack,
+    /// profanity) instead of P(uncivil); the queue still holds the comments
+    /// at or over the incivility threshold.
+    #[arg(long, value_name = "ATTRIBUTE")]
+    pub queue_sort: Option<String>,
     /// Gold labels (CSV with id and label columns): contagion and shares
     /// are also computed from them and reported beside the predicted ones.
     #[arg(long, value_name = "FILE")]

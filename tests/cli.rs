@@ -2617,3 +2617,85 @@ fn an_interrupted_partitioned_parse_exits_130_every_time() {
         // still be left behind; not asserted.)
     }
 }
+
+/// The report's queue and thread tables carry a column per attribute head,
+/// and `--queue-sort` orders the queue by one of them.
+#[test]
+fn report_has_attribute_columns_and_sorts_the_queue_by_any() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let csv = dir.path().join("q.csv");
+    let md = dir.path().join("r.md");
+    let html = dir.path().join("r.html");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+    for (out, sort) in [(&json, "insult"), (&md, "insult"), (&html, "profanity")] {
+        let o = run(&[
+            "-q",
+            "report",
+            sample,
+            "-o",
+            out.to_str().unwrap(),
+            "--queue-sort",
+            sort,
+            "--queue-csv",
+            csv.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(
+        r["attributes"],
+        serde_json::json!(["insult", "identity_attack", "profanity"])
+    );
+    assert_eq!(r["queue_sort"], "insult");
+    let queue = r["queue"].as_array().unwrap();
+    assert!(queue.len() >= 2, "the sample has flagged comments");
+    let insult: Vec<f64> = queue
+        .iter()
+        .map(|q| q["attributes"]["insult"].as_f64().unwrap())
+        .collect();
+    assert!(insult.windows(2).all(|w| w[0] >= w[1]), "{insult:?}");
+    let threads = r["threads"].as_array().unwrap();
+    assert!(threads.iter().all(|t| t["attributes"]["insult"].is_u64()));
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(md.contains("by insult"));
+    assert!(
+        md.contains("| # | P(uncivil) | P(insult) | P(identity_attack) | P(profanity) | thread |")
+    );
+    assert!(md.contains("insult ≥ .5"));
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("<th>P(profanity)</th>") && html.contains("by profanity"));
+    // The queue CSV (written last, by profanity): a column per head.
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    assert!(csv.starts_with("rank,incivility,insult,identity_attack,profanity,thread,id,"));
+    let cols = csv.lines().next().unwrap().split(',').count();
+    let mut rows = ::csv::Reader::from_reader(csv.as_bytes());
+    assert!(rows.records().all(|r| r.unwrap().len() == cols));
+    // An unknown head is an error naming the choices; without heads no columns.
+    let o = run(&[
+        "-q",
+        "report",
+        sample,
+        "-o",
+        json.to_str().unwrap(),
+        "--queue-sort",
+        "threat",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("incivility, insult, identity_attack, profanity"),
+        "{err}"
+    );
+    let o = run(&[
+        "-q",
+        "report",
+        sample,
+        "-o",
+        json.to_str().unwrap(),
+        "--no-attributes",
+    ]);
+    assert!(o.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert!(r.get("attributes").is_none() && r["queue"][0].get("attributes").is_none());
+}

@@ -1,4 +1,5 @@
-//! WordPress exports: every `<wp:comment>` start tag outside CDATA is a
+//! WordPress exports: every `<wp:comment>` start tag (outside CDATA,
+//! comments and processing instructions) is a
 //! record or counted in a diagnostic; the trees account for every record.
 #![no_main]
 #[path = "common.rs"]
@@ -6,7 +7,8 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 use threadlens::ingest::Format;
 
-/// `<wp:comment>` start tags outside CDATA sections and XML comments.
+/// `<wp:comment>` start tags outside CDATA sections, XML comments and
+/// processing instructions.
 fn comment_tags(b: &[u8]) -> u64 {
     let mut n = 0;
     let mut i = 0;
@@ -20,6 +22,11 @@ fn comment_tags(b: &[u8]) -> u64 {
         } else if rest.starts_with(b"<!--") {
             match memchr::memmem::find(rest, b"-->") {
                 Some(e) => i += e + 3,
+                None => break,
+            }
+        } else if rest.starts_with(b"<?") {
+            match memchr::memmem::find(rest, b"?>") {
+                Some(e) => i += e + 2,
                 None => break,
             }
         } else if rest.starts_with(b"<wp:comment>") {

@@ -515,7 +515,7 @@ impl Models {
     /// Write the report of a table's threads to `path` as `format` (html,
     /// md or json); returns the report's JSON text (its corpus numbers,
     /// tables and queue) and the diagnostics.
-    #[pyo3(signature = (table, path, format, queue = 200, threads = 200, trees = 25))]
+    #[pyo3(signature = (table, path, format, queue = 200, threads = 200, trees = 25, queue_sort = None))]
     #[allow(clippy::too_many_arguments)]
     fn report_table<'py>(
         &self,
@@ -526,7 +526,21 @@ impl Models {
         queue: usize,
         threads: usize,
         trees: usize,
+        queue_sort: Option<String>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let queue_sort = match queue_sort.as_deref() {
+            None | Some("incivility") | Some("toxicity") => None,
+            Some(s) if self.names.iter().any(|n| n == s) => Some(s.to_string()),
+            Some(s) => {
+                return Err(PyValueError::new_err(format!(
+                    "queue_sort {s:?}: expected incivility{}",
+                    self.names
+                        .iter()
+                        .map(|a| format!(", {a}"))
+                        .collect::<String>()
+                )))
+            }
+        };
         if !matches!(format, "html" | "md" | "json") {
             return Err(PyValueError::new_err(format!(
                 "{}: the report is written as html, md or json",
@@ -547,6 +561,8 @@ impl Models {
                 threshold: scorer.threshold(),
                 trees,
                 queue: Some(queue),
+                attributes: self.names.clone(),
+                queue_sort,
                 ..Default::default()
             };
             let mut b = ReportBuilder::new(models, opt);

@@ -147,9 +147,19 @@ def test_report_equals_the_cli_report(tmp_path):
     got = threadlens.report(df, tmp_path / "r.json")
     cli("report", SAMPLE, "-o", tmp_path / "cli.json")
     want = json.loads((tmp_path / "cli.json").read_text())
-    for key in ("corpus", "by_depth", "histogram", "queue_total", "threshold", "models"):
+    for key in ("corpus", "by_depth", "histogram", "queue_total", "threshold", "models",
+                "attributes", "threads"):
         assert got[key] == want[key], key
-    assert [t["id"] for t in got["threads"]] == [t["id"] for t in want["threads"]]
+    # The queue too, but for where each comment came from (the frame's row
+    # here, the file's line there).
+    strip = lambda q: [{k: v for k, v in x.items() if k != "source"} for x in q]
+    assert strip(got["queue"]) == strip(want["queue"])
+    assert got["queue"][0]["source"].startswith("frame:")
+    cli("report", SAMPLE, "-o", tmp_path / "cli_insult.json", "--queue-sort", "insult")
+    by_insult = threadlens.report(df, tmp_path / "r2.json", queue_sort="insult")
+    want = json.loads((tmp_path / "cli_insult.json").read_text())
+    assert by_insult["queue_sort"] == "insult"
+    assert [q["id"] for q in by_insult["queue"]] == [q["id"] for q in want["queue"]]
     assert json.loads((tmp_path / "r.json").read_text())["corpus"] == want["corpus"]
     threadlens.report(df, tmp_path / "r.html")
     html = (tmp_path / "r.html").read_text()

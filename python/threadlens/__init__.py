@@ -296,13 +296,15 @@ def report(
     queue: int = 200,
     threads: int = 200,
     trees: int = 25,
+    queue_sort: Optional[str] = None,
     name: str = "frame",
 ) -> dict:
     """Write the moderation and debate-dynamics report of a data frame's
     threads to ``path`` (HTML, Markdown or JSON, by ``format`` or the
     extension), as ``threadlens report`` writes it for the same comments.
 
-    Columns as in :func:`score_threads`. Returns the report's JSON as a
+    Columns as in :func:`score_threads`. ``queue_sort`` orders the queue by
+    an attribute head (``insult``, ...) instead of P(uncivil). Returns the report's JSON as a
     dict (corpus numbers, threads, depth table, queue), with the
     diagnostics under ``"diagnostics"``.
     """
@@ -310,9 +312,9 @@ def report(
     if format is None:
         format = os.path.splitext(path)[1].lstrip(".").lower()
     format = {"htm": "html", "markdown": "md"}.get(format.lower(), format.lower())
-    m = load_models(models, threshold=threshold, explain="none")
+    m = load_models(models, threshold=threshold)
     table = _table(df, name, id, parent, thread, text, author, created)
-    done = m.report_table(table, path, format, queue, threads, trees)
+    done = m.report_table(table, path, format, queue, threads, trees, queue_sort)
     out = json.loads(done["json"])
     out["diagnostics"] = done["diagnostics"]
     return out

@@ -172,6 +172,10 @@ pub struct ThreadStats {
     pub flame_dyads: Vec<Dyad>,
     /// Attention score (see [`attention`]).
     pub attention: f64,
+    /// Per attribute head (`insult`, ...): comments scored at or over 0.5
+    /// (set by the report builder; empty without heads).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, u64>,
 }
 
 /// A comment is hostile toward its parent when it disagrees or is uncivil.
@@ -410,6 +414,7 @@ pub fn thread_stats(t: &ThreadInput, threshold: f64) -> ThreadStats {
         disagreement_chain_ids,
         attention: attention(uncivil, toxic_subtree_share, best_chain.0, dyads.len()),
         flame_dyads: dyads,
+        attributes: Default::default(),
     }
 }
 

@@ -150,9 +150,10 @@ fn corpus_rows(c: &super::report::Corpus) -> Vec<(&'static str, String, String)>
     rows
 }
 
-/// Column names of the thread table after `#` and `thread`.
-fn thread_headers() -> [&'static str; 17] {
-    [
+/// Column names of the thread table after `#` and `thread`: the
+/// metrics, then one per attribute head (comments at or over 0.5).
+fn thread_headers(attributes: &[String]) -> Vec<String> {
+    let mut h: Vec<String> = [
         "attention",
         "comments",
         "participants",
@@ -171,6 +172,24 @@ fn thread_headers() -> [&'static str; 17] {
         "disagreement chain",
         "flame dyads",
     ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
+    h.extend(attributes.iter().map(|a| format!("{a} ≥ .5")));
+    h
+}
+
+/// Queue columns for the attribute heads: `P(insult)`, ...
+fn attribute_headers(attributes: &[String]) -> Vec<String> {
+    attributes.iter().map(|a| format!("P({a})")).collect()
+}
+
+/// A queue item's attribute values in `attributes` order.
+fn attribute_values(q: &super::report::QueueItem, attributes: &[String]) -> Vec<String> {
+    attributes
+        .iter()
+        .map(|a| opt(q.attributes.get(a).copied(), 3))
+        .collect()
 }
 
 /// A thread's participants for the tables: `–` when none of its comments
@@ -189,8 +208,12 @@ const THREAD_NOTE: &str = "Attention = uncivil · (1 + toxic subtree share) + 0.
 
 /// A thread's cells for [`thread_headers`], `(numeric, text)`, with user
 /// text escaped by `esc`; shared by the Markdown and HTML tables.
-fn thread_cells(t: &ThreadStats, esc: &dyn Fn(&str) -> String) -> Vec<(bool, String)> {
-    vec![
+fn thread_cells(
+    t: &ThreadStats,
+    attributes: &[String],
+    esc: &dyn Fn(&str) -> String,
+) -> Vec<(bool, String)> {
+    let mut cells = vec![
         (true, format!("{:.2}", t.attention)),
         (true, t.comments.to_string()),
         (true, participants(t)),
@@ -227,7 +250,12 @@ fn thread_cells(t: &ThreadStats, esc: &dyn Fn(&str) -> String) -> Vec<(bool, Str
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
-    ]
+    ];
+    cells.extend(attributes.iter().map(|a| {
+        let n = t.attributes.get(a);
+        (true, n.map_or("–".into(), |n| n.to_string()))
+    }));
+    cells
 }
 
 /// The Markdown report.
@@ -279,7 +307,7 @@ pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
             (i + 1) as f64 / bins
         );
     }
-    let cols = thread_headers();
+    let cols = thread_headers(&r.attributes);
     let _ = writeln!(
         o,
         "\n## Threads by attention (top {})\n\n{THREAD_NOTE}\n\n| # | thread | {} |\n|---|---|{}",
@@ -293,22 +321,32 @@ pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         } else {
             format!("{} ({})", md_escape(&t.title), md_escape(&t.id))
         };
-        let cells: Vec<String> = thread_cells(t, &md_escape)
+        let cells: Vec<String> = thread_cells(t, &r.attributes, &md_escape)
             .into_iter()
             .map(|c| c.1)
             .collect();
         let _ = writeln!(o, "| {} | {name} | {} |", k + 1, cells.join(" | "));
     }
+    let attr_h: String = attribute_headers(&r.attributes)
+        .iter()
+        .map(|h| format!(" {h} |"))
+        .collect();
     let _ = writeln!(
         o,
-        "\n## Moderation queue (top {} of {})\n\n| # | P(uncivil) | thread | comment | author | stance | reasons | text | parent | source |\n|---|---|---|---|---|---|---|---|---|---|",
+        "\n## Moderation queue (top {} of {}, by {})\n\n| # | P(uncivil) |{attr_h} thread | comment | author | stance | reasons | text | parent | source |\n|---|---|{}---|---|---|---|---|---|---|---|",
         queue_rows.min(r.queue.len()),
-        r.queue.len()
+        r.queue.len(),
+        md_escape(&r.queue_sort),
+        "---|".repeat(r.attributes.len())
     );
     for q in r.queue.iter().take(queue_rows) {
+        let attr_v: String = attribute_values(q, &r.attributes)
+            .iter()
+            .map(|v| format!(" {v} |"))
+            .collect();
         let _ = writeln!(
             o,
-            "| {} | {:.3} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {:.3} |{attr_v} {} | {} | {} | {} | {} | {} | {} | {} |",
             q.rank,
             q.incivility,
             md_escape(&q.thread),
@@ -327,24 +365,33 @@ pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
 /// The moderation queue as CSV (every flagged comment).
 pub fn queue_csv(r: &Report) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "rank",
-        "incivility",
-        "thread",
-        "id",
-        "author",
-        "depth",
-        "stance",
-        "reasons",
-        "text",
-        "parent_text",
-        "source",
-        "thread_attention",
-    ])?;
+    let mut header: Vec<String> = vec!["rank".into(), "incivility".into()];
+    header.extend(r.attributes.iter().cloned());
+    header.extend(
+        [
+            "thread",
+            "id",
+            "author",
+            "depth",
+            "stance",
+            "reasons",
+            "text",
+            "parent_text",
+            "source",
+            "thread_attention",
+        ]
+        .iter()
+        .map(|h| h.to_string()),
+    );
+    w.write_record(&header)?;
     for q in &r.queue {
-        w.write_record([
-            q.rank.to_string(),
-            format!("{:.4}", q.incivility),
+        let mut row = vec![q.rank.to_string(), format!("{:.4}", q.incivility)];
+        row.extend(r.attributes.iter().map(|a| {
+            q.attributes
+                .get(a)
+                .map_or(String::new(), |v| format!("{v:.4}"))
+        }));
+        row.extend([
             csv_safe(&q.thread),
             csv_safe(&q.id),
             csv_safe(q.author.as_deref().unwrap_or("")),
@@ -355,7 +402,8 @@ pub fn queue_csv(r: &Report) -> Result<Vec<u8>, csv::Error> {
             csv_safe(&q.parent_text),
             csv_safe(&q.source),
             format!("{:.3}", q.thread_attention),
-        ])?;
+        ]);
+        w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }
@@ -532,8 +580,8 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         r.threads.len(),
         html_escape(THREAD_NOTE)
     );
-    for h in thread_headers() {
-        let _ = write!(o, "<th>{}</th>", html_escape(h));
+    for h in thread_headers(&r.attributes) {
+        let _ = write!(o, "<th>{}</th>", html_escape(&h));
     }
     o.push_str("</tr></thead><tbody>");
     for (k, t) in r.threads.iter().take(thread_rows).enumerate() {
@@ -547,7 +595,7 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
             )
         };
         let _ = write!(o, "<tr><td class=\"num\">{}</td><td>{name}</td>", k + 1);
-        for (numeric, cell) in thread_cells(t, &user) {
+        for (numeric, cell) in thread_cells(t, &r.attributes, &user) {
             let _ = write!(
                 o,
                 "<td{}>{cell}</td>",
@@ -559,16 +607,25 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     o.push_str("</tbody></table></div>");
     let _ = write!(
         o,
-        "<h2>Moderation queue</h2><p class=\"note\">{} comments at or over the threshold; the first {} here, all of them in the JSON and CSV.</p><div class=\"scroll\"><table class=\"sortable\" id=\"queue\"><thead><tr><th>#</th><th>P(uncivil)</th><th>thread</th><th>comment</th><th>author</th><th>stance</th><th>reasons</th><th>text</th><th>parent</th><th>source</th></tr></thead><tbody>",
+        "<h2>Moderation queue</h2><p class=\"note\">{} comments at or over the threshold, by {}; the first {} here, all of them in the JSON and CSV. Click a column to sort.</p><div class=\"scroll\"><table class=\"sortable\" id=\"queue\"><thead><tr><th>#</th><th>P(uncivil)</th>{}<th>thread</th><th>comment</th><th>author</th><th>stance</th><th>reasons</th><th>text</th><th>parent</th><th>source</th></tr></thead><tbody>",
         r.queue.len(),
-        queue_rows.min(r.queue.len())
+        html_escape(&r.queue_sort),
+        queue_rows.min(r.queue.len()),
+        attribute_headers(&r.attributes)
+            .iter()
+            .map(|h| format!("<th>{}</th>", html_escape(h)))
+            .collect::<String>()
     );
     for q in r.queue.iter().take(queue_rows) {
         let _ = write!(
             o,
-            "<tr><td class=\"num\">{}</td><td class=\"num\">{:.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"txt\">{}</td><td class=\"txt\">{}</td><td class=\"txt\">{}</td><td>{}</td></tr>",
+            "<tr><td class=\"num\">{}</td><td class=\"num\">{:.3}</td>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"txt\">{}</td><td class=\"txt\">{}</td><td class=\"txt\">{}</td><td>{}</td></tr>",
             q.rank,
             q.incivility,
+            attribute_values(q, &r.attributes)
+                .iter()
+                .map(|v| format!("<td class=\"num\">{v}</td>"))
+                .collect::<String>(),
             user(&q.thread),
             user(&q.id),
             user(q.author.as_deref().unwrap_or("")),

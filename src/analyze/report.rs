@@ -137,6 +137,9 @@ pub struct QueueItem {
     pub source: String,
     /// The thread's attention score.
     pub thread_attention: f64,
+    /// P of each attribute head (`insult`, ...), when scored with them.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, f64>,
 }
 
 /// Characters kept of a comment in the queue.
@@ -170,6 +173,11 @@ pub struct Report {
     pub models: Models,
     /// Incivility threshold used.
     pub threshold: f64,
+    /// Attribute heads scored (`insult`, ...), in the models' order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
+    /// What the queue is sorted by: `incivility` or an attribute.
+    pub queue_sort: String,
     /// Corpus aggregates.
     pub corpus: Corpus,
     /// Incivility by depth.
@@ -209,6 +217,12 @@ pub struct ReportOptions {
     pub seed: u64,
     /// Queue items kept (`None`: all).
     pub queue: Option<usize>,
+    /// Names of the attribute heads in the scores (`insult`, ...), in the
+    /// order of [`Scored::attributes`].
+    pub attributes: Vec<String>,
+    /// Sort (and keep the top of) the queue by this attribute instead of
+    /// P(uncivil); one of `attributes`.
+    pub queue_sort: Option<String>,
 }
 
 impl Default for ReportOptions {
@@ -219,9 +233,14 @@ impl Default for ReportOptions {
             tree_nodes: 400,
             seed: 20261122,
             queue: None,
+            attributes: Vec::new(),
+            queue_sort: None,
         }
     }
 }
+
+/// Threshold at which an attribute counts toward a thread's tally.
+pub const ATTRIBUTE_THRESHOLD: f64 = 0.5;
 
 /// Truncate to `n` characters, marking the cut.
 pub fn snippet(s: &str, n: usize) -> String {
@@ -370,10 +389,13 @@ fn rank_cmp(x: &ThreadStats, y: &ThreadStats) -> std::cmp::Ordering {
         .then(x.id.cmp(&y.id))
 }
 
-/// Queue order: most uncivil first, then the thread's attention, thread, id.
-fn queue_cmp(a: &QueueItem, b: &QueueItem) -> std::cmp::Ordering {
-    b.incivility
-        .total_cmp(&a.incivility)
+/// Queue order: highest `by` attribute first (when one is named), then
+/// most uncivil, the thread's attention, thread, id.
+fn queue_cmp(by: Option<&str>, a: &QueueItem, b: &QueueItem) -> std::cmp::Ordering {
+    let attr = |q: &QueueItem| by.and_then(|k| q.attributes.get(k)).copied().unwrap_or(0.0);
+    attr(b)
+        .total_cmp(&attr(a))
+        .then(b.incivility.total_cmp(&a.incivility))
         .then(b.thread_attention.total_cmp(&a.thread_attention))
         .then(a.thread.cmp(&b.thread))
         .then(a.id.cmp(&b.id))
@@ -448,7 +470,21 @@ impl ReportBuilder {
     pub fn add_thread(&mut self, t: &Thread, sc: &[Option<Scored>]) {
         let th = self.opt.threshold;
         let input = thread_input(t, sc);
-        let st = thread_stats(&input, th);
+        let mut st = thread_stats(&input, th);
+        for (j, name) in self.opt.attributes.iter().enumerate() {
+            let over = t
+                .nodes
+                .iter()
+                .zip(sc)
+                .filter(|(n, s)| {
+                    n.rec.kind == Kind::Comment
+                        && s.as_ref()
+                            .and_then(|s| s.attributes.get(j))
+                            .is_some_and(|&p| p >= ATTRIBUTE_THRESHOLD)
+                })
+                .count();
+            st.attributes.insert(name.clone(), over as u64);
+        }
         let mut s = Sums {
             n: st.comments as f64,
             u: st.uncivil as f64,
@@ -514,9 +550,17 @@ impl ReportBuilder {
                 parent_text: snippet(parent, SNIPPET / 2),
                 source: n.rec.source.to_string(),
                 thread_attention: st.attention,
+                attributes: self
+                    .opt
+                    .attributes
+                    .iter()
+                    .cloned()
+                    .zip(s.attributes.iter().copied())
+                    .collect(),
             });
         }
-        prune(&mut self.queue, self.opt.queue, queue_cmp);
+        let by = self.opt.queue_sort.as_deref();
+        prune(&mut self.queue, self.opt.queue, |a, b| queue_cmp(by, a, b));
         if self.opt.trees > 0 {
             let nodes = t
                 .nodes
@@ -648,7 +692,7 @@ impl ReportBuilder {
             .collect();
         // Stable sorts: equal keys keep input order, as before.
         threads.sort_by(rank_cmp);
-        queue.sort_by(queue_cmp);
+        queue.sort_by(|a, b| queue_cmp(opt.queue_sort.as_deref(), a, b));
         if let Some(n) = opt.queue {
             queue.truncate(n);
         }
@@ -665,6 +709,11 @@ impl ReportBuilder {
             created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
             models,
             threshold: opt.threshold,
+            queue_sort: opt
+                .queue_sort
+                .clone()
+                .unwrap_or_else(|| "incivility".into()),
+            attributes: opt.attributes,
             corpus,
             by_depth,
             histogram: hist,

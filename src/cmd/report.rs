@@ -154,8 +154,23 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         incivility: hi.to_string(),
         stance: hs.map(str::to_string),
     };
+    let attributes = threadlens::analyze::rows::attribute_names(&scorer);
+    let queue_sort = match a.queue_sort.as_deref().map(str::to_ascii_lowercase) {
+        None => None,
+        Some(s) if s == "incivility" || s == "toxicity" => None,
+        Some(s) if attributes.contains(&s) => Some(s),
+        Some(s) => bail!(
+            "--queue-sort {s:?}: expected incivility{}",
+            attributes
+                .iter()
+                .map(|a| format!(", {a}"))
+                .collect::<String>()
+        ),
+    };
     let opt = ReportOptions {
         threshold: scorer.threshold(),
+        attributes,
+        queue_sort,
         trees: a.trees,
         // The queue CSV lists every flagged comment; otherwise the report
         // keeps the top of the queue it shows.
