@@ -2424,12 +2424,17 @@ fn train_names_why_the_model_cannot_be_written() {
         "-o",
         "/nonexistent_dir/m.json",
     ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("/nonexistent_dir/m.json: cannot write the model: No such file or directory"),
-        "{err}"
+    assert_fails_with(
+        &out,
+        "/nonexistent_dir/m.json: cannot write the model: No such file or directory",
     );
+}
+
+/// `out` exited 2 (an error) and its message contains `want`.
+fn assert_fails_with(out: &Output, want: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(want), "{err}");
 }
 
 /// One out-of-range number in a JSON document rejects its item alone; the
@@ -2681,12 +2686,7 @@ fn report_has_attribute_columns_and_sorts_the_queue_by_any() {
         "--queue-sort",
         "threat",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("incivility, insult, identity_attack, profanity"),
-        "{err}"
-    );
+    assert_fails_with(&o, "incivility, insult, identity_attack, profanity");
     let o = run(&[
         "-q",
         "report",
