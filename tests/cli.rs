@@ -2556,6 +2556,23 @@ fn a_damaged_wordpress_export_loses_only_the_damaged_item() {
     let unclosed = good.replacen("</wp:comment>", "", 1);
     let (out, rejected, _) = wxr_accounting(&unclosed);
     assert_eq!((out, rejected), (4, 2));
+    // An item that starts inside another (found by the read_wxr fuzz target:
+    // the open item and its comments were dropped): the open one is read as
+    // far as it goes, its comment still open rejected, the inner one read.
+    let inner = good.replacen(
+        "<wp:comment_author>a0</wp:comment_author>",
+        "<item><title>inner</title><wp:post_id>77</wp:post_id>",
+        1,
+    );
+    let (out, rejected, diags) = wxr_accounting(&inner);
+    assert!(out as u64 + rejected >= 6, "{diags:?}");
+    assert!(
+        diags.iter().any(|d| d["message"]
+            .as_str()
+            .unwrap()
+            .contains("not closed before the next one")),
+        "{diags:?}"
+    );
     assert!(diags.iter().any(|d| d["message"]
         .as_str()
         .unwrap()

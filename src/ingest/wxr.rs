@@ -158,6 +158,15 @@ pub(super) fn read(
                 match s.name().as_ref() {
                     b"rss" | b"channel" => saw_rss = true,
                     b"item" => {
+                        // An item still open (nested, or never closed) is
+                        // read as far as it goes: its complete comments
+                        // out, the one still open rejected.
+                        if let Some(mut it) = item.take() {
+                            if let Some(c) = comment.take() {
+                                it.unclosed.push(c.line);
+                            }
+                            emit_item(it, ctx, opts, sink)?;
+                        }
                         item_start = pos;
                         item = Some(Item {
                             line: lines.at(pos),
