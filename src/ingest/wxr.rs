@@ -127,7 +127,7 @@ pub(super) fn read(
                 let next = find(&bytes, b"<item>", at.max(from + 1))
                     .or_else(|| find(&bytes, b"<item ", at.max(from + 1)));
                 let to = next.unwrap_or(bytes.len());
-                let lost = count(&bytes[from..to], b"<wp:comment>") as u64;
+                let lost = count_comments(&bytes[from..to]) as u64;
                 let line = lines.at(at);
                 let what = match next {
                     Some(_) => "item skipped, reading goes on at the next <item>",
@@ -285,9 +285,17 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     memchr::memmem::find(&hay[from..], needle).map(|i| from + i)
 }
 
-/// Occurrences of `needle` in `hay`.
-fn count(hay: &[u8], needle: &[u8]) -> usize {
-    memchr::memmem::find_iter(hay, needle).count()
+/// `<wp:comment>` start tags in `hay`, with or without attributes or
+/// white space before the `>` (`<wp:comment\n>` is one), not the
+/// `<wp:comment_id>` fields.
+fn count_comments(hay: &[u8]) -> usize {
+    const TAG: &[u8] = b"<wp:comment";
+    memchr::memmem::find_iter(hay, TAG)
+        .filter(|&i| {
+            hay.get(i + TAG.len())
+                .is_some_and(|&c| c == b'>' || c == b'/' || c.is_ascii_whitespace())
+        })
+        .count()
 }
 
 fn emit_item(
@@ -351,4 +359,13 @@ fn emit_item(
         sink.emit(r);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod count_tests {
+    #[test]
+    fn comment_tags_are_counted_with_attributes_and_white_space() {
+        let x = b"<wp:comment><wp:comment_id>1</wp:comment_id></wp:comment>\n<wp:comment\n\t<title> <wp:comment a=\"1\"> <wp:comment/> <wp:comments>";
+        assert_eq!(super::count_comments(x), 4);
+    }
 }
