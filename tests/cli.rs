@@ -2650,18 +2650,16 @@ fn report_has_attribute_columns_and_sorts_the_queue_by_any() {
     let md = dir.path().join("r.md");
     let html = dir.path().join("r.html");
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+    let report = |out: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["-q", "report", sample, "-o", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
     for (out, sort) in [(&json, "insult"), (&md, "insult"), (&html, "profanity")] {
-        let o = run(&[
-            "-q",
-            "report",
-            sample,
-            "-o",
-            out.to_str().unwrap(),
-            "--queue-sort",
-            sort,
-            "--queue-csv",
-            csv.to_str().unwrap(),
-        ]);
+        let o = report(
+            out,
+            &["--queue-sort", sort, "--queue-csv", csv.to_str().unwrap()],
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
@@ -2694,24 +2692,9 @@ fn report_has_attribute_columns_and_sorts_the_queue_by_any() {
     let mut rows = ::csv::Reader::from_reader(csv.as_bytes());
     assert!(rows.records().all(|r| r.unwrap().len() == cols));
     // An unknown head is an error naming the choices; without heads no columns.
-    let o = run(&[
-        "-q",
-        "report",
-        sample,
-        "-o",
-        json.to_str().unwrap(),
-        "--queue-sort",
-        "threat",
-    ]);
+    let o = report(&json, &["--queue-sort", "threat"]);
     assert_fails_with(&o, "incivility, insult, identity_attack, profanity");
-    let o = run(&[
-        "-q",
-        "report",
-        sample,
-        "-o",
-        json.to_str().unwrap(),
-        "--no-attributes",
-    ]);
+    let o = report(&json, &["--no-attributes"]);
     assert!(o.status.success());
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert!(r.get("attributes").is_none() && r["queue"][0].get("attributes").is_none());
