@@ -22,9 +22,10 @@ use threadlens::analyze::score::{Explain, Scored, Scorer};
 use threadlens::classify::data::STANCE_LABELS;
 use threadlens::classify::{Contribution, ScoreScratch};
 use threadlens::diag::{DiagKind, Diagnostics, SourceLoc};
-use threadlens::forest::{self, Flags, Forest, Kind, Node, RawComment, Thread};
+use threadlens::forest::{self, Flags, Forest, Kind, RawComment, Thread};
 use threadlens::ingest::csv::{row_record, Cells};
 use threadlens::ingest::{self, Format, Input, ReadOptions};
+use threadlens::serve::perspective::score_one;
 
 create_exception!(
     _threadlens,
@@ -50,14 +51,9 @@ fn err(e: &dyn std::error::Error) -> PyErr {
 }
 
 fn explain_of(s: &str) -> PyResult<Explain> {
-    match s {
-        "flagged" => Ok(Explain::Flagged),
-        "all" => Ok(Explain::All),
-        "none" => Ok(Explain::None),
-        o => Err(PyValueError::new_err(format!(
-            "explain {o:?}: expected flagged, all or none"
-        ))),
-    }
+    Explain::from_name(s).ok_or_else(|| {
+        PyValueError::new_err(format!("explain {s:?}: expected flagged, all or none"))
+    })
 }
 
 /// `[(feature, weight), ...]`.
@@ -264,15 +260,6 @@ struct NodeColumns {
     flags: Vec<Vec<&'static str>>,
 }
 
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Root => "root",
-        Kind::Comment => "comment",
-        Kind::Pingback => "pingback",
-        Kind::Placeholder => "placeholder",
-    }
-}
-
 impl NodeColumns {
     fn push(&mut self, t: &Thread, i: usize, text: bool) {
         let n = &t.nodes[i];
@@ -280,7 +267,7 @@ impl NodeColumns {
         self.id.push(n.rec.id.to_string());
         self.parent.push(t.parent_id(i).map(str::to_string));
         self.depth.push(n.depth);
-        self.kind.push(kind_name(n.rec.kind));
+        self.kind.push(n.rec.kind.name());
         self.author
             .push(n.rec.author.as_deref().map(str::to_string));
         self.created.push(n.rec.created);
@@ -365,35 +352,6 @@ struct Models {
     names: Vec<String>,
 }
 
-/// A thread of one comment, or of a parent and its reply.
-fn pair_thread(text: &str, parent: Option<&str>, loc: &SourceLoc) -> Thread {
-    let node = |rec: RawComment, parent: Option<u32>, depth: u32, end: u32| Node {
-        rec,
-        parent,
-        depth,
-        end,
-    };
-    match parent {
-        Some(p) => {
-            let mut root = RawComment::new("parent", p, loc.clone());
-            root.kind = Kind::Root;
-            let c = RawComment::new("comment", text, loc.clone());
-            Thread {
-                id: "parent".into(),
-                nodes: vec![node(root, None, 0, 2), node(c, Some(0), 1, 2)],
-            }
-        }
-        None => {
-            let mut c = RawComment::new("comment", text, loc.clone());
-            c.kind = Kind::Root;
-            Thread {
-                id: "comment".into(),
-                nodes: vec![node(c, None, 0, 1)],
-            }
-        }
-    }
-}
-
 #[pymethods]
 impl Models {
     /// Load the built-in models, or those of the folder `models`.
@@ -460,18 +418,14 @@ impl Models {
         }
         let scorer = &*self.scorer;
         let cols = py.detach(|| {
-            let loc = SourceLoc::new("texts".into(), 0);
+            // Each text as the server scores one: the comment alone, or
+            // its parent and it as a thread of two.
             let scored: Vec<Scored> = (0..texts.len())
                 .into_par_iter()
                 .with_min_len(64)
                 .map_init(ScoreScratch::default, |s, i| {
                     let parent = parents.as_ref().and_then(|p| p[i].as_deref());
-                    let thread = pair_thread(&texts[i], parent, &loc);
-                    scorer
-                        .score_thread(&thread, s)
-                        .pop()
-                        .flatten()
-                        .expect("a comment or root is always scored")
+                    score_one(scorer, &texts[i], parent, s)
                 })
                 .collect();
             let mut cols = ScoreColumns::new(self.names.len(), scored.len());
@@ -529,17 +483,9 @@ impl Models {
         queue_sort: Option<String>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let queue_sort = match queue_sort.as_deref() {
-            None | Some("incivility") | Some("toxicity") => None,
-            Some(s) if self.names.iter().any(|n| n == s) => Some(s.to_string()),
-            Some(s) => {
-                return Err(PyValueError::new_err(format!(
-                    "queue_sort {s:?}: expected incivility{}",
-                    self.names
-                        .iter()
-                        .map(|a| format!(", {a}"))
-                        .collect::<String>()
-                )))
-            }
+            None => None,
+            Some(s) => threadlens::analyze::report::queue_sort(s, &self.names)
+                .map_err(|e| PyValueError::new_err(format!("queue_sort {e}")))?,
         };
         if !matches!(format, "html" | "md" | "json") {
             return Err(PyValueError::new_err(format!(

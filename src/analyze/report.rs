@@ -239,6 +239,23 @@ impl Default for ReportOptions {
     }
 }
 
+/// The queue's sort key named `name`: `None` for P(uncivil) (`incivility`
+/// or `toxicity`), else one of `attributes`; otherwise the choices, as
+/// `"name": expected incivility, insult, ...`.
+pub fn queue_sort(name: &str, attributes: &[String]) -> Result<Option<String>, String> {
+    match name {
+        "incivility" | "toxicity" => Ok(None),
+        n if attributes.iter().any(|a| a == n) => Ok(Some(n.to_string())),
+        n => Err(format!(
+            "{n:?}: expected incivility{}",
+            attributes
+                .iter()
+                .map(|a| format!(", {a}"))
+                .collect::<String>()
+        )),
+    }
+}
+
 /// Threshold at which an attribute counts toward a thread's tally.
 pub const ATTRIBUTE_THRESHOLD: f64 = 0.5;
 

@@ -30,6 +30,17 @@ pub enum Explain {
 }
 
 impl Explain {
+    /// `flagged`, `all` or `none`, as the command line, the server and the
+    /// Python package name them.
+    pub fn from_name(s: &str) -> Option<Explain> {
+        match s {
+            "flagged" => Some(Explain::Flagged),
+            "all" => Some(Explain::All),
+            "none" => Some(Explain::None),
+            _ => None,
+        }
+    }
+
     /// Whether a score is explained; `notable`: flagged uncivil, or a
     /// stance other than `comment`.
     fn wants(self, notable: bool) -> bool {

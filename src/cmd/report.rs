@@ -155,17 +155,10 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         stance: hs.map(str::to_string),
     };
     let attributes = threadlens::analyze::rows::attribute_names(&scorer);
-    let queue_sort = match a.queue_sort.as_deref().map(str::to_ascii_lowercase) {
+    let queue_sort = match &a.queue_sort {
         None => None,
-        Some(s) if s == "incivility" || s == "toxicity" => None,
-        Some(s) if attributes.contains(&s) => Some(s),
-        Some(s) => bail!(
-            "--queue-sort {s:?}: expected incivility{}",
-            attributes
-                .iter()
-                .map(|a| format!(", {a}"))
-                .collect::<String>()
-        ),
+        Some(s) => threadlens::analyze::report::queue_sort(&s.to_ascii_lowercase(), &attributes)
+            .map_err(|e| anyhow::anyhow!("--queue-sort {e}"))?,
     };
     let opt = ReportOptions {
         threshold: scorer.threshold(),

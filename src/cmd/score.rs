@@ -20,11 +20,8 @@ use threadlens::output::Output;
 
 /// Load the models named by the options.
 pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
-    let explain = match a.explain.as_str() {
-        "flagged" => Explain::Flagged,
-        "all" => Explain::All,
-        "none" => Explain::None,
-        o => bail!("--explain {o:?}: expected flagged, all or none"),
+    let Some(explain) = Explain::from_name(&a.explain) else {
+        bail!("--explain {:?}: expected flagged, all or none", a.explain);
     };
     let char_reasons = match a.char_reasons.as_str() {
         "words" => CharReasons::Words,

@@ -19,6 +19,26 @@ pub enum Kind {
     Placeholder,
 }
 
+impl Kind {
+    /// The name rows carry (as serialised).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Root => "root",
+            Kind::Comment => "comment",
+            Kind::Pingback => "pingback",
+            Kind::Placeholder => "placeholder",
+        }
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn kind_names_are_the_serialised_ones() {
+    for k in [Kind::Root, Kind::Comment, Kind::Pingback, Kind::Placeholder] {
+        assert_eq!(serde_json::to_value(k).unwrap(), k.name());
+    }
+}
+
 /// Bit flags describing how a record was read or repaired.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Flags(pub u16);

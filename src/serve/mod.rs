@@ -344,14 +344,10 @@ async fn threads(
         Some(f) => crate::ingest::Format::from_name(f)
             .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, format!("unknown format {f:?}")))?,
     };
-    let explain = match query_param(query.0.as_deref(), "explain").unwrap_or("flagged") {
-        "flagged" => Explain::Flagged,
-        "all" => Explain::All,
-        "none" => Explain::None,
-        e => {
-            let msg = format!("explain {e:?}: expected flagged, all or none");
-            return Err(ApiError(StatusCode::BAD_REQUEST, msg));
-        }
+    let e = query_param(query.0.as_deref(), "explain").unwrap_or("flagged");
+    let Some(explain) = Explain::from_name(e) else {
+        let msg = format!("explain {e:?}: expected flagged, all or none");
+        return Err(ApiError(StatusCode::BAD_REQUEST, msg));
     };
     let name: Arc<str> = query_param(query.0.as_deref(), "name")
         .unwrap_or("request")
