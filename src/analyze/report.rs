@@ -488,19 +488,18 @@ impl ReportBuilder {
         let th = self.opt.threshold;
         let input = thread_input(t, sc);
         let mut st = thread_stats(&input, th);
-        for (j, name) in self.opt.attributes.iter().enumerate() {
-            let over = t
-                .nodes
-                .iter()
-                .zip(sc)
-                .filter(|(n, s)| {
-                    n.rec.kind == Kind::Comment
-                        && s.as_ref()
-                            .and_then(|s| s.attributes.get(j))
-                            .is_some_and(|&p| p >= ATTRIBUTE_THRESHOLD)
-                })
-                .count();
-            st.attributes.insert(name.clone(), over as u64);
+        if !self.opt.attributes.is_empty() {
+            // Comments at or over the threshold per head, in one pass.
+            let mut over = vec![0u64; self.opt.attributes.len()];
+            for (n, s) in t.nodes.iter().zip(sc) {
+                let Some(s) = s.as_ref().filter(|_| n.rec.kind == Kind::Comment) else {
+                    continue;
+                };
+                for (o, &p) in over.iter_mut().zip(&s.attributes) {
+                    *o += u64::from(p >= ATTRIBUTE_THRESHOLD);
+                }
+            }
+            st.attributes = self.opt.attributes.iter().cloned().zip(over).collect();
         }
         let mut s = Sums {
             n: st.comments as f64,
