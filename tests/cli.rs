@@ -85,7 +85,10 @@ fn mixed_directory_auto_matches_golden() {
         err.contains("6 threads, 21 comments (2 pingbacks)"),
         "{err}"
     );
-    assert!(err.contains("skipped 1 files"), "{err}");
+    assert!(
+        err.contains("1 files or folders hold no comments and were not read"),
+        "the README is not a rejection nor a thread: {err}"
+    );
 }
 
 #[test]
@@ -990,6 +993,10 @@ fn hostile_comment_text_is_inert_in_html_markdown_and_csv() {
     assert!(!h.contains("<script>alert"), "script tag escaped");
     assert!(!h.contains("<img"), "img tag escaped");
     assert!(!h.contains("<u0>"), "author escaped");
+    // The words that drove a score are marked (`<mark>`, the report's own
+    // tag) inside the escaped text.
+    assert!(h.contains("<mark>"), "reasons highlighted");
+    let h = h.replace("<mark>", "").replace("</mark>", "");
     assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(
         h.contains("&amp;lt;b&amp;gt;"),
@@ -2684,7 +2691,7 @@ fn report_has_attribute_columns_and_sorts_the_queue_by_any() {
     );
     assert!(md.contains("insult ≥ .5"));
     let html = std::fs::read_to_string(&html).unwrap();
-    assert!(html.contains("<th>P(profanity)</th>") && html.contains("by profanity"));
+    assert!(html.contains("<th class=\"p\">P(profanity)</th>") && html.contains("by profanity"));
     // The queue CSV (written last, by profanity): a column per head.
     let csv = std::fs::read_to_string(&csv).unwrap();
     assert!(csv.starts_with("rank,incivility,insult,identity_attack,profanity,thread,id,"));
@@ -2698,4 +2705,73 @@ fn report_has_attribute_columns_and_sorts_the_queue_by_any() {
     assert!(o.status.success());
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert!(r.get("attributes").is_none() && r["queue"][0].get("attributes").is_none());
+}
+
+#[test]
+fn html_report_opens_on_the_summary_and_links_queue_rows_to_their_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("r.html");
+    let out = run(&["-q", "report", "data/sample", "-o", html.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let h = std::fs::read_to_string(&html).unwrap();
+    // Summary in words first, then the queue, the threads, the trees, the
+    // charts and the corpus statistics.
+    let at = |s: &str| h.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    let order = [
+        "id=\"summary\"",
+        "id=\"queue\"",
+        "id=\"threads\"",
+        "id=\"trees\"",
+        "id=\"charts\"",
+        "id=\"corpus\"",
+    ];
+    for w in order.windows(2) {
+        assert!(at(w[0]) < at(w[1]), "{} before {}", w[0], w[1]);
+    }
+    assert!(h.contains("2 comments need review"), "the lead sentence");
+    assert!(h.contains("Open these threads first"));
+    // Each queue row leads to its comment in a tree, and the comment back.
+    let rows: Vec<&str> = h.split("<tr id=\"q").skip(1).collect();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let rank = &row[..row.find('"').unwrap()];
+        let go = row
+            .split("data-go=\"")
+            .nth(1)
+            .map(|s| &s[..s.find('"').unwrap()])
+            .unwrap_or_else(|| panic!("queue row {rank} has no link"));
+        let node = h
+            .find(&format!("id=\"{go}\""))
+            .unwrap_or_else(|| panic!("no comment {go}"));
+        let tail = &h[h[..node].rfind("<div").unwrap()..];
+        let end = tail.find("</div><").unwrap() + 6;
+        let node_html = &tail[..tail[end..].find("</div>").unwrap() + end];
+        assert!(
+            node_html.contains(&format!("href=\"#q{rank}\"")),
+            "{node_html}"
+        );
+        assert!(
+            node_html.contains("flag"),
+            "flagged comment outlined: {node_html}"
+        );
+    }
+    // Trees are collapsed; the branches toward a flagged comment open.
+    assert!(!h.contains("<details class=\"thread\" id=\"t0\" open"));
+    assert!(h.contains("<details open><summary>"));
+    // The words behind a score are marked and reasons read as words.
+    assert!(h.contains("<mark>idiot"), "highlight");
+    assert!(h.contains("“idiot”"));
+    // Charts have axes titles and the threshold marked.
+    assert!(h.contains("class=\"thr\"") && h.contains("threshold 0.40"));
+    assert!(h.contains(">reply depth (1 = reply to the post)<"));
+    // Filters and one self-contained file.
+    assert!(h.contains("<form id=\"filters\""));
+    assert!(
+        !h.contains("http://") && !h.contains("https://"),
+        "no network"
+    );
 }

@@ -506,6 +506,7 @@ impl Models {
             let opt = ReportOptions {
                 threshold: scorer.threshold(),
                 trees,
+                queue_trees: queue,
                 queue: Some(queue),
                 attributes: self.names.clone(),
                 queue_sort,

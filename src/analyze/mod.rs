@@ -4,11 +4,13 @@
 //! ([`render`]: HTML, Markdown, CSV; JSON is the serialised [`report::Report`]).
 
 pub mod dynamics;
+pub mod html;
 pub mod models;
 pub mod render;
 pub mod report;
 pub mod rows;
 pub mod score;
+pub mod summary;
 
 /// Errors setting up an analysis.
 #[derive(Debug, thiserror::Error)]

@@ -160,9 +160,15 @@ pub struct TreeNode {
     pub incivility: Option<f64>,
     /// Stance toward the parent.
     pub stance: Option<&'static str>,
-    /// Text (truncated).
+    /// Text (up to [`TREE_TEXT`] characters).
     pub text: String,
+    /// At or over the incivility threshold (a moderation queue item).
+    pub flagged: bool,
 }
+
+/// Characters kept of a comment in a tree (the HTML shows the first lines
+/// and the rest on demand).
+pub const TREE_TEXT: usize = 2000;
 
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -190,7 +196,9 @@ pub struct Report {
     pub queue_total: u64,
     /// The first of them ([`ReportOptions::queue`]), most uncivil first.
     pub queue: Vec<QueueItem>,
-    /// Trees of the top threads, for the HTML view (not in the JSON).
+    /// Trees for the HTML view (not in the JSON), in thread rank order: the
+    /// top [`ReportOptions::trees`] threads by attention and the threads of
+    /// the first [`ReportOptions::queue_trees`] queue items.
     #[serde(skip)]
     pub trees: Vec<(String, Vec<TreeNode>)>,
 }
@@ -211,8 +219,15 @@ pub struct ReportOptions {
     pub threshold: f64,
     /// Threads whose trees are kept for the HTML view.
     pub trees: usize,
-    /// Nodes kept per tree.
+    /// Nodes kept per tree, in reading order (the flagged comments and
+    /// their ancestors are kept besides, up to as many again).
     pub tree_nodes: usize,
+    /// The threads of the first N queue items keep their trees too, so each
+    /// queue row shown links to its comment in context.
+    pub queue_trees: usize,
+    /// Nodes kept in reading order of a tree kept only for the queue
+    /// (besides its flagged comments and their ancestors).
+    pub queue_tree_nodes: usize,
     /// Bootstrap seed.
     pub seed: u64,
     /// Queue items kept (`None`: all).
@@ -231,6 +246,8 @@ impl Default for ReportOptions {
             threshold: 0.5,
             trees: 25,
             tree_nodes: 400,
+            queue_trees: 200,
+            queue_tree_nodes: 40,
             seed: 20261122,
             queue: None,
             attributes: Vec::new(),
@@ -429,6 +446,76 @@ fn prune<T>(v: &mut Vec<T>, n: Option<usize>, cmp: impl Fn(&T, &T) -> std::cmp::
     }
 }
 
+/// The nodes of `t` drawn in its tree: the first `first` in reading order,
+/// and each flagged comment after them with its ancestors (up to `first`
+/// more nodes), parents re-indexed into the kept list. Pre-order is kept,
+/// and every kept node's parent is kept before it.
+fn tree_nodes(t: &Thread, sc: &[Option<Scored>], first: usize) -> Vec<TreeNode> {
+    let n = t.nodes.len();
+    let flagged = |i: usize| {
+        t.nodes[i].rec.kind == Kind::Comment
+            && sc
+                .get(i)
+                .and_then(|s| s.as_ref())
+                .is_some_and(|s| s.uncivil)
+    };
+    let mut keep = vec![false; n];
+    for k in keep.iter_mut().take(first) {
+        *k = true;
+    }
+    let mut extra = 0usize;
+    for i in first.min(n)..n {
+        if extra >= first {
+            break;
+        }
+        if !flagged(i) {
+            continue;
+        }
+        // Its path up to a kept node, if it fits in what is left (the walk
+        // stops there, so a deep chain costs at most `first` steps here).
+        let left = first - extra;
+        let mut path = Vec::new();
+        let mut j = Some(i);
+        while let Some(k) = j.filter(|&k| !keep[k]) {
+            if path.len() == left {
+                path.clear();
+                break;
+            }
+            path.push(k);
+            j = t.nodes[k].parent.map(|p| p as usize);
+        }
+        extra += path.len();
+        for k in path {
+            keep[k] = true;
+        }
+    }
+    let mut at = vec![usize::MAX; n];
+    let mut out = Vec::new();
+    for (i, (node, s)) in t.nodes.iter().zip(sc).enumerate() {
+        if !keep[i] {
+            continue;
+        }
+        at[i] = out.len();
+        out.push(TreeNode {
+            id: node.rec.id.to_string(),
+            parent: node
+                .parent
+                .map(|p| at[p as usize])
+                .filter(|&p| p != usize::MAX),
+            depth: node.depth,
+            author: node.rec.author.as_ref().map(|a| a.to_string()),
+            incivility: s.as_ref().map(|s| s.incivility),
+            stance: s
+                .as_ref()
+                .and_then(|s| s.stance_label)
+                .map(super::dynamics::stance_name),
+            text: snippet(&node.rec.text, TREE_TEXT),
+            flagged: flagged(i),
+        });
+    }
+    out
+}
+
 /// Builds a [`Report`] from scored threads added in input order. Memory
 /// holds one summary per thread (its metrics and a few sums for the
 /// bootstrap), one 64-bit hash per participant, the queue (its top
@@ -453,6 +540,9 @@ pub struct ReportBuilder {
     queue_total: u64,
     /// Candidate trees: the thread's stats (for ranking) and nodes.
     trees: Vec<(ThreadStats, Vec<TreeNode>)>,
+    /// Candidate trees for the queue: the thread's first queue item (for
+    /// ranking), its stats and nodes.
+    queue_trees: Vec<(QueueItem, ThreadStats, Vec<TreeNode>)>,
 }
 
 impl ReportBuilder {
@@ -473,6 +563,7 @@ impl ReportBuilder {
             queue: Vec::new(),
             queue_total: 0,
             trees: Vec::new(),
+            queue_trees: Vec::new(),
         }
     }
 
@@ -541,6 +632,7 @@ impl ReportBuilder {
             self.virality.0.add(st.structural_virality);
             self.virality.1 += 1;
         }
+        let queued = self.queue.len();
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let Some(s) = s else { continue };
             if n.rec.kind != Kind::Comment || !s.uncivil {
@@ -576,26 +668,22 @@ impl ReportBuilder {
             });
         }
         let by = self.opt.queue_sort.as_deref();
+        if self.opt.queue_trees > 0 {
+            let first = self.queue[queued..]
+                .iter()
+                .min_by(|a, b| queue_cmp(by, a, b))
+                .cloned();
+            if let Some(first) = first {
+                let nodes = tree_nodes(t, sc, self.opt.queue_tree_nodes);
+                self.queue_trees.push((first, st.clone(), nodes));
+                prune(&mut self.queue_trees, Some(self.opt.queue_trees), |a, b| {
+                    queue_cmp(by, &a.0, &b.0)
+                });
+            }
+        }
         prune(&mut self.queue, self.opt.queue, |a, b| queue_cmp(by, a, b));
         if self.opt.trees > 0 {
-            let nodes = t
-                .nodes
-                .iter()
-                .zip(sc)
-                .take(self.opt.tree_nodes)
-                .map(|(n, s)| TreeNode {
-                    id: n.rec.id.to_string(),
-                    parent: n.parent.map(|p| p as usize),
-                    depth: n.depth,
-                    author: n.rec.author.as_ref().map(|a| a.to_string()),
-                    incivility: s.as_ref().map(|s| s.incivility),
-                    stance: s
-                        .as_ref()
-                        .and_then(|s| s.stance_label)
-                        .map(super::dynamics::stance_name),
-                    text: snippet(&n.rec.text, 280),
-                })
-                .collect();
+            let nodes = tree_nodes(t, sc, self.opt.tree_nodes);
             self.trees.push((st.clone(), nodes));
             prune(&mut self.trees, Some(self.opt.trees), |a, b| {
                 rank_cmp(&a.0, &b.0)
@@ -622,6 +710,7 @@ impl ReportBuilder {
             mut queue,
             queue_total,
             mut trees,
+            queue_trees,
         } = self;
         // Threads in a canonical order (by their statistics), so the point
         // estimates and the bootstrap's resamples do not depend on the order
@@ -717,6 +806,20 @@ impl ReportBuilder {
         }
         trees.sort_by(|a, b| rank_cmp(&a.0, &b.0));
         trees.truncate(opt.trees);
+        // The threads of the queue rows shown that are not among the top.
+        let shown: std::collections::HashSet<&str> = queue
+            .iter()
+            .take(opt.queue_trees)
+            .map(|q| q.thread.as_str())
+            .collect();
+        let mut have: std::collections::HashSet<String> =
+            trees.iter().map(|t| t.0.id.clone()).collect();
+        for (_, st, nodes) in queue_trees {
+            if shown.contains(st.id.as_str()) && have.insert(st.id.clone()) {
+                trees.push((st, nodes));
+            }
+        }
+        trees.sort_by(|a, b| rank_cmp(&a.0, &b.0));
         let trees = trees
             .into_iter()
             .map(|(st, nodes)| (st.id, nodes))
@@ -878,6 +981,7 @@ mod tests {
         let all = ReportOptions {
             threshold: 0.3,
             trees: 3,
+            queue_trees: 5,
             ..Default::default()
         };
         let whole = build_report(&forest, &scores, models.clone(), &all);
@@ -904,6 +1008,25 @@ mod tests {
         let ids = |r: &Report| r.trees.iter().map(|t| t.0.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&streamed), ids(&whole));
         assert_eq!(streamed.trees, whole.trees);
+        // Trees: the top 3 by attention and the threads of the first 5
+        // queue items, each holding its flagged comments.
+        let top: Vec<&str> = whole
+            .threads
+            .iter()
+            .take(3)
+            .map(|t| t.id.as_str())
+            .collect();
+        for q in &whole.queue[..5] {
+            let (_, nodes) = whole
+                .trees
+                .iter()
+                .find(|t| t.0 == q.thread)
+                .expect("queue thread has a tree");
+            assert!(nodes.iter().any(|n| n.id == q.id && n.flagged), "{}", q.id);
+        }
+        assert!(whole.trees.iter().all(
+            |t| top.contains(&t.0.as_str()) || whole.queue[..5].iter().any(|q| q.thread == t.0)
+        ));
     }
 
     #[test]

@@ -107,5 +107,13 @@ pub fn report_diagnostics(
             stats.skipped_files[0].display()
         )?;
     }
+    if !stats.not_comments.is_empty() {
+        writeln!(
+            e,
+            "threadlens: {} files or folders hold no comments and were not read: a corpus layout's metadata, annotations, answer keys or readmes (e.g. {})",
+            stats.not_comments.len(),
+            stats.not_comments[0].display()
+        )?;
+    }
     Ok(())
 }

@@ -540,7 +540,7 @@ fn input_files(input: &InputConfig) -> impl Iterator<Item = Input> + '_ {
         .inputs
         .iter()
         .filter_map(|i| i.expand().ok())
-        .flat_map(|(files, _)| files)
+        .flat_map(|e| e.files)
 }
 
 /// Estimated bytes of the input files' content after decompression, for

@@ -165,6 +165,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         attributes,
         queue_sort,
         trees: a.trees,
+        queue_trees: a.queue,
         // The queue CSV lists every flagged comment; otherwise the report
         // keeps the top of the queue it shows.
         queue: if a.queue_csv.is_some() {
@@ -190,6 +191,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
                     ReportOptions {
                         threshold: 0.5,
                         trees: 0,
+                        queue_trees: 0,
                         queue: Some(0),
                         ..opt.clone()
                     },

@@ -2,7 +2,13 @@
 //!
 //! An [`Input`] is stdin (`-`) or a path. Directories expand to the dump files
 //! inside them (sorted, hidden files skipped, unknown extensions listed as
-//! skipped; RumourEval/PHEME thread folders contribute only their tweets).
+//! skipped). Standard corpus layouts are recognised so that their metadata
+//! is neither read as comments nor rejected ([`Expanded::not_comments`]):
+//! RumourEval/PHEME thread folders contribute only their tweets (and
+//! answer keys such as `train-key.json` are not read), a ConvoKit corpus
+//! folder only its `utterances.jsonl`, an IAC release only `discussions/`
+//! (not `quotes/`), and nowhere README files or label folders
+//! (`annotations/`, `train-annotations/`).
 //! Compression is recognised by magic bytes: zstd (with a 2^31
 //! window, as Pushshift dumps need) and gzip.
 
@@ -104,11 +110,11 @@ impl Input {
         s.to_string()
     }
 
-    /// Expand directories (recursively, sorted by name) into files. Returns the
-    /// files to read and the files skipped for an unknown extension.
-    pub fn expand(&self) -> io::Result<(Vec<Input>, Vec<PathBuf>)> {
+    /// Expand directories (recursively, sorted by name) into files.
+    pub fn expand(&self) -> io::Result<Expanded> {
         let mut files = Vec::new();
         let mut skipped = Vec::new();
+        let mut not_comments = Vec::new();
         match self {
             Input::Stdin => files.push(Input::Stdin),
             Input::Path(p) if p.is_dir() => {
@@ -126,6 +132,7 @@ impl Input {
                     entries.sort();
                     if is_thread_folder(&dir) {
                         // RumourEval/PHEME thread folder: only the tweets are records.
+                        let skipped = &mut not_comments;
                         for e in entries {
                             let sub = e.file_name().and_then(|n| n.to_str()).unwrap_or("");
                             if e.is_dir() && (sub == "source-tweet" || sub == "replies") {
@@ -146,9 +153,12 @@ impl Input {
                         }
                         continue;
                     }
+                    let layout = Layout::of(&dir);
                     let mut subdirs = Vec::new();
                     for e in entries {
-                        if e.is_dir() {
+                        if !layout.holds_comments(&e) {
+                            not_comments.push(e);
+                        } else if e.is_dir() {
                             subdirs.push(e);
                         } else {
                             let inp = Input::Path(e.clone());
@@ -164,7 +174,11 @@ impl Input {
             }
             Input::Path(_) | Input::Memory { .. } => files.push(self.clone()),
         }
-        Ok((files, skipped))
+        Ok(Expanded {
+            files,
+            skipped,
+            not_comments,
+        })
     }
 
     /// Open for reading, decompressing zstd or gzip by magic bytes.
@@ -260,6 +274,103 @@ impl Read for Counting {
     }
 }
 
+/// What a directory expands to.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// The files to read, in order.
+    pub files: Vec<Input>,
+    /// Files with an extension no reader takes.
+    pub skipped: Vec<PathBuf>,
+    /// Files and folders of a recognised corpus layout that hold no comments
+    /// (metadata, annotations, answer keys, readmes); not read.
+    pub not_comments: Vec<PathBuf>,
+}
+
+/// The corpus layout a directory follows, by the names inside it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Layout {
+    /// ConvoKit corpus: `utterances.jsonl` beside `speakers.json`,
+    /// `conversations.json`, `corpus.json` or `index.json`.
+    ConvoKit,
+    /// Internet Argument Corpus release: `discussions/` beside `quotes/` or
+    /// `annotations/`.
+    Iac,
+    /// Anything else.
+    Plain,
+}
+
+impl Layout {
+    fn of(dir: &Path) -> Layout {
+        let has = |n: &str| dir.join(n).exists();
+        if dir.join("utterances.jsonl").is_file()
+            && [
+                "speakers.json",
+                "conversations.json",
+                "corpus.json",
+                "index.json",
+            ]
+            .iter()
+            .any(|n| has(n))
+        {
+            Layout::ConvoKit
+        } else if dir.join("discussions").is_dir()
+            && (dir.join("quotes").is_dir() || dir.join("annotations").is_dir())
+        {
+            Layout::Iac
+        } else {
+            Layout::Plain
+        }
+    }
+
+    /// Whether `entry` (a file or folder in a directory of this layout) may
+    /// hold comments.
+    fn holds_comments(self, entry: &Path) -> bool {
+        let name = entry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let is_dir = entry.is_dir();
+        if !is_dir && is_documentation(&name) {
+            return false;
+        }
+        match self {
+            Layout::ConvoKit => !is_dir && name == "utterances.jsonl",
+            Layout::Iac => !(is_dir && (name == "quotes" || name == "annotations")),
+            Layout::Plain => {
+                if is_dir {
+                    !is_annotation_folder(&name)
+                } else {
+                    !is_answer_key(&name)
+                }
+            }
+        }
+    }
+}
+
+/// A README, licence or changelog file: documentation, not comments.
+fn is_documentation(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("");
+    stem.contains("readme")
+        || matches!(
+            stem,
+            "license" | "licence" | "copying" | "changelog" | "notice"
+        )
+}
+
+/// A folder of labels beside a corpus (`annotations/`,
+/// RumourEval 2017's `train-annotations/`): not comments.
+fn is_annotation_folder(name: &str) -> bool {
+    name == "annotations" || name.ends_with("-annotations") || name.ends_with("_annotations")
+}
+
+/// A shared-task answer key (RumourEval's `train-key.json`,
+/// `dev-key.json`, `final-eval-key.json`): labels, not comments.
+fn is_answer_key(name: &str) -> bool {
+    name.strip_suffix(".json")
+        .is_some_and(|s| s.ends_with("-key") || s.ends_with("_key"))
+}
+
 /// A RumourEval/PHEME thread folder: `structure.json` beside `source-tweet/`.
 /// Its `structure.json`, `urls.dat`, `raw.json` and `context/` are not comment
 /// records (raw.json repeats the whole thread) and are skipped.
@@ -351,8 +462,100 @@ mod tests {
                 .unwrap();
             assert_eq!(s, want);
         }
-        let (files, skipped) = Input::Path(dir.path().to_path_buf()).expand().unwrap();
-        assert_eq!(files.len(), 2);
-        assert!(skipped.is_empty());
+        let e = Input::Path(dir.path().to_path_buf()).expand().unwrap();
+        assert_eq!(e.files.len(), 2);
+        assert!(e.skipped.is_empty() && e.not_comments.is_empty());
+    }
+
+    #[test]
+    fn corpus_layouts_read_only_their_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let put = |rel: &str| {
+            let p = d.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "{}").unwrap();
+        };
+        // ConvoKit corpus folder.
+        for f in [
+            "ck/utterances.jsonl",
+            "ck/speakers.json",
+            "ck/conversations.json",
+            "ck/corpus.json",
+            "ck/index.json",
+        ] {
+            put(f);
+        }
+        // IAC release.
+        for f in [
+            "iac/discussions/1.json",
+            "iac/quotes/1.json",
+            "iac/annotations/topic.csv",
+            "iac/IAC_readme.txt",
+            "iac/IAC_README.md",
+        ] {
+            put(f);
+        }
+        // RumourEval-style release: keys and annotation folders beside thread folders.
+        for f in [
+            "re/train-key.json",
+            "re/data/train-annotations/subtaskA.json",
+            "re/tw/ev/1/structure.json",
+            "re/tw/ev/1/source-tweet/1.json",
+            "re/tw/ev/1/replies/2.json",
+            "re/tw/ev/1/urls.dat",
+            "re/tw/ev/1/context/x.json",
+        ] {
+            put(f);
+        }
+        // A plain folder: its JSON files are read whatever their names.
+        put("plain/comments.json");
+        put("plain/notes.txt");
+        let e = Input::Path(d.to_path_buf()).expand().unwrap();
+        let rel = |v: &[PathBuf]| -> Vec<String> {
+            v.iter()
+                .map(|p| p.strip_prefix(d).unwrap().display().to_string())
+                .collect()
+        };
+        let files: Vec<PathBuf> = e
+            .files
+            .iter()
+            .map(|f| match f {
+                Input::Path(p) => p.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            rel(&files),
+            [
+                "ck/utterances.jsonl",
+                "iac/discussions/1.json",
+                "plain/comments.json",
+                "plain/notes.txt",
+                "re/tw/ev/1/replies/2.json",
+                "re/tw/ev/1/source-tweet/1.json",
+            ]
+        );
+        let mut nc = rel(&e.not_comments);
+        nc.sort();
+        assert_eq!(
+            nc,
+            [
+                "ck/conversations.json",
+                "ck/corpus.json",
+                "ck/index.json",
+                "ck/speakers.json",
+                "iac/IAC_README.md",
+                "iac/IAC_readme.txt",
+                "iac/annotations",
+                "iac/quotes",
+                "re/data/train-annotations",
+                "re/train-key.json",
+                "re/tw/ev/1/context",
+                "re/tw/ev/1/structure.json",
+                "re/tw/ev/1/urls.dat",
+            ]
+        );
+        assert!(e.skipped.is_empty(), "{:?}", e.skipped);
     }
 }

@@ -176,6 +176,9 @@ pub struct ReadStats {
     pub files: u64,
     /// Files skipped in directories for an unknown extension.
     pub skipped_files: Vec<PathBuf>,
+    /// Files and folders of a recognised corpus layout that hold no
+    /// comments (metadata, annotations, answer keys, readmes), not read.
+    pub not_comments: Vec<PathBuf>,
     /// Records produced.
     pub records: u64,
 }
@@ -265,12 +268,13 @@ pub fn read_inputs_until(
         stopped: false,
     };
     for inp in inputs {
-        let (files, skipped) = inp.expand().map_err(|e| IngestError::Io {
+        let expanded = inp.expand().map_err(|e| IngestError::Io {
             path: inp.name().to_string(),
             source: e,
         })?;
-        stats.skipped_files.extend(skipped);
-        for f in files {
+        stats.skipped_files.extend(expanded.skipped);
+        stats.not_comments.extend(expanded.not_comments);
+        for f in expanded.files {
             if sink.stopped {
                 break;
             }

@@ -1,0 +1,354 @@
+//! What a moderator reads first, in words, shared by the HTML and Markdown
+//! reports: how many comments need review, which threads to open first and
+//! why, and what drove the flags; plus the readable form of an
+//! explanation's feature names and where their words are in a comment
+//! (for highlighting). Everything here is plain text: each renderer
+//! escapes it for its own syntax.
+
+use std::collections::HashMap;
+
+use super::dynamics::ThreadStats;
+use super::report::Report;
+
+/// Threads named in the summary.
+pub const FIRST_THREADS: usize = 5;
+/// Reasons named in the summary.
+pub const DRIVERS: usize = 8;
+
+/// The report's opening, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// One sentence: how many comments need review, of how many.
+    pub lead: String,
+    /// Threads to open first: index into [`Report::threads`] and why.
+    pub first: Vec<(usize, String)>,
+    /// What drove the flags of the queue: readable reason and how many
+    /// queue items name it among their top reasons.
+    pub drivers: Vec<(String, u64)>,
+    /// The stance mix of the replies, in words (`None` without stance).
+    pub stance: Option<String>,
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Why a thread needs a look, in a few words (empty when nothing stands out).
+pub fn why(t: &ThreadStats) -> String {
+    let mut parts = Vec::new();
+    if t.uncivil > 0 {
+        parts.push(format!(
+            "{} of {} flagged",
+            t.uncivil,
+            plural(t.comments, "comment", "comments")
+        ));
+    }
+    for (name, &n) in &t.attributes {
+        if n > 0 {
+            parts.push(format!("{} ≥ .5 on {n}", name.replace('_', " ")));
+        }
+    }
+    if t.longest_disagreement_chain >= 3 {
+        parts.push(format!(
+            "a chain of {} replies each disagreeing with its parent",
+            t.longest_disagreement_chain
+        ));
+    }
+    if let Some(d) = t.flame_dyads.first() {
+        let more = t.flame_dyads.len() - 1;
+        parts.push(format!(
+            "a flame exchange between {} and {} ({} comments){}",
+            d.authors[0],
+            d.authors[1],
+            d.length,
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if let (Some(s), true) = (t.escalation.share_rising, t.escalation.branches >= 2) {
+        if s >= 0.5 {
+            parts.push(format!(
+                "incivility rises down {:.0}% of its {} branches",
+                s * 100.0,
+                t.escalation.branches
+            ));
+        }
+    }
+    parts.join("; ")
+}
+
+/// The summary of `r`.
+pub fn summary(r: &Report) -> Summary {
+    let c = &r.corpus;
+    let with_flags = r.threads.iter().filter(|t| t.uncivil > 0).count();
+    let lead = if r.queue_total == 0 {
+        format!(
+            "No comment reaches the incivility threshold ({:.2}): nothing needs review by this model among {} in {}.",
+            r.threshold,
+            plural(c.comments, "comment", "comments"),
+            plural(c.threads, "thread", "threads")
+        )
+    } else {
+        format!(
+            "{} need review (P(uncivil) at or over {:.2}): {:.1}% of {}, in {} of {}.",
+            plural(r.queue_total, "comment", "comments"),
+            r.threshold,
+            100.0 * r.queue_total as f64 / c.comments.max(1) as f64,
+            plural(c.comments, "comment", "comments"),
+            with_flags,
+            plural(c.threads, "thread", "threads")
+        )
+    };
+    let first = r
+        .threads
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.attention > 0.0)
+        .take(FIRST_THREADS)
+        .map(|(i, t)| (i, why(t)))
+        .collect();
+    let mut count: HashMap<String, u64> = HashMap::new();
+    for q in &r.queue {
+        let mut seen = Vec::new();
+        for c in q.reasons.iter().filter(|c| c.weight > 0.0).take(3) {
+            let l = reason_label(&c.feature);
+            if !seen.contains(&l) {
+                *count.entry(l.clone()).or_default() += 1;
+                seen.push(l);
+            }
+        }
+    }
+    let mut drivers: Vec<(String, u64)> = count.into_iter().collect();
+    drivers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    drivers.truncate(DRIVERS);
+    let m = c.stance_mix;
+    let replies: u64 = m.iter().sum();
+    let stance = (replies > 0).then(|| {
+        let mut parts: Vec<(u64, &str)> = m
+            .iter()
+            .zip(c.stance_labels)
+            .map(|(&n, l)| (n, l))
+            .collect();
+        parts.sort_by_key(|p| std::cmp::Reverse(p.0));
+        format!(
+            "Replies toward their parent: {}.",
+            parts
+                .iter()
+                .map(|(n, l)| format!("{:.0}% {l}", 100.0 * *n as f64 / replies as f64))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    Summary {
+        lead,
+        first,
+        drivers,
+        stance,
+    }
+}
+
+/// A feature name of an explanation in words: `word:idiot` → `“idiot”`,
+/// `tok:shut up` → `“shut up”`, `chr:_idi` → `“idi…”`, `cue:exclaim_log`
+/// → `exclamation marks`; other names as they are.
+pub fn reason_label(feature: &str) -> String {
+    let Some((kind, rest)) = feature.split_once(':') else {
+        return feature.to_string();
+    };
+    match kind {
+        "parent" => format!("in the parent: {}", reason_label(rest)),
+        "word" => format!("“{rest}”"),
+        "tok" => format!("“{}”", join_tokens(rest)),
+        "chr" => {
+            let start = rest.starts_with('_');
+            let end = rest.ends_with('_') && rest.len() > 1;
+            let core = rest.trim_matches('_');
+            format!(
+                "“{}{core}{}”",
+                if start { "" } else { "…" },
+                if end { "" } else { "…" }
+            )
+        }
+        "cue" => match rest {
+            "len_log" => "length".into(),
+            "caps_ratio" => "capital letters".into(),
+            "exclaim_log" => "exclamation marks".into(),
+            "question_log" => "question marks".into(),
+            "second_person_log" => "addressing “you”".into(),
+            "negation_log" => "negations".into(),
+            "elongation" => "stretched words or marks (sooo, !!!)".into(),
+            "leet" => "disguised spelling (sh1t)".into(),
+            "url" => "links".into(),
+            "mention" => "@-mentions".into(),
+            "invisible" => "invisible characters".into(),
+            "empty" => "empty text".into(),
+            other => other.replace('_', " "),
+        },
+        _ => feature.to_string(),
+    }
+}
+
+/// Tokens of a `tok:` feature as text: WordPiece continuations (`##s`)
+/// joined to the token before.
+fn join_tokens(s: &str) -> String {
+    let mut o = String::new();
+    for t in s.split(' ').filter(|t| !t.is_empty()) {
+        match t.strip_prefix("##") {
+            Some(cont) => o.push_str(cont),
+            None => {
+                if !o.is_empty() {
+                    o.push(' ');
+                }
+                o.push_str(t);
+            }
+        }
+    }
+    o
+}
+
+/// One thing to find in a text: its pieces (matched in order, white space
+/// allowed between them) and whether it must start / end at a word edge.
+struct Pattern {
+    pieces: Vec<Vec<char>>,
+    start_edge: bool,
+    end_edge: bool,
+}
+
+fn pattern(feature: &str) -> Option<Pattern> {
+    let (kind, rest) = feature.split_once(':')?;
+    let lower = |s: &str| -> Vec<char> { s.chars().map(lower_char).collect() };
+    let p = match kind {
+        "word" => Pattern {
+            pieces: vec![lower(rest)],
+            start_edge: true,
+            end_edge: true,
+        },
+        "tok" => Pattern {
+            pieces: join_tokens(rest).split(' ').map(lower).collect(),
+            start_edge: true,
+            end_edge: false,
+        },
+        "chr" => Pattern {
+            pieces: vec![lower(rest.trim_matches('_'))],
+            start_edge: rest.starts_with('_'),
+            end_edge: rest.len() > 1 && rest.ends_with('_'),
+        },
+        _ => return None,
+    };
+    // Too short to point at anything in particular.
+    let len: usize = p.pieces.iter().map(Vec::len).sum();
+    (len >= 2 && p.pieces.iter().all(|x| !x.is_empty())).then_some(p)
+}
+
+fn lower_char(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Where the words of `features` are in `text`: sorted, merged character
+/// ranges `[start, end)` (character indices). Bounded work: the text and the
+/// features are short (a tree keeps at most a few thousand characters).
+pub fn highlights<'a>(
+    text: &str,
+    features: impl IntoIterator<Item = &'a str>,
+) -> Vec<(usize, usize)> {
+    let lower: Vec<char> = text.chars().map(lower_char).collect();
+    let n = lower.len();
+    let mut ranges = Vec::new();
+    for p in features.into_iter().filter_map(pattern) {
+        let first = p.pieces[0][0];
+        for i in 0..n {
+            if lower[i] != first {
+                continue;
+            }
+            if p.start_edge && is_word(first) && i > 0 && is_word(lower[i - 1]) {
+                continue;
+            }
+            let mut j = i;
+            let mut ok = true;
+            for (k, piece) in p.pieces.iter().enumerate() {
+                if k > 0 {
+                    while j < n && lower[j].is_whitespace() {
+                        j += 1;
+                    }
+                }
+                if j + piece.len() > n || lower[j..j + piece.len()] != piece[..] {
+                    ok = false;
+                    break;
+                }
+                j += piece.len();
+            }
+            let last = p
+                .pieces
+                .last()
+                .and_then(|x| x.last())
+                .copied()
+                .unwrap_or(' ');
+            if ok && p.end_edge && is_word(last) && j < n && is_word(lower[j]) {
+                ok = false;
+            }
+            if ok {
+                ranges.push((i, j));
+            }
+        }
+    }
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_read_as_words() {
+        assert_eq!(reason_label("word:idiot"), "“idiot”");
+        assert_eq!(reason_label("tok:shut up"), "“shut up”");
+        assert_eq!(reason_label("tok:f ##uck off"), "“fuck off”");
+        assert_eq!(reason_label("chr:_idi"), "“idi…”");
+        assert_eq!(reason_label("chr:iot_"), "“…iot”");
+        assert_eq!(reason_label("cue:exclaim_log"), "exclamation marks");
+        assert_eq!(reason_label("cue:new_thing"), "new thing");
+        assert_eq!(reason_label("odd"), "odd");
+        assert_eq!(reason_label("parent:word:liar"), "in the parent: “liar”");
+    }
+
+    #[test]
+    fn highlights_find_the_words_of_the_reasons() {
+        let t = "You are an IDIOT. Shut  up, idiots! idiotic";
+        let at = |r: &[(usize, usize)]| -> Vec<String> {
+            let cs: Vec<char> = t.chars().collect();
+            r.iter().map(|&(s, e)| cs[s..e].iter().collect()).collect()
+        };
+        // Whole words only for `word:`.
+        assert_eq!(at(&highlights(t, ["word:idiot"])), ["IDIOT"]);
+        // Tokens with white space between them; a token may start a longer word.
+        assert_eq!(at(&highlights(t, ["tok:shut up"])), ["Shut  up"]);
+        assert_eq!(
+            at(&highlights(t, ["tok:idiot"])),
+            ["IDIOT", "idiot", "idiot"]
+        );
+        // Character n-grams at a word start; overlapping ranges merge.
+        assert_eq!(
+            at(&highlights(t, ["chr:_idi", "tok:idiot"])),
+            ["IDIOT", "idiot", "idiot"]
+        );
+        // Cues and one-letter pieces point at nothing.
+        assert!(highlights(t, ["cue:exclaim_log", "tok:a", "word:"]).is_empty());
+        // Not inside other words.
+        assert!(highlights("rapidiot", ["tok:idiot"]).is_empty());
+        assert!(highlights("", ["word:x y"]).is_empty());
+    }
+}
