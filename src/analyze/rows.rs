@@ -1,10 +1,11 @@
 //! Per-record rows as `parse`, `score` and `serve` write them: where a node
-//! sits in its thread, then (for `score`) its scores, reasons, source and
-//! the models' hashes. One writer, so every front end writes the same
-//! bytes for the same input.
+//! sits in its thread, then (for `score`) its scores, reasons and source.
+//! The models' hashes are the same for every row of a run, so they are
+//! written once beside the rows ([`ModelHashes`]: `score`'s sidecar file,
+//! `serve`'s response header), not per row. One writer, so every front end
+//! writes the same bytes for the same input.
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use super::score::{Scored, Scorer};
 use crate::classify::data::STANCE_LABELS;
@@ -62,8 +63,6 @@ struct Row<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     stance_reasons: &'a [crate::classify::Contribution],
     source: &'a crate::diag::SourceLoc,
-    /// The same for every row: serialised once a run.
-    models: &'a RawValue,
 }
 
 /// Attribute head scores of a row, as `{"insult": p, ...}`.
@@ -97,7 +96,7 @@ struct Stance {
     comment: f64,
 }
 
-/// The models' content hashes, as every score row carries them.
+/// The models' content hashes of a run's rows.
 #[derive(Serialize)]
 pub struct ModelHashes<'a> {
     /// The incivility model's.
@@ -126,6 +125,29 @@ impl<'a> ModelHashes<'a> {
     }
 }
 
+/// What a run of `score` writes once beside its rows (the sidecar
+/// `<output>.models.json`; `serve` sends the `models` part as a header).
+#[derive(Serialize)]
+pub struct RunHeader<'a> {
+    /// `threadlens <version>`.
+    pub created_by: String,
+    /// The incivility threshold of the `uncivil` column.
+    pub threshold: f64,
+    /// The models' content hashes (SHA-256).
+    pub models: ModelHashes<'a>,
+}
+
+impl<'a> RunHeader<'a> {
+    /// The header of rows scored by `scorer`; `names` from [`attribute_names`].
+    pub fn of(scorer: &'a Scorer, names: &'a [String]) -> RunHeader<'a> {
+        RunHeader {
+            created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
+            threshold: scorer.threshold(),
+            models: ModelHashes::of(scorer, names),
+        }
+    }
+}
+
 /// The row names of `scorer`'s attribute heads (`insult`, ...), in order.
 pub fn attribute_names(scorer: &Scorer) -> Vec<String> {
     scorer
@@ -139,8 +161,6 @@ pub fn attribute_names(scorer: &Scorer) -> Vec<String> {
 pub struct RowContext<'a> {
     /// The attribute heads' row names (`insult`, ...), from [`attribute_names`].
     pub names: &'a [String],
-    /// The serialised [`ModelHashes`].
-    pub models: &'a RawValue,
     /// Rows carry the comment's text (`score --include-text`).
     pub include_text: bool,
 }
@@ -153,7 +173,7 @@ pub fn jsonl_rows(
     ctx: &RowContext<'_>,
     out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
-    let (names, models) = (ctx.names, ctx.models);
+    let names = ctx.names;
     for (t, sc) in threads.iter().zip(scores) {
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let row = Row {
@@ -178,7 +198,6 @@ pub fn jsonl_rows(
                 reasons: s.as_ref().map_or(&[], |s| &s.reasons[..]),
                 stance_reasons: s.as_ref().map_or(&[], |s| &s.stance_reasons[..]),
                 source: &n.rec.source,
-                models,
             };
             serde_json::to_writer(&mut *out, &row)?;
             out.push(b'\n');

@@ -333,11 +333,13 @@ pub fn stream(
     outcome
 }
 
-/// Whole mode: read everything, build the forest, score it, consume it.
+/// Whole mode: read everything (then `known(records)`), build the forest,
+/// score it, consume it.
 pub fn whole(
     src: Source<'_>,
     scorer: Option<&Scorer>,
     diags: &mut Diagnostics,
+    known: &dyn Fn(u64),
     tick: &(dyn Fn(u64) + Sync),
     consume: &mut Consume<'_>,
 ) -> Result<(ReadStats, BuildStats)> {
@@ -346,6 +348,7 @@ pub fn whole(
         records.push(r);
         ControlFlow::Continue(())
     })?;
+    known(records.len() as u64);
     let build = whole_records(records, scorer, diags, tick, consume)?;
     Ok((read, build))
 }
@@ -592,7 +595,7 @@ pub fn run<S>(
         let (pb, template) = if total > 0 && rereadable(&input) {
             (
                 ProgressBar::new(total),
-                "{msg} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec})",
+                "{msg} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, ETA {eta})",
             )
         } else {
             (
@@ -608,10 +611,35 @@ pub fn run<S>(
     };
     let t0 = std::time::Instant::now();
     let comments = AtomicU64::new(0);
+    // Once the records to score are known (read whole, or partitioned), the
+    // bar counts records scored of that total, with an ETA, instead of
+    // bytes read (which would sit at 100% while scoring).
+    let by_records = std::sync::atomic::AtomicBool::new(false);
+    let known = |total: u64| {
+        if !show {
+            return;
+        }
+        comments.store(0, Ordering::Relaxed);
+        by_records.store(true, Ordering::Relaxed);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} records (ETA {eta})",
+            )
+            .expect("valid template"),
+        );
+        bar.set_length(total);
+        bar.reset_eta();
+        bar.set_position(0);
+    };
     let tick = |what: &str, n: u64| {
         let c = comments.fetch_add(n, Ordering::Relaxed) + n;
-        bar.set_position(counter.load(Ordering::Relaxed));
         let rate = c as f64 / t0.elapsed().as_secs_f64().max(1e-3);
+        if by_records.load(Ordering::Relaxed) {
+            bar.set_position(c);
+            bar.set_message(format!("{what} ({rate:.0}/s)"));
+            return;
+        }
+        bar.set_position(counter.load(Ordering::Relaxed));
         bar.set_message(format!("{what}: {c} records ({rate:.0}/s)"));
     };
     // Comments start over for another pass; bytes read start over with
@@ -630,6 +658,7 @@ pub fn run<S>(
         strict: input.strict,
         budget: input.partition_bytes,
         bar: &bar,
+        known: &known,
         tick: &tick,
         restart: &restart,
         note: &note,
@@ -653,6 +682,7 @@ pub fn run<S>(
     })?;
     let out = match held {
         Held::Memory(records) => {
+            known(records.len() as u64);
             let mut state = early;
             let build = whole_records(
                 records,
@@ -697,6 +727,8 @@ struct Drive<'a> {
     strict: bool,
     budget: u64,
     bar: &'a ProgressBar,
+    /// The number of records to score is known: progress counts them.
+    known: &'a dyn Fn(u64),
     tick: &'a (dyn Fn(&str, u64) + Sync),
     restart: &'a dyn Fn(),
     note: &'a dyn Fn(&str),
@@ -773,6 +805,7 @@ impl Drive<'_> {
             let mut diags = Diagnostics::new(self.strict);
             bar.set_message("partitioning by thread");
             let (parts, read) = partition(src, n, budget, by_parent, &mut diags, self.note)?;
+            (self.known)(read.records);
             let mut state = fresh()?;
             let (build, n) = score_partitions(
                 &parts,
@@ -797,6 +830,7 @@ impl Drive<'_> {
             src,
             scorer,
             &mut diags,
+            self.known,
             &|n| tick("scoring", n),
             &mut |f, s| consume(&mut state, f, s),
         )?;

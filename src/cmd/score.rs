@@ -12,10 +12,11 @@ use anyhow::{bail, Result};
 use crate::cli::{ModelArgs, ScoreArgs};
 use threadlens::analyze::models::{load_scorer, ModelChoice};
 use threadlens::analyze::render::{csv_safe, stance_label};
-use threadlens::analyze::rows::{self, ModelHashes};
+use threadlens::analyze::rows;
 use threadlens::analyze::score::{Explain, Scored, Scorer};
 use threadlens::classify::CharReasons;
 use threadlens::forest::Forest;
+use threadlens::output::write_atomic;
 use threadlens::output::Output;
 
 /// Load the models named by the options.
@@ -89,7 +90,7 @@ fn write_jsonl(
 /// Chunks of rows serialised before they are written (~16k rows).
 const CHUNKS_AT_ONCE: usize = 16;
 
-const CSV_HEADER: [&str; 18] = [
+const CSV_HEADER: [&str; 16] = [
     "thread",
     "id",
     "parent",
@@ -106,8 +107,6 @@ const CSV_HEADER: [&str; 18] = [
     "reasons",
     "stance_reasons",
     "source",
-    "incivility_model",
-    "stance_model",
 ];
 
 /// Where `--include-text` puts the text column: after `author`.
@@ -133,7 +132,6 @@ fn write_csv<W: Write>(
     scores: &[Vec<Option<Scored>>],
     n_attributes: usize,
     include_text: bool,
-    h: &ModelHashes,
     w: &mut csv::Writer<W>,
 ) -> Result<()> {
     let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6}"));
@@ -170,8 +168,6 @@ fn write_csv<W: Write>(
                 s.as_ref()
                     .map_or(String::new(), |s| list(&s.stance_reasons)),
                 csv_safe(&n.rec.source.to_string()),
-                h.incivility.to_string(),
-                h.stance.unwrap_or("").to_string(),
             ];
             // The text after `author`, the attribute columns after `uncivil`.
             let text = include_text.then(|| csv_safe(&n.rec.text));
@@ -281,6 +277,13 @@ struct Written {
     flagged: usize,
 }
 
+/// Where `score -o FILE` writes the models' hashes: `FILE.models.json`.
+pub fn sidecar_path(output: &Path) -> std::path::PathBuf {
+    let mut s = output.as_os_str().to_owned();
+    s.push(".models.json");
+    s.into()
+}
+
 pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     let input = a.input.resolve()?;
     // Rows are JSON lines or CSV: any other extension is a mistake to say
@@ -297,12 +300,8 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     let scorer = scorer(&a.models)?;
     let t0 = std::time::Instant::now();
     let names = rows::attribute_names(&scorer);
-    let h = ModelHashes::of(&scorer, &names);
-    // The models' hashes as every JSON row writes them.
-    let models = serde_json::value::to_raw_value(&h)?;
     let ctx = rows::RowContext {
         names: &names,
-        models: &models,
         include_text: a.include_text,
     };
     let csv_out = is_csv(a.output.as_deref());
@@ -331,7 +330,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
         }
         match &mut w.rows {
             Rows::Jsonl(out) => write_jsonl(f, sc, &ctx, out),
-            Rows::Csv(cw) => write_csv(f, sc, names.len(), a.include_text, &h, cw),
+            Rows::Csv(cw) => write_csv(f, sc, names.len(), a.include_text, cw),
         }
     })?;
     let Written {
@@ -346,6 +345,17 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("writing CSV: {}", e.error()))?,
     };
     out.finish()?;
+    // The models' hashes, once per file: a sidecar beside the rows.
+    let sidecar = a
+        .output
+        .as_deref()
+        .filter(|p| p.as_os_str() != "-" && atomic)
+        .map(sidecar_path);
+    if let Some(p) = &sidecar {
+        let mut j = serde_json::to_vec_pretty(&rows::RunHeader::of(&scorer, &names))?;
+        j.push(b'\n');
+        write_atomic(p, &j)?;
+    }
     super::report_diagnostics(&input, &run.build, &run.read, &run.diags, quiet)?;
     if !quiet {
         let secs = t0.elapsed().as_secs_f64();
@@ -355,6 +365,14 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
             run.mode,
             scorer.threshold()
         );
+        let (hi, hs) = scorer.hashes();
+        match &sidecar {
+            Some(p) => eprintln!("threadlens: models' hashes in {}", p.display()),
+            None => eprintln!(
+                "threadlens: models: incivility {hi}, stance {}",
+                hs.unwrap_or("none")
+            ),
+        }
     }
     Ok(super::exit_code(&run.diags, &run.read))
 }

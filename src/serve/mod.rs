@@ -189,6 +189,15 @@ struct AppState {
     keys: Option<Vec<[u8; 32]>>,
     log_text: bool,
     metrics: Metrics,
+    /// The models' hashes as `/v1/threads:score` sends them (JSON).
+    models_header: String,
+}
+
+/// The `X-Threadlens-Models` header of `scorer`: its models' hashes, JSON.
+fn models_header(scorer: &Scorer) -> String {
+    let names = crate::analyze::rows::attribute_names(scorer);
+    serde_json::to_string(&crate::analyze::rows::ModelHashes::of(scorer, &names))
+        .expect("serialisable")
 }
 
 /// An error in Perspective's shape: `{"error":{"code","message","status"}}`.
@@ -331,7 +340,8 @@ async fn suggest(body: Body) -> Result<Response, ApiError> {
 /// were a file named `N` (default `request`: `source` is `request:LINE`,
 /// and formats that name threads by their file, pages and WXR, use it),
 /// with the counts of records read and rejected in the
-/// `X-Threadlens-Records` and `X-Threadlens-Rejected` headers.
+/// `X-Threadlens-Records` and `X-Threadlens-Rejected` headers and the
+/// models' hashes (once, not per row) in `X-Threadlens-Models` (JSON).
 /// Scoring runs on the blocking pool: a batch may be large.
 async fn threads(
     State(st): State<Arc<AppState>>,
@@ -368,6 +378,10 @@ async fn threads(
                 header::HeaderName::from_static("x-threadlens-rejected"),
                 done.2.to_string(),
             ),
+            (
+                header::HeaderName::from_static("x-threadlens-models"),
+                st.models_header.clone(),
+            ),
         ],
         done.0,
     )
@@ -398,12 +412,9 @@ fn score_batch(
     let forest = crate::forest::build(records, &mut diags).map_err(|e| bad(e.to_string()))?;
     let scores = scorer.score_forest_explaining(&forest, explain, &|_| {});
     let names = crate::analyze::rows::attribute_names(scorer);
-    let hashes = crate::analyze::rows::ModelHashes::of(scorer, &names);
-    let models = serde_json::value::to_raw_value(&hashes).expect("serialisable");
     let mut out = Vec::new();
     let ctx = crate::analyze::rows::RowContext {
         names: &names,
-        models: &models,
         include_text: false,
     };
     crate::analyze::rows::jsonl_rows(&forest.threads, &scores, &ctx, &mut out)
@@ -493,6 +504,7 @@ pub async fn serve(
             .collect()
     });
     let st = Arc::new(AppState {
+        models_header: models_header(&scorer),
         scorer,
         keys,
         log_text: cfg.log_text,
