@@ -48,6 +48,28 @@ pub enum Command {
     Models(ModelsArgs),
     /// An HTTP server that speaks the Perspective API (comments:analyze), from the local models.
     Serve(ServeArgs),
+    /// Build the report from partial reports (`report --partial`) of a dump split by thread.
+    Merge(MergeArgs),
+}
+
+/// `threadlens merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Partial reports, from `report --partial` on disjoint sets of threads.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+    /// Output: `.html`, `.md` or `.json` (by extension), or `-` for standard
+    /// output (format by --output-format).
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// Format of the report: html, md or json (default: by the output's
+    /// extension; html for `-o -`).
+    #[arg(long, value_name = "FORMAT")]
+    pub output_format: Option<String>,
+    /// Also write the moderation queue the partials kept (their top
+    /// `--queue`) as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub queue_csv: Option<PathBuf>,
 }
 
 /// `threadlens serve`.
@@ -146,8 +168,13 @@ pub struct ReportArgs {
     pub models: ModelArgs,
     /// Output: `.html`, `.md` or `.json` (by extension), or `-` for standard
     /// output (format by --output-format).
-    #[arg(long, short, required = true)]
-    pub output: PathBuf,
+    #[arg(long, short, required_unless_present = "partial")]
+    pub output: Option<PathBuf>,
+    /// Write the report's mergeable state to FILE instead of the report
+    /// (for a part of a dump split by thread; `threadlens merge` builds the
+    /// report from the parts, the same as one `report` over the whole).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "gold", "queue_csv"])]
+    pub partial: Option<PathBuf>,
     /// Format of the report: html, md or json (default: by the output's
     /// extension; html for `-o -`).
     #[arg(long, value_name = "FORMAT")]

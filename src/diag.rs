@@ -32,12 +32,40 @@ impl SourceLoc {
             item: 0,
         }
     }
+
+    /// A record's true origin as an engine that moved it says
+    /// (`threadlens_source`): `FILE:LINE`, `FILE:LINE (item K)` as
+    /// [`SourceLoc`] displays them, or any other text (an id), kept whole
+    /// with line 0 (displayed as is).
+    pub fn origin(s: &str) -> Self {
+        let (head, item) = match s
+            .strip_suffix(')')
+            .and_then(|x| x.rsplit_once(" (item "))
+            .and_then(|(h, k)| Some((h, k.parse::<u32>().ok()?)))
+        {
+            Some((h, k)) if k > 0 => (h, k),
+            _ => (s, 0),
+        };
+        match head
+            .rsplit_once(':')
+            .and_then(|(f, l)| Some((f, l.parse::<u64>().ok()?)))
+        {
+            Some((file, line)) if line > 0 => SourceLoc {
+                file: file.into(),
+                line,
+                item,
+            },
+            _ => SourceLoc::new(s.into(), 0),
+        }
+    }
 }
 
 impl fmt::Display for SourceLoc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.item > 0 {
             write!(f, "{}:{} (item {})", self.file, self.line, self.item)
+        } else if self.line == 0 {
+            write!(f, "{}", self.file)
         } else {
             write!(f, "{}:{}", self.file, self.line)
         }
@@ -329,5 +357,25 @@ mod tests {
         assert_eq!(loc.to_string(), "a.json:1");
         loc.item = 4;
         assert_eq!(loc.to_string(), "a.json:1 (item 4)");
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::SourceLoc;
+
+    #[test]
+    fn an_origin_reads_back_as_it_was_displayed() {
+        for s in [
+            "dump.jsonl:17",
+            "a:b/c.json:3 (item 2)",
+            "s3://bucket/x.jsonl:9",
+            "t1_abc",
+            "x:y",
+        ] {
+            assert_eq!(SourceLoc::origin(s).to_string(), s);
+        }
+        let l = SourceLoc::origin("d/f.jsonl:12 (item 3)");
+        assert_eq!((&*l.file, l.line, l.item), ("d/f.jsonl", 12, 3));
     }
 }

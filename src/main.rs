@@ -47,6 +47,7 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Report(a) => cmd::report::run(a, cli.quiet),
         cli::Command::Models(a) => cmd::models::run(a),
         cli::Command::Serve(a) => cmd::serve::run(a),
+        cli::Command::Merge(a) => cmd::report::merge(a, cli.quiet),
     }
 }
 

@@ -2841,3 +2841,164 @@ fn progress_counts_records_scored_of_a_known_total_with_an_eta() {
     assert!(screen.contains("/20,000 records (ETA"), "{screen}");
     assert!(screen.contains("scoring ("), "{screen}");
 }
+
+#[test]
+fn merged_partial_reports_equal_the_whole_report_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // An interleaved dump of 60 threads; each record also carries its true
+    // origin, as the Spark job sets it, so the parts' queue sources match.
+    let whole = d.join("whole.jsonl");
+    let whole_name = whole.to_str().unwrap().to_string();
+    let words = [
+        "you idiot",
+        "thanks, good point",
+        "what a moron",
+        "I disagree, see the report",
+        "why?",
+        "shut up",
+    ];
+    let mut all = String::new();
+    let mut seed = 7u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    for t in 0..60 {
+        all.push_str(&format!("{{\"id\":\"s{t}\",\"title\":\"Thread {t}\",\"selftext\":\"\",\"subreddit\":\"x\",\"author\":\"op{t}\",\"created_utc\":{t}}}\n"));
+    }
+    let mut kids: Vec<Vec<usize>> = vec![Vec::new(); 60];
+    for i in 0..700 {
+        let t = next() % 60;
+        // Replies nest: half of them answer an earlier comment of the thread.
+        let parent = match kids[t].len() {
+            0 => format!("t3_s{t}"),
+            n if next() % 2 == 0 => format!("t1_c{}", kids[t][next() % n]),
+            _ => format!("t3_s{t}"),
+        };
+        kids[t].push(i);
+        all.push_str(&format!(
+            "{{\"id\":\"c{i}\",\"parent_id\":\"{parent}\",\"link_id\":\"t3_s{t}\",\"body\":\"{} {i}\",\"author\":\"u{}\",\"created_utc\":{}}}\n",
+            words[next() % words.len()],
+            next() % 40,
+            100 + i
+        ));
+    }
+    std::fs::write(&whole, &all).unwrap();
+    let threads_of: Vec<usize> = all
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let t = v.get("link_id").map_or_else(
+                || v["id"].as_str().unwrap().to_string(),
+                |l| l.as_str().unwrap()[3..].to_string(),
+            );
+            t[1..].parse().unwrap()
+        })
+        .collect();
+    let mut want = Vec::new();
+    for ext in ["json", "html", "md"] {
+        let out = d.join(format!("whole.{ext}"));
+        let o = run(&["-q", "report", &whole_name, "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        want.push((ext, std::fs::read(&out).unwrap()));
+    }
+    for k in [1usize, 2, 7] {
+        // A random split by thread: thread t goes to part perm(t) mod k.
+        let salt = next();
+        let part_of = |t: usize| (t.wrapping_mul(2654435761) ^ salt) % k;
+        let mut parts = vec![String::new(); k];
+        for (i, (l, &t)) in all.lines().zip(&threads_of).enumerate() {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["threadlens_source"] = format!("{whole_name}:{}", i + 1).into();
+            parts[part_of(t)].push_str(&v.to_string());
+            parts[part_of(t)].push('\n');
+        }
+        let mut partials = Vec::new();
+        for (j, p) in parts.iter().enumerate() {
+            let f = d.join(format!("k{k}-{j}.jsonl"));
+            std::fs::write(&f, p).unwrap();
+            let pf = d.join(format!("k{k}-{j}.partial.json"));
+            if p.is_empty() {
+                continue;
+            }
+            let o = run(&[
+                "-q",
+                "report",
+                f.to_str().unwrap(),
+                "--partial",
+                pf.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            partials.push(pf.to_str().unwrap().to_string());
+        }
+        // Any order of the parts.
+        partials.reverse();
+        for (ext, bytes) in &want {
+            let out = d.join(format!("merged-{k}.{ext}"));
+            let mut args = vec!["-q", "merge"];
+            args.extend(partials.iter().map(String::as_str));
+            args.extend(["-o", out.to_str().unwrap()]);
+            let o = run(&args);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert!(
+                std::fs::read(&out).unwrap() == *bytes,
+                "{k} parts, {ext}: differs from the whole report"
+            );
+        }
+    }
+    // Rows keep their true origin: scoring the one-part copy (every record
+    // carrying `threadlens_source`) gives the whole dump's rows, `source` too.
+    let one = d.join("k1-0.jsonl");
+    let got = lines(&run(&["-q", "score", one.to_str().unwrap()]).stdout);
+    let want_rows = lines(&run(&["-q", "score", &whole_name]).stdout);
+    assert_eq!(got, want_rows);
+    assert!(got[0]["source"].as_str().unwrap().starts_with(&whole_name));
+    // Parts made with other options do not merge.
+    let a = d.join("a.partial.json");
+    let b = d.join("b.partial.json");
+    assert!(run(&[
+        "-q",
+        "report",
+        &whole_name,
+        "--partial",
+        a.to_str().unwrap()
+    ])
+    .status
+    .success());
+    assert!(run(&[
+        "-q",
+        "report",
+        &whole_name,
+        "--threshold",
+        "0.9",
+        "--partial",
+        b.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let o = run(&[
+        "merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        d.join("x.html").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("different options"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Not a partial: a clear error naming the file.
+    let o = run(&[
+        "merge",
+        whole_name.as_str(),
+        "-o",
+        d.join("x.html").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a partial report"));
+}

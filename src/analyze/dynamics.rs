@@ -9,7 +9,7 @@
 //! is unit-tested against hand-computed values, and every pass is O(nodes)
 //! (pre-order layout: a node's parent always comes before it).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::data::STANCE_LABELS;
 
@@ -50,7 +50,7 @@ pub struct ThreadInput {
 }
 
 /// Parent → reply incivility counts (both ends comments).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Contagion {
     /// Replies whose parent is uncivil.
     pub after_uncivil: u64,
@@ -92,7 +92,7 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
 }
 
 /// Escalation along root-to-leaf branches.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Escalation {
     /// Branches with at least 3 comments (a slope needs 3 points to mean anything).
     pub branches: u64,
@@ -103,7 +103,7 @@ pub struct Escalation {
 }
 
 /// Two authors replying to each other with disagreement or incivility.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dyad {
     /// The two authors (sorted).
     pub authors: [String; 2],
@@ -114,7 +114,7 @@ pub struct Dyad {
 }
 
 /// The first uncivil comment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirstUncivil {
     /// Its id.
     pub id: String,
@@ -126,7 +126,7 @@ pub struct FirstUncivil {
 }
 
 /// Metrics of one thread.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThreadStats {
     /// Thread id.
     pub id: String,

@@ -4,7 +4,7 @@
 //! Markdown, HTML and CSV renderings in [`super::render`] read the same
 //! struct, so all formats carry the same numbers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::dynamics::{thread_stats, Contagion, NodeInput, ThreadInput, ThreadStats};
 use super::score::Scored;
@@ -24,6 +24,36 @@ pub const BINS: usize = 20;
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct ExactSum(u128);
 
+// As a decimal string: JSON numbers do not carry 128 bits everywhere.
+impl Serialize for ExactSum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ExactSum {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map(ExactSum).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A decided stance, one of [`STANCE_LABELS`] (an alias, so that serde's
+/// derive does not take the `'static` for a borrow of the input).
+pub type StanceLabel = Option<&'static str>;
+
+/// A stance label read back from a partial report: one of [`STANCE_LABELS`].
+fn de_stance<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'static str>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => STANCE_LABELS
+            .iter()
+            .find(|l| **l == s)
+            .map(|l| Some(*l))
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown stance {s:?}"))),
+    }
+}
+
 impl ExactSum {
     const SCALE: f64 = (1u128 << 64) as f64;
 
@@ -40,7 +70,7 @@ impl ExactSum {
 pub const DEPTHS: u32 = 15;
 
 /// A value with a 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// Point estimate.
     pub value: f64,
@@ -111,7 +141,7 @@ pub struct Corpus {
 }
 
 /// One comment in the moderation queue.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueItem {
     /// 1-based rank.
     pub rank: u64,
@@ -126,7 +156,8 @@ pub struct QueueItem {
     /// P(uncivil).
     pub incivility: f64,
     /// Stance toward the parent.
-    pub stance: Option<&'static str>,
+    #[serde(deserialize_with = "de_stance")]
+    pub stance: StanceLabel,
     /// Top features behind the score.
     pub reasons: Vec<Contribution>,
     /// The comment (truncated to [`SNIPPET`] characters).
@@ -146,7 +177,7 @@ pub struct QueueItem {
 pub const SNIPPET: usize = 400;
 
 /// One node for the HTML tree view.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TreeNode {
     /// Id.
     pub id: String,
@@ -159,7 +190,8 @@ pub struct TreeNode {
     /// P(uncivil) (`None` for placeholders and pingbacks).
     pub incivility: Option<f64>,
     /// Stance toward the parent.
-    pub stance: Option<&'static str>,
+    #[serde(deserialize_with = "de_stance")]
+    pub stance: StanceLabel,
     /// Text (up to [`TREE_TEXT`] characters).
     pub text: String,
     /// At or over the incivility threshold (a moderation queue item).
@@ -204,7 +236,7 @@ pub struct Report {
 }
 
 /// Content hashes of the models used.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Models {
     /// Incivility model SHA-256.
     pub incivility: String,
@@ -213,7 +245,7 @@ pub struct Models {
 }
 
 /// Report settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportOptions {
     /// Incivility threshold.
     pub threshold: f64,
@@ -314,7 +346,7 @@ pub fn thread_input(t: &Thread, scores: &[Option<Scored>]) -> ThreadInput {
 }
 
 /// Per-thread sufficient statistics for the bootstrap.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, Serialize, Deserialize)]
 struct Sums {
     n: f64,
     p: f64,
@@ -516,11 +548,27 @@ fn tree_nodes(t: &Thread, sc: &[Option<Scored>], first: usize) -> Vec<TreeNode> 
     out
 }
 
+/// Why two partial reports cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// Made with different report options (threshold, queue size, ...).
+    #[error("the partial reports were made with different options (threshold, --queue, --trees, --queue-sort, attribute heads)")]
+    Options,
+    /// Made with different models.
+    #[error("the partial reports were made with different models")]
+    Models,
+}
+
 /// Builds a [`Report`] from scored threads added in input order. Memory
 /// holds one summary per thread (its metrics and a few sums for the
 /// bootstrap), one 64-bit hash per participant, the queue (its top
 /// [`ReportOptions::queue`] items, or all of it) and the trees of the
 /// current top threads: not the comments of the dump.
+///
+/// It serialises (`report --partial`) and builders of disjoint sets of
+/// threads [`merge`](ReportBuilder::merge) into the builder of their union:
+/// the report is the same, byte for byte, however the threads were split.
+#[derive(Serialize, Deserialize)]
 pub struct ReportBuilder {
     opt: ReportOptions,
     models: Models,
@@ -691,6 +739,52 @@ impl ReportBuilder {
         }
         self.sums.push(s);
         self.threads.push(st);
+    }
+
+    /// Fold in the builder of another, disjoint set of threads made with
+    /// the same options and models. Associative and commutative: the
+    /// report of merged builders does not depend on how the threads were
+    /// split or in which order the parts are merged.
+    pub fn merge(&mut self, other: ReportBuilder) -> Result<(), MergeError> {
+        if self.opt != other.opt {
+            return Err(MergeError::Options);
+        }
+        if self.models != other.models {
+            return Err(MergeError::Models);
+        }
+        let by = self.opt.queue_sort.clone();
+        let by = by.as_deref();
+        self.threads.extend(other.threads);
+        self.sums.extend(other.sums);
+        for (a, b) in self.hist.iter_mut().zip(other.hist) {
+            *a += b;
+        }
+        for (a, b) in self.depth.iter_mut().zip(other.depth) {
+            a.0 += b.0;
+            a.1 .0 += b.1 .0;
+            a.2 += b.2;
+        }
+        self.authors.extend(other.authors);
+        self.contagion.add(&other.contagion);
+        for (a, b) in self.stance_mix.iter_mut().zip(other.stance_mix) {
+            *a += b;
+        }
+        self.esc.0 += other.esc.0;
+        self.esc.1 += other.esc.1;
+        self.virality.0 .0 += other.virality.0 .0;
+        self.virality.1 += other.virality.1;
+        self.queue_total += other.queue_total;
+        self.queue.extend(other.queue);
+        prune(&mut self.queue, self.opt.queue, |a, b| queue_cmp(by, a, b));
+        self.trees.extend(other.trees);
+        prune(&mut self.trees, Some(self.opt.trees), |a, b| {
+            rank_cmp(&a.0, &b.0)
+        });
+        self.queue_trees.extend(other.queue_trees);
+        prune(&mut self.queue_trees, Some(self.opt.queue_trees), |a, b| {
+            queue_cmp(by, &a.0, &b.0)
+        });
+        Ok(())
     }
 
     /// The report.

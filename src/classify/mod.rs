@@ -234,7 +234,7 @@ enum Feature {
 }
 
 /// One feature's share of a score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Contribution {
     /// `tok:you idiot`, `word:idiot`, `chr:_idi`, `parent:tok:...` or a cue name.
     pub feature: String,

@@ -2,7 +2,9 @@
 //! debate-dynamics report as HTML, Markdown or JSON (by the output's
 //! extension), optionally the whole moderation queue as CSV, and with
 //! `--gold` the same corpus numbers computed from gold labels beside the
-//! predicted ones.
+//! predicted ones. `--partial` writes the report's mergeable state instead,
+//! and `threadlens merge` builds the report from such parts (a dump split
+//! by thread, e.g. by Spark): byte for byte the report of the whole.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -11,12 +13,15 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
-use crate::cli::ReportArgs;
+use std::path::Path;
+
+use crate::cli::{MergeArgs, ReportArgs};
 use threadlens::analyze::render;
 use threadlens::analyze::report::{Corpus, Models, Report, ReportBuilder, ReportOptions};
 use threadlens::analyze::score::Scored;
 use threadlens::classify::data::binary_label;
 use threadlens::forest::Forest;
+use threadlens::ingest::Input;
 use threadlens::output::write_atomic;
 
 #[derive(Serialize)]
@@ -128,14 +133,13 @@ struct State {
     gold: Option<GoldRun>,
 }
 
-pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
-    let input = a.input.resolve()?;
-    let to_stdout = a.output.as_os_str() == "-";
-    let ext = match &a.output_format {
+/// The report format named by `--output-format` or the output's extension.
+fn report_format(output: &Path, format: Option<&str>) -> Result<String> {
+    let to_stdout = output.as_os_str() == "-";
+    let ext = match format {
         Some(f) => f.to_ascii_lowercase(),
         None if to_stdout => "html".into(),
-        None => a
-            .output
+        None => output
             .extension()
             .and_then(|e| e.to_str())
             .map(|e| e.to_ascii_lowercase())
@@ -144,9 +148,143 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
     if !matches!(ext.as_str(), "html" | "htm" | "md" | "markdown" | "json") {
         bail!(
             "{}: the report is written as html, md or json (by extension, or --output-format)",
+            output.display()
+        );
+    }
+    Ok(ext)
+}
+
+/// Render `report` as `ext` to `output` (`-`: standard output), and the
+/// queue CSV if asked.
+fn write_report(
+    report: &Report,
+    gold: Option<&Gold>,
+    ext: &str,
+    output: &Path,
+    queue_csv: Option<&Path>,
+    queue_rows: usize,
+    thread_rows: usize,
+) -> Result<()> {
+    let bytes = match ext {
+        "json" => {
+            let mut v = serde_json::to_vec_pretty(&WithGold { report, gold })?;
+            v.push(b'\n');
+            v
+        }
+        "md" | "markdown" => {
+            let mut s = render::markdown(report, queue_rows, thread_rows);
+            if let Some(g) = gold {
+                s.push_str(&gold_markdown(g, report));
+            }
+            s.into_bytes()
+        }
+        _ => render::html(report, queue_rows, thread_rows).into_bytes(),
+    };
+    if output.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&bytes)?;
+        out.flush()?;
+    } else {
+        write_atomic(output, &bytes)?;
+    }
+    if let Some(q) = queue_csv {
+        write_atomic(q, &render::queue_csv(report)?)?;
+    }
+    Ok(())
+}
+
+/// What `report --partial` writes: the report builder's state and what
+/// `merge` needs besides (the table sizes to render, the records read).
+#[derive(Serialize, serde::Deserialize)]
+struct Partial {
+    /// Format version of partial files.
+    threadlens_partial: u32,
+    /// `threadlens <version>` (merge refuses partials of other versions).
+    created_by: String,
+    /// Queue and thread rows shown (`--queue`, `--threads`).
+    queue_rows: usize,
+    thread_rows: usize,
+    /// Records read and rejected in this part.
+    records: u64,
+    rejected: u64,
+    builder: ReportBuilder,
+}
+
+/// `threadlens merge`: the report of the union of the partials' threads.
+pub fn merge(a: &MergeArgs, quiet: bool) -> Result<ExitCode> {
+    let ext = report_format(&a.output, a.output_format.as_deref())?;
+    let version = format!("threadlens {}", env!("CARGO_PKG_VERSION"));
+    let mut total: Option<Partial> = None;
+    for p in &a.partials {
+        let name = p.display();
+        let r = Input::Path(p.clone())
+            .open()
+            .with_context(|| format!("{name}: cannot open"))?;
+        let part: Partial = serde_json::from_reader(r).with_context(|| {
+            format!("{name}: not a partial report (threadlens report --partial)")
+        })?;
+        if part.threadlens_partial != 1 || part.created_by != version {
+            bail!(
+                "{name}: a partial report of {} (format {}); this is {version}",
+                part.created_by,
+                part.threadlens_partial
+            );
+        }
+        match &mut total {
+            None => total = Some(part),
+            Some(t) => {
+                if (t.queue_rows, t.thread_rows) != (part.queue_rows, part.thread_rows) {
+                    bail!(
+                        "{name}: made with other --queue/--threads than {}",
+                        a.partials[0].display()
+                    );
+                }
+                t.records += part.records;
+                t.rejected += part.rejected;
+                t.builder
+                    .merge(part.builder)
+                    .with_context(|| format!("{name} and {}", a.partials[0].display()))?;
+            }
+        }
+    }
+    let total = total.expect("clap requires one partial");
+    let report = total.builder.finish();
+    write_report(
+        &report,
+        None,
+        &ext,
+        &a.output,
+        a.queue_csv.as_deref(),
+        total.queue_rows,
+        total.thread_rows,
+    )?;
+    if !quiet {
+        let c = &report.corpus;
+        eprintln!(
+            "threadlens: merged {} partial reports: {} records read, {} rejected; {} threads, {} comments ({} uncivil at {:.3}) → {}",
+            a.partials.len(),
+            total.records,
+            total.rejected,
+            c.threads,
+            c.comments,
+            c.uncivil,
+            report.threshold,
             a.output.display()
         );
     }
+    Ok(if total.rejected > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
+    let input = a.input.resolve()?;
+    let ext = match &a.output {
+        Some(o) => Some(report_format(o, a.output_format.as_deref())?),
+        None => None,
+    };
     let scorer = super::score::scorer(&a.models)?.without_stance_reasons();
     let t0 = std::time::Instant::now();
     let (hi, hs) = scorer.hashes();
@@ -206,36 +344,43 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         }
         Ok(())
     })?;
+    if let Some(p) = &a.partial {
+        let part = Partial {
+            threadlens_partial: 1,
+            created_by: format!("threadlens {}", env!("CARGO_PKG_VERSION")),
+            queue_rows: a.queue,
+            thread_rows: a.threads,
+            records: run.read.records,
+            rejected: run.diags.rejected(),
+            builder: run.state.report,
+        };
+        let mut v = serde_json::to_vec(&part)?;
+        v.push(b'\n');
+        write_atomic(p, &v)?;
+        super::report_diagnostics(&input, &run.build, &run.read, &run.diags, quiet)?;
+        if !quiet {
+            eprintln!(
+                "threadlens: partial report of {} records in {:.2} s ({}) → {}",
+                run.read.records,
+                t0.elapsed().as_secs_f64(),
+                run.mode,
+                p.display()
+            );
+        }
+        return Ok(super::exit_code(&run.diags, &run.read));
+    }
+    let output = a.output.as_deref().expect("clap: --output or --partial");
     let report = run.state.report.finish();
     let gold = run.state.gold.map(GoldRun::finish);
-    let bytes = match ext.as_str() {
-        "json" => {
-            let mut v = serde_json::to_vec_pretty(&WithGold {
-                report: &report,
-                gold: gold.as_ref(),
-            })?;
-            v.push(b'\n');
-            v
-        }
-        "md" | "markdown" => {
-            let mut s = render::markdown(&report, a.queue, a.threads);
-            if let Some(g) = &gold {
-                s.push_str(&gold_markdown(g, &report));
-            }
-            s.into_bytes()
-        }
-        _ => render::html(&report, a.queue, a.threads).into_bytes(),
-    };
-    if to_stdout {
-        let mut out = std::io::stdout().lock();
-        out.write_all(&bytes)?;
-        out.flush()?;
-    } else {
-        write_atomic(&a.output, &bytes)?;
-    }
-    if let Some(q) = &a.queue_csv {
-        write_atomic(q, &render::queue_csv(&report)?)?;
-    }
+    write_report(
+        &report,
+        gold.as_ref(),
+        ext.as_deref().unwrap_or("html"),
+        output,
+        a.queue_csv.as_deref(),
+        a.queue,
+        a.threads,
+    )?;
     super::report_diagnostics(&input, &run.build, &run.read, &run.diags, quiet)?;
     if !quiet {
         let c = &report.corpus;
@@ -247,7 +392,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
             report.threshold,
             t0.elapsed().as_secs_f64(),
             run.mode,
-            a.output.display()
+            output.display()
         );
         if let Some(g) = &gold {
             eprintln!(

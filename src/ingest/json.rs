@@ -208,6 +208,10 @@ struct AnyRec<'a> {
     dead: Scalar<'a>,
     #[serde(borrow)]
     children: Option<Vec<&'a RawValue>>,
+    /// The record's true origin, set by an engine that moved it (Spark):
+    /// used as its `source` instead of its place in this input.
+    #[serde(borrow)]
+    threadlens_source: Scalar<'a>,
 }
 
 fn first<'x, 'a>(xs: &[&'x Scalar<'a>]) -> Option<&'x Scalar<'a>> {
@@ -547,8 +551,14 @@ fn handle_record(
             }
         },
     };
+    let origin = rec.threadlens_source.text().map(|s| SourceLoc::origin(&s));
     match map_record(rec, dialect, &loc, ctx) {
-        Ok(Mapped::One(rc)) => sink.emit(rc),
+        Ok(Mapped::One(mut rc)) => {
+            if let Some(o) = origin {
+                rc.source = o;
+            }
+            sink.emit(rc)
+        }
         Ok(Mapped::Nested(items)) if depth < 4 => {
             for (i, it) in items.iter().enumerate() {
                 let mut l = loc.clone();
