@@ -859,7 +859,7 @@ fn score_writes_every_record_as_jsonl_and_csv() {
         .lines()
         .next()
         .unwrap()
-        .ends_with(",reasons,stance_reasons,source"));
+        .ends_with(",reasons,stance_reasons,attribute_reasons,source"));
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let h = r.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|c| c == n).unwrap();
@@ -3001,4 +3001,40 @@ fn merged_partial_reports_equal_the_whole_report_byte_for_byte() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a partial report"));
+}
+
+#[test]
+fn score_rows_explain_each_attribute_head_as_incivility() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    std::fs::write(
+        &csv,
+        "id,text\n1,\"You are an idiot, shut up you moron\"\n2,\"Fair point, thanks\"\n",
+    )
+    .unwrap();
+    let rows = |explain: &str| {
+        lines(&run(&["-q", "score", csv.to_str().unwrap(), "--explain", explain]).stdout)
+    };
+    let flagged = rows("flagged");
+    let insult = &flagged[0]["attribute_reasons"]["insult"];
+    assert!(flagged[0]["attributes"]["insult"].as_f64().unwrap() >= 0.5);
+    let top = &insult.as_array().expect("insult explained")[0];
+    assert!(top["weight"].as_f64().unwrap() > 0.0, "{top}");
+    assert!(
+        top["feature"].as_str().unwrap().contains("idiot")
+            || top["feature"].as_str().unwrap().contains("moron"),
+        "{top}"
+    );
+    // Heads under 0.5 are not explained by default; a civil comment has none.
+    for (name, p) in flagged[0]["attributes"].as_object().unwrap() {
+        let explained = flagged[0]["attribute_reasons"].get(name).is_some();
+        assert_eq!(explained, p.as_f64().unwrap() >= 0.5, "{name}");
+    }
+    assert!(flagged[1].get("attribute_reasons").is_none());
+    // --explain all: every head of every comment; none: no reasons at all.
+    let all = rows("all");
+    assert_eq!(all[1]["attribute_reasons"].as_object().unwrap().len(), 3);
+    assert!(rows("none")
+        .iter()
+        .all(|r| r.get("attribute_reasons").is_none()));
 }

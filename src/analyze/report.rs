@@ -1006,6 +1006,7 @@ mod tests {
                     }),
                     stance_label: parent.map(|_| s),
                     reasons: Vec::new(),
+                    attribute_reasons: Vec::new(),
                     stance_reasons: Vec::new(),
                 })
             })

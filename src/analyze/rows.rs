@@ -60,6 +60,8 @@ struct Row<'a> {
     stance_label: Option<&'static str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     reasons: &'a [crate::classify::Contribution],
+    #[serde(skip_serializing_if = "AttributeReasons::is_empty")]
+    attribute_reasons: AttributeReasons<'a>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     stance_reasons: &'a [crate::classify::Contribution],
     source: &'a crate::diag::SourceLoc,
@@ -83,6 +85,32 @@ impl Serialize for Attributes<'_> {
         let mut m = s.serialize_map(Some(self.values.len()))?;
         for (k, v) in self.names.iter().zip(self.values) {
             m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// Per attribute head, the features behind its score, as
+/// `{"insult": [...], ...}` (heads without reasons left out).
+struct AttributeReasons<'a> {
+    names: &'a [String],
+    reasons: &'a [Vec<crate::classify::Contribution>],
+}
+
+impl AttributeReasons<'_> {
+    fn is_empty(&self) -> bool {
+        self.reasons.iter().all(Vec::is_empty)
+    }
+}
+
+impl Serialize for AttributeReasons<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in self.names.iter().zip(self.reasons) {
+            if !v.is_empty() {
+                m.serialize_entry(k, v)?;
+            }
         }
         m.end()
     }
@@ -196,6 +224,10 @@ pub fn jsonl_rows(
                     .and_then(|s| s.stance_label)
                     .map(|l| STANCE_LABELS[l]),
                 reasons: s.as_ref().map_or(&[], |s| &s.reasons[..]),
+                attribute_reasons: AttributeReasons {
+                    names,
+                    reasons: s.as_ref().map_or(&[], |s| &s.attribute_reasons[..]),
+                },
                 stance_reasons: s.as_ref().map_or(&[], |s| &s.stance_reasons[..]),
                 source: &n.rec.source,
             };

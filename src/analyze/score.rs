@@ -67,6 +67,10 @@ pub struct Scored {
     pub attributes: Vec<f64>,
     /// Top features that pushed P(uncivil) up (and, after them, down).
     pub reasons: Vec<Contribution>,
+    /// The same per attribute head ([`Scorer::attribute_names`] order):
+    /// explained as incivility is ([`Explain`]; `flagged`: a head's score
+    /// at or over 0.5), empty otherwise.
+    pub attribute_reasons: Vec<Vec<Contribution>>,
     /// Top features that pushed the decided stance up (and, after them,
     /// down): the reply's and the parent's n-grams (`parent:` prefix), cues
     /// and pair features.
@@ -303,6 +307,18 @@ impl Scorer {
                 })
                 .collect();
             let uncivil = incivility >= self.threshold;
+            let attribute_reasons = self
+                .attributes
+                .iter()
+                .zip(&attributes)
+                .map(
+                    |((_, m), &pa)| match (explain.wants(pa >= 0.5), prepared.get(i)) {
+                        (false, _) => Vec::new(),
+                        (true, Some(p)) => m.explain_scored(p, text, None, 1, self.top, s),
+                        (true, None) => m.explain(text, "", 1, self.top),
+                    },
+                )
+                .collect();
             // Explained right after scoring, so the cue inputs are reused.
             let reasons = match (explain.wants(uncivil), prepared.get(i)) {
                 (false, _) => Vec::new(),
@@ -342,6 +358,7 @@ impl Scorer {
             out.push(Some(Scored {
                 incivility,
                 attributes,
+                attribute_reasons,
                 uncivil,
                 stance,
                 stance_label,

@@ -106,6 +106,7 @@ impl GoldRun {
                                 stance: s.stance,
                                 stance_label: s.stance_label,
                                 reasons: Vec::new(),
+                                attribute_reasons: Vec::new(),
                                 stance_reasons: Vec::new(),
                             }
                         })

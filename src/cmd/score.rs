@@ -90,7 +90,7 @@ fn write_jsonl(
 /// Chunks of rows serialised before they are written (~16k rows).
 const CHUNKS_AT_ONCE: usize = 16;
 
-const CSV_HEADER: [&str; 16] = [
+const CSV_HEADER: [&str; 17] = [
     "thread",
     "id",
     "parent",
@@ -106,6 +106,7 @@ const CSV_HEADER: [&str; 16] = [
     "stance_label",
     "reasons",
     "stance_reasons",
+    "attribute_reasons",
     "source",
 ];
 
@@ -130,7 +131,7 @@ fn csv_header(names: &[String], include_text: bool) -> Vec<&str> {
 fn write_csv<W: Write>(
     forest: &Forest,
     scores: &[Vec<Option<Scored>>],
-    n_attributes: usize,
+    names: &[String],
     include_text: bool,
     w: &mut csv::Writer<W>,
 ) -> Result<()> {
@@ -148,7 +149,7 @@ fn write_csv<W: Write>(
             let p = s.as_ref().and_then(|s| s.stance);
             let kind = serde_json::to_value(n.rec.kind)?;
             let attributes =
-                (0..n_attributes).map(|j| f(s.as_ref().and_then(|s| s.attributes.get(j).copied())));
+                (0..names.len()).map(|j| f(s.as_ref().and_then(|s| s.attributes.get(j).copied())));
             let record = [
                 csv_safe(&t.id),
                 csv_safe(&n.rec.id),
@@ -167,6 +168,18 @@ fn write_csv<W: Write>(
                 s.as_ref().map_or(String::new(), |s| list(&s.reasons)),
                 s.as_ref()
                     .map_or(String::new(), |s| list(&s.stance_reasons)),
+                // `insult: word:idiot +2.100; ... | profanity: ...`
+                s.as_ref().map_or(String::new(), |s| {
+                    csv_safe(
+                        &names
+                            .iter()
+                            .zip(&s.attribute_reasons)
+                            .filter(|(_, r)| !r.is_empty())
+                            .map(|(n, r)| format!("{n}: {}", list(r)))
+                            .collect::<Vec<_>>()
+                            .join(" | "),
+                    )
+                }),
                 csv_safe(&n.rec.source.to_string()),
             ];
             // The text after `author`, the attribute columns after `uncivil`.
@@ -330,7 +343,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
         }
         match &mut w.rows {
             Rows::Jsonl(out) => write_jsonl(f, sc, &ctx, out),
-            Rows::Csv(cw) => write_csv(f, sc, names.len(), a.include_text, cw),
+            Rows::Csv(cw) => write_csv(f, sc, &names, a.include_text, cw),
         }
     })?;
     let Written {
