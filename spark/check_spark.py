@@ -54,6 +54,9 @@ def check(name, dump, a, tmp):
     # Largest peak RSS of a process under spark-submit so far (the JVM,
     # Python workers, threadlens runs): kB on Linux.
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # Per task: the executors log their threadlens runs' peak RSS.
+    task_kb = [int(l.rsplit("RSS ", 1)[1].split()[0]) for l in p.stderr.splitlines()
+               if l.startswith("threadlens_spark: partition ")]
     if p.returncode != 0:
         print(p.stderr[-4000:], file=sys.stderr)
         return {"dump": name, "ok": False, "problem": f"spark-submit exit {p.returncode}"}
@@ -84,6 +87,7 @@ def check(name, dump, a, tmp):
     res = {"dump": name, "rows": len(one_rows), "spark_rows": len(spark_rows), "same_rows": same_rows,
            "same_report": same_report, "spark_s": round(spark_s, 1), "single_machine_s": round(one_s, 1),
            "ratio": round(spark_s / max(one_s, 1e-9), 2), "peak_rss_mb": round(peak_mb),
+           "task_threadlens_peak_rss_mb": round(max(task_kb, default=0) / 1024),
            "ok": same_rows and same_report}
     if diff:
         res["first_difference"] = diff

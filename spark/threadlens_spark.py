@@ -106,6 +106,11 @@ def run_partition(bin_path, fmt, extra):
             for what, p in (("score", score), ("report", report)):
                 if p.returncode not in (0, 1):
                     raise RuntimeError(f"threadlens {what} on partition {index} exited {p.returncode}: {p.stderr[-2000:]}")
+            # Peak RSS of the largest threadlens run of this worker so far
+            # (kB on Linux), for the task-memory figure in the logs.
+            import resource
+            kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            sys.stderr.write(f"threadlens_spark: partition {index}: {n} records, threadlens peak RSS {kb} kB\n")
             with open(os.path.join(tmp, "rows.jsonl"), encoding="utf-8") as f:
                 for line in f:
                     yield ("row", line.rstrip("\n"))

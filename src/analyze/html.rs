@@ -464,16 +464,8 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         }
         o.push_str("</ol>");
     }
-    if !s.drivers.is_empty() {
-        let _ = write!(
-            o,
-            "<p>What the flags rest on (queue items naming it among their top reasons): {}.</p>",
-            s.drivers
-                .iter()
-                .map(|(l, n)| format!("{} ({n})", html_escape(l)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+    if let Some(d) = s.drivers_sentence(&html_escape) {
+        let _ = write!(o, "<p>{d}</p>");
     }
     if let Some(st) = &s.stance {
         let _ = write!(o, "<p>{}</p>", html_escape(st));

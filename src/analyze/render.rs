@@ -304,16 +304,8 @@ pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         }
         o.push('\n');
     }
-    if !sm.drivers.is_empty() {
-        let _ = writeln!(
-            o,
-            "What the flags rest on (queue items naming it among their top reasons): {}.\n",
-            sm.drivers
-                .iter()
-                .map(|(l, n)| format!("{} ({n})", md_escape(l)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+    if let Some(d) = sm.drivers_sentence(&md_escape) {
+        let _ = writeln!(o, "{d}\n");
     }
     if let Some(st) = &sm.stance {
         let _ = writeln!(o, "{}\n", md_escape(st));

@@ -29,6 +29,23 @@ pub struct Summary {
     pub stance: Option<String>,
 }
 
+impl Summary {
+    /// What the flags rest on, as one sentence with each reason escaped by
+    /// `esc` for the renderer's syntax (`None` when the queue is empty).
+    pub fn drivers_sentence(&self, esc: &dyn Fn(&str) -> String) -> Option<String> {
+        (!self.drivers.is_empty()).then(|| {
+            format!(
+                "What the flags rest on (queue items naming it among their top reasons): {}.",
+                self.drivers
+                    .iter()
+                    .map(|(l, n)| format!("{} ({n})", esc(l)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+}
+
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
