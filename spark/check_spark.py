@@ -11,7 +11,7 @@ The dump is synthetic (interleaved threads, nested replies); with --shared,
 the RumourEval 2019 flat file and the ConvoKit utterances are checked too.
 Prints one JSON line per dump with the wall times; exits 1 on a difference.
 """
-import argparse, json, os, random, resource, subprocess, sys, tempfile, time
+import argparse, json, os, random, resource, shutil, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORDS = ["you idiot", "thanks, good point", "what a moron", "I disagree, the numbers say otherwise",
@@ -44,6 +44,8 @@ def rows_of(text):
 
 def check(name, dump, a, tmp):
     out = os.path.join(tmp, name)
+    # Spark does not write over an output folder of an earlier run.
+    shutil.rmtree(out, ignore_errors=True)
     report = os.path.join(tmp, f"{name}.spark.html")
     t0 = time.time()
     cmd = [a.spark_submit, "--master", f"local[{a.cores}]", "--files", a.bin,
