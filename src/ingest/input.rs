@@ -286,6 +286,13 @@ pub struct Expanded {
     pub not_comments: Vec<PathBuf>,
 }
 
+/// A ConvoKit corpus's utterances file, plain or compressed.
+const UTTERANCES: [&str; 3] = [
+    "utterances.jsonl",
+    "utterances.jsonl.gz",
+    "utterances.jsonl.zst",
+];
+
 /// The corpus layout a directory follows, by the names inside it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Layout {
@@ -302,7 +309,7 @@ enum Layout {
 impl Layout {
     fn of(dir: &Path) -> Layout {
         let has = |n: &str| dir.join(n).exists();
-        if dir.join("utterances.jsonl").is_file()
+        if UTTERANCES.iter().any(|u| dir.join(u).is_file())
             && [
                 "speakers.json",
                 "conversations.json",
@@ -335,7 +342,7 @@ impl Layout {
             return false;
         }
         match self {
-            Layout::ConvoKit => !is_dir && name == "utterances.jsonl",
+            Layout::ConvoKit => !is_dir && UTTERANCES.contains(&name.as_str()),
             Layout::Iac => !(is_dir && (name == "quotes" || name == "annotations")),
             Layout::Plain => {
                 if is_dir {
@@ -486,6 +493,14 @@ mod tests {
         ] {
             put(f);
         }
+        // A ConvoKit folder with its utterances compressed.
+        for f in [
+            "ckz/utterances.jsonl.zst",
+            "ckz/speakers.json",
+            "ckz/corpus.json",
+        ] {
+            put(f);
+        }
         // IAC release.
         for f in [
             "iac/discussions/1.json",
@@ -529,6 +544,7 @@ mod tests {
             rel(&files),
             [
                 "ck/utterances.jsonl",
+                "ckz/utterances.jsonl.zst",
                 "iac/discussions/1.json",
                 "plain/comments.json",
                 "plain/notes.txt",
@@ -545,6 +561,8 @@ mod tests {
                 "ck/corpus.json",
                 "ck/index.json",
                 "ck/speakers.json",
+                "ckz/corpus.json",
+                "ckz/speakers.json",
                 "iac/IAC_README.md",
                 "iac/IAC_readme.txt",
                 "iac/annotations",
