@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::dynamics::ThreadStats;
-use super::render::{corpus_rows, html_escape, opt, participants, user, THREAD_NOTE};
+use super::render::{
+    corpus_rows, html_escape, opt, thread_cells, thread_headers, user, THREAD_NOTE,
+};
 use super::report::{QueueItem, Report, TreeNode, BINS};
 use super::summary::{highlights, reason_label, summary};
 
@@ -681,57 +683,26 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     o
 }
 
-/// The measures of a thread not in the table's columns.
+/// The measures of a thread not in the table's columns: the Markdown
+/// table's other cells, under its headers.
 fn thread_details(t: &ThreadStats) -> String {
-    let rows = [
-        ("participants", participants(t)),
-        ("max depth", t.max_depth.to_string()),
-        ("max width", t.max_width.to_string()),
-        ("branching", format!("{:.2}", t.branching)),
-        (
-            "structural virality",
-            format!("{:.2}", t.structural_virality),
-        ),
-        (
-            "first uncivil (depth, position)",
-            t.first_uncivil.as_ref().map_or("–".into(), |f| {
-                format!("{} ({}, {})", user(&f.id), f.depth, f.position)
-            }),
-        ),
-        (
-            "toxic subtree share",
-            format!("{:.2}", t.toxic_subtree_share),
-        ),
-        ("escalation slope", opt(t.escalation.mean_slope, 3)),
-        ("branches rising", opt(t.escalation.share_rising, 2)),
-        ("contagion lift", opt(t.contagion.lift(), 2)),
-        (
-            "agree / disagree / query / comment",
-            t.stance_mix.map(|v| v.to_string()).join(" / "),
-        ),
-        (
-            "flame dyads",
-            if t.flame_dyads.is_empty() {
-                "–".into()
-            } else {
-                t.flame_dyads
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{} ↔ {} ({})",
-                            user(&d.authors[0]),
-                            user(&d.authors[1]),
-                            d.length
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            },
-        ),
+    const IN_TABLE: [&str; 5] = [
+        "attention",
+        "comments",
+        "mean P",
+        "uncivil",
+        "disagreement chain",
     ];
     let mut s = String::from("<details><summary>more</summary><dl class=\"more\">");
-    for (k, v) in rows {
-        let _ = write!(s, "<dt>{k}</dt><dd>{v}</dd>");
+    for (h, (_, v)) in thread_headers(&[]).iter().zip(thread_cells(t, &[], &user)) {
+        if !IN_TABLE.contains(&h.as_str()) {
+            let _ = write!(
+                s,
+                "<dt>{}</dt><dd>{}</dd>",
+                html_escape(h),
+                if v.is_empty() { "–" } else { &v }
+            );
+        }
     }
     s.push_str("</dl></details>");
     s

@@ -167,7 +167,7 @@ pub(super) fn corpus_rows(c: &super::report::Corpus) -> Vec<(&'static str, Strin
 
 /// Column names of the thread table after `#` and `thread`: the
 /// metrics, then one per attribute head (comments at or over 0.5).
-fn thread_headers(attributes: &[String]) -> Vec<String> {
+pub(super) fn thread_headers(attributes: &[String]) -> Vec<String> {
     let mut h: Vec<String> = [
         "attention",
         "comments",
@@ -210,7 +210,7 @@ fn attribute_values(q: &super::report::QueueItem, attributes: &[String]) -> Vec<
 /// A thread's participants for the tables: `–` when none of its comments
 /// names an author (page captures without names), where `0` would read as
 /// a thread nobody wrote.
-pub(super) fn participants(t: &ThreadStats) -> String {
+fn participants(t: &ThreadStats) -> String {
     if t.participants == 0 && t.comments > 0 {
         "–".into()
     } else {
@@ -223,7 +223,7 @@ pub(super) const THREAD_NOTE: &str = "Attention = uncivil · (1 + toxic subtree 
 
 /// A thread's cells for [`thread_headers`], `(numeric, text)`, with user
 /// text escaped by `esc`; shared by the Markdown and HTML tables.
-fn thread_cells(
+pub(super) fn thread_cells(
     t: &ThreadStats,
     attributes: &[String],
     esc: &dyn Fn(&str) -> String,
