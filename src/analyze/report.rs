@@ -724,21 +724,28 @@ impl ReportBuilder {
             if let Some(first) = first {
                 let nodes = tree_nodes(t, sc, self.opt.queue_tree_nodes);
                 self.queue_trees.push((first, st.clone(), nodes));
-                prune(&mut self.queue_trees, Some(self.opt.queue_trees), |a, b| {
-                    queue_cmp(by, &a.0, &b.0)
-                });
             }
         }
-        prune(&mut self.queue, self.opt.queue, |a, b| queue_cmp(by, a, b));
         if self.opt.trees > 0 {
             let nodes = tree_nodes(t, sc, self.opt.tree_nodes);
             self.trees.push((st.clone(), nodes));
-            prune(&mut self.trees, Some(self.opt.trees), |a, b| {
-                rank_cmp(&a.0, &b.0)
-            });
         }
+        self.prune_candidates();
         self.sums.push(s);
         self.threads.push(st);
+    }
+
+    /// Keep the queue, tree and queue-tree candidates bounded (amortised
+    /// top-n by the order [`ReportBuilder::finish`] ranks them in).
+    fn prune_candidates(&mut self) {
+        let by = self.opt.queue_sort.as_deref();
+        prune(&mut self.queue, self.opt.queue, |a, b| queue_cmp(by, a, b));
+        prune(&mut self.trees, Some(self.opt.trees), |a, b| {
+            rank_cmp(&a.0, &b.0)
+        });
+        prune(&mut self.queue_trees, Some(self.opt.queue_trees), |a, b| {
+            queue_cmp(by, &a.0, &b.0)
+        });
     }
 
     /// Fold in the builder of another, disjoint set of threads made with
@@ -752,8 +759,6 @@ impl ReportBuilder {
         if self.models != other.models {
             return Err(MergeError::Models);
         }
-        let by = self.opt.queue_sort.clone();
-        let by = by.as_deref();
         self.threads.extend(other.threads);
         self.sums.extend(other.sums);
         for (a, b) in self.hist.iter_mut().zip(other.hist) {
@@ -775,15 +780,9 @@ impl ReportBuilder {
         self.virality.1 += other.virality.1;
         self.queue_total += other.queue_total;
         self.queue.extend(other.queue);
-        prune(&mut self.queue, self.opt.queue, |a, b| queue_cmp(by, a, b));
         self.trees.extend(other.trees);
-        prune(&mut self.trees, Some(self.opt.trees), |a, b| {
-            rank_cmp(&a.0, &b.0)
-        });
         self.queue_trees.extend(other.queue_trees);
-        prune(&mut self.queue_trees, Some(self.opt.queue_trees), |a, b| {
-            queue_cmp(by, &a.0, &b.0)
-        });
+        self.prune_candidates();
         Ok(())
     }
 

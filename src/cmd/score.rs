@@ -359,11 +359,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     };
     out.finish()?;
     // The models' hashes, once per file: a sidecar beside the rows.
-    let sidecar = a
-        .output
-        .as_deref()
-        .filter(|p| p.as_os_str() != "-" && atomic)
-        .map(sidecar_path);
+    let sidecar = a.output.as_deref().filter(|_| atomic).map(sidecar_path);
     if let Some(p) = &sidecar {
         let mut j = serde_json::to_vec_pretty(&rows::RunHeader::of(&scorer, &names))?;
         j.push(b'\n');
