@@ -419,8 +419,9 @@ pub fn analyze(
     if let Some(h) = stance_hash {
         models.insert("stance", h.to_string());
     }
-    // Reasons on request: the scorer explains flagged scores only, so
-    // explain here when asked and it did not.
+    // Reasons on request: the scorer explains flagged scores only (and
+    // attribute heads at or over 0.5), so explain here when asked and it
+    // did not.
     let reasons = want_reasons.then(|| {
         attrs
             .keys()
@@ -428,10 +429,19 @@ pub fn analyze(
                 let r = match name.as_str() {
                     "TOXICITY" if !scored.reasons.is_empty() => scored.reasons.clone(),
                     "TOXICITY" => scorer.explain_incivility(&text),
-                    other => {
-                        let j = scorer.attribute_index(other);
-                        j.map_or_else(Vec::new, |j| scorer.explain_attribute(j, &text))
-                    }
+                    other => match scorer.attribute_index(other) {
+                        // Explained while scoring (a head at or over 0.5).
+                        Some(j)
+                            if scored
+                                .attribute_reasons
+                                .get(j)
+                                .is_some_and(|r| !r.is_empty()) =>
+                        {
+                            scored.attribute_reasons[j].clone()
+                        }
+                        Some(j) => scorer.explain_attribute(j, &text),
+                        None => Vec::new(),
+                    },
                 };
                 (name.clone(), r)
             })
