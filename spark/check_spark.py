@@ -7,8 +7,11 @@ writes threads in partition order) and the report (byte for byte).
                          [--spark-submit target/sparkvenv/bin/spark-submit]
                          [--bin target/release/threadlens] [--shared ../shared]
 
-The dump is synthetic (interleaved threads, nested replies); with --shared,
-the RumourEval 2019 flat file and the ConvoKit utterances are checked too.
+The dump is synthetic (interleaved threads, nested replies), checked as
+JSON lines and again as Parquet in and out (`--rows-format parquet`: the
+Parquet rows read back must equal the JSON rows, `source` naming the
+Parquet file's row); with --shared, the RumourEval 2019 flat file and the
+ConvoKit utterances are checked too.
 Prints one JSON line per dump with the wall times; exits 1 on a difference.
 """
 import argparse, json, os, random, resource, shutil, subprocess, sys, tempfile, time
@@ -37,20 +40,53 @@ def make_dump(path, comments, threads, seed=20261202):
         f.write("\n".join(lines) + "\n")
 
 
+def without_nulls(v):
+    """`v` without null fields (Parquet has a column for every field; JSON
+    rows leave some out)."""
+    if isinstance(v, dict):
+        return {k: without_nulls(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [without_nulls(x) for x in v]
+    return v
+
+
 def rows_of(text):
-    return sorted((json.loads(l) for l in text.splitlines() if l.strip()),
+    return sorted((without_nulls(json.loads(l)) for l in text.splitlines() if l.strip()),
                   key=lambda r: (r["thread"], r["id"]))
 
 
-def check(name, dump, a, tmp):
+_spark = None
+
+
+def spark_session(a):
+    """A local Spark session in this process (for the Parquet round trips)."""
+    global _spark
+    if _spark is None:
+        from pyspark.sql import SparkSession
+        _spark = (SparkSession.builder.master(f"local[{a.cores}]").appName("threadlens-check")
+                  .config("spark.ui.enabled", "false").getOrCreate())
+    return _spark
+
+
+def to_parquet(dump, folder, a):
+    """The dump as one Parquet file, row k = line k; its path."""
+    shutil.rmtree(folder, ignore_errors=True)
+    spark_session(a).read.json(dump).coalesce(1).write.parquet(folder)
+    return [os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".parquet")][0]
+
+
+def check(name, dump, a, tmp, parquet=False):
     out = os.path.join(tmp, name)
     # Spark does not write over an output folder of an earlier run.
     shutil.rmtree(out, ignore_errors=True)
     report = os.path.join(tmp, f"{name}.spark.html")
+    spark_input = to_parquet(dump, os.path.join(tmp, f"{name}.parquet"), a) if parquet else dump
     t0 = time.time()
     cmd = [a.spark_submit, "--master", f"local[{a.cores}]", "--files", a.bin,
-           os.path.join(ROOT, "spark", "threadlens_spark.py"), "--input", dump, "--out", out,
+           os.path.join(ROOT, "spark", "threadlens_spark.py"), "--input", spark_input, "--out", out,
            "--partitions", str(a.partitions), "--report", report, "--local-binary", a.bin]
+    if parquet:
+        cmd += ["--rows-format", "parquet"]
     p = subprocess.run(cmd, capture_output=True, text=True)
     spark_s = time.time() - t0
     # Largest peak RSS of a process under spark-submit so far (the JVM,
@@ -64,11 +100,24 @@ def check(name, dump, a, tmp):
         return {"dump": name, "ok": False, "problem": f"spark-submit exit {p.returncode}"}
     spark_rows = []
     rows_dir = os.path.join(out, "rows")
-    for f in sorted(os.listdir(rows_dir)):
-        if f.startswith("part-"):
-            with open(os.path.join(rows_dir, f), encoding="utf-8") as fh:
-                spark_rows.append(fh.read())
-    spark_rows = rows_of("".join(spark_rows))
+    if parquet:
+        spark_rows = spark_session(a).read.parquet(rows_dir).toJSON().collect()
+    else:
+        for f in sorted(os.listdir(rows_dir)):
+            if f.startswith("part-"):
+                with open(os.path.join(rows_dir, f), encoding="utf-8") as fh:
+                    spark_rows.append(fh.read())
+    spark_rows = rows_of("\n".join(spark_rows))
+    if parquet:
+        # Row k of the Parquet file is line k of the dump: one machine reads
+        # the dump with that origin on each record (as the job sets it).
+        one_dump = os.path.join(tmp, f"{name}.origin.jsonl")
+        with open(dump, encoding="utf-8") as f, open(one_dump, "w", encoding="utf-8") as o:
+            for k, line in enumerate(f, 1):
+                rec = json.loads(line)
+                rec["threadlens_source"] = f"{spark_input}:{k}"
+                o.write(json.dumps(rec) + "\n")
+        dump = one_dump
     t0 = time.time()
     one = subprocess.run([a.bin, "-q", "score", dump], capture_output=True, text=True)
     one_report = os.path.join(tmp, f"{name}.one.html")
@@ -115,6 +164,7 @@ def main():
     if not os.path.exists(synth):
         make_dump(synth, a.comments, a.threads)
     dumps.append(("synthetic", synth))
+    dumps.append(("synthetic_parquet", synth))
     if a.shared:
         for name, rel in (("rumoureval2019_flat", "data/stance/rumoureval2019/rumoureval2019_flat.jsonl"),
                           ("convokit_cornell", "data/dumps/convokit_subreddit_cornell/utterances.jsonl")):
@@ -123,7 +173,7 @@ def main():
                 dumps.append((name, os.path.abspath(p)))
     ok = True
     for name, dump in dumps:
-        r = check(name, dump, a, tmp)
+        r = check(name, dump, a, tmp, parquet=name.endswith("_parquet"))
         print(json.dumps(r), flush=True)
         ok &= r["ok"]
     sys.exit(0 if ok else 1)

@@ -8,9 +8,11 @@ with the single-machine results.
 What it does:
 
 1. Reads JSON lines (one record a line, as Pushshift, Reddit, Hacker News
-   and ConvoKit dumps are; decompress .zst first, see spark/README.md) and
-   numbers each line of each file, so every record keeps its true origin
-   (`FILE:LINE`, added to the record as `threadlens_source`; rows and the
+   and ConvoKit dumps are; decompress .zst first, see spark/README.md) or
+   Parquet (`*.parquet` files or folders of them; each row becomes the JSON
+   record of its columns) and numbers each line or row of each file, so
+   every record keeps its true origin (`FILE:LINE`, or `FILE:ROW` for
+   Parquet, added to the record as `threadlens_source`; rows and the
    report's queue then name the original file and line).
 2. Keys each record by its thread (`link_id`, `thread_id`, `conversation_id`
    or `thread`, else its own `id`: a submission is its own thread),
@@ -24,7 +26,8 @@ What it does:
    partition (some records rejected, the rest scored) is not a failure;
    exit 2 is, and Spark retries the task (its output is committed once, so
    a retry does not duplicate rows).
-4. Writes the score rows (JSON lines, `OUT/rows/part-*`) and the partial
+4. Writes the score rows (JSON lines, `OUT/rows/part-*`, or Parquet with
+   `--rows-format parquet`, columns as the JSON fields) and the partial
    reports (`OUT/partials/part-*`, one per line), then fetches the partials
    to the driver and runs `threadlens merge` into `--report` (HTML,
    Markdown or JSON by extension): byte for byte the report one
@@ -129,7 +132,7 @@ def input_files(paths):
             for root, dirs, files in os.walk(p):
                 dirs.sort()
                 for f in sorted(files):
-                    if not f.startswith(".") and f.endswith((".jsonl", ".ndjson", ".json")):
+                    if not f.startswith(".") and f.endswith((".jsonl", ".ndjson", ".json", ".parquet")):
                         out.append(os.path.join(root, f))
         else:
             out.append(p)
@@ -138,11 +141,13 @@ def input_files(paths):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--input", nargs="+", required=True, help="JSON lines files or folders")
+    ap.add_argument("--input", nargs="+", required=True, help="JSON lines or Parquet files, or folders of them")
     ap.add_argument("--out", required=True, help="output folder (rows/, partials/)")
     ap.add_argument("--partitions", type=int, default=0, help="partitions (default: Spark's default parallelism x 4)")
     ap.add_argument("--format", default="auto", help="threadlens --format (reddit, hn, convokit, jsonl, auto)")
     ap.add_argument("--report", help="the merged report (.html, .md or .json)")
+    ap.add_argument("--rows-format", choices=("jsonl", "parquet"), default="jsonl",
+                    help="score rows as JSON lines (default) or Parquet")
     ap.add_argument("--binary", help="threadlens binary on every node (default: shipped with --files)")
     ap.add_argument("--local-binary", default=None, help="threadlens binary on the driver for merge (default: --binary or the shipped one)")
     ap.add_argument("--threadlens-arg", action="append", default=[], help="extra argument for score and report (repeat)")
@@ -157,7 +162,14 @@ def main(argv=None):
         sys.exit("threadlens_spark: no input files")
     lines = None
     for name in files:
-        rdd = sc.textFile(name).zipWithIndex().map(lambda x, name=name: ((name, x[1] + 1), x[0]))
+        if name.endswith(".parquet"):
+            # One file at a time, in its row order: row k is FILE:k.
+            text = spark.read.parquet(name).toJSON()
+            if not hasattr(text, "zipWithIndex"):  # a DataFrame in later Sparks
+                text = text.rdd.map(lambda r: r[0])
+        else:
+            text = sc.textFile(name)
+        rdd = text.zipWithIndex().map(lambda x, name=name: ((name, x[1] + 1), x[0]))
         lines = rdd if lines is None else lines.union(rdd)
     n = a.partitions or sc.defaultParallelism * 4
     recs = lines.map(keyed).filter(lambda r: r is not None)
@@ -165,7 +177,12 @@ def main(argv=None):
     df = spark.createDataFrame(recs, "key string, file string, line long, text string")
     df = df.repartition(n, "key").sortWithinPartitions("key", "file", "line")
     out = df.rdd.mapPartitionsWithIndex(run_partition(a.binary, a.format, a.threadlens_arg)).cache()
-    out.filter(lambda t: t[0] == "row").map(lambda t: t[1]).saveAsTextFile(os.path.join(a.out, "rows"))
+    rows = out.filter(lambda t: t[0] == "row").map(lambda t: t[1])
+    if a.rows_format == "parquet":
+        # Columns as the JSON rows' fields (nested: attributes, reasons).
+        spark.read.json(rows).write.parquet(os.path.join(a.out, "rows"))
+    else:
+        rows.saveAsTextFile(os.path.join(a.out, "rows"))
     out.filter(lambda t: t[0] == "partial").map(lambda t: t[1]).saveAsTextFile(os.path.join(a.out, "partials"))
     if a.report:
         tmp = tempfile.mkdtemp(prefix="threadlens-merge-")

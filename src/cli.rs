@@ -185,6 +185,12 @@ pub struct ReportArgs {
     /// Threads listed in the HTML/Markdown tables.
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub threads: usize,
+    /// Threads kept in the JSON report, the top N by attention, or `all`.
+    /// Every corpus number (counts, means, intervals, participants) covers
+    /// all threads either way; the cut keeps a report over hundreds of
+    /// millions of threads (and `merge`) in bounded memory.
+    #[arg(long, default_value = "100000", value_name = "N|all", value_parser = parse_limit)]
+    pub json_threads: Limit,
     /// Queue rows kept in the HTML/Markdown/JSON (with --queue-csv the JSON and CSV have all).
     #[arg(long, default_value_t = 200, value_name = "N")]
     pub queue: usize,
@@ -516,4 +522,17 @@ fn parse_mib(s: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
         _ => Err(format!("{s:?} is not a size in MiB (a number >= 0)")),
     }
+}
+
+/// A count limit: a number, or `all`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limit(pub Option<usize>);
+
+fn parse_limit(s: &str) -> Result<Limit, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(Limit(None));
+    }
+    s.parse::<usize>()
+        .map(|n| Limit(Some(n)))
+        .map_err(|_| format!("{s:?}: expected a number or `all`"))
 }

@@ -2898,57 +2898,83 @@ fn merged_partial_reports_equal_the_whole_report_byte_for_byte() {
             t[1..].parse().unwrap()
         })
         .collect();
-    let mut want = Vec::new();
-    for ext in ["json", "html", "md"] {
-        let out = d.join(format!("whole.{ext}"));
-        let o = run(&["-q", "report", &whole_name, "-o", out.to_str().unwrap()]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        want.push((ext, std::fs::read(&out).unwrap()));
-    }
-    for k in [1usize, 2, 7] {
-        // A random split by thread: thread t goes to part perm(t) mod k.
-        let salt = next();
-        let part_of = |t: usize| (t.wrapping_mul(2654435761) ^ salt) % k;
-        let mut parts = vec![String::new(); k];
-        for (i, (l, &t)) in all.lines().zip(&threads_of).enumerate() {
-            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["threadlens_source"] = format!("{whole_name}:{}", i + 1).into();
-            parts[part_of(t)].push_str(&v.to_string());
-            parts[part_of(t)].push('\n');
-        }
-        let mut partials = Vec::new();
-        for (j, p) in parts.iter().enumerate() {
-            let f = d.join(format!("k{k}-{j}.jsonl"));
-            std::fs::write(&f, p).unwrap();
-            let pf = d.join(format!("k{k}-{j}.partial.json"));
-            if p.is_empty() {
-                continue;
-            }
-            let o = run(&[
-                "-q",
-                "report",
-                f.to_str().unwrap(),
-                "--partial",
-                pf.to_str().unwrap(),
-            ]);
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            partials.push(pf.to_str().unwrap().to_string());
-        }
-        // Any order of the parts.
-        partials.reverse();
-        for (ext, bytes) in &want {
-            let out = d.join(format!("merged-{k}.{ext}"));
-            let mut args = vec!["-q", "merge"];
-            args.extend(partials.iter().map(String::as_str));
-            args.extend(["-o", out.to_str().unwrap()]);
+    // As reported, and with the thread list and queue cut (bounded): the
+    // corpus numbers still cover every thread.
+    let cut: &[&str] = &["--json-threads", "5", "--threads", "3", "--queue", "7"];
+    for (v, extra) in [&[][..], cut].into_iter().enumerate() {
+        let mut want = Vec::new();
+        for ext in ["json", "html", "md"] {
+            let out = d.join(format!("whole{v}.{ext}"));
+            let mut args = vec!["-q", "report", &whole_name, "-o", out.to_str().unwrap()];
+            args.extend(extra);
             let o = run(&args);
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            assert!(
-                std::fs::read(&out).unwrap() == *bytes,
-                "{k} parts, {ext}: differs from the whole report"
-            );
+            want.push((ext, std::fs::read(&out).unwrap()));
+        }
+        for k in [1usize, 2, 7] {
+            // A random split by thread: thread t goes to part perm(t) mod k.
+            let salt = next();
+            let part_of = |t: usize| (t.wrapping_mul(2654435761) ^ salt) % k;
+            let mut parts = vec![String::new(); k];
+            for (i, (l, &t)) in all.lines().zip(&threads_of).enumerate() {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["threadlens_source"] = format!("{whole_name}:{}", i + 1).into();
+                parts[part_of(t)].push_str(&v.to_string());
+                parts[part_of(t)].push('\n');
+            }
+            let mut partials = Vec::new();
+            for (j, p) in parts.iter().enumerate() {
+                let f = d.join(format!("k{k}-{j}.jsonl"));
+                std::fs::write(&f, p).unwrap();
+                let pf = d.join(format!("k{k}-{j}-{v}.partial.json"));
+                if p.is_empty() {
+                    continue;
+                }
+                let mut args = vec![
+                    "-q",
+                    "report",
+                    f.to_str().unwrap(),
+                    "--partial",
+                    pf.to_str().unwrap(),
+                ];
+                args.extend(extra);
+                let o = run(&args);
+                assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                partials.push(pf.to_str().unwrap().to_string());
+            }
+            // Any order of the parts.
+            partials.reverse();
+            for (ext, bytes) in &want {
+                let out = d.join(format!("merged-{k}-{v}.{ext}"));
+                let mut args = vec!["-q", "merge"];
+                args.extend(partials.iter().map(String::as_str));
+                args.extend(["-o", out.to_str().unwrap()]);
+                let o = run(&args);
+                assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                assert!(
+                    std::fs::read(&out).unwrap() == *bytes,
+                    "{k} parts, {ext}, {extra:?}: differs from the whole report"
+                );
+            }
         }
     }
+    let full: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("whole0.json")).unwrap()).unwrap();
+    let cut: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("whole1.json")).unwrap()).unwrap();
+    assert_eq!(full["threads"].as_array().unwrap().len(), 60);
+    assert_eq!(cut["threads"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        cut["threads"].as_array().unwrap()[..],
+        full["threads"].as_array().unwrap()[..5]
+    );
+    assert_eq!(cut["queue"].as_array().unwrap().len(), 7);
+    assert_eq!(cut["corpus"], full["corpus"]);
+    assert_eq!(cut["corpus"]["threads"], 60);
+    // The Poisson bootstrap's interval brackets the estimate.
+    let m = &full["corpus"]["incivility_mean"];
+    let (lo, val, hi) = (m["low"].as_f64(), m["value"].as_f64(), m["high"].as_f64());
+    assert!(lo < val && val < hi, "{m}");
     // Rows keep their true origin: scoring the one-part copy (every record
     // carrying `threadlens_source`) gives the whole dump's rows, `source` too.
     let one = d.join("k1-0.jsonl");

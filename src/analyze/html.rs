@@ -432,7 +432,7 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         "<p class=\"meta\">{} threads · {} comments · {} participants · incivility threshold {:.3} · models: incivility <code>{}</code>, stance <code>{}</code> · {}</p>",
         c.threads,
         c.comments,
-        c.participants,
+        c.participants_shown(),
         r.threshold,
         html_escape(&r.models.incivility[..16.min(r.models.incivility.len())]),
         html_escape(r.models.stance.as_deref().map_or("none", |s| &s[..16.min(s.len())])),
@@ -442,7 +442,7 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         o,
         "<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#queue\">Moderation queue ({})</a><a href=\"#threads\">Threads ({})</a><a href=\"#trees\">Thread trees ({})</a><a href=\"#charts\">Charts</a><a href=\"#corpus\">Corpus statistics</a></nav>",
         r.queue_total,
-        r.threads.len(),
+        c.threads,
         r.trees.len()
     );
 
@@ -546,7 +546,7 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         o,
         "<h2 id=\"threads\">Threads by attention</h2><p class=\"note\">Top {} of {}; click a column to sort, “more” for the rest of a thread's measures. {}</p><div class=\"scroll\"><table class=\"sortable\" id=\"threads-table\"><thead><tr><th>#</th><th>thread</th><th>attention</th><th>comments</th><th>uncivil</th><th>mean P</th><th>disagreement chain</th><th>flame dyads</th>{}<th>details</th></tr></thead><tbody>",
         thread_rows.min(r.threads.len()),
-        r.threads.len(),
+        r.corpus.threads,
         html_escape(THREAD_NOTE),
         r.attributes
             .iter()

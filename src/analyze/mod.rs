@@ -5,6 +5,7 @@
 
 pub mod dynamics;
 pub mod html;
+pub mod mergeable;
 pub mod models;
 pub mod render;
 pub mod report;

@@ -283,7 +283,7 @@ pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         "{} threads, {} comments, {} participants. Incivility threshold {:.3}. Models: incivility `{}`, stance `{}`. Intervals: {}.\n",
         c.threads,
         c.comments,
-        c.participants,
+        c.participants_shown(),
         r.threshold,
         &r.models.incivility[..16.min(r.models.incivility.len())],
         r.models.stance.as_deref().map_or("none", |s| &s[..16.min(s.len())]),

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::dynamics::{thread_stats, Contagion, NodeInput, ThreadInput, ThreadStats};
+use super::mergeable::{ExactSum, Participants, Replicates, Sums};
 use super::score::Scored;
 use crate::classify::data::STANCE_LABELS;
 use crate::classify::Contribution;
@@ -16,28 +17,6 @@ use crate::forest::{Forest, Kind, Thread};
 pub const RESAMPLES: usize = 400;
 /// Histogram bins over [0, 1].
 pub const BINS: usize = 20;
-/// A sum of non-negative reals that does not depend on the order of its
-/// terms, so report numbers are the same whether threads arrive streamed,
-/// whole or partition by partition: each term is taken as a multiple of
-/// 2^-64 (exact for terms of 2^-11 and more) and added as an integer, so
-/// the total is the correctly rounded sum. Room for 2^40 terms up to 2^24.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct ExactSum(u128);
-
-// As a decimal string: JSON numbers do not carry 128 bits everywhere.
-impl Serialize for ExactSum {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for ExactSum {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map(ExactSum).map_err(serde::de::Error::custom)
-    }
-}
-
 /// A decided stance, one of [`STANCE_LABELS`] (an alias, so that serde's
 /// derive does not take the `'static` for a borrow of the input).
 pub type StanceLabel = Option<&'static str>;
@@ -51,18 +30,6 @@ fn de_stance<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'static s
             .find(|l| **l == s)
             .map(|l| Some(*l))
             .ok_or_else(|| serde::de::Error::custom(format!("unknown stance {s:?}"))),
-    }
-}
-
-impl ExactSum {
-    const SCALE: f64 = (1u128 << 64) as f64;
-
-    fn add(&mut self, x: f64) {
-        self.0 += (x.max(0.0) * Self::SCALE).round() as u128;
-    }
-
-    fn get(self) -> f64 {
-        self.0 as f64 / Self::SCALE
     }
 }
 
@@ -98,12 +65,19 @@ pub struct DepthRow {
 /// Corpus-level aggregates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Corpus {
-    /// Threads.
+    /// Threads (all of them; [`Report::threads`] may list fewer, the top
+    /// [`ReportOptions::threads`] by attention).
     pub threads: u64,
     /// Comments.
     pub comments: u64,
+    /// Threads with at least one comment at or over the threshold.
+    pub threads_flagged: u64,
     /// Distinct known authors.
     pub participants: u64,
+    /// Whether `participants` is a HyperLogLog estimate (over
+    /// [`super::mergeable::EXACT_PARTICIPANTS`] distinct authors; about 0.8%
+    /// standard error) rather than an exact count.
+    pub participants_estimated: bool,
     /// Mean P(uncivil) over comments.
     pub incivility_mean: Interval,
     /// Comments at or over the threshold.
@@ -138,6 +112,18 @@ pub struct Corpus {
     pub flame_dyads: u64,
     /// How the intervals were computed.
     pub interval_method: String,
+}
+
+impl Corpus {
+    /// The participants as shown: `≈` before an estimate.
+    pub fn participants_shown(&self) -> String {
+        let about = if self.participants_estimated {
+            "≈"
+        } else {
+            ""
+        };
+        format!("{about}{}", self.participants)
+    }
 }
 
 /// One comment in the moderation queue.
@@ -264,6 +250,10 @@ pub struct ReportOptions {
     pub seed: u64,
     /// Queue items kept (`None`: all).
     pub queue: Option<usize>,
+    /// Threads listed, the top N by attention (`None`: all). Every corpus
+    /// number covers all threads either way.
+    #[serde(default)]
+    pub threads: Option<usize>,
     /// Names of the attribute heads in the scores (`insult`, ...), in the
     /// order of [`Scored::attributes`].
     pub attributes: Vec<String>,
@@ -282,6 +272,7 @@ impl Default for ReportOptions {
             queue_tree_nodes: 40,
             seed: 20261122,
             queue: None,
+            threads: None,
             attributes: Vec::new(),
             queue_sort: None,
         }
@@ -345,93 +336,10 @@ pub fn thread_input(t: &Thread, scores: &[Option<Scored>]) -> ThreadInput {
     }
 }
 
-/// Per-thread sufficient statistics for the bootstrap.
-#[derive(Clone, Copy, Default, Serialize, Deserialize)]
-struct Sums {
-    n: f64,
-    p: f64,
-    u: f64,
-    c: [f64; 4],
-}
-
-impl std::ops::AddAssign<&Sums> for Sums {
-    fn add_assign(&mut self, s: &Sums) {
-        self.n += s.n;
-        self.p += s.p;
-        self.u += s.u;
-        for (a, b) in self.c.iter_mut().zip(&s.c) {
-            *a += b;
-        }
-    }
-}
-
-impl Sums {
-    /// A total order on the statistics (for a canonical thread order).
-    fn cmp_key(&self, other: &Sums) -> std::cmp::Ordering {
-        let key = |s: &Sums| [s.n, s.p, s.u, s.c[0], s.c[1], s.c[2], s.c[3]];
-        key(self)
-            .iter()
-            .zip(&key(other))
-            .map(|(a, b)| a.total_cmp(b))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-    }
-}
-
-/// Small deterministic generator (SplitMix64) for the bootstrap.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 fn percentile(v: &mut [f64], q: f64) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     let i = ((v.len() - 1) as f64 * q).round() as usize;
     v[i]
-}
-
-/// Percentile bootstrap over threads (threads are the independent units:
-/// comments in one thread are not).
-fn intervals(sums: &[Sums], seed: u64) -> [Vec<f64>; 5] {
-    let mut out: [Vec<f64>; 5] = Default::default();
-    if sums.is_empty() {
-        return out;
-    }
-    let mut rng = Rng(seed);
-    for _ in 0..RESAMPLES {
-        let mut t = Sums::default();
-        for _ in 0..sums.len() {
-            t += &sums[rng.below(sums.len())];
-        }
-        let stats = stats_of(&t);
-        for (o, v) in out.iter_mut().zip(stats) {
-            if let Some(v) = v {
-                o.push(v);
-            }
-        }
-    }
-    out
-}
-
-/// mean, share, P(u|u), P(u|c), lift of pooled sums.
-fn stats_of(t: &Sums) -> [Option<f64>; 5] {
-    let div = |a: f64, b: f64| (b > 0.0).then(|| a / b);
-    let pu = div(t.c[1], t.c[0]);
-    let pc = div(t.c[3], t.c[2]);
-    let lift = match (pu, pc) {
-        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
-        _ => None,
-    };
-    [div(t.p, t.n), div(t.u, t.n), pu, pc, lift]
 }
 
 /// The report of a scored forest (all at once; [`ReportBuilder`] takes
@@ -559,11 +467,46 @@ pub enum MergeError {
     Models,
 }
 
+/// Scalars over all threads (kept when the thread list is cut).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct ThreadAgg {
+    threads: u64,
+    flagged: u64,
+    max_depth: u32,
+    longest_chain: u32,
+    chain_3: u64,
+    flame_dyads: u64,
+}
+
+impl ThreadAgg {
+    fn add(&mut self, t: &ThreadStats) {
+        self.threads += 1;
+        self.flagged += u64::from(t.uncivil > 0);
+        self.max_depth = self.max_depth.max(t.max_depth);
+        self.longest_chain = self.longest_chain.max(t.longest_disagreement_chain);
+        self.chain_3 += u64::from(t.longest_disagreement_chain >= 3);
+        self.flame_dyads += t.flame_dyads.len() as u64;
+    }
+
+    fn merge(&mut self, o: &ThreadAgg) {
+        self.threads += o.threads;
+        self.flagged += o.flagged;
+        self.max_depth = self.max_depth.max(o.max_depth);
+        self.longest_chain = self.longest_chain.max(o.longest_chain);
+        self.chain_3 += o.chain_3;
+        self.flame_dyads += o.flame_dyads;
+    }
+}
+
 /// Builds a [`Report`] from scored threads added in input order. Memory
-/// holds one summary per thread (its metrics and a few sums for the
-/// bootstrap), one 64-bit hash per participant, the queue (its top
-/// [`ReportOptions::queue`] items, or all of it) and the trees of the
-/// current top threads: not the comments of the dump.
+/// holds the metrics of the top [`ReportOptions::threads`] threads (or of
+/// all), exact totals and the bootstrap's resamples
+/// ([`super::mergeable`]: a few tens of KB whatever the number of
+/// threads), the participants (a 64-bit hash each up to
+/// [`super::mergeable::EXACT_PARTICIPANTS`], then a 16 KB sketch), the
+/// queue (its top [`ReportOptions::queue`] items, or all of it) and the
+/// trees of the current top threads: not the comments of the dump. With
+/// the thread list and the queue cut, it is bounded.
 ///
 /// It serialises (`report --partial`) and builders of disjoint sets of
 /// threads [`merge`](ReportBuilder::merge) into the builder of their union:
@@ -572,12 +515,18 @@ pub enum MergeError {
 pub struct ReportBuilder {
     opt: ReportOptions,
     models: Models,
+    /// The top threads by attention ([`ReportOptions::threads`]).
     threads: Vec<ThreadStats>,
-    sums: Vec<Sums>,
+    /// Scalars over all threads.
+    agg: ThreadAgg,
+    /// Exact totals over all threads.
+    total: Sums,
+    /// The bootstrap's resamples.
+    boot: Replicates,
     hist: Vec<u64>,
     /// Per depth: comments, Σ P(uncivil), uncivil.
     depth: Vec<(u64, ExactSum, u64)>,
-    authors: std::collections::HashSet<u64>,
+    authors: Participants,
     contagion: Contagion,
     stance_mix: [u64; 4],
     /// Escalation: branches, rising branches.
@@ -597,10 +546,11 @@ impl ReportBuilder {
     /// An empty report.
     pub fn new(models: Models, opt: ReportOptions) -> ReportBuilder {
         ReportBuilder {
-            opt,
             models,
             threads: Vec::new(),
-            sums: Vec::new(),
+            agg: ThreadAgg::default(),
+            total: Sums::default(),
+            boot: Replicates::new(RESAMPLES, opt.seed),
             hist: vec![0u64; BINS],
             depth: vec![(0u64, ExactSum::default(), 0u64); DEPTHS as usize + 1],
             authors: Default::default(),
@@ -612,6 +562,7 @@ impl ReportBuilder {
             queue_total: 0,
             trees: Vec::new(),
             queue_trees: Vec::new(),
+            opt,
         }
     }
 
@@ -641,18 +592,18 @@ impl ReportBuilder {
             st.attributes = self.opt.attributes.iter().cloned().zip(over).collect();
         }
         let mut s = Sums {
-            n: st.comments as f64,
-            u: st.uncivil as f64,
+            n: st.comments,
+            u: st.uncivil,
             c: [
-                st.contagion.after_uncivil as f64,
-                st.contagion.uncivil_after_uncivil as f64,
-                st.contagion.after_civil as f64,
-                st.contagion.uncivil_after_civil as f64,
+                st.contagion.after_uncivil,
+                st.contagion.uncivil_after_uncivil,
+                st.contagion.after_civil,
+                st.contagion.uncivil_after_civil,
             ],
             ..Default::default()
         };
         for n in input.nodes.iter().filter(|n| n.comment) {
-            s.p += n.incivility;
+            s.p.add(n.incivility);
             let b = ((n.incivility * BINS as f64) as usize).min(BINS - 1);
             self.hist[b] += 1;
             let d = &mut self.depth[n.depth.clamp(1, DEPTHS) as usize];
@@ -730,15 +681,18 @@ impl ReportBuilder {
             let nodes = tree_nodes(t, sc, self.opt.tree_nodes);
             self.trees.push((st.clone(), nodes));
         }
-        self.prune_candidates();
-        self.sums.push(s);
+        self.total.add(&s);
+        self.boot.add(&st.id, &s);
+        self.agg.add(&st);
         self.threads.push(st);
+        self.prune_candidates();
     }
 
     /// Keep the queue, tree and queue-tree candidates bounded (amortised
     /// top-n by the order [`ReportBuilder::finish`] ranks them in).
     fn prune_candidates(&mut self) {
         let by = self.opt.queue_sort.as_deref();
+        prune(&mut self.threads, self.opt.threads, rank_cmp);
         prune(&mut self.queue, self.opt.queue, |a, b| queue_cmp(by, a, b));
         prune(&mut self.trees, Some(self.opt.trees), |a, b| {
             rank_cmp(&a.0, &b.0)
@@ -760,7 +714,9 @@ impl ReportBuilder {
             return Err(MergeError::Models);
         }
         self.threads.extend(other.threads);
-        self.sums.extend(other.sums);
+        self.agg.merge(&other.agg);
+        self.total.add(&other.total);
+        self.boot.merge(&other.boot);
         for (a, b) in self.hist.iter_mut().zip(other.hist) {
             *a += b;
         }
@@ -769,7 +725,7 @@ impl ReportBuilder {
             a.1 .0 += b.1 .0;
             a.2 += b.2;
         }
-        self.authors.extend(other.authors);
+        self.authors.merge(other.authors);
         self.contagion.add(&other.contagion);
         for (a, b) in self.stance_mix.iter_mut().zip(other.stance_mix) {
             *a += b;
@@ -792,7 +748,9 @@ impl ReportBuilder {
             opt,
             models,
             mut threads,
-            sums,
+            agg,
+            total,
+            boot,
             hist,
             depth,
             authors,
@@ -805,18 +763,8 @@ impl ReportBuilder {
             mut trees,
             queue_trees,
         } = self;
-        // Threads in a canonical order (by their statistics), so the point
-        // estimates and the bootstrap's resamples do not depend on the order
-        // the threads arrived in (streamed, whole or partitioned input, or
-        // the same dump shuffled).
-        let mut sums = sums;
-        sums.sort_unstable_by(|a, b| a.cmp_key(b));
-        let total = sums.iter().fold(Sums::default(), |mut a, s| {
-            a += s;
-            a
-        });
-        let point = stats_of(&total);
-        let mut boot = intervals(&sums, opt.seed);
+        let point = total.stats();
+        let mut boot = boot.stats();
         let iv = |k: usize, boot: &mut [Vec<f64>; 5]| -> Option<Interval> {
             let v = point[k]?;
             let b = &mut boot[k];
@@ -839,11 +787,13 @@ impl ReportBuilder {
             high: 0.0,
         };
         let corpus = Corpus {
-            threads: threads.len() as u64,
-            comments: total.n as u64,
-            participants: authors.len() as u64,
+            threads: agg.threads,
+            threads_flagged: agg.flagged,
+            comments: total.n,
+            participants: authors.count().0,
+            participants_estimated: authors.count().1,
             incivility_mean: iv(0, &mut boot).unwrap_or(zero),
-            uncivil: total.u as u64,
+            uncivil: total.u,
             uncivil_share: iv(1, &mut boot).unwrap_or(zero),
             contagion,
             p_after_uncivil: iv(2, &mut boot),
@@ -856,22 +806,15 @@ impl ReportBuilder {
             } else {
                 0.0
             },
-            max_depth: threads.iter().map(|t| t.max_depth).max().unwrap_or(0),
+            max_depth: agg.max_depth,
             escalation_branches: esc_branches,
             escalation_share_rising: (esc_branches > 0)
                 .then(|| esc_rising as f64 / esc_branches as f64),
-            longest_disagreement_chain: threads
-                .iter()
-                .map(|t| t.longest_disagreement_chain)
-                .max()
-                .unwrap_or(0),
-            threads_with_chain_3: threads
-                .iter()
-                .filter(|t| t.longest_disagreement_chain >= 3)
-                .count() as u64,
-            flame_dyads: threads.iter().map(|t| t.flame_dyads.len() as u64).sum(),
+            longest_disagreement_chain: agg.longest_chain,
+            threads_with_chain_3: agg.chain_3,
+            flame_dyads: agg.flame_dyads,
             interval_method: format!(
-                "95% percentile bootstrap over threads ({RESAMPLES} resamples, seed {})",
+                "95% percentile Poisson bootstrap over threads ({RESAMPLES} resamples, seed {})",
                 opt.seed
             ),
         };
@@ -890,6 +833,9 @@ impl ReportBuilder {
             .collect();
         // Stable sorts: equal keys keep input order, as before.
         threads.sort_by(rank_cmp);
+        if let Some(n) = opt.threads {
+            threads.truncate(n);
+        }
         queue.sort_by(|a, b| queue_cmp(opt.queue_sort.as_deref(), a, b));
         if let Some(n) = opt.queue {
             queue.truncate(n);

@@ -100,7 +100,7 @@ pub fn why(t: &ThreadStats) -> String {
 /// The summary of `r`.
 pub fn summary(r: &Report) -> Summary {
     let c = &r.corpus;
-    let with_flags = r.threads.iter().filter(|t| t.uncivil > 0).count();
+    let with_flags = c.threads_flagged;
     let lead = if r.queue_total == 0 {
         format!(
             "No comment reaches the incivility threshold ({:.2}): nothing needs review by this model among {} in {}.",

@@ -304,6 +304,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         attributes,
         queue_sort,
         trees: a.trees,
+        threads: a.json_threads.0,
         queue_trees: a.queue,
         // The queue CSV lists every flagged comment; otherwise the report
         // keeps the top of the queue it shows.
