@@ -165,13 +165,16 @@ impl Replicates {
         h.update(&s.u.to_le_bytes());
         h.update(&s.p.0.to_le_bytes());
         let mut rng = Rng(h.digest());
-        let cuts = poisson_cuts();
+        static CUTS: std::sync::OnceLock<[u64; POISSON_MAX]> = std::sync::OnceLock::new();
+        let cuts = CUTS.get_or_init(poisson_cuts);
         for r in &mut self.reps {
             let x = rng.next();
-            let w = cuts.iter().take_while(|&&c| x >= c).count() as u64;
-            if w > 0 {
-                r.add_times(s, w);
+            // P(0) = 0.37: most draws stop at the first cut.
+            if x < cuts[0] {
+                continue;
             }
+            let w = cuts.iter().take_while(|&&c| x >= c).count() as u64;
+            r.add_times(s, w);
         }
     }
 
