@@ -101,12 +101,15 @@ def check(name, dump, a, tmp, parquet=False):
     spark_rows = []
     rows_dir = os.path.join(out, "rows")
     if parquet:
-        spark_rows = spark_session(a).read.parquet(rows_dir).toJSON().collect()
-    else:
-        for f in sorted(os.listdir(rows_dir)):
-            if f.startswith("part-"):
-                with open(os.path.join(rows_dir, f), encoding="utf-8") as fh:
-                    spark_rows.append(fh.read())
+        # Back to JSON lines by Spark (collecting a million rows into the
+        # driver would need more than its default heap).
+        back = os.path.join(tmp, f"{name}.rows-json")
+        spark_session(a).read.parquet(rows_dir).write.mode("overwrite").json(back)
+        rows_dir = back
+    for f in sorted(os.listdir(rows_dir)):
+        if f.startswith("part-"):
+            with open(os.path.join(rows_dir, f), encoding="utf-8") as fh:
+                spark_rows.append(fh.read())
     spark_rows = rows_of("\n".join(spark_rows))
     if parquet:
         # Row k of the Parquet file is line k of the dump: one machine reads
@@ -155,6 +158,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "threadlens"))
     ap.add_argument("--shared", default=None)
     ap.add_argument("--keep", help="work in this folder and keep it")
+    ap.add_argument("--only", nargs="+", help="check only these dumps (synthetic, synthetic_parquet, ...)")
     a = ap.parse_args()
     a.bin = os.path.abspath(a.bin)
     tmp = a.keep or tempfile.mkdtemp(prefix="threadlens-spark-check-")
@@ -171,6 +175,8 @@ def main():
             p = os.path.join(a.shared, rel)
             if os.path.exists(p):
                 dumps.append((name, os.path.abspath(p)))
+    if a.only:
+        dumps = [d for d in dumps if d[0] in a.only]
     ok = True
     for name, dump in dumps:
         r = check(name, dump, a, tmp, parquet=name.endswith("_parquet"))

@@ -3064,3 +3064,60 @@ fn score_rows_explain_each_attribute_head_as_incivility() {
         .iter()
         .all(|r| r.get("attribute_reasons").is_none()));
 }
+
+/// Stance eval on data with source posts (rows without a parent, as the
+/// official RumourEval test set has): sources are decided by the source
+/// rule (`query` when they ask, else `agree`), and the metrics of the
+/// replies alone are reported beside those of all rows.
+#[test]
+fn stance_eval_decides_source_posts_by_the_rule_and_reports_replies_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("official.csv");
+    std::fs::write(
+        &csv,
+        "id,text,parent_text,label\n\
+         s1,Breaking: the bridge on Main Street has collapsed,,agree\n\
+         s2,Did the bridge on Main Street really collapse?,,query\n\
+         s3,Police say the stadium was evacuated,,agree\n\
+         r1,Is there a source for this?,Breaking: the bridge on Main Street has collapsed,query\n\
+         r2,\"No, that is false, it was a drill\",Police say the stadium was evacuated,disagree\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "-q",
+        "eval",
+        "-m",
+        "models/stance.json",
+        "--data",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["n"], 5);
+    assert_eq!(v["source_posts"], 3);
+    assert_eq!(v["replies_only"]["n"], 2);
+    // The sources' confusion is all rows' less the replies': the three
+    // sources (two asserting, one asking) are all decided right.
+    let diag = |cm: &serde_json::Value| -> u64 { (0..4).map(|c| cm[c][c].as_u64().unwrap()).sum() };
+    assert_eq!(
+        diag(&v["confusion"]) - diag(&v["replies_only"]["confusion"]),
+        3
+    );
+    // Without sources, no replies_only block.
+    let replies = dir.path().join("replies.csv");
+    std::fs::write(
+        &replies,
+        "id,text,parent_text,label\nr1,Is there a source for this?,The bridge collapsed,query\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "-q",
+        "eval",
+        "-m",
+        "models/stance.json",
+        "--data",
+        replies.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("replies_only").is_none() && v.get("source_posts").is_none());
+}

@@ -162,7 +162,10 @@ fn load_tokenizer(path: &Path) -> Result<Tokens> {
     Tokens::from_json(&json).with_context(|| format!("{}", path.display()))
 }
 
-/// Metrics of a model on examples, as JSON.
+/// Metrics of a model on examples, as JSON. For stance, rows without a
+/// parent text are source posts: decided by [`Model::source_stance`], and
+/// when there are any, `replies_only` has the metrics of the other rows
+/// (and `source_posts` their count).
 pub fn evaluate(model: &Model, ex: &[Example<'_>]) -> (serde_json::Value, Vec<Vec<f64>>) {
     let probs = train::predict(model, ex);
     let v = if model.labels.len() == 2 {
@@ -170,9 +173,33 @@ pub fn evaluate(model: &Model, ex: &[Example<'_>]) -> (serde_json::Value, Vec<Ve
         let p: Vec<f64> = probs.iter().map(|p| p[1]).collect();
         serde_json::to_value(metrics::binary(&y, &p, model.threshold)).expect("serialisable")
     } else {
+        let source = |e: &Example<'_>| model.task == Task::Stance && e.parent.trim().is_empty();
         let y: Vec<usize> = ex.iter().map(|e| e.class as usize).collect();
-        let pred: Vec<usize> = probs.iter().map(|p| model.decide(p)).collect();
-        serde_json::to_value(metrics::multiclass(&model.labels, &y, &pred)).expect("serialisable")
+        let pred: Vec<usize> = probs
+            .iter()
+            .zip(ex)
+            .map(|(p, e)| {
+                source(e)
+                    .then(|| model.source_stance(e.text))
+                    .flatten()
+                    .unwrap_or_else(|| model.decide(p))
+            })
+            .collect();
+        let mut v = serde_json::to_value(metrics::multiclass(&model.labels, &y, &pred))
+            .expect("serialisable");
+        let sources = ex.iter().filter(|e| source(e)).count();
+        if sources > 0 {
+            let (y, pred): (Vec<usize>, Vec<usize>) = ex
+                .iter()
+                .zip(y.iter().zip(&pred))
+                .filter(|(e, _)| !source(e))
+                .map(|(_, (&y, &p))| (y, p))
+                .unzip();
+            v["source_posts"] = sources.into();
+            v["replies_only"] = serde_json::to_value(metrics::multiclass(&model.labels, &y, &pred))
+                .expect("serialisable");
+        }
+        v
     };
     (v, probs)
 }
