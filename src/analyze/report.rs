@@ -460,7 +460,7 @@ fn tree_nodes(t: &Thread, sc: &[Option<Scored>], first: usize) -> Vec<TreeNode> 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
     /// Made with different report options (threshold, queue size, ...).
-    #[error("the partial reports were made with different options (threshold, --queue, --trees, --queue-sort, attribute heads)")]
+    #[error("the partial reports were made with different options (threshold, --queue, --trees, --json-threads, --queue-sort, attribute heads)")]
     Options,
     /// Made with different models.
     #[error("the partial reports were made with different models")]
