@@ -3121,3 +3121,78 @@ fn stance_eval_decides_source_posts_by_the_rule_and_reports_replies_alone() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.get("replies_only").is_none() && v.get("source_posts").is_none());
 }
+
+/// A root that opens a conversation gets its stance toward what it asserts
+/// (`query` when its first line asks, else `agree`; no probabilities); a
+/// lone text does not, and the report keeps roots without a stance.
+#[test]
+fn source_posts_get_a_stance_toward_what_they_assert() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("d.jsonl");
+    std::fs::write(
+        &dump,
+        concat!(
+            "{\"id\":\"a\",\"title\":\"Is the bridge on Main Street closed?\",\"selftext\":\"Saw police there.\",\"subreddit\":\"x\",\"author\":\"op\",\"created_utc\":1}\n",
+            "{\"id\":\"c1\",\"parent_id\":\"t3_a\",\"link_id\":\"t3_a\",\"body\":\"Yes, since Monday\",\"author\":\"u1\",\"created_utc\":2}\n",
+            "{\"id\":\"b\",\"title\":\"The bridge on Main Street is closed\",\"selftext\":\"Is it for long?\",\"subreddit\":\"x\",\"author\":\"op\",\"created_utc\":3}\n",
+            "{\"id\":\"c2\",\"parent_id\":\"t3_b\",\"link_id\":\"t3_b\",\"body\":\"No, it reopened today\",\"author\":\"u2\",\"created_utc\":4}\n",
+            "{\"id\":\"c\",\"title\":\"Nobody answers this one\",\"selftext\":\"\",\"subreddit\":\"x\",\"author\":\"op\",\"created_utc\":5}\n",
+        ),
+    )
+    .unwrap();
+    let rows = lines(&run(&["-q", "score", dump.to_str().unwrap()]).stdout);
+    let root = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(root("a")["stance_label"], "query");
+    // The first line asserts (the question below it does not count).
+    assert_eq!(root("b")["stance_label"], "agree");
+    for id in ["a", "b"] {
+        assert!(root(id).get("stance").is_none(), "a rule: no probabilities");
+    }
+    assert!(
+        root("c").get("stance_label").is_none(),
+        "no replies: no stance"
+    );
+    assert!(root("c1").get("stance").is_some());
+    let out = dir.path().join("r.json");
+    let o = run(&[
+        "-q",
+        "report",
+        dump.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let mix: u64 = r["corpus"]["stance_mix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(mix, 2, "the stance mix counts the two replies only");
+    // In the HTML trees, replies carry their stance and roots none.
+    let html = dir.path().join("r.html");
+    let o = run(&[
+        "-q",
+        "report",
+        dump.to_str().unwrap(),
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let html = std::fs::read_to_string(&html).unwrap();
+    let after = |suffix: &str| -> Vec<String> {
+        html.match_indices(suffix)
+            .map(|(i, _)| html[i + suffix.len()..].chars().take(20).collect())
+            .collect()
+    };
+    let roots = after("-0\">");
+    assert!(roots.len() >= 2, "{roots:?}");
+    assert!(
+        roots.iter().all(|s| !s.starts_with("<span class=\"edge")),
+        "{roots:?}"
+    );
+    assert!(after("-1\">")
+        .iter()
+        .any(|s| s.starts_with("<span class=\"edge")));
+}

@@ -330,7 +330,10 @@ pub fn thread_input(t: &Thread, scores: &[Option<Scored>]) -> ThreadInput {
                 created: n.rec.created,
                 comment: n.rec.kind == Kind::Comment && s.is_some(),
                 incivility: s.as_ref().map_or(0.0, |s| s.incivility),
-                stance: s.as_ref().and_then(|s| s.stance_label),
+                stance: s
+                    .as_ref()
+                    .filter(|_| n.rec.kind == Kind::Comment)
+                    .and_then(|s| s.stance_label),
             })
             .collect(),
     }
@@ -445,8 +448,11 @@ fn tree_nodes(t: &Thread, sc: &[Option<Scored>], first: usize) -> Vec<TreeNode> 
             depth: node.depth,
             author: node.rec.author.as_ref().map(|a| a.to_string()),
             incivility: s.as_ref().map(|s| s.incivility),
+            // Roots keep no stance in the report (theirs is toward what
+            // they assert, not toward a parent).
             stance: s
                 .as_ref()
+                .filter(|_| node.rec.kind == Kind::Comment)
                 .and_then(|s| s.stance_label)
                 .map(super::dynamics::stance_name),
             text: snippet(&node.rec.text, TREE_TEXT),

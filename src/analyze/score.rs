@@ -61,7 +61,9 @@ pub struct Scored {
     pub uncivil: bool,
     /// P(agree, disagree, query, comment) toward the parent (`None` for roots).
     pub stance: Option<[f64; 4]>,
-    /// The decided stance (model's decision rule), index into the labels.
+    /// The decided stance (model's decision rule), index into the labels;
+    /// for a root with replies, its stance toward what it asserts
+    /// ([`crate::classify::Model::source_stance`], with `stance` `None`).
     pub stance_label: Option<usize>,
     /// P of each attribute head ([`Scorer::attribute_names`] order).
     pub attributes: Vec<f64>,
@@ -352,6 +354,19 @@ impl Scorer {
                         (true, None) => m.explain(text, parent, label, self.top),
                     };
                     (Some([p[0], p[1], p[2], p[3]]), Some(label), reasons)
+                }
+                // A source post (a root that opens a conversation: it has
+                // replies): its stance toward what it asserts, by rule (no
+                // probabilities). A lone text (a flat list of comments, a
+                // request without context) gets none.
+                (Some(m), None)
+                    if n.rec.kind == Kind::Root
+                        && !text.trim().is_empty()
+                        && t.nodes
+                            .get(i + 1)
+                            .is_some_and(|c| c.parent == Some(i as u32)) =>
+                {
+                    (None, m.source_stance(text), Vec::new())
                 }
                 _ => (None, None, Vec::new()),
             };
