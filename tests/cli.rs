@@ -57,6 +57,18 @@ fn lines(s: &[u8]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `threadlens -q report INPUT -o OUT`, checked to succeed.
+fn report_to(input: &std::path::Path, out: &std::path::Path) {
+    let o = run(&[
+        "-q",
+        "report",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 fn golden(name: &str, actual: &str) {
     let path = fixtures().join(name);
     if std::env::var_os("THREADLENS_BLESS").is_some() {
@@ -1192,14 +1204,7 @@ fn contiguous_dumps_stream_and_interleaved_ones_fall_back_with_the_same_output()
             assert!(!err.contains("interleave"), "{err}");
             assert!(err.contains("streamed thread by thread"), "{err}");
         }
-        let out = run(&[
-            "-q",
-            "report",
-            input.to_str().unwrap(),
-            "-o",
-            report.to_str().unwrap(),
-        ]);
-        assert!(out.status.success());
+        report_to(&input, &report);
         let r: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
         assert_eq!(r["corpus"]["comments"], 18);
@@ -3154,14 +3159,7 @@ fn source_posts_get_a_stance_toward_what_they_assert() {
     );
     assert!(root("c1").get("stance").is_some());
     let out = dir.path().join("r.json");
-    let o = run(&[
-        "-q",
-        "report",
-        dump.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    report_to(&dump, &out);
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let mix: u64 = r["corpus"]["stance_mix"]
         .as_array()
@@ -3172,14 +3170,7 @@ fn source_posts_get_a_stance_toward_what_they_assert() {
     assert_eq!(mix, 2, "the stance mix counts the two replies only");
     // In the HTML trees, replies carry their stance and roots none.
     let html = dir.path().join("r.html");
-    let o = run(&[
-        "-q",
-        "report",
-        dump.to_str().unwrap(),
-        "-o",
-        html.to_str().unwrap(),
-    ]);
-    assert!(o.status.success());
+    report_to(&dump, &html);
     let html = std::fs::read_to_string(&html).unwrap();
     let after = |suffix: &str| -> Vec<String> {
         html.match_indices(suffix)
