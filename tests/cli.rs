@@ -3088,16 +3088,19 @@ fn stance_eval_decides_source_posts_by_the_rule_and_reports_replies_alone() {
          r2,\"No, that is false, it was a drill\",Police say the stadium was evacuated,disagree\n",
     )
     .unwrap();
-    let o = run(&[
-        "-q",
-        "eval",
-        "-m",
-        "models/stance.json",
-        "--data",
-        csv.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let eval = |data: &std::path::Path| -> serde_json::Value {
+        let o = run(&[
+            "-q",
+            "eval",
+            "-m",
+            "models/stance.json",
+            "--data",
+            data.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let v = eval(&csv);
     assert_eq!(v["n"], 5);
     assert_eq!(v["source_posts"], 3);
     assert_eq!(v["replies_only"]["n"], 2);
@@ -3115,15 +3118,7 @@ fn stance_eval_decides_source_posts_by_the_rule_and_reports_replies_alone() {
         "id,text,parent_text,label\nr1,Is there a source for this?,The bridge collapsed,query\n",
     )
     .unwrap();
-    let o = run(&[
-        "-q",
-        "eval",
-        "-m",
-        "models/stance.json",
-        "--data",
-        replies.to_str().unwrap(),
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = eval(&replies);
     assert!(v.get("replies_only").is_none() && v.get("source_posts").is_none());
 }
 
