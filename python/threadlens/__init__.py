@@ -271,7 +271,9 @@ def score_threads(
 
     Returns one row per comment in tree order: the :func:`read` columns but
     ``text``, then the :func:`score` columns (stance toward the parent,
-    with top-level comments toward their thread's root).
+    with top-level comments toward their thread's root; a root with replies
+    gets its stance toward what it asserts by rule, ``query`` if its first
+    line asks, else ``agree``, without probabilities).
     """
     m = load_models(models, threshold=threshold, explain=explain, top=top)
     table = _table(df, name, id, parent, thread, text, author, created)
