@@ -86,7 +86,7 @@ def keyed(item):
     return (key or f"\x00{name}:{line}", name, line, s)
 
 
-def run_partition(bin_path, fmt, extra):
+def run_partition(bin_path, fmt, extra, report_extra=()):
     def run(index, rows):
         exe = binary(bin_path)
         tmp = tempfile.mkdtemp(prefix="threadlens-spark-")
@@ -104,7 +104,7 @@ def run_partition(bin_path, fmt, extra):
             common = ["--format", fmt] + extra
             score = subprocess.run([exe, "-q", "score", dump, *common, "-o", os.path.join(tmp, "rows.jsonl")],
                                    capture_output=True, text=True)
-            report = subprocess.run([exe, "-q", "report", dump, *common, "--partial", part],
+            report = subprocess.run([exe, "-q", "report", dump, *common, *report_extra, "--partial", part],
                                     capture_output=True, text=True)
             for what, p in (("score", score), ("report", report)):
                 if p.returncode not in (0, 1):
@@ -151,6 +151,8 @@ def main(argv=None):
     ap.add_argument("--binary", help="threadlens binary on every node (default: shipped with --files)")
     ap.add_argument("--local-binary", default=None, help="threadlens binary on the driver for merge (default: --binary or the shipped one)")
     ap.add_argument("--threadlens-arg", action="append", default=[], help="extra argument for score and report (repeat)")
+    ap.add_argument("--report-arg", action="append", default=[],
+                    help="extra argument for report only, e.g. --report-arg=--json-threads=1000 (repeat)")
     a = ap.parse_args(argv)
 
     from pyspark.sql import SparkSession
@@ -176,7 +178,7 @@ def main(argv=None):
     # Every thread in one partition, its records in input order.
     df = spark.createDataFrame(recs, "key string, file string, line long, text string")
     df = df.repartition(n, "key").sortWithinPartitions("key", "file", "line")
-    out = df.rdd.mapPartitionsWithIndex(run_partition(a.binary, a.format, a.threadlens_arg)).cache()
+    out = df.rdd.mapPartitionsWithIndex(run_partition(a.binary, a.format, a.threadlens_arg, a.report_arg)).cache()
     rows = out.filter(lambda t: t[0] == "row").map(lambda t: t[1])
     if a.rows_format == "parquet":
         # Columns as the JSON rows' fields (nested: attributes, reasons).
