@@ -154,7 +154,7 @@ impl Replicates {
 
     /// Add a thread with key `key` (its id) and statistics `s`.
     pub fn add(&mut self, key: &str, s: &Sums) {
-        if s.n == 0 && s.c == [0; 4] {
+        if *s == Sums::default() {
             return;
         }
         // The key holds the statistics too: two threads with one id (from

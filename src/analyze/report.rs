@@ -307,6 +307,14 @@ pub fn snippet(s: &str, n: usize) -> String {
     }
 }
 
+/// A comment's decided stance toward its parent. Roots keep none in the
+/// report: theirs ([`Scored::stance_label`]) is toward what they assert.
+fn reply_stance(n: &crate::forest::Node, s: &Option<Scored>) -> Option<usize> {
+    s.as_ref()
+        .filter(|_| n.rec.kind == Kind::Comment)
+        .and_then(|s| s.stance_label)
+}
+
 /// The metrics' view of a scored thread.
 pub fn thread_input(t: &Thread, scores: &[Option<Scored>]) -> ThreadInput {
     let title = t
@@ -330,10 +338,7 @@ pub fn thread_input(t: &Thread, scores: &[Option<Scored>]) -> ThreadInput {
                 created: n.rec.created,
                 comment: n.rec.kind == Kind::Comment && s.is_some(),
                 incivility: s.as_ref().map_or(0.0, |s| s.incivility),
-                stance: s
-                    .as_ref()
-                    .filter(|_| n.rec.kind == Kind::Comment)
-                    .and_then(|s| s.stance_label),
+                stance: reply_stance(n, s),
             })
             .collect(),
     }
@@ -448,13 +453,7 @@ fn tree_nodes(t: &Thread, sc: &[Option<Scored>], first: usize) -> Vec<TreeNode> 
             depth: node.depth,
             author: node.rec.author.as_ref().map(|a| a.to_string()),
             incivility: s.as_ref().map(|s| s.incivility),
-            // Roots keep no stance in the report (theirs is toward what
-            // they assert, not toward a parent).
-            stance: s
-                .as_ref()
-                .filter(|_| node.rec.kind == Kind::Comment)
-                .and_then(|s| s.stance_label)
-                .map(super::dynamics::stance_name),
+            stance: reply_stance(node, s).map(super::dynamics::stance_name),
             text: snippet(&node.rec.text, TREE_TEXT),
             flagged: flagged(i),
         });
@@ -486,12 +485,14 @@ struct ThreadAgg {
 
 impl ThreadAgg {
     fn add(&mut self, t: &ThreadStats) {
-        self.threads += 1;
-        self.flagged += u64::from(t.uncivil > 0);
-        self.max_depth = self.max_depth.max(t.max_depth);
-        self.longest_chain = self.longest_chain.max(t.longest_disagreement_chain);
-        self.chain_3 += u64::from(t.longest_disagreement_chain >= 3);
-        self.flame_dyads += t.flame_dyads.len() as u64;
+        self.merge(&ThreadAgg {
+            threads: 1,
+            flagged: u64::from(t.uncivil > 0),
+            max_depth: t.max_depth,
+            longest_chain: t.longest_disagreement_chain,
+            chain_3: u64::from(t.longest_disagreement_chain >= 3),
+            flame_dyads: t.flame_dyads.len() as u64,
+        });
     }
 
     fn merge(&mut self, o: &ThreadAgg) {
@@ -770,6 +771,7 @@ impl ReportBuilder {
             queue_trees,
         } = self;
         let point = total.stats();
+        let (participants, participants_estimated) = authors.count();
         let mut boot = boot.stats();
         let iv = |k: usize, boot: &mut [Vec<f64>; 5]| -> Option<Interval> {
             let v = point[k]?;
@@ -796,8 +798,8 @@ impl ReportBuilder {
             threads: agg.threads,
             threads_flagged: agg.flagged,
             comments: total.n,
-            participants: authors.count().0,
-            participants_estimated: authors.count().1,
+            participants,
+            participants_estimated,
             incivility_mean: iv(0, &mut boot).unwrap_or(zero),
             uncivil: total.u,
             uncivil_share: iv(1, &mut boot).unwrap_or(zero),
