@@ -305,6 +305,14 @@ pub struct TrainArgs {
     /// before this option).
     #[arg(long, value_name = "linear|sublinear", default_value = "linear")]
     pub char_tf: CharTfArg,
+    /// Train on the featurizer and vocabulary (n-gram columns and idf) of
+    /// this model instead of fitting new ones, so the new model's n-gram
+    /// weights line up with its columns: attribute heads trained on the
+    /// incivility model's vocabulary are scored from one table with it, at
+    /// little cost beyond it. The featurizer options above are then taken
+    /// from that model.
+    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "mixture", "char_ngrams"])]
+    pub vocab_of: Option<PathBuf>,
     #[command(flatten)]
     pub labeled: LabeledArgs,
     /// Model file to write.

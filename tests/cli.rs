@@ -420,6 +420,83 @@ fn train_fixture_model(dir: &Path) -> PathBuf {
 }
 
 #[test]
+fn a_head_trained_on_the_incivility_columns_scores_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = train_fixture_model(dir.path());
+    let base_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&base).unwrap()).unwrap();
+    let head = dir.path().join("insult.json");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "-q",
+            "train",
+            "--data",
+            "tests/fixtures/labeled/train.csv",
+            "--test",
+            "tests/fixtures/labeled/test.csv",
+            "--vocab-of",
+            base.to_str().unwrap(),
+            "-o",
+            head.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    // Featurizer options come from the base model: refused beside it.
+    assert_eq!(
+        args(&["--tokenizer", "models/tokenizer.json"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let out = args(&["-C", "2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = &lines(&out.stdout)[0];
+    let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
+    // The base model's columns, idf and featurizer, and where they came from.
+    for key in ["vocab_index", "vocab_idf", "featurizer", "tokenizer"] {
+        assert_eq!(h[key], base_json[key], "{key}");
+    }
+    assert!(summary["features"].as_u64().unwrap() > 100);
+    let from = &h["training"]["params"]["vocab_of"];
+    assert_eq!(from["content_sha256"], base_json["content_sha256"]);
+    assert!(summary["heldout"]["metrics"]["roc_auc"].as_f64().unwrap() > 0.9);
+    // A models folder with both scores the head beside incivility.
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    std::fs::copy(&base, models.join("incivility.json")).unwrap();
+    std::fs::copy(&head, models.join("insult.json")).unwrap();
+    let out = run(&[
+        "-q",
+        "score",
+        "data/sample",
+        "--no-stance",
+        "--models",
+        models.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = lines(&out.stdout);
+    let scored: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r.get("incivility").is_some())
+        .collect();
+    assert!(scored.len() > 10);
+    for r in &scored {
+        let p = r["attributes"]["insult"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p), "{r}");
+        assert!(r["attributes"].get("profanity").is_none(), "{r}");
+    }
+}
+
+#[test]
 fn verbose_training_logs_its_stages_and_quiet_training_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("m.json");

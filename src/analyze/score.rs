@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::AnalyzeError;
 use crate::classify::data::STANCE_LABELS;
-use crate::classify::fused::SideSum;
+use crate::classify::fused::{Fused, SideSum, MAX_K};
 use crate::classify::{Contribution, Model, Prepared, ScoreScratch, Task};
 use crate::forest::{Forest, Kind, Thread};
 
@@ -98,6 +98,11 @@ pub struct Scorer {
     /// Texts are featurized without their character n-grams: no model
     /// reads them from the counts when scoring ([`Model::prepare_tokens`]).
     tokens_only: bool,
+    /// The incivility model and every attribute head in one table, with
+    /// their intercepts in its column order, when the heads were trained
+    /// on the incivility model's columns ([`Model::stacks_with`]): a text's
+    /// sums give all their margins for one lookup per n-gram.
+    stack: Option<(Fused, Vec<f64>)>,
 }
 
 impl Scorer {
@@ -135,6 +140,7 @@ impl Scorer {
             shared: false,
             fused: false,
             tokens_only: false,
+            stack: None,
             incivility,
             stance,
             attributes: Vec::new(),
@@ -160,6 +166,24 @@ impl Scorer {
         let models = || std::iter::once(inc).chain(others());
         self.fused = self.shared && models().all(|m| m.fused().is_some());
         self.tokens_only = self.fused && models().all(Model::scores_without_chars);
+        self.stack = None;
+        if self.fused
+            && !self.attributes.is_empty()
+            && self.attributes.iter().all(|(_, m)| inc.stacks_with(m))
+        {
+            let experts: Option<Vec<_>> = models()
+                .filter(|m| m.task == Task::Incivility)
+                .map(Model::sole_expert)
+                .collect();
+            // Same vocabulary, hence the same vocab for the table.
+            let table = experts
+                .as_deref()
+                .and_then(|e| Fused::stacked(&inc.vocab, e));
+            if let (Some(table), Some(e)) = (table, experts) {
+                let intercepts = e.iter().flat_map(|e| e.sparse.intercept.clone()).collect();
+                self.stack = Some((table, intercepts));
+            }
+        }
     }
 
     /// Add attribute heads (name, binary model), scored beside incivility.
@@ -243,6 +267,51 @@ impl Scorer {
         )
     }
 
+    /// P(uncivil) and each attribute head's P of a prepared text from the
+    /// stacked table: one pass over its n-grams for all of them.
+    fn score_stacked(
+        &self,
+        (table, intercepts): &(Fused, Vec<f64>),
+        text: (&Prepared, &str),
+        s: &mut ScoreScratch,
+    ) -> (f64, Vec<f64>) {
+        let sum = self.incivility.side_sum_in(table, text.0, 0);
+        let mut margins = [0.0; MAX_K];
+        let margins = &mut margins[..table.k()];
+        table.margins(intercepts, &[&sum], margins);
+        let incivility = self.incivility.probs_from_margins(&margins[..1], text, s)[1];
+        let attributes = self
+            .attributes
+            .iter()
+            .enumerate()
+            .map(|(h, (_, m))| m.probs_from_margins(&margins[1 + h..2 + h], text, s)[1])
+            .collect();
+        (incivility, attributes)
+    }
+
+    /// P(uncivil) and each attribute head's P, model by model: from each
+    /// model's own table (`fused`: the text prepared and every model
+    /// fused), from the prepared text, or from the text.
+    fn score_apart(
+        &self,
+        fused: Option<&Prepared>,
+        prepared: Option<&Prepared>,
+        text: &str,
+        s: &mut ScoreScratch,
+    ) -> (f64, Vec<f64>) {
+        let one = |m: &Model, s: &mut ScoreScratch| match (fused, prepared) {
+            (Some(p), _) => {
+                let sum = m.side_sum(p, 0).unwrap_or_default();
+                m.score_sums((p, text, &sum), None, s)[1]
+            }
+            (None, Some(p)) => m.score_prepared(p, text, None, s)[1],
+            (None, None) => m.score(text, "", s)[1],
+        };
+        let incivility = one(&self.incivility, s);
+        let attributes = self.attributes.iter().map(|(_, m)| one(m, s)).collect();
+        (incivility, attributes)
+    }
+
     /// Scores of every node of a thread (`None` for placeholders and
     /// pingbacks: no person's text to score).
     pub fn score_thread(&self, t: &Thread, s: &mut ScoreScratch) -> Vec<Option<Scored>> {
@@ -263,6 +332,12 @@ impl Scorer {
         // the parent side of its replies' stance), and its sums, scores and
         // explanations follow at once, while its table rows are in cache.
         let fused = self.fused;
+        // The stacked table, when the texts are read from it.
+        let stack = self
+            .stack
+            .as_ref()
+            .filter(|_| fused && self.shared)
+            .map(|t| &t.0);
         let mut prepared: Vec<Prepared> = Vec::new();
         // Stance side sums of each text as a parent (side 1), made when its
         // first reply is scored.
@@ -288,35 +363,23 @@ impl Scorer {
                 continue;
             }
             let text: &str = &n.rec.text;
-            let incivility = match prepared.get(i) {
-                Some(p) if fused => {
-                    let sum = self.incivility.side_sum(p, 0).unwrap_or_default();
-                    self.incivility.score_sums((p, text, &sum), None, s)[1]
-                }
-                Some(p) => self.incivility.score_prepared(p, text, None, s)[1],
-                None => self.incivility.score(text, "", s)[1],
+            let (incivility, attributes) = match (&self.stack, prepared.get(i)) {
+                (Some(st), Some(p)) if fused => self.score_stacked(st, (p, text), s),
+                _ => self.score_apart(prepared.get(i).filter(|_| fused), prepared.get(i), text, s),
             };
-            let attributes = self
-                .attributes
-                .iter()
-                .map(|(_, m)| match prepared.get(i) {
-                    Some(p) if fused => {
-                        let sum = m.side_sum(p, 0).unwrap_or_default();
-                        m.score_sums((p, text, &sum), None, s)[1]
-                    }
-                    Some(p) => m.score_prepared(p, text, None, s)[1],
-                    None => m.score(text, "", s)[1],
-                })
-                .collect();
             let uncivil = incivility >= self.threshold;
             let attribute_reasons = self
                 .attributes
                 .iter()
                 .zip(&attributes)
+                .enumerate()
                 .map(
-                    |((_, m), &pa)| match (explain.wants(pa >= 0.5), prepared.get(i)) {
+                    |(h, ((_, m), &pa))| match (explain.wants(pa >= 0.5), prepared.get(i)) {
                         (false, _) => Vec::new(),
-                        (true, Some(p)) => m.explain_scored(p, text, None, 1, self.top, s),
+                        (true, Some(p)) => {
+                            let table = stack.map(|t| (t, 1 + h));
+                            m.explain_scored_in(table, (p, text), None, (1, self.top), s)
+                        }
                         (true, None) => m.explain(text, "", 1, self.top),
                     },
                 )
@@ -324,9 +387,11 @@ impl Scorer {
             // Explained right after scoring, so the cue inputs are reused.
             let reasons = match (explain.wants(uncivil), prepared.get(i)) {
                 (false, _) => Vec::new(),
-                (true, Some(p)) => self
-                    .incivility
-                    .explain_scored(p, text, None, 1, self.top, s),
+                (true, Some(p)) => {
+                    let table = stack.map(|t| (t, 0));
+                    let inc = &self.incivility;
+                    inc.explain_scored_in(table, (p, text), None, (1, self.top), s)
+                }
                 (true, None) => self.incivility.explain(text, "", 1, self.top),
             };
             let (stance, stance_label, stance_reasons) = match (&self.stance, n.parent) {
@@ -413,5 +478,161 @@ impl Scorer {
                 r
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::train::{fit, fit_with_vocab, Example, Silent, TrainParams};
+    use crate::features::{CharTf, FeatureConfig, Featurizer, Tokens};
+
+    const BAD: [&str; 8] = [
+        "you idiot",
+        "shut up moron",
+        "what a stupid idiot",
+        "you are a moron",
+        "idiots everywhere",
+        "damn this is crap",
+        "what the hell is this crap",
+        "stupid damn idea",
+    ];
+    const GOOD: [&str; 8] = [
+        "thanks for sharing",
+        "i agree with this",
+        "good point well made",
+        "interesting article",
+        "thanks, a good read",
+        "i agree, well made point",
+        "an interesting point",
+        "sharing this article",
+    ];
+
+    /// A model on the toy texts, labelled by `positive`; on `vocab` when
+    /// given, else on n-grams seen in `min_df` texts.
+    fn toy(
+        f: &Featurizer,
+        (vocab, min_df): (Option<&crate::features::Vocab>, u32),
+        positive: fn(&str) -> bool,
+    ) -> Model {
+        let texts: Vec<&str> = BAD.iter().chain(&GOOD).copied().collect();
+        let ex: Vec<Example<'_>> = texts
+            .iter()
+            .map(|t| Example {
+                text: t,
+                parent: "",
+                class: u32::from(positive(t)),
+                weight: 1.0,
+                source: 0,
+            })
+            .collect();
+        let labels = vec!["0".into(), "1".into()];
+        let p = TrainParams {
+            min_df,
+            ..Default::default()
+        };
+        match vocab {
+            Some(v) => fit_with_vocab(
+                Task::Incivility,
+                labels,
+                f.clone(),
+                Some(v),
+                &ex,
+                &p,
+                &Silent,
+            ),
+            None => fit(Task::Incivility, labels, f.clone(), &ex, &p, &Silent),
+        }
+        .unwrap()
+    }
+
+    fn forest() -> Forest {
+        let mut jsonl = String::new();
+        for (i, t) in BAD
+            .iter()
+            .chain(&GOOD)
+            .chain(["a damn idiot, thanks"].iter())
+            .enumerate()
+        {
+            let parent = if i % 4 == 0 {
+                String::new()
+            } else {
+                format!("{}", i - 1)
+            };
+            jsonl.push_str(&format!(
+                "{{\"id\":\"{i}\",\"parent_id\":\"{parent}\",\"thread_id\":\"t{}\",\"text\":\"{t}\"}}\n",
+                i / 4
+            ));
+        }
+        let input = crate::ingest::Input::Memory {
+            name: "toy.jsonl".into(),
+            bytes: jsonl.into_bytes().into(),
+        };
+        let opts = crate::ingest::ReadOptions::default();
+        let mut diags = crate::diag::Diagnostics::new(false);
+        let mut records = Vec::new();
+        crate::ingest::read_inputs(&[input], &opts, &mut diags, &mut |r| records.push(r)).unwrap();
+        crate::forest::build(records, &mut diags).unwrap()
+    }
+
+    #[test]
+    fn heads_on_the_incivility_columns_score_from_one_table_as_from_their_own() {
+        let texts = BAD.iter().chain(&GOOD).copied();
+        let tokens = Tokens::train(texts, 200, 1).unwrap();
+        let config = FeatureConfig {
+            word_bits: 16,
+            char_bits: 16,
+            char_tf: CharTf::Linear,
+            ..Default::default()
+        };
+        let f = Featurizer::new(config, tokens).unwrap();
+        let inc = toy(&f, (None, 2), |t| BAD.contains(&t));
+        let on_inc = (Some(&inc.vocab), 2);
+        let insult = toy(&f, on_inc, |t| t.contains("idiot") || t.contains("moron"));
+        let profanity = toy(&f, on_inc, |t| t.contains("damn") || t.contains("crap"));
+        let own = toy(&f, (None, 1), |t| t.contains("damn") || t.contains("crap"));
+        assert!(inc.stacks_with(&insult) && inc.stacks_with(&profanity));
+        assert!(!inc.stacks_with(&own), "a vocabulary of its own");
+        let heads = vec![
+            ("INSULT".to_string(), insult),
+            ("PROFANITY".to_string(), profanity),
+        ];
+        let scorer = |heads: Vec<(String, Model)>| {
+            Scorer::new(inc.clone(), None, None, Explain::All, 5)
+                .unwrap()
+                .with_attributes(heads)
+                .unwrap()
+        };
+        let stacked = scorer(heads.clone());
+        assert_eq!(stacked.stack.as_ref().map(|t| t.0.k()), Some(3));
+        let mut apart = scorer(heads);
+        apart.stack = None;
+        let f = forest();
+        let (a, b) = (
+            stacked.score_forest(&f, &|_| {}),
+            apart.score_forest(&f, &|_| {}),
+        );
+        // Bit for bit: probabilities and every explanation.
+        assert_eq!(a, b);
+        let scored: Vec<&Scored> = a.iter().flatten().flatten().collect();
+        assert_eq!(scored.len(), 17);
+        // Each head learned its own label: "you idiot" (first) is an
+        // insult, "damn this is crap" (sixth) profane.
+        let (idiot, crap) = (scored[0], scored[5]);
+        assert!(
+            idiot.attributes[0] > crap.attributes[0],
+            "{idiot:?} {crap:?}"
+        );
+        assert!(
+            idiot.attributes[1] < crap.attributes[1],
+            "{idiot:?} {crap:?}"
+        );
+        assert!(scored
+            .iter()
+            .all(|s| s.attribute_reasons.iter().all(|r| !r.is_empty())));
+        // A head with a vocabulary of its own is scored from its own table.
+        let mixed = scorer(vec![("PROFANITY".to_string(), own)]);
+        assert!(mixed.stack.is_none());
+        assert_eq!(mixed.score_forest(&f, &|_| {}).len(), a.len());
     }
 }

@@ -262,14 +262,31 @@ pub struct SideSum {
 impl Fused {
     /// Build for a single-expert model with at most [`MAX_K`] score columns.
     pub fn new(vocab: &Vocab, expert: &Expert) -> Option<Fused> {
-        let k = expert.sparse.k;
-        if k == 0 || k > MAX_K || expert.sparse.weights.len() != vocab.len() * k {
+        Fused::stacked(vocab, &[expert])
+    }
+
+    /// One table for several single-expert models on the same columns
+    /// (the same vocabulary: attribute heads trained with `train
+    /// --vocab-of` the incivility model): each column holds its idf, then
+    /// every expert's weights in order, at most [`MAX_K`] in all. A text's
+    /// sums then give every model's margins at the cost of one lookup per
+    /// n-gram (and one per word for a linearly weighted character block)
+    /// instead of one per model; column `j` of the sums is the same number,
+    /// bit for bit, as the `j`-th column of that model's own table.
+    pub fn stacked(vocab: &Vocab, experts: &[&Expert]) -> Option<Fused> {
+        let k: usize = experts.iter().map(|e| e.sparse.k).sum();
+        let fits =
+            |e: &&Expert| e.sparse.k > 0 && e.sparse.weights.len() == vocab.len() * e.sparse.k;
+        if experts.is_empty() || k > MAX_K || !experts.iter().all(fits) {
             return None;
         }
         let mut table = Vec::with_capacity(vocab.len() * (k + 1));
         for (c, &idf) in vocab.idf.iter().enumerate() {
             table.push(idf);
-            table.extend_from_slice(&expert.sparse.weights[c * k..(c + 1) * k]);
+            for e in experts {
+                let ke = e.sparse.k;
+                table.extend_from_slice(&e.sparse.weights[c * ke..(c + 1) * ke]);
+            }
         }
         static NEXT: AtomicU64 = AtomicU64::new(1);
         Some(Fused {
@@ -277,6 +294,11 @@ impl Fused {
             table,
             uid: NEXT.fetch_add(1, Ordering::Relaxed),
         })
+    }
+
+    /// Score columns of the table.
+    pub fn k(&self) -> usize {
+        self.k
     }
 
     /// Sums of one side of a text featurized by `fz`: `counts` are its

@@ -630,15 +630,58 @@ impl Model {
     /// text, 1: the parent); `None` when the model has no fused table.
     pub fn side_sum(&self, p: &Prepared, side: u32) -> Option<fused::SideSum> {
         let f = self.fused()?;
-        (side < self.sides).then(|| {
-            let words = (!p.words.is_empty()).then_some((p.words.as_slice(), p.generation));
-            f.side_sum(
-                &self.vocab,
-                &self.featurizer,
-                (&p.counts, &p.norm, words),
-                side,
-            )
-        })
+        (side < self.sides).then(|| self.side_sum_in(f, p, side))
+    }
+
+    /// [`Model::side_sum`] from the table `f` on this model's columns (a
+    /// stacked table, [`fused::Fused::stacked`], holding this model's
+    /// weights beside others').
+    pub fn side_sum_in(&self, f: &fused::Fused, p: &Prepared, side: u32) -> fused::SideSum {
+        let words = (!p.words.is_empty()).then_some((p.words.as_slice(), p.generation));
+        f.side_sum(
+            &self.vocab,
+            &self.featurizer,
+            (&p.counts, &p.norm, words),
+            side,
+        )
+    }
+
+    /// Whether `other` scores on this model's columns: one-sided, one
+    /// expert each, the same featurizer and the same vocabulary (hashed
+    /// n-grams and idf), so both can be read from one stacked table
+    /// ([`fused::Fused::stacked`]).
+    pub fn stacks_with(&self, other: &Model) -> bool {
+        let single = |m: &Model| m.sides == 1 && m.router.is_none() && m.experts.len() == 1;
+        single(self)
+            && single(other)
+            && self.featurizer.config == other.featurizer.config
+            && self.shares_featurizer(other)
+            && self.vocab.index == other.vocab.index
+            && self.vocab.idf == other.vocab.idf
+    }
+
+    /// The expert of a single-expert model.
+    pub fn sole_expert(&self) -> Option<&Expert> {
+        match (&self.router, &self.experts[..]) {
+            (None, [e]) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Probabilities of a one-sided single-expert model from its n-gram
+    /// margins worked out elsewhere (a stacked table's columns for it,
+    /// intercepts included) and the prepared text: the same numbers as
+    /// [`Model::score_sums`] on the model's own table.
+    pub fn probs_from_margins(
+        &self,
+        margins: &[f64],
+        text: (&Prepared, &str),
+        s: &mut ScoreScratch,
+    ) -> Vec<f64> {
+        let e = &self.experts[0];
+        s.margins.clear();
+        s.margins.extend_from_slice(margins);
+        self.head_probs(e, &text.0.cues, text.1, "", Some((text.0, None)), s)
     }
 
     /// [`Model::score_prepared`] from side sums ([`Model::side_sum`]) of
@@ -753,6 +796,23 @@ impl Model {
         top: usize,
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
+        self.explain_scored_in(None, (text, text_str), parent, (class, top), s)
+    }
+
+    /// [`Model::explain_scored`] read from `table` (a stacked table,
+    /// [`fused::Fused::stacked`], whose columns from `at` on are this
+    /// model's) instead of the model's own: right after the scorer summed
+    /// the text in that table, its words' sums are reused, and no second
+    /// table or per-word cache is made for this model. The same
+    /// contributions as from the model's own table.
+    pub fn explain_scored_in(
+        &self,
+        table: Option<(&fused::Fused, usize)>,
+        (text, text_str): (&Prepared, &str),
+        parent: Option<(&Prepared, &str)>,
+        (class, top): (usize, usize),
+        s: &mut ScoreScratch,
+    ) -> Vec<Contribution> {
         // A linearly weighted character block is explained from per-word
         // lists of its known n-grams ([`fused::Fused::char_contributions`]);
         // otherwise explanations name character n-grams from the counts,
@@ -773,7 +833,10 @@ impl Model {
         let parent = parent_full.as_ref().map(|(p, ps)| (&**p, *ps)).or(parent);
         // Single-expert models with a fused table read each n-gram's
         // weights from one table row; the others build the tf-idf row.
-        let fused = self.fused();
+        let fused = match table {
+            Some((f, _)) => Some(f),
+            None => self.fused(),
+        };
         let (parent_str, parent_prep) = match fused {
             Some(_) => self.parent_strs(parent),
             None => self.prepared_row(text, parent, s),
@@ -800,7 +863,13 @@ impl Model {
         // there), so two columns never merge under one name and the `top`
         // largest and `top` smallest columns hold every n-gram the output
         // can show.
-        let coefs: Vec<f64> = (0..k).map(coef).collect();
+        let mut coefs: Vec<f64> = (0..k).map(coef).collect();
+        // In a stacked table, zero for the other models' columns.
+        if let Some((f, at)) = table {
+            let mine = std::mem::take(&mut coefs);
+            coefs.resize(f.k(), 0.0);
+            coefs[at..at + k].copy_from_slice(&mine);
+        }
         // Scratch reused between explanations (~1,000 columns a comment).
         let mut cols = std::mem::take(&mut s.cols);
         cols.clear();

@@ -321,28 +321,49 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         }
         None => None,
     };
-    let tokens = match &a.tokenizer {
-        Some(p) => load_tokenizer(p)?,
-        None if Path::new(DEFAULT_TOKENIZER).exists() => {
-            load_tokenizer(Path::new(DEFAULT_TOKENIZER))?
-        }
-        None => {
-            if !quiet {
-                eprintln!("threadlens: no --tokenizer and no {DEFAULT_TOKENIZER}: training a WordPiece vocabulary on the training texts");
+    // With --vocab-of: that model's featurizer and columns (no tokenizer
+    // is loaded or trained).
+    let base = match &a.vocab_of {
+        Some(p) => {
+            let m = Model::load(p).with_context(|| format!("{}", p.display()))?;
+            if m.task != task {
+                bail!(
+                    "{}: a {} model; --vocab-of needs a model of the task trained here ({task})",
+                    p.display(),
+                    m.task
+                );
             }
-            let norm: Vec<String> = train_ex
-                .par_iter()
-                .flat_map_iter(|e| {
-                    [
-                        normalized(e.text, config.normalize),
-                        normalized(e.parent, config.normalize),
-                    ]
-                })
-                .collect();
-            Tokens::train(norm.iter(), a.vocab_size, 2)?
+            Some(m)
+        }
+        None => None,
+    };
+    let (featurizer, vocab) = match &base {
+        Some(m) => (m.featurizer.clone(), Some(&m.vocab)),
+        None => {
+            let tokens = match &a.tokenizer {
+                Some(p) => load_tokenizer(p)?,
+                None if Path::new(DEFAULT_TOKENIZER).exists() => {
+                    load_tokenizer(Path::new(DEFAULT_TOKENIZER))?
+                }
+                None => {
+                    if !quiet {
+                        eprintln!("threadlens: no --tokenizer and no {DEFAULT_TOKENIZER}: training a WordPiece vocabulary on the training texts");
+                    }
+                    let norm: Vec<String> = train_ex
+                        .par_iter()
+                        .flat_map_iter(|e| {
+                            [
+                                normalized(e.text, config.normalize),
+                                normalized(e.parent, config.normalize),
+                            ]
+                        })
+                        .collect();
+                    Tokens::train(norm.iter(), a.vocab_size, 2)?
+                }
+            };
+            (Featurizer::new(config, tokens)?, None)
         }
     };
-    let featurizer = Featurizer::new(config, tokens)?;
     let bar = Bar::new(quiet);
     let mut model = if a.mixture {
         if a.holdout.is_some() {
@@ -357,10 +378,11 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         }
         train::fit_mixture(task, task_labels(task), featurizer, &sources, &params, &bar)?
     } else {
-        train::fit(
+        train::fit_with_vocab(
             task,
             task_labels(task),
             featurizer,
+            vocab,
             &train_ex,
             &params,
             &bar,
@@ -393,6 +415,12 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     let mut p = serde_json::to_value(params)?;
     p["balance_files"] = a.balance_files.into();
     p["balance_file_classes"] = a.balance_file_classes.into();
+    if let (Some(path), Some(m)) = (&a.vocab_of, &base) {
+        p["vocab_of"] = serde_json::json!({
+            "file": path.display().to_string(),
+            "content_sha256": m.hash,
+        });
+    }
     model.training.params = p;
     model.seal();
     model.save(&a.output)?;

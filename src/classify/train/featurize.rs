@@ -1,5 +1,6 @@
 //! Training texts to the sparse rows the n-gram stage fits (featurized in
-//! parallel, vocabulary and idf fitted on them) and the stratified folds.
+//! parallel, vocabulary and idf fitted on them or taken from another
+//! model) and the stratified folds.
 
 use rayon::prelude::*;
 
@@ -23,6 +24,7 @@ pub(super) fn featurize(
     sides: u32,
     ex: &[Example<'_>],
     min_df: u32,
+    fixed: Option<&Vocab>,
     progress: &dyn Progress,
 ) -> Featurized {
     progress.stage("featurize", ex.len() as u64);
@@ -43,7 +45,12 @@ pub(super) fn featurize(
         })
         .collect();
     let (counts, dense): (Vec<_>, Vec<_>) = per.into_iter().unzip();
-    let vocab = Vocab::fit(&counts, min_df, f.config.side_width() * sides);
+    // A fixed vocabulary (another model's columns and idf) or one fitted
+    // on these texts.
+    let vocab = match fixed {
+        Some(v) => v.clone(),
+        None => Vocab::fit(&counts, min_df, f.config.side_width() * sides),
+    };
     let weighted: Vec<Vec<(u32, f32)>> = counts
         .par_iter()
         .map(|c| {

@@ -28,7 +28,7 @@ use super::artifact::TrainingInfo;
 use super::head::Head;
 use super::sparse::{self, SparseParams};
 use super::{metrics, ClassifyError, Model, ScoreScratch, Task};
-use crate::features::{cues, pair, Featurizer};
+use crate::features::{cues, pair, Featurizer, Vocab};
 
 mod featurize;
 mod stage;
@@ -337,6 +337,23 @@ pub fn fit(
     params: &TrainParams,
     progress: &dyn Progress,
 ) -> Result<Model, ClassifyError> {
+    fit_with_vocab(task, labels, featurizer, None, ex, params, progress)
+}
+
+/// [`fit`] on the columns of a given vocabulary (hashed n-grams and their
+/// idf) instead of one fitted on `ex`: with another model's featurizer and
+/// vocabulary, the fitted model's n-gram weights line up with that model's
+/// columns, so a scorer can read both from one table (attribute heads
+/// beside the incivility model, [`crate::classify::fused::Fused::stacked`]).
+pub fn fit_with_vocab(
+    task: Task,
+    labels: Vec<String>,
+    featurizer: Featurizer,
+    vocab: Option<&Vocab>,
+    ex: &[Example<'_>],
+    params: &TrainParams,
+    progress: &dyn Progress,
+) -> Result<Model, ClassifyError> {
     params.check()?;
     let t0 = Instant::now();
     let lap = lap_fn(t0);
@@ -344,7 +361,15 @@ pub fn fit(
     let counts = check_classes(&labels, &y, params.folds)?;
     let s = row_weights(ex, labels.len(), params.balanced)?;
     let sides = if task == Task::Stance { 2 } else { 1 };
-    let data = featurize(&featurizer, task, sides, ex, params.min_df, progress);
+    if let Some(v) = vocab {
+        let space = featurizer.config.side_width() * sides;
+        if v.index.last().is_some_and(|&i| i >= space) {
+            return Err(ClassifyError::Data(
+                "the given vocabulary does not fit this featurizer".into(),
+            ));
+        }
+    }
+    let data = featurize(&featurizer, task, sides, ex, params.min_df, vocab, progress);
     if data.vocab.is_empty() {
         return Err(ClassifyError::Data(
             "no n-gram occurs in two training texts: too little text to learn from".into(),
@@ -403,7 +428,15 @@ pub fn fit_mixture(
     let y: Vec<u32> = all.iter().map(|e| e.class).collect();
     let counts = check_classes(&labels, &y, params.folds)?;
     let sides = if task == Task::Stance { 2 } else { 1 };
-    let data = featurize(&featurizer, task, sides, &all, params.min_df, progress);
+    let data = featurize(
+        &featurizer,
+        task,
+        sides,
+        &all,
+        params.min_df,
+        None,
+        progress,
+    );
     if data.vocab.is_empty() {
         return Err(ClassifyError::Data(
             "no n-gram occurs in two training texts".into(),
