@@ -4,7 +4,11 @@ it also learns from civil comments that mention them? (2026-12-03; answer
 in models/MODEL_CARD.md, "Attribute heads": it does, but it then misses
 most plain hate and threats, and Fox News falls 0.064; not kept.)
 
-    python3 research/identity_negatives.py ../shared [target/release/threadlens]
+    python3 research/identity_negatives.py ../shared [target/release/threadlens] [token]
+
+With `token`, the heads of 2026-12-03 morning (token n-grams on columns of
+their own, `--char-ngrams no`); by default the shipped recipe (the
+incivility model's columns, `--vocab-of models/incivility.json`).
 
 Civil (label 0) train rows of c3_toxic, reddit_incivility and gh_incivility
 that name a group (the regex below) become a fourth training file; a
@@ -24,6 +28,8 @@ GROUPS = (r"muslims?|islam\w*|jews?|jewish|christians?|catholics?|hindus?|blacks
 def main():
     shared = sys.argv[1]
     exe = sys.argv[2] if len(sys.argv) > 2 else "target/release/threadlens"
+    recipe = (["--char-ngrams", "no", "--tokenizer", "models/tokenizer.json"]
+              if sys.argv[3:4] == ["token"] else ["--vocab-of", "models/incivility.json"])
     B = os.path.join(shared, "bench", "tasks")
     R = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
     tmp = tempfile.mkdtemp()
@@ -40,7 +46,7 @@ def main():
     ia = [os.path.join(B, f"attr_identity_attack_{t}", "train.csv") for t in ("olid", "davidson", "fox")]
     for name, extra in (("shipped recipe", []), ("+ civil group mentions", [tr])):
         m = os.path.join(tmp, "m.json")
-        subprocess.run([exe, "-q", "train", "--char-ngrams", "no", "-C", "2", "--tokenizer", "models/tokenizer.json",
+        subprocess.run([exe, "-q", "train", *recipe, "-C", "2",
                         "--balance-files", "--data", *ia, *extra, "-o", m], check=True, capture_output=True)
         out = {}
         for t in ("olid", "davidson", "fox"):
