@@ -14,6 +14,26 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("run threadlens")
 }
 
+/// Run `args` and check it succeeded (its standard error as the message).
+fn run_ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Run with `args`, then `extra`.
+fn run_plus(args: &[&str], extra: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .args(extra)
+        .output()
+        .expect("run threadlens")
+}
+
 /// Run with `input` on standard input.
 fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
     let mut child = bin()
@@ -426,22 +446,19 @@ fn a_head_trained_on_the_incivility_columns_scores_beside_it() {
     let base_json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&base).unwrap()).unwrap();
     let head = dir.path().join("insult.json");
-    let args = |extra: &[&str]| {
-        let mut a = vec![
-            "-q",
-            "train",
-            "--data",
-            "tests/fixtures/labeled/train.csv",
-            "--test",
-            "tests/fixtures/labeled/test.csv",
-            "--vocab-of",
-            base.to_str().unwrap(),
-            "-o",
-            head.to_str().unwrap(),
-        ];
-        a.extend_from_slice(extra);
-        run(&a)
-    };
+    let train = [
+        "-q",
+        "train",
+        "--data",
+        "tests/fixtures/labeled/train.csv",
+        "--test",
+        "tests/fixtures/labeled/test.csv",
+        "--vocab-of",
+        base.to_str().unwrap(),
+        "-o",
+        head.to_str().unwrap(),
+    ];
+    let args = |extra: &[&str]| run_plus(&train, extra);
     // Featurizer options come from the base model: refused beside it.
     assert_eq!(
         args(&["--tokenizer", "models/tokenizer.json"])
@@ -449,12 +466,7 @@ fn a_head_trained_on_the_incivility_columns_scores_beside_it() {
             .code(),
         Some(2)
     );
-    let out = args(&["-C", "2"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&[&train[..], &["-C", "2"]].concat());
     let summary = &lines(&out.stdout)[0];
     let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
     // The base model's columns, idf and featurizer, and where they came from.
@@ -470,19 +482,8 @@ fn a_head_trained_on_the_incivility_columns_scores_beside_it() {
     std::fs::create_dir(&models).unwrap();
     std::fs::copy(&base, models.join("incivility.json")).unwrap();
     std::fs::copy(&head, models.join("insult.json")).unwrap();
-    let out = run(&[
-        "-q",
-        "score",
-        "data/sample",
-        "--no-stance",
-        "--models",
-        models.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let m = models.to_str().unwrap();
+    let out = run_ok(&["-q", "score", "data/sample", "--no-stance", "--models", m]);
     let rows = lines(&out.stdout);
     let scored: Vec<&serde_json::Value> = rows
         .iter()
@@ -601,7 +602,7 @@ fn default_training_weights_char_ngrams_linearly_and_score_explains_them() {
     // words (each word's n-grams taken together) or, asked for, by
     // n-grams from per-word lists of known character n-grams.
     let scored = |extra: &[&str]| {
-        let mut args = vec![
+        let args = [
             "score",
             "-q",
             "--incivility-model",
@@ -611,8 +612,7 @@ fn default_training_weights_char_ngrams_linearly_and_score_explains_them() {
             "all",
             "data/sample",
         ];
-        args.extend_from_slice(extra);
-        let out = run(&args);
+        let out = run_plus(&args, extra);
         assert!(
             out.status.success(),
             "{}",
@@ -2769,9 +2769,10 @@ fn report_has_attribute_columns_and_sorts_the_queue_by_any() {
     let html = dir.path().join("r.html");
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
     let report = |out: &std::path::Path, extra: &[&str]| {
-        let mut args = vec!["-q", "report", sample, "-o", out.to_str().unwrap()];
-        args.extend_from_slice(extra);
-        run(&args)
+        run_plus(
+            &["-q", "report", sample, "-o", out.to_str().unwrap()],
+            extra,
+        )
     };
     for (out, sort) in [(&json, "insult"), (&md, "insult"), (&html, "profanity")] {
         let o = report(
@@ -3012,15 +3013,8 @@ fn merged_partial_reports_equal_the_whole_report_byte_for_byte() {
                 if p.is_empty() {
                     continue;
                 }
-                let mut args = vec![
-                    "-q",
-                    "report",
-                    f.to_str().unwrap(),
-                    "--partial",
-                    pf.to_str().unwrap(),
-                ];
-                args.extend(extra);
-                let o = run(&args);
+                let args = ["-q", "report", f.to_str().unwrap(), "--partial"];
+                let o = run_plus(&args, &[&[pf.to_str().unwrap()], extra].concat());
                 assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
                 partials.push(pf.to_str().unwrap().to_string());
             }
