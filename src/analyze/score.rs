@@ -171,11 +171,12 @@ impl Scorer {
             && !self.attributes.is_empty()
             && self.attributes.iter().all(|(_, m)| inc.stacks_with(m))
         {
-            let experts: Option<Vec<_>> = models()
-                .filter(|m| m.task == Task::Incivility)
+            // Incivility, then the heads: the table's column order.
+            let experts: Option<Vec<_>> = std::iter::once(inc)
+                .chain(self.attributes.iter().map(|a| &a.1))
                 .map(Model::sole_expert)
                 .collect();
-            // Same vocabulary, hence the same vocab for the table.
+            // One vocabulary for all of them.
             let table = experts
                 .as_deref()
                 .and_then(|e| Fused::stacked(&inc.vocab, e));
@@ -290,22 +291,21 @@ impl Scorer {
     }
 
     /// P(uncivil) and each attribute head's P, model by model: from each
-    /// model's own table (`fused`: the text prepared and every model
-    /// fused), from the prepared text, or from the text.
+    /// model's own table (`fused`: every model has one and `p` is the
+    /// prepared text), from the prepared text, or from the text.
     fn score_apart(
         &self,
-        fused: Option<&Prepared>,
-        prepared: Option<&Prepared>,
+        (p, fused): (Option<&Prepared>, bool),
         text: &str,
         s: &mut ScoreScratch,
     ) -> (f64, Vec<f64>) {
-        let one = |m: &Model, s: &mut ScoreScratch| match (fused, prepared) {
-            (Some(p), _) => {
+        let one = |m: &Model, s: &mut ScoreScratch| match p {
+            Some(p) if fused => {
                 let sum = m.side_sum(p, 0).unwrap_or_default();
                 m.score_sums((p, text, &sum), None, s)[1]
             }
-            (None, Some(p)) => m.score_prepared(p, text, None, s)[1],
-            (None, None) => m.score(text, "", s)[1],
+            Some(p) => m.score_prepared(p, text, None, s)[1],
+            None => m.score(text, "", s)[1],
         };
         let incivility = one(&self.incivility, s);
         let attributes = self.attributes.iter().map(|(_, m)| one(m, s)).collect();
@@ -365,7 +365,7 @@ impl Scorer {
             let text: &str = &n.rec.text;
             let (incivility, attributes) = match (&self.stack, prepared.get(i)) {
                 (Some(st), Some(p)) if fused => self.score_stacked(st, (p, text), s),
-                _ => self.score_apart(prepared.get(i).filter(|_| fused), prepared.get(i), text, s),
+                _ => self.score_apart((prepared.get(i), fused), text, s),
             };
             let uncivil = incivility >= self.threshold;
             let attribute_reasons = self
