@@ -309,9 +309,10 @@ pub struct TrainArgs {
     /// this model instead of fitting new ones, so the new model's n-gram
     /// weights line up with its columns: attribute heads trained on the
     /// incivility model's vocabulary are scored from one table with it, at
-    /// little cost beyond it. The featurizer options above are then taken
-    /// from that model.
-    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "mixture", "char_ngrams"])]
+    /// little cost beyond it. The featurizer and vocabulary options above
+    /// (`--tokenizer`, `--char-*`, `--word-bits`, `--min-df` ...) come from
+    /// that model and cannot be given with it.
+    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df"])]
     pub vocab_of: Option<PathBuf>,
     #[command(flatten)]
     pub labeled: LabeledArgs,

@@ -460,12 +460,12 @@ fn a_head_trained_on_the_incivility_columns_scores_beside_it() {
     ];
     let args = |extra: &[&str]| run_plus(&train, extra);
     // Featurizer options come from the base model: refused beside it.
-    assert_eq!(
-        args(&["--tokenizer", "models/tokenizer.json"])
-            .status
-            .code(),
-        Some(2)
-    );
+    for extra in [
+        &["--tokenizer", "models/tokenizer.json"][..],
+        &["--min-df", "1"],
+    ] {
+        assert_eq!(args(extra).status.code(), Some(2), "{extra:?}");
+    }
     let out = run_ok(&[&train[..], &["-C", "2"]].concat());
     let summary = &lines(&out.stdout)[0];
     let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
