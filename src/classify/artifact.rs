@@ -228,8 +228,30 @@ struct RouterFile {
 
 fn digest(file: &File) -> String {
     let bytes = serde_json::to_vec(file).expect("serialisable");
-    let h = Sha256::digest(&bytes);
+    hex(&Sha256::digest(&bytes))
+}
+
+fn hex(h: &[u8]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The content hash of a file as this writer wrote it, from its bytes: the
+/// file is the serialised content with its hash as the last field and a
+/// newline, so blanking the hash (and dropping the newline) gives back the
+/// very bytes that were hashed. `None` when `stored` is not where the
+/// writer puts it. A file whose bytes hash to `stored` this way holds
+/// exactly the content that was sealed, so [`digest`] (which serialises
+/// the parsed content again, the slow part of loading a model) would give
+/// the same; any other file (edited, re-indented, damaged) falls back to
+/// it.
+fn written_digest(bytes: &[u8], stored: &str) -> Option<String> {
+    let tail = format!("\"content_sha256\":\"{stored}\"}}");
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let head = body.strip_suffix(tail.as_bytes())?;
+    let mut h = Sha256::new();
+    h.update(head);
+    h.update(b"\"content_sha256\":\"\"}");
+    Some(hex(&h.finalize()))
 }
 
 impl Model {
@@ -305,7 +327,9 @@ impl Model {
         let mut f: File =
             serde_json::from_slice(bytes).map_err(|e| bad(format!("damaged model file: {e}")))?;
         let stored = std::mem::take(&mut f.content_sha256);
-        let actual = digest(&f);
+        let actual = written_digest(bytes, &stored)
+            .filter(|h| *h == stored)
+            .unwrap_or_else(|| digest(&f));
         if stored != actual {
             return Err(bad(format!(
                 "content hash mismatch (file says {}, content is {}): the file was modified or damaged",
@@ -482,4 +506,37 @@ pub fn file_sha256(path: &Path) -> std::io::Result<String> {
 /// Base64 of bytes (used by tests and tools).
 pub fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_model_is_checked_from_its_bytes_and_any_other_by_its_content() {
+        let bytes = std::fs::read("models/profanity.json").unwrap();
+        let mut f: File = serde_json::from_slice(&bytes).unwrap();
+        let stored = std::mem::take(&mut f.content_sha256);
+        // As written: the bytes give the hash the content gives.
+        assert_eq!(written_digest(&bytes, &stored).as_deref(), Some(&*stored));
+        assert_eq!(digest(&f), stored);
+        let m = Model::from_json(&bytes, "profanity").unwrap();
+        assert_eq!(m.hash, stored);
+        // Re-indented: not as written, checked by content, same model.
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let pretty = serde_json::to_vec_pretty(&value).unwrap();
+        assert_eq!(written_digest(&pretty, &stored), None);
+        assert_eq!(Model::from_json(&pretty, "pretty").unwrap().hash, stored);
+        // One weight changed: neither way accepts it.
+        let at = bytes
+            .windows(10)
+            .position(|w| w == b"\"weights\":")
+            .unwrap()
+            + 12;
+        let mut bad = bytes.clone();
+        bad[at] = if bad[at] == b'A' { b'B' } else { b'A' };
+        assert_ne!(written_digest(&bad, &stored).as_deref(), Some(&*stored));
+        let e = Model::from_json(&bad, "bad").unwrap_err().to_string();
+        assert!(e.contains("content hash mismatch"), "{e}");
+    }
 }
