@@ -101,7 +101,8 @@ pub struct Scorer {
     /// The incivility model and every attribute head in one table, with
     /// their intercepts in its column order, when the heads were trained
     /// on the incivility model's columns ([`Model::stacks_with`]): a text's
-    /// sums give all their margins for one lookup per n-gram.
+    /// sums give all their margins for one lookup per n-gram. Only made
+    /// when `fused` (hence `shared`: texts are prepared once).
     stack: Option<(Fused, Vec<f64>)>,
 }
 
@@ -332,12 +333,9 @@ impl Scorer {
         // the parent side of its replies' stance), and its sums, scores and
         // explanations follow at once, while its table rows are in cache.
         let fused = self.fused;
-        // The stacked table, when the texts are read from it.
-        let stack = self
-            .stack
-            .as_ref()
-            .filter(|_| fused && self.shared)
-            .map(|t| &t.0);
+        // The stacked table (only made when every model is fused, so the
+        // texts are prepared).
+        let stack = self.stack.as_ref().map(|t| &t.0);
         let mut prepared: Vec<Prepared> = Vec::new();
         // Stance side sums of each text as a parent (side 1), made when its
         // first reply is scored.
@@ -364,7 +362,7 @@ impl Scorer {
             }
             let text: &str = &n.rec.text;
             let (incivility, attributes) = match (&self.stack, prepared.get(i)) {
-                (Some(st), Some(p)) if fused => self.score_stacked(st, (p, text), s),
+                (Some(st), Some(p)) => self.score_stacked(st, (p, text), s),
                 _ => self.score_apart((prepared.get(i), fused), text, s),
             };
             let uncivil = incivility >= self.threshold;
