@@ -482,7 +482,7 @@ impl Scorer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::train::{fit, fit_with_vocab, Example, Silent, TrainParams};
+    use crate::classify::train::{fit_with_vocab, Example, Silent, TrainParams};
     use crate::features::{CharTf, FeatureConfig, Featurizer, Tokens};
 
     const BAD: [&str; 8] = [
@@ -529,19 +529,7 @@ mod tests {
             min_df,
             ..Default::default()
         };
-        match vocab {
-            Some(v) => fit_with_vocab(
-                Task::Incivility,
-                labels,
-                f.clone(),
-                Some(v),
-                &ex,
-                &p,
-                &Silent,
-            ),
-            None => fit(Task::Incivility, labels, f.clone(), &ex, &p, &Silent),
-        }
-        .unwrap()
+        fit_with_vocab(Task::Incivility, labels, f.clone(), vocab, &ex, &p, &Silent).unwrap()
     }
 
     fn forest() -> Forest {

@@ -651,7 +651,7 @@ impl Model {
     /// n-grams and idf), so both can be read from one stacked table
     /// ([`fused::Fused::stacked`]).
     pub fn stacks_with(&self, other: &Model) -> bool {
-        let single = |m: &Model| m.sides == 1 && m.router.is_none() && m.experts.len() == 1;
+        let single = |m: &Model| m.sides == 1 && m.sole_expert().is_some();
         single(self)
             && single(other)
             && self.featurizer.config == other.featurizer.config
