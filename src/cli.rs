@@ -314,6 +314,13 @@ pub struct TrainArgs {
     /// that model and cannot be given with it.
     #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df"])]
     pub vocab_of: Option<PathBuf>,
+    /// Static token embeddings for the dense head: a table with a vector
+    /// per piece of the tokenizer (`models/embeddings.json`, written by
+    /// `scripts/distill_embeddings.py` for `models/tokenizer.json`). The
+    /// model stores its copy. With `--vocab-of`, the base model's table
+    /// (if any) is used instead.
+    #[arg(long, value_name = "TABLE", conflicts_with_all = ["vocab_of"])]
+    pub embeddings: Option<PathBuf>,
     #[command(flatten)]
     pub labeled: LabeledArgs,
     /// Model file to write.

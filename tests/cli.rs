@@ -3253,3 +3253,148 @@ fn source_posts_get_a_stance_toward_what_they_assert() {
         .iter()
         .any(|s| s.starts_with("<span class=\"edge")));
 }
+
+#[test]
+fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_foreign_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("emb.json");
+    let m = model.to_str().unwrap();
+    let train = [
+        "-q",
+        "train",
+        "--data",
+        "tests/fixtures/labeled/train.csv",
+        "--test",
+        "tests/fixtures/labeled/test.csv",
+        "--tokenizer",
+        "models/tokenizer.json",
+        "--word-bits",
+        "16",
+        "--char-bits",
+        "16",
+    ];
+    let out = run_ok(
+        &[
+            &train[..],
+            &["--embeddings", "models/embeddings.json", "-o", m],
+        ]
+        .concat(),
+    );
+    let summary = &lines(&out.stdout)[0];
+    assert!(summary["heldout"]["metrics"]["roc_auc"].as_f64().unwrap() > 0.95);
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    let table: serde_json::Value =
+        serde_json::from_slice(&std::fs::read("models/embeddings.json").unwrap()).unwrap();
+    assert_eq!(j["version"], 4);
+    assert_eq!(j["embedding"]["dim"], table["dim"]);
+    assert_eq!(j["embedding"]["data"], table["data"]);
+    assert_eq!(
+        j["training"]["params"]["embeddings"]["dim"], table["dim"],
+        "{}",
+        j["training"]["params"]
+    );
+    let head = j["experts"][0]["head"]["features"].as_array().unwrap();
+    assert_eq!(
+        head.last().unwrap(),
+        &format!("emb{}", table["dim"].as_u64().unwrap() - 1)
+    );
+    // A head on its columns takes its table; --embeddings beside
+    // --vocab-of is refused (the base's featurizer is the head's).
+    let insult = dir.path().join("insult.json");
+    let on_base = [
+        "-q",
+        "train",
+        "--data",
+        "tests/fixtures/labeled/train.csv",
+        "--vocab-of",
+        m,
+        "-o",
+        insult.to_str().unwrap(),
+    ];
+    assert_eq!(
+        run_plus(&on_base, &["--embeddings", "models/embeddings.json"])
+            .status
+            .code(),
+        Some(2)
+    );
+    run_ok(&on_base);
+    let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&insult).unwrap()).unwrap();
+    assert_eq!(h["embedding"], j["embedding"]);
+    // Both score from a models folder, with the embedding among the reasons.
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    std::fs::copy(&model, models.join("incivility.json")).unwrap();
+    std::fs::copy(&insult, models.join("insult.json")).unwrap();
+    let out = run_ok(&[
+        "-q",
+        "score",
+        "data/sample",
+        "--no-stance",
+        "--explain",
+        "all",
+        "--models",
+        models.to_str().unwrap(),
+    ]);
+    let rows = lines(&out.stdout);
+    let scored: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r.get("incivility").is_some())
+        .collect();
+    assert!(scored.len() > 10);
+    assert!(scored.iter().all(|r| r["attributes"]["insult"].is_number()));
+    let text = serde_json::to_string(&scored).unwrap();
+    assert!(
+        text.contains("cue:embedding"),
+        "no embedding among the reasons"
+    );
+    assert!(!text.contains("cue:emb0"));
+    // A table made for another tokenizer is refused, naming the table.
+    let tok = dir.path().join("tok.json");
+    run_ok(&[
+        "-q",
+        "tokenizer",
+        "--vocab-size",
+        "300",
+        "--data",
+        "tests/fixtures/labeled/train.csv",
+        "-o",
+        tok.to_str().unwrap(),
+    ]);
+    let other = dir.path().join("other.json");
+    let mut foreign = train.to_vec();
+    foreign[7] = tok.to_str().unwrap();
+    let out = run_plus(
+        &foreign,
+        &[
+            "--embeddings",
+            "models/embeddings.json",
+            "-o",
+            other.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("models/embeddings.json") && err.contains("tokenizer"),
+        "{err}"
+    );
+    assert!(!other.exists());
+    // So is a damaged table file.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        &std::fs::read("models/embeddings.json").unwrap()[..500],
+    )
+    .unwrap();
+    let out = run_plus(
+        &train,
+        &[
+            "--embeddings",
+            broken.to_str().unwrap(),
+            "-o",
+            other.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.json"));
+}

@@ -571,12 +571,26 @@ mod tests {
             char_tf: CharTf::Linear,
             ..Default::default()
         };
-        let f = Featurizer::new(config, tokens).unwrap();
-        let inc = toy(&f, (None, 2), |t| BAD.contains(&t));
+        let plain = Featurizer::new(config, tokens).unwrap();
+        // With and without an embedding table (heads take the base's).
+        let table = crate::features::embed::table_for(&plain.tokens, 3, |p| {
+            let h = p
+                .bytes()
+                .fold(7u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
+            vec![(h % 200) as i8 - 100, p.len() as i8, 1]
+        });
+        let embedded = plain.clone().with_embedding(table).unwrap();
+        for f in [plain, embedded] {
+            heads_stack_alike(&f);
+        }
+    }
+
+    fn heads_stack_alike(f: &Featurizer) {
+        let inc = toy(f, (None, 2), |t| BAD.contains(&t));
         let on_inc = (Some(&inc.vocab), 2);
-        let insult = toy(&f, on_inc, |t| t.contains("idiot") || t.contains("moron"));
-        let profanity = toy(&f, on_inc, |t| t.contains("damn") || t.contains("crap"));
-        let own = toy(&f, (None, 1), |t| t.contains("damn") || t.contains("crap"));
+        let insult = toy(f, on_inc, |t| t.contains("idiot") || t.contains("moron"));
+        let profanity = toy(f, on_inc, |t| t.contains("damn") || t.contains("crap"));
+        let own = toy(f, (None, 1), |t| t.contains("damn") || t.contains("crap"));
         assert!(inc.stacks_with(&insult) && inc.stacks_with(&profanity));
         assert!(!inc.stacks_with(&own), "a vocabulary of its own");
         let heads = vec![

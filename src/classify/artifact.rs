@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Expert, Head, Model, Router, SparseModel, Task};
-use crate::features::{FeatureConfig, Featurizer, Tokens, Vocab};
+use crate::features::embed::EmbeddingFile;
+use crate::features::{Embedding, FeatureConfig, Featurizer, Tokens, Vocab};
 
 /// The `format` field of every model file.
 pub const FORMAT: &str = "threadlens-model";
@@ -26,13 +27,16 @@ pub const FORMAT: &str = "threadlens-model";
 /// with the oldest version that can hold it ([`version_for`]), so models
 /// with the original settings stay readable by older builds, and an older
 /// build refuses a model whose settings it would misread.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The format version a model with this featurizer config is written as:
 /// 2 adds [`crate::features::CharWords::Unknown`], 3
-/// [`crate::features::CharTf::Linear`].
-pub fn version_for(config: &FeatureConfig) -> u32 {
-    if config.char_ngrams && config.char_tf != crate::features::CharTf::Sublinear {
+/// [`crate::features::CharTf::Linear`], 4 an embedding table
+/// ([`crate::features::embed`]).
+pub fn version_for(config: &FeatureConfig, embedding: bool) -> u32 {
+    if embedding {
+        4
+    } else if config.char_ngrams && config.char_tf != crate::features::CharTf::Sublinear {
         3
     } else if config.char_words != crate::features::CharWords::All {
         2
@@ -172,6 +176,9 @@ struct File {
     offsets: Vec<f64>,
     training: TrainingInfo,
     tokenizer: String,
+    /// Static token embeddings for the head (format version 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    embedding: Option<EmbeddingFile>,
     content_sha256: String,
 }
 
@@ -258,7 +265,7 @@ impl Model {
     fn to_file(&self) -> File {
         File {
             format: FORMAT.into(),
-            version: version_for(&self.featurizer.config),
+            version: version_for(&self.featurizer.config, self.featurizer.embedding.is_some()),
             task: self.task,
             labels: self.labels.clone(),
             featurizer: self.featurizer.config,
@@ -281,6 +288,7 @@ impl Model {
             offsets: self.offsets.clone(),
             training: self.training.clone(),
             tokenizer: self.featurizer.tokens.to_json().to_string(),
+            embedding: self.featurizer.embedding.as_ref().map(|e| e.to_file(false)),
             content_sha256: String::new(),
         }
     }
@@ -338,13 +346,18 @@ impl Model {
             )));
         }
         f.featurizer.check().map_err(|e| bad(e.to_string()))?;
-        if version_for(&f.featurizer) > f.version {
+        let need = version_for(&f.featurizer, f.embedding.is_some());
+        if need > f.version {
             return Err(bad(format!(
-                "featurizer settings need format version {} but the file says {}",
-                version_for(&f.featurizer),
+                "featurizer settings need format version {need} but the file says {}",
                 f.version
             )));
         }
+        let embedding = match f.embedding.take() {
+            Some(e) => Some(Embedding::from_file(e).map_err(|e| bad(e.to_string()))?),
+            None => None,
+        };
+        let emb_dim = embedding.as_ref().map_or(0, |e| e.dim);
         let space = f
             .featurizer
             .side_width()
@@ -384,7 +397,8 @@ impl Model {
                 crate::features::pair::NAMES.len()
             } else {
                 0
-            };
+            }
+            + emb_dim;
         let mut experts = Vec::new();
         for (i, e) in f.experts.into_iter().enumerate() {
             let sparse = e
@@ -430,7 +444,13 @@ impl Model {
             }
         };
         let tokens = Tokens::from_json(&f.tokenizer).map_err(|e| bad(e.to_string()))?;
-        let featurizer = Featurizer::new(f.featurizer, tokens).map_err(|e| bad(e.to_string()))?;
+        let mut featurizer =
+            Featurizer::new(f.featurizer, tokens).map_err(|e| bad(e.to_string()))?;
+        if let Some(e) = embedding {
+            featurizer = featurizer
+                .with_embedding(e)
+                .map_err(|e| bad(e.to_string()))?;
+        }
         Ok(Model {
             task: f.task,
             labels: f.labels,

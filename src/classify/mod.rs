@@ -30,7 +30,7 @@ pub mod train;
 use serde::{Deserialize, Serialize};
 
 use crate::features::pair::{self, PairSide};
-use crate::features::{cues, FeatureConfig, Featurizer, Scratch, Trace, Vocab};
+use crate::features::{cues, embed, FeatureConfig, Featurizer, Scratch, Trace, Vocab};
 pub use artifact::ArtifactError;
 pub use head::Head;
 pub use sparse::SparseModel;
@@ -172,6 +172,9 @@ pub struct ScoreScratch {
     pub(crate) pool: Vec<Prepared>,
     dense: Vec<f64>,
     logits: Vec<f64>,
+    /// Token ids of the text last scored unprepared ([`Model::score`]),
+    /// for its embedding.
+    text_ids: Vec<u32>,
 }
 
 /// A text featurized once; see [`Model::prepare`].
@@ -231,6 +234,8 @@ type PreparedPair<'a> = (&'a Prepared, Option<&'a Prepared>);
 enum Feature {
     Col(usize),
     Cue(usize),
+    /// The embedding's inputs together.
+    Embedding,
 }
 
 /// One feature's share of a score.
@@ -296,7 +301,10 @@ pub(crate) fn route_probs(z: &[f64]) -> Vec<f64> {
 
 impl Model {
     /// Dense head inputs of a row: the n-gram margins, then the text's cues,
-    /// then pair features (stance).
+    /// then pair features (stance), then the text's embedding (a model
+    /// with an embedding table; `text_ids`: the text's token ids when it
+    /// is not prepared).
+    #[allow(clippy::too_many_arguments)]
     fn dense_inputs(
         &self,
         margins: &[f64],
@@ -304,6 +312,7 @@ impl Model {
         text: &str,
         parent: &str,
         prepared: Option<PreparedPair<'_>>,
+        text_ids: &[u32],
         out: &mut Vec<f64>,
     ) {
         out.clear();
@@ -321,6 +330,10 @@ impl Model {
                 None => pair::compute(&self.featurizer, text, parent, out),
             }
         }
+        if let Some(e) = &self.featurizer.embedding {
+            let ids = prepared.map_or(text_ids, |(t, _)| &t.ids);
+            e.text_vector(ids, out);
+        }
     }
 
     /// Sparse row of a text (and parent): hashed counts → weighted columns.
@@ -329,6 +342,10 @@ impl Model {
         let c = self
             .featurizer
             .featurize(text, 0, &mut s.feat, &mut s.counts);
+        if self.featurizer.embedding.is_some() {
+            s.text_ids.clear();
+            s.text_ids.extend_from_slice(s.feat.token_ids());
+        }
         if self.sides == 2 {
             self.featurizer
                 .featurize(parent, 1, &mut s.feat, &mut s.counts);
@@ -367,7 +384,15 @@ impl Model {
     ) -> Vec<f64> {
         let margins = std::mem::take(&mut s.margins);
         let mut dense = std::mem::take(&mut s.dense);
-        self.dense_inputs(&margins, cues, text, parent, prepared, &mut dense);
+        self.dense_inputs(
+            &margins,
+            cues,
+            text,
+            parent,
+            prepared,
+            &s.text_ids,
+            &mut dense,
+        );
         e.head.logits(&dense, &mut s.logits);
         s.margins = margins;
         s.dense = dense;
@@ -658,6 +683,7 @@ impl Model {
             && self.shares_featurizer(other)
             && self.vocab.index == other.vocab.index
             && self.vocab.idf == other.vocab.idf
+            && self.featurizer.embedding == other.featurizer.embedding
     }
 
     /// The expert of a single-expert model.
@@ -1000,6 +1026,7 @@ impl Model {
                 text_str,
                 parent_str,
                 Some((text, parent_prep)),
+                &[],
                 &mut dense,
             );
         }
@@ -1008,6 +1035,9 @@ impl Model {
             .enumerate()
             .map(|(i, c)| (c.weight, Feature::Col(i)))
             .collect();
+        // The embedding's values are one feature (`cue:embedding`): one
+        // value of a 64-wide vector means nothing to a reader.
+        let mut emb: Option<f64> = None;
         for (f, &x) in dense
             .iter()
             .enumerate()
@@ -1022,9 +1052,14 @@ impl Model {
                     - (0..kh).map(|o| ex.head.weights[o][f]).sum::<f64>() / kh as f64)
                     * z
             };
-            if w.abs() > 1e-3 {
+            if embed::is_name(&ex.head.features[f]) {
+                *emb.get_or_insert(0.0) += w;
+            } else if w.abs() > 1e-3 {
                 cands.push((w, Feature::Cue(f)));
             }
+        }
+        if let Some(w) = emb.filter(|w| w.abs() > 1e-3) {
+            cands.push((w, Feature::Embedding));
         }
         s.dense = dense;
         // The `top` strongest each way, and any tied with the last of them
@@ -1054,6 +1089,7 @@ impl Model {
             match f {
                 Feature::Col(i) => std::mem::take(&mut names[i]),
                 Feature::Cue(f) => format!("cue:{}", ex.head.features[f]),
+                Feature::Embedding => "cue:embedding".to_string(),
             }
         };
         // Pushing up: strongest first, ties by name; pushing down: most

@@ -14,7 +14,7 @@ use threadlens::classify::data::{self, Columns, LabeledRow, STANCE_LABELS};
 use threadlens::classify::train::{self, Example, Progress, TrainParams};
 use threadlens::classify::{metrics, Model, Task};
 use threadlens::features::normalize::normalized;
-use threadlens::features::{FeatureConfig, Featurizer, Tokens};
+use threadlens::features::{Embedding, FeatureConfig, Featurizer, Tokens};
 
 /// The tokenizer `train` uses when `--tokenizer` is not given, if present.
 pub const DEFAULT_TOKENIZER: &str = "models/tokenizer.json";
@@ -361,7 +361,16 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
                     Tokens::train(norm.iter(), a.vocab_size, 2)?
                 }
             };
-            (Featurizer::new(config, tokens)?, None)
+            let f = Featurizer::new(config, tokens)?;
+            let f = match &a.embeddings {
+                Some(p) => {
+                    let e = Embedding::load(p)?;
+                    f.with_embedding(e)
+                        .with_context(|| format!("{}", p.display()))?
+                }
+                None => f,
+            };
+            (f, None)
         }
     };
     let bar = Bar::new(quiet);
@@ -415,6 +424,13 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     let mut p = serde_json::to_value(params)?;
     p["balance_files"] = a.balance_files.into();
     p["balance_file_classes"] = a.balance_file_classes.into();
+    if let Some(e) = &model.featurizer.embedding {
+        p["embeddings"] = serde_json::json!({
+            "file": a.embeddings.as_ref().map(|p| p.display().to_string()),
+            "source": e.source,
+            "dim": e.dim,
+        });
+    }
     if let (Some(path), Some(m)) = (&a.vocab_of, &base) {
         p["vocab_of"] = serde_json::json!({
             "file": path.display().to_string(),

@@ -16,6 +16,7 @@
 //! n-grams. Side `s` starts at `s * side_width()`.
 
 pub mod cues;
+pub mod embed;
 pub mod normalize;
 pub mod pair;
 pub mod tokens;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 pub use cues::Cues;
+pub use embed::Embedding;
 pub use normalize::{NormalizeConfig, NormalizeStats};
 pub use tokens::Tokens;
 pub use vocab::Vocab;
@@ -318,6 +320,9 @@ pub struct Featurizer {
     pub config: FeatureConfig,
     /// WordPiece vocabulary.
     pub tokens: Tokens,
+    /// Static token embeddings for the dense head ([`embed`]), if the
+    /// model uses them.
+    pub embedding: Option<std::sync::Arc<Embedding>>,
 }
 
 const SEED_TOK: u64 = 0x7468_7265_6164_0001;
@@ -327,7 +332,35 @@ impl Featurizer {
     /// Build from a config and a tokenizer.
     pub fn new(config: FeatureConfig, tokens: Tokens) -> Result<Self, FeatureError> {
         config.check()?;
-        Ok(Featurizer { config, tokens })
+        Ok(Featurizer {
+            config,
+            tokens,
+            embedding: None,
+        })
+    }
+
+    /// This featurizer with the embedding table `e`, whose rows must be
+    /// this tokenizer's pieces (same count, same [`embed::vocab_fingerprint`]).
+    pub fn with_embedding(mut self, e: Embedding) -> Result<Self, FeatureError> {
+        if e.rows() != self.tokens.vocab_size() {
+            return Err(FeatureError::Config(format!(
+                "the embedding table has {} rows but the tokenizer {} pieces",
+                e.rows(),
+                self.tokens.vocab_size()
+            )));
+        }
+        if e.vocab_sha256 != embed::vocab_fingerprint(&self.tokens) {
+            return Err(FeatureError::Config(
+                "the embedding table was made for another tokenizer (vocabulary fingerprint differs)".into(),
+            ));
+        }
+        self.embedding = Some(std::sync::Arc::new(e));
+        Ok(self)
+    }
+
+    /// Values the embedding adds to the dense head (0 without one).
+    pub fn embedding_dim(&self) -> usize {
+        self.embedding.as_ref().map_or(0, |e| e.dim)
     }
 
     /// Normalise `text` into `s.norm` and return the cue counts.

@@ -16,6 +16,8 @@ pub(super) struct Featurized {
     pub(super) rows: Csr,
     pub(super) dense: Vec<Vec<f64>>,
     pub(super) vocab: Vocab,
+    /// Embedding values at the end of each dense row.
+    pub(super) emb_dim: usize,
 }
 
 pub(super) fn featurize(
@@ -33,6 +35,12 @@ pub(super) fn featurize(
         .map_init(Scratch::default, |s, e| {
             let mut counts = Vec::new();
             let c = f.featurize(e.text, 0, s, &mut counts);
+            // The text's embedding, from its token ids (before the parent
+            // side overwrites them); the last dense inputs.
+            let mut emb = Vec::new();
+            if let Some(t) = &f.embedding {
+                t.text_vector(s.token_ids(), &mut emb);
+            }
             if sides == 2 {
                 f.featurize(e.parent, 1, s, &mut counts);
             }
@@ -40,6 +48,7 @@ pub(super) fn featurize(
             if task == Task::Stance {
                 pair::compute(f, e.text, e.parent, &mut dense);
             }
+            dense.extend_from_slice(&emb);
             progress.advance(1);
             (counts, dense)
         })
@@ -64,7 +73,12 @@ pub(super) fn featurize(
     for r in &weighted {
         rows.push_row(r);
     }
-    Featurized { rows, dense, vocab }
+    Featurized {
+        rows,
+        dense,
+        vocab,
+        emb_dim: f.embedding_dim(),
+    }
 }
 
 fn splitmix(state: &mut u64) -> u64 {

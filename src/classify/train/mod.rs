@@ -28,7 +28,7 @@ use super::artifact::TrainingInfo;
 use super::head::Head;
 use super::sparse::{self, SparseParams};
 use super::{metrics, ClassifyError, Model, ScoreScratch, Task};
-use crate::features::{cues, pair, Featurizer, Vocab};
+use crate::features::{cues, embed, pair, Featurizer, Vocab};
 
 mod featurize;
 mod stage;
@@ -185,7 +185,7 @@ fn row_weights(
 }
 
 /// Head input names for a task.
-fn head_names(task: Task, labels: &[String]) -> Vec<String> {
+fn head_names(task: Task, labels: &[String], emb_dim: usize) -> Vec<String> {
     let mut names: Vec<String> = if labels.len() == 2 {
         vec!["ngram_score".into()]
     } else {
@@ -195,6 +195,7 @@ fn head_names(task: Task, labels: &[String]) -> Vec<String> {
     if task == Task::Stance {
         names.extend(pair::NAMES.iter().map(|s| s.to_string()));
     }
+    names.extend(embed::names(emb_dim));
     names
 }
 
@@ -262,7 +263,7 @@ fn fit_expert(
         progress.advance(1);
         lap("fold");
     }
-    let mut names = head_names(task, labels);
+    let mut names = head_names(task, labels, data.emb_dim);
     let width = names.len();
     names.extend((0..n_src).map(|d| format!("source_{d}")));
     let mut h = Array2::zeros((n, names.len()));

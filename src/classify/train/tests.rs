@@ -385,7 +385,7 @@ fn linear_char_models_score_alike_on_every_path_and_write_version_3() {
     // Without character n-grams the weighting is moot: version 1.
     let mut none = m.featurizer.config;
     none.char_ngrams = false;
-    assert_eq!(crate::classify::artifact::version_for(&none), 1);
+    assert_eq!(crate::classify::artifact::version_for(&none, false), 1);
 }
 
 proptest::proptest! {
@@ -835,4 +835,72 @@ fn a_model_without_char_ngrams_reads_texts_featurized_with_them() {
             st.explain(text, parent, 1, 4)
         );
     }
+}
+
+#[test]
+fn an_embedding_table_feeds_the_head_on_every_path_and_travels_in_the_file() {
+    let c = corpus();
+    let f = toy_featurizer(&c);
+    // One value says "a piece of an insult", the other is the piece's
+    // length: the head can learn from the first.
+    let insult = ["idiot", "moron", "stupid", "idiots"];
+    let table = crate::features::embed::table_for(&f.tokens, 2, |p| {
+        let w = p.trim_start_matches("##");
+        let bad = insult.iter().any(|i| i.contains(w) && w.len() > 2);
+        vec![if bad { 100 } else { -20 }, w.len().min(100) as i8]
+    });
+    // A table must belong to the tokenizer.
+    let mut short = table.clone();
+    short.scale.pop();
+    short.data.truncate(short.data.len() - 2);
+    assert!(f.clone().with_embedding(short).is_err());
+    let mut other = table.clone();
+    other.vocab_sha256 = "0".repeat(64);
+    assert!(f.clone().with_embedding(other).is_err());
+    let m = fit_toy(f.with_embedding(table).unwrap(), &c);
+    let head = &m.experts[0].head;
+    assert_eq!(head.features[head.features.len() - 2..], ["emb0", "emb1"]);
+    let mut s = ScoreScratch::default();
+    let text = "what an idiot";
+    let p = m.score(text, "", &mut s);
+    assert!(p[1] > 0.7, "{p:?}");
+    // Prepared and fused paths read the same embedding.
+    let prep = m.prepare(text, &mut s);
+    assert_eq!(m.score_prepared(&prep, text, None, &mut s), p);
+    let sum = m.side_sum(&prep, 0).unwrap();
+    let fused = m.score_sums((&prep, text, &sum), None, &mut s);
+    assert!((fused[1] - p[1]).abs() < 1e-6, "{fused:?} vs {p:?}");
+    // Its values are one feature of an explanation.
+    let ex = m.explain(text, "", 1, 40);
+    let names: Vec<&str> = ex.iter().map(|c| c.feature.as_str()).collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "cue:embedding").count(),
+        1,
+        "{names:?}"
+    );
+    assert!(!names
+        .iter()
+        .any(|n| n.starts_with("cue:emb") && *n != "cue:embedding"));
+    // The file carries the table (format version 4) and gives the same
+    // scores back; a model without it is written as before.
+    let bytes = m.to_json();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["version"], 4);
+    assert_eq!(v["embedding"]["dim"], 2);
+    let back = Model::from_json(&bytes, "m.json").unwrap();
+    assert_eq!(back.hash, m.hash);
+    assert_eq!(back.score(text, "", &mut s), p);
+    // Scoring reads the table: without its signal the score moves.
+    let mut flat = back.clone();
+    let mut t = (**flat.featurizer.embedding.as_ref().unwrap()).clone();
+    t.data.iter_mut().for_each(|v| *v = 0);
+    flat.featurizer.embedding = Some(std::sync::Arc::new(t));
+    assert_ne!(flat.score(text, "", &mut s), p);
+    // A damaged table is refused (hash), and so is a file that drops it.
+    let mut damaged = v.clone();
+    damaged["embedding"]["dim"] = 1.into();
+    assert!(Model::from_json(&serde_json::to_vec(&damaged).unwrap(), "m.json").is_err());
+    let plain = fit_toy(toy_featurizer(&c), &c);
+    let v: serde_json::Value = serde_json::from_slice(&plain.to_json()).unwrap();
+    assert!(v.get("embedding").is_none() && v["version"] != 4);
 }
