@@ -321,6 +321,11 @@ pub struct TrainArgs {
     /// (if any) is used instead.
     #[arg(long, value_name = "TABLE", conflicts_with_all = ["vocab_of"])]
     pub embeddings: Option<PathBuf>,
+    /// With `--vocab-of`: leave out the base model's embedding table (the
+    /// head learns from the n-gram columns and cues only; it is still
+    /// scored from one table with the base).
+    #[arg(long, requires = "vocab_of")]
+    pub no_embeddings: bool,
     #[command(flatten)]
     pub labeled: LabeledArgs,
     /// Model file to write.

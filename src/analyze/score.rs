@@ -157,6 +157,16 @@ impl Scorer {
     /// How texts are prepared, from the models: once for all of them when
     /// they featurize alike, scored from per-block sums when all can.
     fn plan(&mut self) {
+        // Heads with the incivility model's embedding table (a copy in
+        // each file) share its one copy, so a prepared comment's embedding
+        // is computed once for all of them.
+        if let Some(e) = self.incivility.featurizer.embedding.clone() {
+            for (_, m) in &mut self.attributes {
+                if m.featurizer.embedding.as_deref() == Some(&*e) {
+                    m.featurizer.embedding = Some(e.clone());
+                }
+            }
+        }
         let inc = &self.incivility;
         let others = || {
             self.stance
@@ -382,7 +392,7 @@ impl Scorer {
                     },
                 )
                 .collect();
-            // Explained right after scoring, so the cue inputs are reused.
+            // Explained right after scoring, as `explain_scored_in` expects.
             let reasons = match (explain.wants(uncivil), prepared.get(i)) {
                 (false, _) => Vec::new(),
                 (true, Some(p)) => {

@@ -201,6 +201,11 @@ pub struct Prepared {
     /// empty otherwise.
     words: Vec<(u32, u32, u32)>,
     generation: u64,
+    /// The text's embedding, made on first use, and the table it was made
+    /// with (its address): models sharing one table (heads on the
+    /// incivility model's columns, [`crate::analyze::Scorer`]) compute it
+    /// once per comment.
+    emb: std::cell::OnceCell<(usize, Vec<f64>)>,
 }
 
 impl Prepared {
@@ -331,8 +336,21 @@ impl Model {
             }
         }
         if let Some(e) = &self.featurizer.embedding {
-            let ids = prepared.map_or(text_ids, |(t, _)| &t.ids);
-            e.text_vector(ids, out);
+            let Some((t, _)) = prepared else {
+                e.text_vector(text_ids, out);
+                return;
+            };
+            let key = std::sync::Arc::as_ptr(e) as usize;
+            match t.emb.get() {
+                Some((k, v)) if *k == key => out.extend_from_slice(v),
+                cached => {
+                    let start = out.len();
+                    e.text_vector(&t.ids, out);
+                    if cached.is_none() {
+                        let _ = t.emb.set((key, out[start..].to_vec()));
+                    }
+                }
+            }
         }
     }
 
@@ -511,6 +529,7 @@ impl Model {
         p.chars = chars && self.featurizer.config.char_ngrams;
         p.words.clear();
         p.generation = 0;
+        p.emb.take();
         if self.sums_char_words() {
             let numbers = s.feat.word_numbers();
             let words = s.feat.words().iter().zip(&numbers.numbers);
@@ -540,6 +559,7 @@ impl Model {
             chars: true,
             words: p.words.clone(),
             generation: p.generation,
+            emb: p.emb.clone(),
         };
         self.featurizer
             .add_char_counts(&full.norm, &mut full.counts, &mut full.order, &mut s.feat);
@@ -683,7 +703,6 @@ impl Model {
             && self.shares_featurizer(other)
             && self.vocab.index == other.vocab.index
             && self.vocab.idf == other.vocab.idf
-            && self.featurizer.embedding == other.featurizer.embedding
     }
 
     /// The expert of a single-expert model.
@@ -804,15 +823,12 @@ impl Model {
         top: usize,
         s: &mut ScoreScratch,
     ) -> Vec<Contribution> {
-        // Nothing scored to reuse: the cue and pair inputs are computed.
-        s.dense.clear();
         self.explain_scored(text, text_str, parent, class, top, s)
     }
 
     /// [`Model::explain_prepared`] right after this model scored the same
     /// text and parent with `s` ([`Model::score_sums`] or
-    /// [`Model::score_prepared`]): the cue and pair inputs that scoring left
-    /// in `s` are reused instead of computed again.
+    /// [`Model::score_prepared`]).
     pub fn explain_scored(
         &self,
         text: &Prepared,
@@ -1015,21 +1031,21 @@ impl Model {
                 }),
             }
         }
-        // The cue and pair inputs (after the k margins) as candidates too;
-        // the margins need not be computed again. Cues are named only if
-        // they are among the strongest.
+        // The cue, pair and embedding inputs (after the k margins, which
+        // are not needed here) as candidates too, from the prepared texts
+        // (their cues and pair sides are kept there; what scoring left in
+        // `s` may be another model's). Cues are named only if they are
+        // among the strongest.
         let mut dense = std::mem::take(&mut s.dense);
-        if dense.len() != ex.head.features.len() {
-            self.dense_inputs(
-                &vec![0.0; k],
-                &text.cues,
-                text_str,
-                parent_str,
-                Some((text, parent_prep)),
-                &[],
-                &mut dense,
-            );
-        }
+        self.dense_inputs(
+            &vec![0.0; k],
+            &text.cues,
+            text_str,
+            parent_str,
+            Some((text, parent_prep)),
+            &[],
+            &mut dense,
+        );
         let mut cands: Vec<(f64, Feature)> = named
             .iter()
             .enumerate()

@@ -338,7 +338,13 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         None => None,
     };
     let (featurizer, vocab) = match &base {
-        Some(m) => (m.featurizer.clone(), Some(&m.vocab)),
+        Some(m) => {
+            let mut f = m.featurizer.clone();
+            if a.no_embeddings {
+                f.embedding = None;
+            }
+            (f, Some(&m.vocab))
+        }
         None => {
             let tokens = match &a.tokenizer {
                 Some(p) => load_tokenizer(p)?,

@@ -156,8 +156,16 @@ impl Embedding {
         let start = out.len();
         out.resize(start + d, 0.0);
         let acc = &mut out[start..];
-        let mut sum = [0f32; 1024];
-        let sum = &mut sum[..d];
+        // Accumulated in f32 on the stack (the usual widths), zeroed only
+        // as wide as the table.
+        let mut small = [0f32; 128];
+        let mut large = Vec::new();
+        let sum: &mut [f32] = if d <= small.len() {
+            &mut small[..d]
+        } else {
+            large.resize(d, 0.0);
+            &mut large
+        };
         for &id in ids {
             let r = id as usize;
             let Some(&sc) = self.scale.get(r) else {
