@@ -3120,12 +3120,15 @@ fn score_rows_explain_each_attribute_head_as_incivility() {
     let flagged = rows("flagged");
     let insult = &flagged[0]["attribute_reasons"]["insult"];
     assert!(flagged[0]["attributes"]["insult"].as_f64().unwrap() >= 0.5);
-    let top = &insult.as_array().expect("insult explained")[0];
-    assert!(top["weight"].as_f64().unwrap() > 0.0, "{top}");
+    let reasons = insult.as_array().expect("insult explained");
+    assert!(reasons[0]["weight"].as_f64().unwrap() > 0.0, "{insult}");
+    // The insult words among the strongest (beside the text's embedding).
     assert!(
-        top["feature"].as_str().unwrap().contains("idiot")
-            || top["feature"].as_str().unwrap().contains("moron"),
-        "{top}"
+        reasons.iter().take(3).any(|r| {
+            let f = r["feature"].as_str().unwrap();
+            f.contains("idiot") || f.contains("moron")
+        }),
+        "{insult}"
     );
     // Heads under 0.5 are not explained by default; a civil comment has none.
     for (name, p) in flagged[0]["attributes"].as_object().unwrap() {
