@@ -3323,11 +3323,29 @@ fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_forei
     run_ok(&on_base);
     let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&insult).unwrap()).unwrap();
     assert_eq!(h["embedding"], j["embedding"]);
+    // Or leaves it out (--no-embeddings, only beside --vocab-of).
+    let plain = dir.path().join("plain.json");
+    let mut without = on_base.to_vec();
+    without[7] = plain.to_str().unwrap();
+    run_ok(&[&without[..], &["--no-embeddings"]].concat());
+    let p: serde_json::Value = serde_json::from_slice(&std::fs::read(&plain).unwrap()).unwrap();
+    assert!(p.get("embedding").is_none());
+    assert_eq!(p["vocab_index"], j["vocab_index"]);
+    assert!(!p["experts"][0]["head"]["features"]
+        .to_string()
+        .contains("emb0"));
+    assert_eq!(
+        run_plus(&train, &["--no-embeddings", "-o", plain.to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
+    );
     // Both score from a models folder, with the embedding among the reasons.
     let models = dir.path().join("models");
     std::fs::create_dir(&models).unwrap();
     std::fs::copy(&model, models.join("incivility.json")).unwrap();
     std::fs::copy(&insult, models.join("insult.json")).unwrap();
+    std::fs::copy(&plain, models.join("profanity.json")).unwrap();
     let out = run_ok(&[
         "-q",
         "score",
@@ -3344,7 +3362,12 @@ fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_forei
         .filter(|r| r.get("incivility").is_some())
         .collect();
     assert!(scored.len() > 10);
-    assert!(scored.iter().all(|r| r["attributes"]["insult"].is_number()));
+    assert!(
+        scored
+            .iter()
+            .all(|r| r["attributes"]["insult"].is_number()
+                && r["attributes"]["profanity"].is_number())
+    );
     let text = serde_json::to_string(&scored).unwrap();
     assert!(
         text.contains("cue:embedding"),

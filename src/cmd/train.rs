@@ -251,6 +251,11 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         false => config,
     };
     config.check()?;
+    // (clap does not enforce `requires` when the required option
+    // conflicts with one given, as --vocab-of does with --tokenizer.)
+    if a.no_embeddings && a.vocab_of.is_none() {
+        bail!("--no-embeddings leaves out the table of the --vocab-of model; without --vocab-of a model has no table unless --embeddings gives one");
+    }
     let t0 = std::time::Instant::now();
     let mut files = Vec::new();
     for p in &a.data {
