@@ -1908,6 +1908,23 @@ fn the_binary_alone_scores_from_an_empty_folder_with_its_built_in_models() {
             "profanity"
         ]
     );
+    // Which of them read the embedding table, and its width.
+    let dims: Vec<&serde_json::Value> = j["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["embeddings"]["dim"])
+        .collect();
+    assert_eq!(
+        dims,
+        [
+            &64.into(),
+            &serde_json::Value::Null,
+            &64.into(),
+            &serde_json::Value::Null,
+            &64.into()
+        ]
+    );
     // Each shipped head can be evaluated by its attribute name.
     let dir2 = tempfile::tempdir().unwrap();
     let data = dir2.path().join("t.csv");

@@ -36,6 +36,9 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
         "sha256": m.hash,
         "threshold": m.threshold,
         "trained_on": data,
+        "embeddings": m.featurizer.embedding.as_ref().map(|e| {
+            serde_json::json!({ "source": e.source, "dim": e.dim })
+        }),
         "metrics": m.training.metrics,
         "created_by": m.training.created_by,
     })
@@ -96,6 +99,13 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
                 sources.join(", ")
             }
         );
+        if let Some(e) = r["embeddings"].as_object() {
+            println!(
+                "           embeddings: {} values a text ({})",
+                e["dim"],
+                e["source"].as_str().unwrap_or("")
+            );
+        }
     }
     println!(
         "details and metrics: threadlens models --json; how each was trained: models/MODEL_CARD.md"
