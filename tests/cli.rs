@@ -410,24 +410,26 @@ fn report_to_standard_output_in_each_format() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// `train` on the labeled fixture with the shipped tokenizer and small
+/// hash widths (no `-o`); index 7 is the tokenizer's path.
+const FIXTURE_TRAIN: [&str; 12] = [
+    "-q",
+    "train",
+    "--data",
+    "tests/fixtures/labeled/train.csv",
+    "--test",
+    "tests/fixtures/labeled/test.csv",
+    "--tokenizer",
+    "models/tokenizer.json",
+    "--word-bits",
+    "16",
+    "--char-bits",
+    "16",
+];
+
 fn train_fixture_model(dir: &Path) -> PathBuf {
     let model = dir.join("m.json");
-    let out = run(&[
-        "-q",
-        "train",
-        "--data",
-        "tests/fixtures/labeled/train.csv",
-        "--test",
-        "tests/fixtures/labeled/test.csv",
-        "--tokenizer",
-        "models/tokenizer.json",
-        "--word-bits",
-        "16",
-        "--char-bits",
-        "16",
-        "-o",
-        model.to_str().unwrap(),
-    ]);
+    let out = run_plus(&FIXTURE_TRAIN, &["-o", model.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -3279,20 +3281,7 @@ fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_forei
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("emb.json");
     let m = model.to_str().unwrap();
-    let train = [
-        "-q",
-        "train",
-        "--data",
-        "tests/fixtures/labeled/train.csv",
-        "--test",
-        "tests/fixtures/labeled/test.csv",
-        "--tokenizer",
-        "models/tokenizer.json",
-        "--word-bits",
-        "16",
-        "--char-bits",
-        "16",
-    ];
+    let train = FIXTURE_TRAIN;
     let out = run_ok(
         &[
             &train[..],
