@@ -857,7 +857,10 @@ fn an_embedding_table_feeds_the_head_on_every_path_and_travels_in_the_file() {
     let mut other = table.clone();
     other.vocab_sha256 = "0".repeat(64);
     assert!(f.clone().with_embedding(other).is_err());
-    let m = fit_toy(f.with_embedding(table).unwrap(), &c);
+    let f = f.with_embedding(table).unwrap();
+    let m = fit_toy(f.clone(), &c);
+    // Deterministic with a table too.
+    assert_eq!(fit_toy(f, &c).to_json(), m.to_json());
     let head = &m.experts[0].head;
     assert_eq!(head.features[head.features.len() - 2..], ["emb0", "emb1"]);
     let mut s = ScoreScratch::default();
