@@ -587,7 +587,7 @@ mod tests {
             let h = p
                 .bytes()
                 .fold(7u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
-            vec![(h % 200) as i8 - 100, p.len() as i8, 1]
+            vec![(i16::from(h % 200) - 100) as i8, p.len().min(100) as i8, 1]
         });
         let embedded = plain.clone().with_embedding(table).unwrap();
         for f in [plain, embedded] {
