@@ -100,7 +100,8 @@ pub enum ArtifactError {
     },
 }
 
-mod b64 {
+/// Little-endian arrays in base64 (model files, embedding tables).
+pub(crate) mod b64 {
     use base64::Engine;
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -238,7 +239,8 @@ fn digest(file: &File) -> String {
     hex(&Sha256::digest(&bytes))
 }
 
-fn hex(h: &[u8]) -> String {
+/// Lower-case hex of bytes (digests).
+pub(crate) fn hex(h: &[u8]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
 }
 

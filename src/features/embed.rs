@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::FeatureError;
+use crate::classify::artifact::{b64, hex};
 
 /// The `format` field of an embedding table file.
 pub const FORMAT: &str = "threadlens-embeddings";
@@ -55,10 +56,6 @@ pub struct EmbeddingFile {
     pub data: String,
 }
 
-fn b64() -> base64::engine::GeneralPurpose {
-    base64::engine::general_purpose::STANDARD
-}
-
 impl Embedding {
     /// Rows in the table.
     pub fn rows(&self) -> usize {
@@ -67,34 +64,24 @@ impl Embedding {
 
     /// Check and unpack a stored table.
     pub fn from_file(f: EmbeddingFile) -> Result<Embedding, FeatureError> {
-        use base64::Engine;
         let bad = |m: String| FeatureError::Config(format!("embedding table: {m}"));
         if f.dim == 0 || f.dim > 1024 {
             return Err(bad(format!("{} values per token (1 to 1024)", f.dim)));
         }
-        let scale_bytes = b64()
-            .decode(f.scale.as_bytes())
-            .map_err(|e| bad(format!("bad base64 in scale: {e}")))?;
-        if scale_bytes.len() != f.rows * 4 {
+        let scale =
+            b64::decode(&f.scale, f32::from_le_bytes).map_err(|e| bad(format!("scale: {e}")))?;
+        if scale.len() != f.rows {
             return Err(bad(format!(
                 "{} scale bytes for {} rows",
-                scale_bytes.len(),
+                scale.len() * 4,
                 f.rows
             )));
         }
-        let scale: Vec<f32> = scale_bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
         if scale.iter().any(|s| !s.is_finite()) {
             return Err(bad("a row scale is not finite".into()));
         }
-        let data: Vec<i8> = b64()
-            .decode(f.data.as_bytes())
-            .map_err(|e| bad(format!("bad base64 in data: {e}")))?
-            .into_iter()
-            .map(|b| b as i8)
-            .collect();
+        let data =
+            b64::decode(&f.data, i8::from_le_bytes).map_err(|e| bad(format!("data: {e}")))?;
         if Some(data.len()) != f.rows.checked_mul(f.dim) {
             return Err(bad(format!(
                 "{} values for {} rows × {}",
@@ -114,9 +101,6 @@ impl Embedding {
 
     /// The table as stored; `format` is set for a table file of its own.
     pub fn to_file(&self, standalone: bool) -> EmbeddingFile {
-        use base64::Engine;
-        let scale: Vec<u8> = self.scale.iter().flat_map(|s| s.to_le_bytes()).collect();
-        let data: Vec<u8> = self.data.iter().map(|&v| v as u8).collect();
         EmbeddingFile {
             format: if standalone {
                 FORMAT.into()
@@ -127,8 +111,8 @@ impl Embedding {
             rows: self.rows(),
             source: self.source.clone(),
             vocab_sha256: self.vocab_sha256.clone(),
-            scale: b64().encode(scale),
-            data: b64().encode(data),
+            scale: b64::encode(&self.scale, f32::to_le_bytes),
+            data: b64::encode(&self.data, i8::to_le_bytes),
         }
     }
 
@@ -199,7 +183,7 @@ pub fn vocab_fingerprint(tokens: &super::Tokens) -> String {
         h.update(tokens.piece(id).as_bytes());
         h.update(b"\n");
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
 }
 
 /// Names of a `dim`-wide embedding's head inputs.
