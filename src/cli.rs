@@ -243,7 +243,8 @@ pub struct TrainArgs {
     /// Labeled CSV to report held-out metrics on.
     #[arg(long, value_name = "FILE", conflicts_with = "holdout")]
     pub test: Option<PathBuf>,
-    /// Hold out this fraction of the training rows (stratified) for metrics.
+    /// Hold out this fraction of the training rows for metrics: whole threads
+    /// when every row has a thread_id, else rows stratified by class.
     #[arg(long, value_name = "FRACTION")]
     pub holdout: Option<f64>,
     /// WordPiece tokenizer to use; trained on the training texts if absent and models/tokenizer.json does not exist.
@@ -282,6 +283,11 @@ pub struct TrainArgs {
     /// style, left out of the stored model (scoring reads no source).
     #[arg(long)]
     pub source_intercepts: bool,
+    /// Compute the naive-Bayes scaling of each n-gram within each --data
+    /// file and average it, so n-grams that mark which file a text came
+    /// from (a placeholder, a platform's jargon) get no head start.
+    #[arg(long)]
+    pub nb_within_files: bool,
     /// log2 of the hashed token n-gram space.
     #[arg(long, default_value_t = 20)]
     pub word_bits: u8,

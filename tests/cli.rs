@@ -762,6 +762,58 @@ fn stance_train_then_eval_on_fixture() {
 }
 
 #[test]
+fn holdout_keeps_threads_whole_when_rows_name_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    // The same rows without the thread column: held out row by row.
+    let flat = dir.path().join("flat.csv");
+    let text = std::fs::read_to_string("tests/fixtures/labeled/stance_train.csv").unwrap();
+    let mut w = csv::Writer::from_path(&flat).unwrap();
+    w.write_record(["id", "text", "parent_text", "label"])
+        .unwrap();
+    for rec in csv::Reader::from_reader(text.as_bytes()).records() {
+        let rec = rec.unwrap();
+        w.write_record([&rec[0], &rec[3], &rec[4], &rec[5]])
+            .unwrap();
+    }
+    w.flush().unwrap();
+    let head = std::fs::read_to_string(&flat).unwrap();
+    assert!(head.starts_with("id,text,parent_text,label"), "{head:.60}");
+    for (data, expect) in [
+        (
+            "tests/fixtures/labeled/stance_train.csv",
+            "holdout 0.25 by thread",
+        ),
+        (flat.to_str().unwrap(), "holdout 0.25"),
+    ] {
+        run_ok(&[
+            "-q",
+            "train",
+            "--task",
+            "stance",
+            "--data",
+            data,
+            "--holdout",
+            "0.25",
+            "--tokenizer",
+            "models/tokenizer.json",
+            "--word-bits",
+            "16",
+            "--char-bits",
+            "16",
+            "-o",
+            model.to_str().unwrap(),
+        ]);
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+        let held = &m["training"]["metrics"];
+        assert_eq!(held["data"], expect, "{data}");
+        // 240 rows in 20 threads of 12: a quarter of the threads is 60 rows.
+        assert_eq!(held["metrics"]["n"], 60, "{data}");
+    }
+}
+
+#[test]
 fn bad_labeled_csvs_name_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

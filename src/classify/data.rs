@@ -28,6 +28,9 @@ pub struct LabeledRow {
     pub line: u64,
     /// Id column if present, else empty.
     pub id: String,
+    /// Thread column if present, else empty: rows of one thread are kept
+    /// on one side of a held-out split.
+    pub thread: String,
     /// The comment.
     pub text: String,
     /// The parent's text (stance), empty if absent.
@@ -49,6 +52,8 @@ pub struct Columns {
     pub parent_required: bool,
     /// Id column, used in messages if present.
     pub id: String,
+    /// Thread column, used to hold out whole threads if present.
+    pub thread: String,
 }
 
 impl Default for Columns {
@@ -59,6 +64,7 @@ impl Default for Columns {
             parent: Some("parent_text".into()),
             parent_required: false,
             id: "id".into(),
+            thread: "thread_id".into(),
         }
     }
 }
@@ -171,6 +177,7 @@ pub fn read_from(
         None => None,
     };
     let id_c = find(&cols.id);
+    let thread_c = find(&cols.thread);
     let mut rows = Vec::new();
     loop {
         let line_guess = rdr.line();
@@ -213,6 +220,10 @@ pub fn read_from(
             line,
             id: match id_c {
                 Some(c) => field(c, &cols.id)?,
+                None => String::new(),
+            },
+            thread: match thread_c {
+                Some(c) => field(c, &cols.thread)?,
                 None => String::new(),
             },
             text: field(text_c, &cols.text)?,

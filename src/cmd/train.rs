@@ -94,6 +94,7 @@ pub fn load(path: &Path, task: Task, la: &LabeledArgs) -> Result<Loaded> {
         parent: Some(la.parent_col.clone()),
         parent_required: task == Task::Stance,
         id: "id".into(),
+        ..Default::default()
     };
     let rows = data::read(path, &cols, la.max_record_bytes)?;
     let mut classes = Vec::with_capacity(rows.len());
@@ -230,6 +231,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         max_iters: a.max_iters,
         nb: !a.no_nb,
         source_intercepts: a.source_intercepts,
+        nb_within_sources: a.nb_within_files,
         ..Default::default()
     };
     params.check()?;
@@ -266,6 +268,8 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
     // Examples, with per-file weights if asked.
     let total: usize = files.iter().map(|f| f.rows.len()).sum();
     let mut all: Vec<(Example<'_>, usize)> = Vec::with_capacity(total);
+    // Each example's thread (empty when its file has no thread column).
+    let mut threads: Vec<&str> = Vec::with_capacity(total);
     let n_classes = task_labels(task).len();
     for (fi, f) in files.iter().enumerate() {
         let w = if a.balance_files || a.balance_file_classes {
@@ -298,13 +302,28 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
                 },
                 fi,
             ));
+            threads.push(&r.thread);
         }
     }
+    // Held out by thread when every row names one (a thread's replies share
+    // its wording and its source: rows of one thread on both sides would
+    // flatter the held-out score), else by row, stratified by class.
+    let by_thread = threads.iter().all(|t| !t.is_empty());
     let (train_ex, test_ex): (Vec<Example<'_>>, Vec<Example<'_>>) = match a.holdout {
         Some(h) => {
             let y: Vec<u32> = all.iter().map(|e| e.0.class).collect();
             let folds = (1.0 / h).round().max(2.0) as usize;
-            let fold = train::stratified_folds(&y, folds, params.seed ^ 0x686f6c64);
+            let seed = params.seed ^ 0x686f6c64;
+            let fold = if by_thread {
+                let groups: Vec<(usize, &str)> = all
+                    .iter()
+                    .zip(&threads)
+                    .map(|((_, fi), t)| (*fi, *t))
+                    .collect();
+                train::grouped_folds(&groups, folds, seed)
+            } else {
+                train::stratified_folds(&y, folds, seed)
+            };
             let mut tr = Vec::new();
             let mut te = Vec::new();
             for (i, (e, _)) in all.iter().enumerate() {
@@ -418,7 +437,11 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         }
         (None, Some(h)) => {
             let (m, _) = evaluate(&model, &test_ex);
-            Some(serde_json::json!({ "data": format!("holdout {h}"), "metrics": m }))
+            let data = match by_thread {
+                true => format!("holdout {h} by thread"),
+                false => format!("holdout {h}"),
+            };
+            Some(serde_json::json!({ "data": data, "metrics": m }))
         }
         _ => None,
     };
@@ -474,6 +497,7 @@ pub fn run_tokenizer(a: &TokenizerArgs, quiet: bool) -> Result<ExitCode> {
                 parent: None,
                 parent_required: false,
                 id: "id".into(),
+                thread: String::new(),
             };
             match data::read(p, &cols, 8 << 20) {
                 Ok(rows) => texts.extend(rows.into_iter().map(|r| r.text)),

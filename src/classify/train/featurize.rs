@@ -89,6 +89,40 @@ fn splitmix(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Fold of each row with whole groups (a thread, keyed by anything
+/// hashable: here `(file, thread id)`) on one fold: the distinct groups are
+/// shuffled with the seed and dealt round-robin, so folds hold about equal
+/// numbers of groups. Deterministic for the same rows and seed.
+pub fn grouped_folds<K: std::hash::Hash + Eq + Clone>(
+    groups: &[K],
+    folds: usize,
+    seed: u64,
+) -> Vec<usize> {
+    let mut first: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    let mut order: Vec<usize> = Vec::new();
+    let mut group_of = Vec::with_capacity(groups.len());
+    for g in groups {
+        let next = order.len();
+        let k = *first.entry(g.clone()).or_insert_with(|| {
+            order.push(next);
+            next
+        });
+        group_of.push(k);
+    }
+    // Shuffle the groups (in order of first appearance, so the result does
+    // not depend on hashing) and deal them to the folds.
+    let mut state = seed;
+    for i in (1..order.len()).rev() {
+        let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    let mut fold_of_group = vec![0; order.len()];
+    for (r, &g) in order.iter().enumerate() {
+        fold_of_group[g] = r % folds;
+    }
+    group_of.iter().map(|&g| fold_of_group[g]).collect()
+}
+
 /// Stratified fold of each row: rows of each class are shuffled with the
 /// seed and dealt round-robin.
 pub fn stratified_folds(y: &[u32], folds: usize, seed: u64) -> Vec<usize> {

@@ -33,8 +33,8 @@ use crate::features::{cues, embed, pair, Featurizer, Vocab};
 mod featurize;
 mod stage;
 
-pub use featurize::stratified_folds;
 use featurize::{featurize, Featurized};
+pub use featurize::{grouped_folds, stratified_folds};
 use stage::{fit_stage, SOURCE_INDICATOR};
 
 /// Training settings (stored in the model).
@@ -60,6 +60,11 @@ pub struct TrainParams {
     /// dataset* a text came from need not carry it.
     #[serde(default)]
     pub source_intercepts: bool,
+    /// Compute the naive-Bayes ratios within each training source (file)
+    /// and average them, so a column's scale reflects its label within the
+    /// sources and not which source it marks (binary tasks with `nb`).
+    #[serde(default)]
+    pub nb_within_sources: bool,
 }
 
 impl Default for TrainParams {
@@ -73,6 +78,7 @@ impl Default for TrainParams {
             seed: 20261122,
             nb: true,
             source_intercepts: false,
+            nb_within_sources: false,
         }
     }
 }
@@ -248,6 +254,7 @@ fn fit_expert(
         let te: Vec<usize> = (0..n).filter(|&i| fold[i] == f).collect();
         let ytr: Vec<u32> = tr.iter().map(|&i| y[i]).collect();
         let str_: Vec<f64> = tr.iter().map(|&i| s[i]).collect();
+        let srctr: Vec<u32> = tr.iter().map(|&i| src[i]).collect();
         let m = strip(fit_stage(
             &fit_rows.select(&tr),
             &ytr,
@@ -255,6 +262,7 @@ fn fit_expert(
             classes,
             &sp,
             params.nb,
+            params.nb_within_sources.then_some(&srctr[..]),
         )?);
         let z = m.margins_csr(&rows.select(&te));
         for (r, &i) in te.iter().enumerate() {
@@ -290,7 +298,15 @@ fn fit_expert(
     // each to its training mean (the inputs are standardised).
     head.keep_inputs(width);
     lap("head");
-    let sparse = strip(fit_stage(&fit_rows, y, s, classes, &sp, params.nb)?);
+    let sparse = strip(fit_stage(
+        &fit_rows,
+        y,
+        s,
+        classes,
+        &sp,
+        params.nb,
+        params.nb_within_sources.then_some(src),
+    )?);
     lap("full fit");
     progress.advance(1);
     Ok((super::Expert { sparse, head }, probs))

@@ -7,6 +7,57 @@ use rayon::prelude::*;
 use crate::classify::sparse::{self, Csr, SparseParams};
 use crate::classify::ClassifyError;
 
+/// [`nb_ratios`] computed within each training source and averaged per
+/// column, each source weighing by how much of the column's (weighted)
+/// mass it holds. Pooled ratios mix the sources' base rates into every
+/// word: a placeholder that only one source uses (`@USER` in OLID's
+/// tweets) looks uncivil when that source has more uncivil rows than the
+/// others, though within it the placeholder is as common in both classes.
+/// Within a source the base rate cancels, so such a column gets a ratio
+/// near zero and the fit has to pay for any weight it gives it.
+pub(super) fn nb_ratios_within(x: &Csr, y: &[u32], s: &[f64], src: &[u32]) -> Vec<f32> {
+    let n_src = src.iter().max().map_or(1, |&m| m as usize + 1);
+    let plain = x.ncols - x.fixed_cols;
+    let mut num = vec![0.0f64; x.ncols];
+    let mut den = vec![0.0f64; x.ncols];
+    for k in 0..n_src as u32 {
+        let rows: Vec<usize> = (0..x.nrows()).filter(|&i| src[i] == k).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let sub = x.select(&rows);
+        let ys: Vec<u32> = rows.iter().map(|&i| y[i]).collect();
+        let ss: Vec<f64> = rows.iter().map(|&i| s[i]).collect();
+        if ys.iter().all(|&c| c == ys[0]) {
+            // One class only: no contrast to learn a ratio from.
+            continue;
+        }
+        let r = nb_ratios(&sub, &ys, &ss);
+        let mut mass = vec![0.0f64; x.ncols];
+        for (i, &w) in ss.iter().enumerate() {
+            let (cols, vals) = sub.row(i);
+            for (&c, &v) in cols.iter().zip(vals) {
+                mass[c as usize] += w * f64::from(v).abs();
+            }
+        }
+        for c in 0..plain {
+            num[c] += mass[c] * f64::from(r[c]);
+            den[c] += mass[c];
+        }
+    }
+    (0..x.ncols)
+        .map(|c| {
+            if c >= plain {
+                1.0
+            } else if den[c] > 0.0 {
+                (num[c] / den[c]) as f32
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
 /// Naive-Bayes log-count ratios per column (Wang & Manning 2012, NBSVM):
 /// `ln((α + Σ_pos x / ‖·‖₁) / (α + Σ_neg x / ‖·‖₁))`, from weighted rows.
 pub(super) fn nb_ratios(x: &Csr, y: &[u32], s: &[f64]) -> Vec<f32> {
@@ -38,7 +89,8 @@ pub(super) fn nb_ratios(x: &Csr, y: &[u32], s: &[f64]) -> Vec<f32> {
 }
 
 /// Fit the n-gram stage; with `nb` (binary only) the columns are scaled by
-/// their NB ratios during the fit and the ratios are folded back into the
+/// their NB ratios (pooled, or within the sources `nb_src` gives each row:
+/// [`nb_ratios_within`]) during the fit and the ratios are folded back into the
 /// weights, so the stored model is still `w·x + b` on the same columns.
 pub(super) fn fit_stage(
     x: &Csr,
@@ -47,6 +99,7 @@ pub(super) fn fit_stage(
     classes: usize,
     sp: &SparseParams,
     nb: bool,
+    nb_src: Option<&[u32]>,
 ) -> Result<sparse::SparseModel, ClassifyError> {
     if classes > 2 {
         return fit_present(x, y, s, classes, sp, nb);
@@ -54,7 +107,10 @@ pub(super) fn fit_stage(
     if !nb {
         return sparse::fit(x, y, s, classes, sp);
     }
-    let r = nb_ratios(x, y, s);
+    let r = match nb_src {
+        Some(src) => nb_ratios_within(x, y, s, src),
+        None => nb_ratios(x, y, s),
+    };
     let mut xs = x.clone();
     for (v, &c) in xs.vals.iter_mut().zip(&xs.cols) {
         *v *= r[c as usize];
@@ -104,7 +160,7 @@ pub(super) fn fit_present(
     }
     let pos = |c: u32| present.binary_search(&c).expect("present") as u32;
     let yp: Vec<u32> = y.iter().map(|&c| pos(c)).collect();
-    let m = fit_stage(x, &yp, s, present.len(), sp, nb)?;
+    let m = fit_stage(x, &yp, s, present.len(), sp, nb, None)?;
     let cols = x.ncols;
     let mut weights = vec![0.0f32; cols * classes];
     let mut intercept = vec![ABSENT_MARGIN; classes];
@@ -164,7 +220,7 @@ pub(super) fn fit_one_vs_rest(
                 .zip(s)
                 .map(|(&t, &w)| w * total / (2.0 * if t == 1 { wp } else { wn }))
                 .collect();
-            fit_stage(x, &yb, &sb, 2, sp, true)
+            fit_stage(x, &yb, &sb, 2, sp, true, None)
         })
         .collect::<Result<_, _>>()?;
     let mut weights = vec![0.0f32; cols * classes];

@@ -22,6 +22,83 @@ fn folds_are_stratified_and_deterministic() {
     }
 }
 
+#[test]
+fn grouped_folds_keep_each_group_on_one_fold() {
+    // 40 rows in 10 threads of unequal size, in two files; "t1" is in both
+    // files and is a different thread in each.
+    let groups: Vec<(usize, String)> = (0..40)
+        .map(|i| (i % 2, format!("t{}", (i * 7) % 5 + 5 * (i % 2))))
+        .collect();
+    let f = grouped_folds(&groups, 4, 11);
+    assert_eq!(f, grouped_folds(&groups, 4, 11), "deterministic");
+    let mut fold_of = std::collections::HashMap::new();
+    for (g, &k) in groups.iter().zip(&f) {
+        assert_eq!(*fold_of.entry(g.clone()).or_insert(k), k, "{g:?} split");
+    }
+    // 10 groups dealt to 4 folds: 2 or 3 groups each.
+    for k in 0..4 {
+        let n = fold_of.values().filter(|&&v| v == k).count();
+        assert!((2..=3).contains(&n), "fold {k} has {n} groups");
+    }
+    assert_ne!(f, grouped_folds(&groups, 4, 12), "the seed shuffles");
+}
+
+#[test]
+fn nb_ratios_within_sources_ignore_a_marker_of_one_source() {
+    // Columns: 0 = a marker every row of source 0 has (and no row of
+    // source 1), 1 = a word that means the label in both sources, 2 = filler.
+    // Source 0 is mostly positive, source 1 mostly negative, so pooled
+    // counts make the marker look positive.
+    let mut indptr = vec![0usize];
+    let mut cols = Vec::new();
+    let mut vals = Vec::new();
+    let (mut y, mut src) = (Vec::new(), Vec::new());
+    for (source, pos, neg) in [(0u32, 30, 10), (1, 5, 35)] {
+        for i in 0..pos + neg {
+            let label = u32::from(i < pos);
+            if source == 0 {
+                cols.push(0);
+                vals.push(1.0f32);
+            }
+            // The word is in 4 of 5 positives and 1 of 5 negatives.
+            if (label == 1) == (i % 5 != 0) {
+                cols.push(1);
+                vals.push(1.0);
+            }
+            cols.push(2);
+            vals.push(1.0);
+            indptr.push(cols.len());
+            y.push(label);
+            src.push(source);
+        }
+    }
+    let x = Csr {
+        indptr,
+        cols,
+        vals,
+        ncols: 3,
+        fixed_cols: 0,
+    };
+    let s = vec![1.0; y.len()];
+    let pooled = super::stage::nb_ratios(&x, &y, &s);
+    let within = super::stage::nb_ratios_within(&x, &y, &s, &src);
+    // Hand-computed (α = 1): pooled, the marker's ratio is +0.676, like the
+    // word's +0.705; within source 0 the marker is in every row, so its ratio
+    // is that of any such column there, −0.211, and source 1 (no marker)
+    // does not count. The word: +0.873 in source 0, +0.852 in source 1.
+    let close = |a: f32, b: f64| (f64::from(a) - b).abs() < 1e-4;
+    assert!(
+        close(pooled[0], 0.6764) && close(pooled[1], 0.7051),
+        "{pooled:?}"
+    );
+    assert!(close(within[0], -0.2109), "within: {within:?}");
+    assert!(close(within[1], 0.8668), "within: {within:?}");
+    // One source alone gives the pooled ratios.
+    let one = vec![0u32; y.len()];
+    let alone = super::stage::nb_ratios_within(&x, &y, &s, &one);
+    assert!(alone.iter().zip(&pooled).all(|(a, b)| (a - b).abs() < 1e-6));
+}
+
 fn corpus() -> Vec<(String, u32)> {
     let bad = [
         "you idiot",
@@ -443,7 +520,7 @@ fn a_class_without_rows_gets_a_fixed_margin_and_no_drift() {
     let s = vec![1.0; y.len()];
     let sp = SparseParams::default();
     for nb in [false, true] {
-        let m = fit_stage(&x, &y, &s, 3, &sp, nb).unwrap();
+        let m = fit_stage(&x, &y, &s, 3, &sp, nb, None).unwrap();
         assert_eq!((m.k, m.intercept[1]), (3, ABSENT_MARGIN));
         assert!((0..4).all(|f| m.weights[f * 3 + 1] == 0.0));
         let mut z = [0.0; 3];
