@@ -91,6 +91,8 @@ def main():
     ap.add_argument("--train-arg", action="append", default=[], metavar="ARG",
                     help="pass ARG to `threadlens train` (repeat for several, e.g. --train-arg=--char-words --train-arg=unknown)")
     ap.add_argument("--loso", action="store_true", help="leave-one-source-out table (incivility)")
+    ap.add_argument("--loso-pooled", action="store_true",
+                    help="with --loso: train on the rows as they come, without --balance-files")
     args = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release")
@@ -176,7 +178,8 @@ def loso(args):
     tasks = TASKS["incivility"]
     tmp = tempfile.mkdtemp(prefix="tl-loso-")
     split = lambda t, s: os.path.join(args.tasks_dir, t, s + ".csv")
-    base = [BIN, "-q", "train", "--balance-files", "--tokenizer", tok] + args.train_arg
+    balance = [] if args.loso_pooled else ["--balance-files"]
+    base = [BIN, "-q", "train", *balance, "--tokenizer", tok] + args.train_arg
     pooled = os.path.join(tmp, "all.json")
     timed(base + ["--data"] + [split(t, "train") for t in tasks] + ["-o", pooled])
     rows = []
