@@ -765,27 +765,37 @@ fn stance_train_then_eval_on_fixture() {
 fn holdout_keeps_threads_whole_when_rows_name_them() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.json");
-    // The same rows without the thread column: held out row by row.
-    let flat = dir.path().join("flat.csv");
+    // The stance fixture is 240 rows in 20 threads of 12. Two copies: one
+    // whose first five threads are one thread of 60 (16 threads), and one
+    // without the thread column.
     let text = std::fs::read_to_string("tests/fixtures/labeled/stance_train.csv").unwrap();
-    let mut w = csv::Writer::from_path(&flat).unwrap();
-    w.write_record(["id", "text", "parent_text", "label"])
+    let merged = dir.path().join("merged.csv");
+    let flat = dir.path().join("flat.csv");
+    let mut wm = csv::Writer::from_path(&merged).unwrap();
+    let mut wf = csv::Writer::from_path(&flat).unwrap();
+    wm.write_record([
+        "id",
+        "thread_id",
+        "parent_id",
+        "text",
+        "parent_text",
+        "label",
+    ])
+    .unwrap();
+    wf.write_record(["id", "text", "parent_text", "label"])
         .unwrap();
     for rec in csv::Reader::from_reader(text.as_bytes()).records() {
         let rec = rec.unwrap();
-        w.write_record([&rec[0], &rec[3], &rec[4], &rec[5]])
+        let n: usize = rec[1].trim_start_matches('t').parse().unwrap();
+        let thread = if n < 5 { "big" } else { &rec[1] };
+        wm.write_record([&rec[0], thread, &rec[2], &rec[3], &rec[4], &rec[5]])
+            .unwrap();
+        wf.write_record([&rec[0], &rec[3], &rec[4], &rec[5]])
             .unwrap();
     }
-    w.flush().unwrap();
-    let head = std::fs::read_to_string(&flat).unwrap();
-    assert!(head.starts_with("id,text,parent_text,label"), "{head:.60}");
-    for (data, expect) in [
-        (
-            "tests/fixtures/labeled/stance_train.csv",
-            "holdout 0.25 by thread",
-        ),
-        (flat.to_str().unwrap(), "holdout 0.25"),
-    ] {
+    wm.flush().unwrap();
+    wf.flush().unwrap();
+    let held_out = |data: &str| -> (String, u64) {
         run_ok(&[
             "-q",
             "train",
@@ -807,10 +817,21 @@ fn holdout_keeps_threads_whole_when_rows_name_them() {
         let m: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
         let held = &m["training"]["metrics"];
-        assert_eq!(held["data"], expect, "{data}");
-        // 240 rows in 20 threads of 12: a quarter of the threads is 60 rows.
-        assert_eq!(held["metrics"]["n"], 60, "{data}");
-    }
+        (
+            held["data"].as_str().unwrap().to_string(),
+            held["metrics"]["n"].as_u64().unwrap(),
+        )
+    };
+    // By row: a quarter of the rows.
+    assert_eq!(
+        held_out(flat.to_str().unwrap()),
+        ("holdout 0.25".into(), 60)
+    );
+    // By thread: 4 of the 16 threads, so 48 rows, or 96 with the big one;
+    // never the 60 a row split gives.
+    let (data, n) = held_out(merged.to_str().unwrap());
+    assert_eq!(data, "holdout 0.25 by thread");
+    assert!(n == 48 || n == 96, "{n} rows held out");
 }
 
 #[test]

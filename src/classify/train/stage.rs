@@ -13,8 +13,9 @@ use crate::classify::ClassifyError;
 /// word: a placeholder that only one source uses (`@USER` in OLID's
 /// tweets) looks uncivil when that source has more uncivil rows than the
 /// others, though within it the placeholder is as common in both classes.
-/// Within a source the base rate cancels, so such a column gets a ratio
-/// near zero and the fit has to pay for any weight it gives it.
+/// Within a source the base rate cancels: such a column gets the ratio of
+/// any column every row of that source has (slightly negative when the
+/// source's positive rows are longer), not a positive one.
 pub(super) fn nb_ratios_within(x: &Csr, y: &[u32], s: &[f64], src: &[u32]) -> Vec<f32> {
     let n_src = src.iter().max().map_or(1, |&m| m as usize + 1);
     let plain = x.ncols - x.fixed_cols;
