@@ -691,26 +691,34 @@ fn train_then_eval_on_labeled_fixture() {
     assert!((0.0..=1.0).contains(&pu));
 }
 
+/// `train` on a stance fixture with small hashed spaces; the data file follows.
+const STANCE_TRAIN: [&str; 11] = [
+    "-q",
+    "train",
+    "--task",
+    "stance",
+    "--tokenizer",
+    "models/tokenizer.json",
+    "--word-bits",
+    "16",
+    "--char-bits",
+    "16",
+    "--data",
+];
+
 #[test]
 fn stance_train_then_eval_on_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("stance.json");
     let out = run(&[
-        "-q",
-        "train",
-        "--task",
-        "stance",
-        "--data",
-        "tests/fixtures/labeled/stance_train.csv",
-        "--tokenizer",
-        "models/tokenizer.json",
-        "--word-bits",
-        "16",
-        "--char-bits",
-        "16",
-        "-o",
-        model.to_str().unwrap(),
-    ]);
+        &STANCE_TRAIN[..],
+        &[
+            "tests/fixtures/labeled/stance_train.csv",
+            "-o",
+            model.to_str().unwrap(),
+        ],
+    ]
+    .concat());
     assert!(
         out.status.success(),
         "{}",
@@ -796,24 +804,13 @@ fn holdout_keeps_threads_whole_when_rows_name_them() {
     wm.flush().unwrap();
     wf.flush().unwrap();
     let held_out = |data: &str| -> (String, u64) {
-        run_ok(&[
-            "-q",
-            "train",
-            "--task",
-            "stance",
-            "--data",
-            data,
-            "--holdout",
-            "0.25",
-            "--tokenizer",
-            "models/tokenizer.json",
-            "--word-bits",
-            "16",
-            "--char-bits",
-            "16",
-            "-o",
-            model.to_str().unwrap(),
-        ]);
+        run_ok(
+            &[
+                &STANCE_TRAIN[..],
+                &[data, "--holdout", "0.25", "-o", model.to_str().unwrap()],
+            ]
+            .concat(),
+        );
         let m: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
         let held = &m["training"]["metrics"];
