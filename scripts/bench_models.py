@@ -13,8 +13,10 @@ in ../shared/bench/tasks (or --tasks-dir):
      CSV, both cores (wall time of the whole command and scoring rate).
 
 `--loso` (incivility): leave-one-source-out instead. For each of the six
-sources, train the default model's way (`--balance-files`, shipped tokenizer,
-plus any --train-arg) on the other five train splits and report ROC AUC on the
+sources, train the default model's way (rows pooled as they come, shipped
+tokenizer, plus any --train-arg: the shipped model adds
+`--train-arg=--embeddings=models/embeddings.json`; the recipe before
+2026-12-03 added `--train-arg=--balance-files` too) on the other five train splits and report ROC AUC on the
 held-out source's test split, beside the in-domain AUC of the same recipe on
 all six; the mean over sources is the generalisation number in the model card.
 
@@ -91,8 +93,6 @@ def main():
     ap.add_argument("--train-arg", action="append", default=[], metavar="ARG",
                     help="pass ARG to `threadlens train` (repeat for several, e.g. --train-arg=--char-words --train-arg=unknown)")
     ap.add_argument("--loso", action="store_true", help="leave-one-source-out table (incivility)")
-    ap.add_argument("--loso-pooled", action="store_true",
-                    help="with --loso: train on the rows as they come, without --balance-files")
     args = ap.parse_args()
     if not os.path.exists(BIN):
         sys.exit("build first: cargo build --release")
@@ -178,8 +178,7 @@ def loso(args):
     tasks = TASKS["incivility"]
     tmp = tempfile.mkdtemp(prefix="tl-loso-")
     split = lambda t, s: os.path.join(args.tasks_dir, t, s + ".csv")
-    balance = [] if args.loso_pooled else ["--balance-files"]
-    base = [BIN, "-q", "train", *balance, "--tokenizer", tok] + args.train_arg
+    base = [BIN, "-q", "train", "--tokenizer", tok] + args.train_arg
     pooled = os.path.join(tmp, "all.json")
     timed(base + ["--data"] + [split(t, "train") for t in tasks] + ["-o", pooled])
     rows = []
