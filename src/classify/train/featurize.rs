@@ -89,6 +89,14 @@ fn splitmix(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Fisher–Yates shuffle driven by [`splitmix`].
+fn shuffle(v: &mut [usize], state: &mut u64) {
+    for i in (1..v.len()).rev() {
+        let j = (splitmix(state) % (i as u64 + 1)) as usize;
+        v.swap(i, j);
+    }
+}
+
 /// Fold of each row with whole groups (a thread, keyed by anything
 /// hashable: here `(file, thread id)`) on one fold: the distinct groups are
 /// shuffled with the seed and dealt round-robin, so folds hold about equal
@@ -98,24 +106,19 @@ pub fn grouped_folds<K: std::hash::Hash + Eq + Clone>(
     folds: usize,
     seed: u64,
 ) -> Vec<usize> {
-    let mut first: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
-    let mut order: Vec<usize> = Vec::new();
-    let mut group_of = Vec::with_capacity(groups.len());
-    for g in groups {
-        let next = order.len();
-        let k = *first.entry(g.clone()).or_insert_with(|| {
-            order.push(next);
-            next
-        });
-        group_of.push(k);
-    }
-    // Shuffle the groups (in order of first appearance, so the result does
-    // not depend on hashing) and deal them to the folds.
+    // Groups numbered in order of first appearance, so the result does not
+    // depend on hashing.
+    let mut number: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    let group_of: Vec<usize> = groups
+        .iter()
+        .map(|g| {
+            let next = number.len();
+            *number.entry(g.clone()).or_insert(next)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..number.len()).collect();
     let mut state = seed;
-    for i in (1..order.len()).rev() {
-        let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
-        order.swap(i, j);
-    }
+    shuffle(&mut order, &mut state);
     let mut fold_of_group = vec![0; order.len()];
     for (r, &g) in order.iter().enumerate() {
         fold_of_group[g] = r % folds;
@@ -132,10 +135,7 @@ pub fn stratified_folds(y: &[u32], folds: usize, seed: u64) -> Vec<usize> {
     let mut offset = 0;
     for c in 0..classes {
         let mut idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] as usize == c).collect();
-        for i in (1..idx.len()).rev() {
-            let j = (splitmix(&mut state) % (i as u64 + 1)) as usize;
-            idx.swap(i, j);
-        }
+        shuffle(&mut idx, &mut state);
         for (r, &i) in idx.iter().enumerate() {
             fold[i] = (r + offset) % folds;
         }

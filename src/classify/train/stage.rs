@@ -7,6 +7,48 @@ use rayon::prelude::*;
 use crate::classify::sparse::{self, Csr, SparseParams};
 use crate::classify::ClassifyError;
 
+/// Smoothing added to every column's class sums in [`nb_ratios`].
+const NB_ALPHA: f64 = 1.0;
+
+/// Weighted sums of each column over the positive rows (`p`) and over the
+/// negative rows (`q`) among `rows`, each starting at [`NB_ALPHA`].
+fn class_sums(
+    x: &Csr,
+    y: &[u32],
+    s: &[f64],
+    rows: impl Iterator<Item = usize>,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut p = vec![NB_ALPHA; x.ncols];
+    let mut q = vec![NB_ALPHA; x.ncols];
+    for i in rows {
+        let (cols, vals) = x.row(i);
+        let acc = if y[i] == 1 { &mut p } else { &mut q };
+        for (&c, &v) in cols.iter().zip(vals) {
+            acc[c as usize] += s[i] * f64::from(v);
+        }
+    }
+    (p, q)
+}
+
+/// The log-count ratio of each column from its class sums. Indicator
+/// columns added for the fit keep their scale (ratio 1) and do not count
+/// in the normalisers.
+fn ratios_of(p: &[f64], q: &[f64], fixed_cols: usize) -> Vec<f32> {
+    let plain = p.len() - fixed_cols;
+    let (sp, sq): (f64, f64) = (p[..plain].iter().sum(), q[..plain].iter().sum());
+    p.iter()
+        .zip(q)
+        .enumerate()
+        .map(|(c, (a, b))| {
+            if c < plain {
+                ((a / sp) / (b / sq)).ln() as f32
+            } else {
+                1.0
+            }
+        })
+        .collect()
+}
+
 /// [`nb_ratios`] computed within each training source and averaged per
 /// column, each source weighing by how much of the column's (weighted)
 /// mass it holds. Pooled ratios mix the sources' base rates into every
@@ -18,32 +60,26 @@ use crate::classify::ClassifyError;
 /// source's positive rows are longer), not a positive one.
 pub(super) fn nb_ratios_within(x: &Csr, y: &[u32], s: &[f64], src: &[u32]) -> Vec<f32> {
     let n_src = src.iter().max().map_or(1, |&m| m as usize + 1);
+    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_src];
+    for (i, &k) in src.iter().enumerate() {
+        rows_of[k as usize].push(i);
+    }
     let plain = x.ncols - x.fixed_cols;
     let mut num = vec![0.0f64; x.ncols];
     let mut den = vec![0.0f64; x.ncols];
-    for k in 0..n_src as u32 {
-        let rows: Vec<usize> = (0..x.nrows()).filter(|&i| src[i] == k).collect();
-        if rows.is_empty() {
+    for rows in &rows_of {
+        // No rows, or one class only: no contrast to learn a ratio from.
+        if rows.iter().all(|&i| y[i] == y[rows[0]]) {
             continue;
         }
-        let sub = x.select(&rows);
-        let ys: Vec<u32> = rows.iter().map(|&i| y[i]).collect();
-        let ss: Vec<f64> = rows.iter().map(|&i| s[i]).collect();
-        if ys.iter().all(|&c| c == ys[0]) {
-            // One class only: no contrast to learn a ratio from.
-            continue;
-        }
-        let r = nb_ratios(&sub, &ys, &ss);
-        let mut mass = vec![0.0f64; x.ncols];
-        for (i, &w) in ss.iter().enumerate() {
-            let (cols, vals) = sub.row(i);
-            for (&c, &v) in cols.iter().zip(vals) {
-                mass[c as usize] += w * f64::from(v).abs();
-            }
-        }
+        let (p, q) = class_sums(x, y, s, rows.iter().copied());
+        let r = ratios_of(&p, &q, x.fixed_cols);
         for c in 0..plain {
-            num[c] += mass[c] * f64::from(r[c]);
-            den[c] += mass[c];
+            // The source's weighted mass of the column (values are
+            // non-negative tf-idf weights): its sums without the smoothing.
+            let mass = p[c] + q[c] - 2.0 * NB_ALPHA;
+            num[c] += mass * f64::from(r[c]);
+            den[c] += mass;
         }
     }
     (0..x.ncols)
@@ -62,31 +98,8 @@ pub(super) fn nb_ratios_within(x: &Csr, y: &[u32], s: &[f64], src: &[u32]) -> Ve
 /// Naive-Bayes log-count ratios per column (Wang & Manning 2012, NBSVM):
 /// `ln((α + Σ_pos x / ‖·‖₁) / (α + Σ_neg x / ‖·‖₁))`, from weighted rows.
 pub(super) fn nb_ratios(x: &Csr, y: &[u32], s: &[f64]) -> Vec<f32> {
-    const ALPHA: f64 = 1.0;
-    let mut p = vec![ALPHA; x.ncols];
-    let mut q = vec![ALPHA; x.ncols];
-    for i in 0..x.nrows() {
-        let (cols, vals) = x.row(i);
-        let acc = if y[i] == 1 { &mut p } else { &mut q };
-        for (&c, &v) in cols.iter().zip(vals) {
-            acc[c as usize] += s[i] * f64::from(v);
-        }
-    }
-    // Indicator columns added for the fit keep their scale (ratio 1) and
-    // do not count in the normalisers.
-    let plain = x.ncols - x.fixed_cols;
-    let (sp, sq): (f64, f64) = (p[..plain].iter().sum(), q[..plain].iter().sum());
-    p.iter()
-        .zip(&q)
-        .enumerate()
-        .map(|(c, (a, b))| {
-            if c < plain {
-                ((a / sp) / (b / sq)).ln() as f32
-            } else {
-                1.0
-            }
-        })
-        .collect()
+    let (p, q) = class_sums(x, y, s, 0..x.nrows());
+    ratios_of(&p, &q, x.fixed_cols)
 }
 
 /// Fit the n-gram stage; with `nb` (binary only) the columns are scaled by
