@@ -332,6 +332,17 @@ pub struct TrainArgs {
     /// scored from one table with the base).
     #[arg(long, requires = "vocab_of")]
     pub no_embeddings: bool,
+    /// Give the dense head the abusive-word lexicon's inputs: per category
+    /// (profane, offensive, sexual, mean) the strongest rating and the
+    /// number of hits of a public word list compiled into threadlens
+    /// (`models/lexicon.csv`). The model records the list's hash and needs
+    /// a threadlens with the same list. With `--vocab-of`, a base model's
+    /// choice is kept unless `--no-lexicon`.
+    #[arg(long, conflicts_with = "no_lexicon")]
+    pub lexicon: bool,
+    /// Leave the lexicon's inputs out (of a `--vocab-of` base that has them).
+    #[arg(long)]
+    pub no_lexicon: bool,
     #[command(flatten)]
     pub labeled: LabeledArgs,
     /// Model file to write.

@@ -2967,7 +2967,10 @@ fn html_report_opens_on_the_summary_and_links_queue_rows_to_their_comments() {
     assert!(h.contains("<mark>idiot"), "highlight");
     assert!(h.contains("“idiot”"));
     // Charts have axes titles and the threshold marked.
-    assert!(h.contains("class=\"thr\"") && h.contains("threshold 0.40"));
+    let model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read("models/incivility.json").unwrap()).unwrap();
+    let thr = format!("threshold {:.2}", model["threshold"].as_f64().unwrap());
+    assert!(h.contains("class=\"thr\"") && h.contains(&thr), "{thr}");
     assert!(h.contains(">reply depth (1 = reply to the post)<"));
     // Filters and one self-contained file.
     assert!(h.contains("<form id=\"filters\""));
@@ -3499,4 +3502,87 @@ fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_forei
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.json"));
+}
+
+#[test]
+fn a_model_trained_with_the_lexicon_records_it_and_its_heads_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("lex.json");
+    let m = model.to_str().unwrap();
+    run_ok(&[&FIXTURE_TRAIN[..], &["--lexicon", "-o", m]].concat());
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(j["version"], 5);
+    assert!(j["lexicon"]["source"]
+        .as_str()
+        .unwrap()
+        .contains("rustrict"));
+    assert!(j["lexicon"]["sha256"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+    let head = j["experts"][0]["head"]["features"].to_string();
+    assert!(head.contains("lex_mean") && head.contains("lex_offensive_share"));
+    // A head on its columns keeps the lexicon; --no-lexicon leaves it out.
+    let on_base = |out: &Path, extra: &[&str]| {
+        let args = [
+            &[
+                "-q",
+                "train",
+                "--data",
+                "tests/fixtures/labeled/train.csv",
+                "--vocab-of",
+                m,
+                "-o",
+                out.to_str().unwrap(),
+            ][..],
+            extra,
+        ]
+        .concat();
+        run_ok(&args);
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+        v
+    };
+    let insult = on_base(&dir.path().join("insult.json"), &[]);
+    assert_eq!(insult["lexicon"], j["lexicon"]);
+    let plain = on_base(&dir.path().join("plain.json"), &["--no-lexicon"]);
+    assert!(plain.get("lexicon").is_none());
+    assert!(!plain["experts"][0]["head"]["features"]
+        .to_string()
+        .contains("lex_"));
+    let out = run_plus(&FIXTURE_TRAIN, &["--lexicon", "--no-lexicon", "-o", m]);
+    assert_eq!(out.status.code(), Some(2));
+    // It scores, with the list's inputs among the reasons, and `models`
+    // says which models read it.
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    std::fs::copy(&model, models.join("incivility.json")).unwrap();
+    std::fs::copy(dir.path().join("insult.json"), models.join("insult.json")).unwrap();
+    let input = dir.path().join("c.csv");
+    std::fs::write(
+        &input,
+        "id,thread_id,parent_id,text\n1,A,,What a stupid article\n2,A,1,you are a moron and a dipshit\n3,A,1,Thanks for the link\n",
+    )
+    .unwrap();
+    let out = run_ok(&[
+        "-q",
+        "score",
+        input.to_str().unwrap(),
+        "--no-stance",
+        "--explain",
+        "all",
+        "--models",
+        models.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cue:lex_"), "{text}");
+    let out = run_ok(&["models", "--json", "--models", models.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lex: Vec<bool> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["origin"] != "built-in")
+        .map(|r| r["lexicon"].is_object())
+        .collect();
+    assert_eq!(lex, [true, true], "{v}");
 }

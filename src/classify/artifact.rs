@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Expert, Head, Model, Router, SparseModel, Task};
 use crate::features::embed::EmbeddingFile;
+use crate::features::lexicon::LexiconRef;
 use crate::features::{Embedding, FeatureConfig, Featurizer, Tokens, Vocab};
 
 /// The `format` field of every model file.
@@ -27,14 +28,17 @@ pub const FORMAT: &str = "threadlens-model";
 /// with the oldest version that can hold it ([`version_for`]), so models
 /// with the original settings stay readable by older builds, and an older
 /// build refuses a model whose settings it would misread.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// The format version a model with this featurizer config is written as:
 /// 2 adds [`crate::features::CharWords::Unknown`], 3
 /// [`crate::features::CharTf::Linear`], 4 an embedding table
-/// ([`crate::features::embed`]).
-pub fn version_for(config: &FeatureConfig, embedding: bool) -> u32 {
-    if embedding {
+/// ([`crate::features::embed`]), 5 the abusive-word lexicon's inputs
+/// ([`crate::features::lexicon`]).
+pub fn version_for(config: &FeatureConfig, embedding: bool, lexicon: bool) -> u32 {
+    if lexicon {
+        5
+    } else if embedding {
         4
     } else if config.char_ngrams && config.char_tf != crate::features::CharTf::Sublinear {
         3
@@ -180,6 +184,9 @@ struct File {
     /// Static token embeddings for the head (format version 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     embedding: Option<EmbeddingFile>,
+    /// The lexicon the head reads (format version 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lexicon: Option<LexiconRef>,
     content_sha256: String,
 }
 
@@ -239,6 +246,18 @@ fn digest(file: &File) -> String {
     hex(&Sha256::digest(&bytes))
 }
 
+/// A model file's JSON with its content hash recomputed (tests that edit
+/// a field behind the hash's back).
+#[cfg(test)]
+pub(crate) fn resealed(v: &serde_json::Value) -> Vec<u8> {
+    let mut f: File = serde_json::from_value(v.clone()).expect("a model file");
+    f.content_sha256 = String::new();
+    f.content_sha256 = digest(&f);
+    let mut out = serde_json::to_vec(&f).expect("serialisable");
+    out.push(b'\n');
+    out
+}
+
 /// Lower-case hex of bytes (digests).
 pub(crate) fn hex(h: &[u8]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
@@ -267,7 +286,11 @@ impl Model {
     fn to_file(&self) -> File {
         File {
             format: FORMAT.into(),
-            version: version_for(&self.featurizer.config, self.featurizer.embedding.is_some()),
+            version: version_for(
+                &self.featurizer.config,
+                self.featurizer.embedding.is_some(),
+                self.featurizer.lexicon,
+            ),
             task: self.task,
             labels: self.labels.clone(),
             featurizer: self.featurizer.config,
@@ -291,6 +314,7 @@ impl Model {
             training: self.training.clone(),
             tokenizer: self.featurizer.tokens.to_json().to_string(),
             embedding: self.featurizer.embedding.as_ref().map(|e| e.to_file(false)),
+            lexicon: self.featurizer.lexicon.then(LexiconRef::builtin),
             content_sha256: String::new(),
         }
     }
@@ -348,7 +372,7 @@ impl Model {
             )));
         }
         f.featurizer.check().map_err(|e| bad(e.to_string()))?;
-        let need = version_for(&f.featurizer, f.embedding.is_some());
+        let need = version_for(&f.featurizer, f.embedding.is_some(), f.lexicon.is_some());
         if need > f.version {
             return Err(bad(format!(
                 "featurizer settings need format version {need} but the file says {}",
@@ -360,6 +384,23 @@ impl Model {
             None => None,
         };
         let emb_dim = embedding.as_ref().map_or(0, |e| e.dim);
+        if let Some(l) = &f.lexicon {
+            let here = LexiconRef::builtin();
+            if l.sha256 != here.sha256 {
+                return Err(bad(format!(
+                    "trained with the lexicon {} ({}) but this threadlens has {} ({}): use the threadlens it was trained with, or retrain it",
+                    l.source,
+                    short(&l.sha256),
+                    here.source,
+                    short(&here.sha256)
+                )));
+            }
+        }
+        let lex_dim = if f.lexicon.is_some() {
+            crate::features::lexicon::NAMES.len()
+        } else {
+            0
+        };
         let space = f
             .featurizer
             .side_width()
@@ -400,6 +441,7 @@ impl Model {
             } else {
                 0
             }
+            + lex_dim
             + emb_dim;
         let mut experts = Vec::new();
         for (i, e) in f.experts.into_iter().enumerate() {
@@ -413,6 +455,19 @@ impl Model {
                     "expert {i}: head has {} inputs and {} outputs, expected {dense} and {want_k}",
                     e.head.features.len(),
                     e.head.weights.len()
+                )));
+            }
+            // The lexicon's inputs are defined by this build's code: a
+            // head that names others was trained on other definitions.
+            let lex_at = dense - emb_dim - lex_dim;
+            if lex_dim > 0
+                && e.head.features[lex_at..lex_at + lex_dim]
+                    != crate::features::lexicon::NAMES.map(String::from)
+            {
+                return Err(bad(format!(
+                    "expert {i}: its head reads lexicon inputs {:?}, this threadlens computes {:?}: retrain it with this version",
+                    &e.head.features[lex_at..lex_at + lex_dim],
+                    crate::features::lexicon::NAMES
                 )));
             }
             experts.push(Expert {
@@ -448,6 +503,7 @@ impl Model {
         let tokens = Tokens::from_json(&f.tokenizer).map_err(|e| bad(e.to_string()))?;
         let mut featurizer =
             Featurizer::new(f.featurizer, tokens).map_err(|e| bad(e.to_string()))?;
+        featurizer.lexicon = f.lexicon.is_some();
         if let Some(e) = embedding {
             featurizer = featurizer
                 .with_embedding(e)

@@ -39,6 +39,10 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
         "embeddings": m.featurizer.embedding.as_ref().map(|e| {
             serde_json::json!({ "source": e.source, "dim": e.dim })
         }),
+        "lexicon": m.featurizer.lexicon.then(|| {
+            let l = threadlens::features::lexicon::LexiconRef::builtin();
+            serde_json::json!({ "source": l.source, "sha256": l.sha256 })
+        }),
         "metrics": m.training.metrics,
         "created_by": m.training.created_by,
     })
@@ -105,6 +109,9 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
                 e["dim"],
                 e["source"].as_str().unwrap_or("")
             );
+        }
+        if let Some(l) = r["lexicon"].as_object() {
+            println!("           lexicon: {}", l["source"].as_str().unwrap_or(""));
         }
     }
     println!(

@@ -403,6 +403,8 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
             (f, None)
         }
     };
+    let mut featurizer = featurizer;
+    featurizer.lexicon = (featurizer.lexicon || a.lexicon) && !a.no_lexicon;
     let bar = Bar::new(quiet);
     let mut model = if a.mixture {
         if a.holdout.is_some() {

@@ -17,6 +17,7 @@
 
 pub mod cues;
 pub mod embed;
+pub mod lexicon;
 pub mod normalize;
 pub mod pair;
 pub mod tokens;
@@ -323,6 +324,9 @@ pub struct Featurizer {
     /// Static token embeddings for the dense head ([`embed`]), if the
     /// model uses them.
     pub embedding: Option<std::sync::Arc<Embedding>>,
+    /// Whether the dense head reads the abusive-word lexicon's inputs
+    /// ([`lexicon`]; always the list compiled into this build).
+    pub lexicon: bool,
 }
 
 const SEED_TOK: u64 = 0x7468_7265_6164_0001;
@@ -336,6 +340,7 @@ impl Featurizer {
             config,
             tokens,
             embedding: None,
+            lexicon: false,
         })
     }
 
@@ -356,6 +361,15 @@ impl Featurizer {
         }
         self.embedding = Some(std::sync::Arc::new(e));
         Ok(self)
+    }
+
+    /// Values the lexicon adds to the dense head (0 without it).
+    pub fn lexicon_dim(&self) -> usize {
+        if self.lexicon {
+            lexicon::NAMES.len()
+        } else {
+            0
+        }
     }
 
     /// Values the embedding adds to the dense head (0 without one).
@@ -421,7 +435,7 @@ impl Featurizer {
         for run in s.hashes.chunk_by(|a, b| a == b) {
             out.push((run[0], run.len() as f32));
         }
-        cues::compute(text, &s.words, &st)
+        cues::compute(text, &s.norm, &s.words, &st)
     }
 
     /// Names of the features of `text` on `side` (for explanations).

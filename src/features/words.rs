@@ -1,4 +1,4 @@
-//! The words of a normalised text as the cue and pair features see them
+//! The words of a normalised text as the cue, lexicon and pair features see them
 //! (BERT's split: white space, and each punctuation character a word),
 //! each with what those features ask of it: a 64-bit hash and which word
 //! lists it is in.
@@ -20,6 +20,8 @@ pub struct WordInfo {
     pub hash: u64,
     /// Which lists it is in ([`CONTRADICTION`], [`SECOND_PERSON`], …).
     pub flags: u8,
+    /// Its ratings in the abusive-word lexicon ([`super::lexicon`]).
+    pub lex: super::lexicon::Packed,
 }
 
 /// In the pair features' contradiction list.
@@ -70,7 +72,11 @@ pub fn word_info(w: &str) -> WordInfo {
     if w.chars().any(char::is_alphanumeric) {
         flags |= ALNUM;
     }
-    WordInfo { hash, flags }
+    WordInfo {
+        hash,
+        flags,
+        lex: super::lexicon::Lexicon::builtin().word(w),
+    }
 }
 
 /// A word at byte offset `start` of its text (records are bounded far

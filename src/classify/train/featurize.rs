@@ -18,6 +18,8 @@ pub(super) struct Featurized {
     pub(super) vocab: Vocab,
     /// Embedding values at the end of each dense row.
     pub(super) emb_dim: usize,
+    /// The dense rows carry the lexicon's inputs.
+    pub(super) lexicon: bool,
 }
 
 pub(super) fn featurize(
@@ -47,6 +49,9 @@ pub(super) fn featurize(
             let mut dense: Vec<f64> = c.values.iter().map(|&v| f64::from(v)).collect();
             if task == Task::Stance {
                 pair::compute(f, e.text, e.parent, &mut dense);
+            }
+            if f.lexicon {
+                dense.extend(c.lexicon.iter().map(|&v| f64::from(v)));
             }
             dense.extend_from_slice(&emb);
             progress.advance(1);
@@ -78,6 +83,7 @@ pub(super) fn featurize(
         dense,
         vocab,
         emb_dim: f.embedding_dim(),
+        lexicon: f.lexicon,
     }
 }
 

@@ -462,7 +462,10 @@ fn linear_char_models_score_alike_on_every_path_and_write_version_3() {
     // Without character n-grams the weighting is moot: version 1.
     let mut none = m.featurizer.config;
     none.char_ngrams = false;
-    assert_eq!(crate::classify::artifact::version_for(&none, false), 1);
+    assert_eq!(
+        crate::classify::artifact::version_for(&none, false, false),
+        1
+    );
 }
 
 proptest::proptest! {
@@ -983,4 +986,80 @@ fn an_embedding_table_feeds_the_head_on_every_path_and_travels_in_the_file() {
     let plain = fit_toy(toy_featurizer(&c), &c);
     let v: serde_json::Value = serde_json::from_slice(&plain.to_json()).unwrap();
     assert!(v.get("embedding").is_none() && v["version"] != 4);
+}
+
+#[test]
+fn the_lexicon_feeds_the_head_and_its_hash_travels_in_the_file() {
+    let c = corpus();
+    let mut f = toy_featurizer(&c);
+    f.lexicon = true;
+    let m = fit_toy(f.clone(), &c);
+    assert_eq!(fit_toy(f, &c).to_json(), m.to_json(), "deterministic");
+    let head = &m.experts[0].head;
+    let names = crate::features::lexicon::NAMES;
+    let at = head.features.len() - names.len();
+    assert_eq!(head.features[at..], names.map(String::from));
+    // The toy corpus's insults are in the list (`moron` mean 2, `idiot`,
+    // `stupid` mean 1): the mean rating is an input with a weight.
+    assert!(head.weights[0][at + 3] > 0.0, "{:?}", head.weights[0]);
+    let mut s = ScoreScratch::default();
+    for text in ["what a moron", "thanks, good point", "you d1pshit"] {
+        let p = m.score(text, "", &mut s);
+        let prep = m.prepare(text, &mut s);
+        assert_eq!(m.score_prepared(&prep, text, None, &mut s), p);
+        let sum = m.side_sum(&prep, 0).unwrap();
+        let fused = m.score_sums((&prep, text, &sum), None, &mut s);
+        assert!((fused[1] - p[1]).abs() < 1e-6, "{fused:?} vs {p:?}");
+    }
+    // A word only the list knows moves the score.
+    let (p, q) = (
+        m.score("you dipshit", "", &mut s)[1],
+        m.score("you zqxwv", "", &mut s)[1],
+    );
+    assert!(p > q, "{p} vs {q}");
+    let ex = m.explain("what a moron", "", 1, 40);
+    assert!(
+        ex.iter().any(|c| c.feature.starts_with("cue:lex_")),
+        "{ex:?}"
+    );
+    // The file records the list (format version 5) and reads back the same.
+    let bytes = m.to_json();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["version"], 5);
+    assert_eq!(
+        v["lexicon"]["sha256"],
+        crate::features::lexicon::Lexicon::builtin().sha256()
+    );
+    let back = Model::from_json(&bytes, "m.json").unwrap();
+    assert!(back.featurizer.lexicon);
+    assert_eq!(
+        back.score("what a moron", "", &mut s),
+        m.score("what a moron", "", &mut s)
+    );
+    // Another list (another hash) is refused by name, and a file that
+    // drops the list no longer fits its head.
+    let mut other = v.clone();
+    other["lexicon"]["sha256"] = format!("sha256:{}", "0".repeat(64)).into();
+    let e = Model::from_json(&crate::classify::artifact::resealed(&other), "m.json")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("m.json") && e.contains("lexicon"), "{e}");
+    let mut renamed = v.clone();
+    renamed["experts"][0]["head"]["features"][at + 4] = "lex_profane_hits".into();
+    let e = Model::from_json(&crate::classify::artifact::resealed(&renamed), "m.json")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("lex_profane_hits"), "{e}");
+    let mut dropped = v.clone();
+    dropped.as_object_mut().unwrap().remove("lexicon");
+    assert!(Model::from_json(&crate::classify::artifact::resealed(&dropped), "m.json").is_err());
+    // Without it, a model is written as before.
+    let plain = fit_toy(toy_featurizer(&c), &c);
+    let v: serde_json::Value = serde_json::from_slice(&plain.to_json()).unwrap();
+    assert!(v.get("lexicon").is_none() && v["version"] != 5);
+    assert!(!plain.experts[0]
+        .head
+        .features
+        .iter()
+        .any(|n| n.starts_with("lex_")));
 }
