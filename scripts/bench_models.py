@@ -15,8 +15,8 @@ in ../shared/bench/tasks (or --tasks-dir):
 `--loso` (incivility): leave-one-source-out instead. For each of the six
 sources, train the default model's way (rows pooled as they come, shipped
 tokenizer, plus any --train-arg: the shipped model adds
-`--train-arg=--embeddings=models/embeddings.json`; the recipe before
-2026-12-03 added `--train-arg=--balance-files` too) on the other five train splits and report ROC AUC on the
+`--train-arg=--embeddings=models/embeddings.json --train-arg=--lexicon`;
+the recipe before 2026-12-03 added `--train-arg=--balance-files` too) on the other five train splits and report ROC AUC on the
 held-out source's test split, beside the in-domain AUC of the same recipe on
 all six; the mean over sources is the generalisation number in the model card.
 
