@@ -334,7 +334,7 @@ pub struct TrainArgs {
     pub no_embeddings: bool,
     /// Give the dense head the abusive-word lexicon's inputs: per category
     /// (profane, offensive, sexual, mean) the strongest rating and the
-    /// number of hits of a public word list compiled into threadlens
+    /// share of the text's words that hit, from a public word list compiled into threadlens
     /// (`models/lexicon.csv`). The model records the list's hash and needs
     /// a threadlens with the same list. With `--vocab-of`, a base model's
     /// choice is kept unless `--no-lexicon`.

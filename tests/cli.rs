@@ -412,6 +412,21 @@ fn report_to_standard_output_in_each_format() {
 
 /// `train` on the labeled fixture with the shipped tokenizer and small
 /// hash widths (no `-o`); index 7 is the tokenizer's path.
+/// `train` arguments for a head on `base`'s columns (`--vocab-of`),
+/// learned from the labeled fixture and written to `out`.
+fn head_on<'a>(base: &'a str, out: &'a str) -> [&'a str; 8] {
+    [
+        "-q",
+        "train",
+        "--data",
+        "tests/fixtures/labeled/train.csv",
+        "--vocab-of",
+        base,
+        "-o",
+        out,
+    ]
+}
+
 const FIXTURE_TRAIN: [&str; 12] = [
     "-q",
     "train",
@@ -3383,16 +3398,7 @@ fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_forei
     // A head on its columns takes its table; --embeddings beside
     // --vocab-of is refused (the base's featurizer is the head's).
     let insult = dir.path().join("insult.json");
-    let on_base = [
-        "-q",
-        "train",
-        "--data",
-        "tests/fixtures/labeled/train.csv",
-        "--vocab-of",
-        m,
-        "-o",
-        insult.to_str().unwrap(),
-    ];
+    let on_base = head_on(m, insult.to_str().unwrap());
     assert_eq!(
         run_plus(&on_base, &["--embeddings", "models/embeddings.json"])
             .status
@@ -3404,9 +3410,13 @@ fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_forei
     assert_eq!(h["embedding"], j["embedding"]);
     // Or leaves it out (--no-embeddings, only beside --vocab-of).
     let plain = dir.path().join("plain.json");
-    let mut without = on_base.to_vec();
-    without[7] = plain.to_str().unwrap();
-    run_ok(&[&without[..], &["--no-embeddings"]].concat());
+    run_ok(
+        &[
+            &head_on(m, plain.to_str().unwrap())[..],
+            &["--no-embeddings"],
+        ]
+        .concat(),
+    );
     let p: serde_json::Value = serde_json::from_slice(&std::fs::read(&plain).unwrap()).unwrap();
     assert!(p.get("embedding").is_none());
     assert_eq!(p["vocab_index"], j["vocab_index"]);
@@ -3524,21 +3534,7 @@ fn a_model_trained_with_the_lexicon_records_it_and_its_heads_keep_it() {
     assert!(head.contains("lex_mean") && head.contains("lex_offensive_share"));
     // A head on its columns keeps the lexicon; --no-lexicon leaves it out.
     let on_base = |out: &Path, extra: &[&str]| {
-        let args = [
-            &[
-                "-q",
-                "train",
-                "--data",
-                "tests/fixtures/labeled/train.csv",
-                "--vocab-of",
-                m,
-                "-o",
-                out.to_str().unwrap(),
-            ][..],
-            extra,
-        ]
-        .concat();
-        run_ok(&args);
+        run_ok(&[&head_on(m, out.to_str().unwrap())[..], extra].concat());
         let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
         v
     };

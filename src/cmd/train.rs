@@ -361,7 +361,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         }
         None => None,
     };
-    let (featurizer, vocab) = match &base {
+    let (mut featurizer, vocab) = match &base {
         Some(m) => {
             let mut f = m.featurizer.clone();
             if a.no_embeddings {
@@ -403,7 +403,6 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
             (f, None)
         }
     };
-    let mut featurizer = featurizer;
     featurizer.lexicon = (featurizer.lexicon || a.lexicon) && !a.no_lexicon;
     let bar = Bar::new(quiet);
     let mut model = if a.mixture {
