@@ -427,13 +427,9 @@ fn head_on<'a>(base: &'a str, out: &'a str) -> [&'a str; 8] {
     ]
 }
 
-const FIXTURE_TRAIN: [&str; 12] = [
-    "-q",
-    "train",
-    "--data",
-    "tests/fixtures/labeled/train.csv",
-    "--test",
-    "tests/fixtures/labeled/test.csv",
+/// The shipped tokenizer with small hashed spaces: what every fixture
+/// training run here takes.
+const SMALL_SPACES: [&str; 6] = [
     "--tokenizer",
     "models/tokenizer.json",
     "--word-bits",
@@ -442,9 +438,25 @@ const FIXTURE_TRAIN: [&str; 12] = [
     "16",
 ];
 
+/// `train` on the labeled fixture, held out on its test split.
+fn fixture_train() -> Vec<&'static str> {
+    [
+        &[
+            "-q",
+            "train",
+            "--data",
+            "tests/fixtures/labeled/train.csv",
+            "--test",
+            "tests/fixtures/labeled/test.csv",
+        ][..],
+        &SMALL_SPACES,
+    ]
+    .concat()
+}
+
 fn train_fixture_model(dir: &Path) -> PathBuf {
     let model = dir.join("m.json");
-    let out = run_plus(&FIXTURE_TRAIN, &["-o", model.to_str().unwrap()]);
+    let out = run_plus(&fixture_train(), &["-o", model.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -464,17 +476,10 @@ fn a_head_trained_on_the_incivility_columns_scores_beside_it() {
         serde_json::from_slice(&std::fs::read(&base).unwrap()).unwrap();
     let head = dir.path().join("insult.json");
     let train = [
-        "-q",
-        "train",
-        "--data",
-        "tests/fixtures/labeled/train.csv",
-        "--test",
-        "tests/fixtures/labeled/test.csv",
-        "--vocab-of",
-        base.to_str().unwrap(),
-        "-o",
-        head.to_str().unwrap(),
-    ];
+        &head_on(base.to_str().unwrap(), head.to_str().unwrap())[..],
+        &["--test", "tests/fixtures/labeled/test.csv"],
+    ]
+    .concat();
     let args = |extra: &[&str]| run_plus(&train, extra);
     // Featurizer options come from the base model: refused beside it.
     for extra in [
@@ -707,26 +712,21 @@ fn train_then_eval_on_labeled_fixture() {
 }
 
 /// `train` on a stance fixture with small hashed spaces; the data file follows.
-const STANCE_TRAIN: [&str; 11] = [
-    "-q",
-    "train",
-    "--task",
-    "stance",
-    "--tokenizer",
-    "models/tokenizer.json",
-    "--word-bits",
-    "16",
-    "--char-bits",
-    "16",
-    "--data",
-];
+fn stance_train() -> Vec<&'static str> {
+    [
+        &["-q", "train", "--task", "stance"][..],
+        &SMALL_SPACES,
+        &["--data"],
+    ]
+    .concat()
+}
 
 #[test]
 fn stance_train_then_eval_on_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("stance.json");
     let out = run(&[
-        &STANCE_TRAIN[..],
+        &stance_train()[..],
         &[
             "tests/fixtures/labeled/stance_train.csv",
             "-o",
@@ -821,7 +821,7 @@ fn holdout_keeps_threads_whole_when_rows_name_them() {
     let held_out = |data: &str| -> (String, u64) {
         run_ok(
             &[
-                &STANCE_TRAIN[..],
+                &stance_train()[..],
                 &[data, "--holdout", "0.25", "-o", model.to_str().unwrap()],
             ]
             .concat(),
@@ -3369,7 +3369,7 @@ fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_forei
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("emb.json");
     let m = model.to_str().unwrap();
-    let train = FIXTURE_TRAIN;
+    let train = fixture_train();
     let out = run_ok(
         &[
             &train[..],
@@ -3476,8 +3476,12 @@ fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_forei
         tok.to_str().unwrap(),
     ]);
     let other = dir.path().join("other.json");
-    let mut foreign = train.to_vec();
-    foreign[7] = tok.to_str().unwrap();
+    let mut foreign = train.clone();
+    let at = foreign
+        .iter()
+        .position(|a| *a == "models/tokenizer.json")
+        .unwrap();
+    foreign[at] = tok.to_str().unwrap();
     let out = run_plus(
         &foreign,
         &[
@@ -3519,7 +3523,7 @@ fn a_model_trained_with_the_lexicon_records_it_and_its_heads_keep_it() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("lex.json");
     let m = model.to_str().unwrap();
-    run_ok(&[&FIXTURE_TRAIN[..], &["--lexicon", "-o", m]].concat());
+    run_ok(&[&fixture_train()[..], &["--lexicon", "-o", m]].concat());
     let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
     assert_eq!(j["version"], 5);
     assert!(j["lexicon"]["source"]
@@ -3545,7 +3549,7 @@ fn a_model_trained_with_the_lexicon_records_it_and_its_heads_keep_it() {
     assert!(!plain["experts"][0]["head"]["features"]
         .to_string()
         .contains("lex_"));
-    let out = run_plus(&FIXTURE_TRAIN, &["--lexicon", "--no-lexicon", "-o", m]);
+    let out = run_plus(&fixture_train(), &["--lexicon", "--no-lexicon", "-o", m]);
     assert_eq!(out.status.code(), Some(2));
     // It scores, with the list's inputs among the reasons, and `models`
     // says which models read it.
