@@ -68,9 +68,9 @@ pub(crate) fn word_flags(w: &str) -> u8 {
     f
 }
 
-/// Compute cues from the raw text, its normalised form `norm` and that
-/// form's words ([`super::words`]), and what normalising found.
-pub fn compute(raw: &str, norm: &str, words: &[Word], st: &NormalizeStats) -> Cues {
+/// Compute cues from the raw text, the words of its normalised form
+/// ([`super::words`]) and what normalising found.
+pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats) -> Cues {
     let (mut excl, mut quest) = (0u32, 0u32);
     for b in raw.bytes() {
         match b {
@@ -107,7 +107,7 @@ pub fn compute(raw: &str, norm: &str, words: &[Word], st: &NormalizeStats) -> Cu
             f32::from(st.invisible > 0),
             f32::from(raw.trim().is_empty()),
         ],
-        lexicon: super::lexicon::Lexicon::builtin().values(norm, words, &mut String::new()),
+        lexicon: super::lexicon::Lexicon::builtin().values(words),
     }
 }
 
@@ -121,7 +121,7 @@ mod tests {
         let st = normalize(s, NormalizeConfig::default(), &mut n, &mut t);
         let mut w = Vec::new();
         crate::features::words::words_of(&n, &mut w);
-        compute(s, &n, &w, &st)
+        compute(s, &w, &st)
     }
 
     fn get(c: &Cues, name: &str) -> f32 {

@@ -26,6 +26,7 @@ use std::sync::LazyLock;
 use sha2::{Digest, Sha256};
 
 use super::normalize::{normalized, NormalizeConfig};
+use super::pair::word_hash;
 use super::tokens::bert_split;
 use super::words::Word;
 use crate::classify::artifact::hex;
@@ -79,8 +80,8 @@ fn unpack(p: Packed) -> [u8; 4] {
 pub struct Lexicon {
     /// One-word entries (normalised) → ratings.
     words: HashMap<String, [u8; 4]>,
-    /// Several-word entries (normalised words joined by one space).
-    phrases: HashMap<String, [u8; 4]>,
+    /// Several-word entries, by [`phrase_key`] of their normalised words.
+    phrases: HashMap<u64, [u8; 4]>,
     /// First words of phrases.
     starts: std::collections::HashSet<String>,
     /// `sha256:` of [`RAW`].
@@ -141,16 +142,18 @@ impl Lexicon {
             }
             let norm = normalized(entry, NormalizeConfig::default());
             let ws: Vec<&str> = bert_split(&norm).collect();
-            let slot = match ws.len() {
+            let have = match ws.len() {
                 0 => continue,
-                1 => lex.words.entry(ws[0].to_string()),
+                1 => lex.words.entry(ws[0].to_string()).or_insert([0; 4]),
                 n if n <= MAX_PHRASE => {
                     lex.starts.insert(ws[0].to_string());
-                    lex.phrases.entry(ws.join(" "))
+                    let key = ws[1..]
+                        .iter()
+                        .fold(word_hash(ws[0]), |k, w| phrase_key(k, word_hash(w)));
+                    lex.phrases.entry(key).or_insert([0; 4])
                 }
                 _ => continue,
             };
-            let have = slot.or_insert([0; 4]);
             for (h, v) in have.iter_mut().zip(r) {
                 *h = (*h).max(v);
             }
@@ -190,9 +193,9 @@ impl Lexicon {
         p
     }
 
-    /// The inputs ([`NAMES`]) of a normalised text `norm` split into
-    /// `words` (each with [`Lexicon::word`] of itself in its info).
-    pub fn values(&self, norm: &str, words: &[Word], buf: &mut String) -> [f32; 8] {
+    /// The inputs ([`NAMES`]) of a normalised text's `words` (each with
+    /// [`Lexicon::word`] of itself and its hash in its info).
+    pub fn values(&self, words: &[Word]) -> [f32; 8] {
         let mut max = [0u8; 4];
         let mut hits = [0u32; 4];
         let mut add = |r: [u8; 4]| {
@@ -211,12 +214,10 @@ impl Lexicon {
             if p & PHRASE_START == 0 {
                 continue;
             }
-            buf.clear();
-            buf.push_str(w.of(norm));
+            let mut key = w.info.hash;
             for next in words.iter().skip(i + 1).take(MAX_PHRASE - 1) {
-                buf.push(' ');
-                buf.push_str(next.of(norm));
-                if let Some(r) = self.phrases.get(buf.as_str()) {
+                key = phrase_key(key, next.info.hash);
+                if let Some(r) = self.phrases.get(&key) {
                     add(*r);
                 }
             }
@@ -228,6 +229,14 @@ impl Lexicon {
         }
         out
     }
+}
+
+/// A phrase's key so far (`key`, from its first word's hash) extended by
+/// the next word's hash: word hashes are [`word_hash`], which
+/// [`super::words::WordInfo::hash`] holds, so a text's phrases are looked
+/// up from its words without joining them into a string.
+fn phrase_key(key: u64, next: u64) -> u64 {
+    (key.rotate_left(23) ^ next).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// What a model records of the list it was trained with.
@@ -258,7 +267,7 @@ mod tests {
         let norm = normalized(text, NormalizeConfig::default());
         let mut w = Vec::new();
         words_of(&norm, &mut w);
-        Lexicon::builtin().values(&norm, &w, &mut String::new())
+        Lexicon::builtin().values(&w)
     }
 
     fn get(v: &[f32; 8], name: &str) -> f32 {

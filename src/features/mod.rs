@@ -363,15 +363,6 @@ impl Featurizer {
         Ok(self)
     }
 
-    /// Values the lexicon adds to the dense head (0 without it).
-    pub fn lexicon_dim(&self) -> usize {
-        if self.lexicon {
-            lexicon::NAMES.len()
-        } else {
-            0
-        }
-    }
-
     /// Values the embedding adds to the dense head (0 without one).
     pub fn embedding_dim(&self) -> usize {
         self.embedding.as_ref().map_or(0, |e| e.dim)
@@ -435,7 +426,7 @@ impl Featurizer {
         for run in s.hashes.chunk_by(|a, b| a == b) {
             out.push((run[0], run.len() as f32));
         }
-        cues::compute(text, &s.norm, &s.words, &st)
+        cues::compute(text, &s.words, &st)
     }
 
     /// Names of the features of `text` on `side` (for explanations).
