@@ -9,6 +9,7 @@
 pub mod analyze;
 pub mod classify;
 pub mod cleanup;
+pub(crate) mod codec;
 pub mod diag;
 pub mod features;
 pub mod forest;

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::FeatureError;
-use crate::classify::artifact::{b64, hex};
+use crate::codec::{b64, hex};
 
 /// The `format` field of an embedding table file.
 pub const FORMAT: &str = "threadlens-embeddings";

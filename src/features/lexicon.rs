@@ -29,7 +29,7 @@ use super::normalize::{normalized, NormalizeConfig};
 use super::pair::word_hash;
 use super::tokens::bert_split;
 use super::words::Word;
-use crate::classify::artifact::hex;
+use crate::codec::hex;
 
 /// The list, as shipped (`models/lexicon.csv`).
 const RAW: &str = include_str!("../../models/lexicon.csv");
