@@ -3,7 +3,10 @@
 with their text (joined from `threadlens parse`) and top reasons, as Markdown
 for a reader to judge (the model card's "highest-scoring comments" lists).
 
-    python3 scripts/top_flagged.py DUMP [--format F] [-n 20] [--bin target/release/threadlens]
+    python3 scripts/top_flagged.py DUMP [--format F] [-n 20] [--by insult] [--bin target/release/threadlens]
+
+--by ranks by an attribute head (insult, identity_attack, profanity) instead
+of the incivility (TOXICITY) score; reasons are the incivility model's.
 """
 import argparse
 import json
@@ -19,6 +22,7 @@ def main():
     ap.add_argument("dump")
     ap.add_argument("--format", default=None)
     ap.add_argument("-n", type=int, default=20)
+    ap.add_argument("--by", default="incivility", help="incivility (default) or an attribute: insult, identity_attack, profanity")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "threadlens"))
     a = ap.parse_args()
     fmt = ["--format", a.format] if a.format else []
@@ -31,15 +35,18 @@ def main():
             r = json.loads(l)
             text[(r["thread"], r["id"])] = r["text"]
         rows = [json.loads(l) for l in open(sc)]
-    rows = [r for r in rows if r.get("incivility") is not None and r["kind"] == "comment"]
-    rows.sort(key=lambda r: -r["incivility"])
+    def key(r):
+        return r.get("incivility") if a.by == "incivility" else (r.get("attributes") or {}).get(a.by)
+
+    rows = [r for r in rows if key(r) is not None and r["kind"] == "comment"]
+    rows.sort(key=lambda r: -key(r))
     print("| # | P | text | top reasons |")
     print("|---|---|---|---|")
     for i, r in enumerate(rows[: a.n], 1):
         t = " ".join(text[(r["thread"], r["id"])].split())
         t = (t[:160] + "…") if len(t) > 160 else t
         reasons = ", ".join(f"`{c['feature']}`" for c in r.get("reasons", [])[:3])
-        print(f"| {i} | {r['incivility']:.2f} | {t.replace('|', '/')} | {reasons} |")
+        print(f"| {i} | {key(r):.2f} | {t.replace('|', '/')} | {reasons} |")
 
 
 if __name__ == "__main__":
