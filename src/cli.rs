@@ -343,6 +343,19 @@ pub struct TrainArgs {
     /// Leave the lexicon's inputs out (of a `--vocab-of` base that has them).
     #[arg(long)]
     pub no_lexicon: bool,
+    /// Give the dense head the sentiment lexicon's inputs: the strongest
+    /// negative rating among the text's words and the share of its words
+    /// rated strongly negative, from a public list of 7,500 words rated
+    /// by people (VADER's, compiled into threadlens: `models/sentiment.txt`).
+    /// The model records the list's hash and needs a threadlens with the
+    /// same list. With `--vocab-of`, a base model's choice is kept unless
+    /// `--no-sentiment`.
+    #[arg(long, conflicts_with = "no_sentiment")]
+    pub sentiment: bool,
+    /// Leave the sentiment lexicon's inputs out (of a `--vocab-of` base
+    /// that has them).
+    #[arg(long)]
+    pub no_sentiment: bool,
     #[command(flatten)]
     pub labeled: LabeledArgs,
     /// Model file to write.

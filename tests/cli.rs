@@ -3586,3 +3586,54 @@ fn a_model_trained_with_the_lexicon_records_it_and_its_heads_keep_it() {
         .collect();
     assert_eq!(lex, [true, true], "{v}");
 }
+
+#[test]
+fn a_model_trained_with_the_sentiment_lexicon_records_it_and_its_heads_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("sent.json");
+    let m = model.to_str().unwrap();
+    run_ok(&[&fixture_train()[..], &["--lexicon", "--sentiment", "-o", m]].concat());
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(j["version"], 6);
+    assert!(j["sentiment"]["source"]
+        .as_str()
+        .unwrap()
+        .contains("vaderSentiment"));
+    let head = j["experts"][0]["head"]["features"].to_string();
+    assert!(head.contains("lex_mean") && head.contains("sent_negative_share"));
+    // A head on its columns keeps it; --no-sentiment leaves it out.
+    let insult = dir.path().join("insult.json");
+    run_ok(&head_on(m, insult.to_str().unwrap()));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&insult).unwrap()).unwrap();
+    assert_eq!(v["sentiment"], j["sentiment"]);
+    let plain = dir.path().join("plain.json");
+    run_ok(
+        &[
+            &head_on(m, plain.to_str().unwrap())[..],
+            &["--no-sentiment"],
+        ]
+        .concat(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&plain).unwrap()).unwrap();
+    assert!(v.get("sentiment").is_none() && v["lexicon"].is_object());
+    assert!(!v["experts"][0]["head"]["features"]
+        .to_string()
+        .contains("sent_"));
+    let out = run_plus(
+        &fixture_train(),
+        &["--sentiment", "--no-sentiment", "-o", m],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // `models` says which models read it.
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    std::fs::copy(&model, models.join("incivility.json")).unwrap();
+    let out = run_ok(&["models", "--json", "--models", models.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["sentiment"]["source"] == j["sentiment"]["source"]);
+    assert!(found, "{v}");
+}

@@ -21,6 +21,7 @@ use super::{Expert, Head, Model, Router, SparseModel, Task};
 use crate::codec::{b64, hex};
 use crate::features::embed::EmbeddingFile;
 use crate::features::lexicon::LexiconRef;
+use crate::features::sentiment::SentimentRef;
 use crate::features::{Embedding, FeatureConfig, Featurizer, Tokens, Vocab};
 
 /// The `format` field of every model file.
@@ -29,15 +30,18 @@ pub const FORMAT: &str = "threadlens-model";
 /// with the oldest version that can hold it ([`version_for`]), so models
 /// with the original settings stay readable by older builds, and an older
 /// build refuses a model whose settings it would misread.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// The format version a model with this featurizer config is written as:
 /// 2 adds [`crate::features::CharWords::Unknown`], 3
 /// [`crate::features::CharTf::Linear`], 4 an embedding table
 /// ([`crate::features::embed`]), 5 the abusive-word lexicon's inputs
-/// ([`crate::features::lexicon`]).
-pub fn version_for(config: &FeatureConfig, embedding: bool, lexicon: bool) -> u32 {
-    if lexicon {
+/// ([`crate::features::lexicon`]), 6 the sentiment lexicon's
+/// ([`crate::features::sentiment`]).
+pub fn version_for(config: &FeatureConfig, embedding: bool, lexicon: bool, sentiment: bool) -> u32 {
+    if sentiment {
+        6
+    } else if lexicon {
         5
     } else if embedding {
         4
@@ -136,7 +140,18 @@ struct File {
     /// The lexicon the head reads (format version 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lexicon: Option<LexiconRef>,
+    /// The sentiment lexicon the head reads (format version 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sentiment: Option<SentimentRef>,
     content_sha256: String,
+}
+
+/// A compiled-in word list a stored head reads (checked on load).
+struct ListInputs<'a> {
+    what: &'static str,
+    stored: (&'a String, &'a String),
+    here: (String, String),
+    names: &'static [&'static str],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -234,6 +249,7 @@ impl Model {
                 &self.featurizer.config,
                 self.featurizer.embedding.is_some(),
                 self.featurizer.lexicon,
+                self.featurizer.sentiment,
             ),
             task: self.task,
             labels: self.labels.clone(),
@@ -259,6 +275,7 @@ impl Model {
             tokenizer: self.featurizer.tokens.to_json().to_string(),
             embedding: self.featurizer.embedding.as_ref().map(|e| e.to_file(false)),
             lexicon: self.featurizer.lexicon.then(LexiconRef::builtin),
+            sentiment: self.featurizer.sentiment.then(SentimentRef::builtin),
             content_sha256: String::new(),
         }
     }
@@ -316,7 +333,12 @@ impl Model {
             )));
         }
         f.featurizer.check().map_err(|e| bad(e.to_string()))?;
-        let need = version_for(&f.featurizer, f.embedding.is_some(), f.lexicon.is_some());
+        let need = version_for(
+            &f.featurizer,
+            f.embedding.is_some(),
+            f.lexicon.is_some(),
+            f.sentiment.is_some(),
+        );
         if need > f.version {
             return Err(bad(format!(
                 "featurizer settings need format version {need} but the file says {}",
@@ -328,23 +350,38 @@ impl Model {
             None => None,
         };
         let emb_dim = embedding.as_ref().map_or(0, |e| e.dim);
-        if let Some(l) = &f.lexicon {
-            let here = LexiconRef::builtin();
-            if l.sha256 != here.sha256 {
+        // Word lists compiled into this build that the head reads, in input
+        // order: (what, stored source and hash, this build's, input names).
+        let lists: Vec<ListInputs> = [
+            f.lexicon.as_ref().map(|l| ListInputs {
+                what: "lexicon",
+                stored: (&l.source, &l.sha256),
+                here: LexiconRef::builtin().into_pair(),
+                names: &crate::features::lexicon::NAMES,
+            }),
+            f.sentiment.as_ref().map(|l| ListInputs {
+                what: "sentiment lexicon",
+                stored: (&l.source, &l.sha256),
+                here: SentimentRef::builtin().into_pair(),
+                names: &crate::features::sentiment::NAMES,
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for l in &lists {
+            if *l.stored.1 != l.here.1 {
                 return Err(bad(format!(
-                    "trained with the lexicon {} ({}) but this threadlens has {} ({}): use the threadlens it was trained with, or retrain it",
-                    l.source,
-                    short(&l.sha256),
-                    here.source,
-                    short(&here.sha256)
+                    "trained with the {} {} ({}) but this threadlens has {} ({}): use the threadlens it was trained with, or retrain it",
+                    l.what,
+                    l.stored.0,
+                    short(l.stored.1),
+                    l.here.0,
+                    short(&l.here.1)
                 )));
             }
         }
-        let lex_dim = if f.lexicon.is_some() {
-            crate::features::lexicon::NAMES.len()
-        } else {
-            0
-        };
+        let lex_dim: usize = lists.iter().map(|l| l.names.len()).sum();
         let space = f
             .featurizer
             .side_width()
@@ -401,18 +438,18 @@ impl Model {
                     e.head.weights.len()
                 )));
             }
-            // The lexicon's inputs are defined by this build's code: a
+            // The word lists' inputs are defined by this build's code: a
             // head that names others was trained on other definitions.
-            let lex_at = dense - emb_dim - lex_dim;
-            if lex_dim > 0
-                && e.head.features[lex_at..lex_at + lex_dim]
-                    != crate::features::lexicon::NAMES.map(String::from)
-            {
-                return Err(bad(format!(
-                    "expert {i}: its head reads lexicon inputs {:?}, this threadlens computes {:?}: retrain it with this version",
-                    &e.head.features[lex_at..lex_at + lex_dim],
-                    crate::features::lexicon::NAMES
-                )));
+            let mut at = dense - emb_dim - lex_dim;
+            for l in &lists {
+                let got = &e.head.features[at..at + l.names.len()];
+                if got.iter().zip(l.names).any(|(g, n)| g != n) {
+                    return Err(bad(format!(
+                        "expert {i}: its head reads {} inputs {:?}, this threadlens computes {:?}: retrain it with this version",
+                        l.what, got, l.names
+                    )));
+                }
+                at += l.names.len();
             }
             experts.push(Expert {
                 sparse,
@@ -448,6 +485,7 @@ impl Model {
         let mut featurizer =
             Featurizer::new(f.featurizer, tokens).map_err(|e| bad(e.to_string()))?;
         featurizer.lexicon = f.lexicon.is_some();
+        featurizer.sentiment = f.sentiment.is_some();
         if let Some(e) = embedding {
             featurizer = featurizer
                 .with_embedding(e)

@@ -306,8 +306,8 @@ pub(crate) fn route_probs(z: &[f64]) -> Vec<f64> {
 
 impl Model {
     /// Dense head inputs of a row: the n-gram margins, then the text's cues,
-    /// then pair features (stance), then the lexicon's inputs (a model
-    /// trained with it), then the text's embedding (a model
+    /// then pair features (stance), then the lexicon's and the sentiment
+    /// lexicon's inputs (a model trained with them), then the text's embedding (a model
     /// with an embedding table; `text_ids`: the text's token ids when it
     /// is not prepared).
     #[allow(clippy::too_many_arguments)]
@@ -338,6 +338,9 @@ impl Model {
         }
         if self.featurizer.lexicon {
             out.extend(text_cues.lexicon.iter().map(|&v| f64::from(v)));
+        }
+        if self.featurizer.sentiment {
+            out.extend(text_cues.sentiment.iter().map(|&v| f64::from(v)));
         }
         if let Some(e) = &self.featurizer.embedding {
             let Some((t, _)) = prepared else {

@@ -43,6 +43,10 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
             let l = threadlens::features::lexicon::LexiconRef::builtin();
             serde_json::json!({ "source": l.source, "sha256": l.sha256 })
         }),
+        "sentiment": m.featurizer.sentiment.then(|| {
+            let l = threadlens::features::sentiment::SentimentRef::builtin();
+            serde_json::json!({ "source": l.source, "sha256": l.sha256 })
+        }),
         "metrics": m.training.metrics,
         "created_by": m.training.created_by,
     })
@@ -112,6 +116,12 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
         }
         if let Some(l) = r["lexicon"].as_object() {
             println!("           lexicon: {}", l["source"].as_str().unwrap_or(""));
+        }
+        if let Some(l) = r["sentiment"].as_object() {
+            println!(
+                "           sentiment: {}",
+                l["source"].as_str().unwrap_or("")
+            );
         }
     }
     println!(

@@ -404,6 +404,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         }
     };
     featurizer.lexicon = (featurizer.lexicon || a.lexicon) && !a.no_lexicon;
+    featurizer.sentiment = (featurizer.sentiment || a.sentiment) && !a.no_sentiment;
     let bar = Bar::new(quiet);
     let mut model = if a.mixture {
         if a.holdout.is_some() {

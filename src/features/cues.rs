@@ -29,6 +29,9 @@ pub struct Cues {
     /// The abusive-word lexicon's inputs ([`super::lexicon::NAMES`]), read
     /// by the models trained with it.
     pub lexicon: [f32; super::lexicon::NAMES.len()],
+    /// The sentiment lexicon's inputs ([`super::sentiment::NAMES`]), read
+    /// by the models trained with it.
+    pub sentiment: [f32; super::sentiment::NAMES.len()],
 }
 
 const SECOND_PERSON: &[&str] = &[
@@ -108,6 +111,7 @@ pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats) -> Cues {
             f32::from(raw.trim().is_empty()),
         ],
         lexicon: super::lexicon::Lexicon::builtin().values(words),
+        sentiment: super::sentiment::Sentiment::values(words),
     }
 }
 

@@ -249,6 +249,11 @@ pub struct LexiconRef {
 }
 
 impl LexiconRef {
+    /// Source and hash.
+    pub fn into_pair(self) -> (String, String) {
+        (self.source, self.sha256)
+    }
+
     /// The shipped list's reference.
     pub fn builtin() -> LexiconRef {
         LexiconRef {

@@ -20,6 +20,7 @@ pub mod embed;
 pub mod lexicon;
 pub mod normalize;
 pub mod pair;
+pub mod sentiment;
 pub mod tokens;
 pub mod vocab;
 pub mod words;
@@ -327,6 +328,9 @@ pub struct Featurizer {
     /// Whether the dense head reads the abusive-word lexicon's inputs
     /// ([`lexicon`]; always the list compiled into this build).
     pub lexicon: bool,
+    /// Whether the dense head reads the sentiment lexicon's inputs
+    /// ([`sentiment`]; always the list compiled into this build).
+    pub sentiment: bool,
 }
 
 const SEED_TOK: u64 = 0x7468_7265_6164_0001;
@@ -341,6 +345,7 @@ impl Featurizer {
             tokens,
             embedding: None,
             lexicon: false,
+            sentiment: false,
         })
     }
 

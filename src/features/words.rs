@@ -1,4 +1,4 @@
-//! The words of a normalised text as the cue, lexicon and pair features see them
+//! The words of a normalised text as the cue, lexicon, sentiment and pair features see them
 //! (BERT's split: white space, and each punctuation character a word),
 //! each with what those features ask of it: a 64-bit hash and which word
 //! lists it is in.
@@ -22,6 +22,8 @@ pub struct WordInfo {
     pub flags: u8,
     /// Its ratings in the abusive-word lexicon ([`super::lexicon`]).
     pub lex: super::lexicon::Packed,
+    /// Its rating in the sentiment lexicon ([`super::sentiment`]), tenths.
+    pub valence: i8,
 }
 
 /// In the pair features' contradiction list.
@@ -76,6 +78,7 @@ pub fn word_info(w: &str) -> WordInfo {
         hash,
         flags,
         lex: super::lexicon::Lexicon::builtin().word(w),
+        valence: super::sentiment::Sentiment::builtin().word(w),
     }
 }
 

@@ -20,6 +20,9 @@ pub(super) struct Featurized {
     pub(super) emb_dim: usize,
     /// The dense rows carry the lexicon's inputs.
     pub(super) lexicon: bool,
+    /// The dense rows carry the sentiment lexicon's inputs (after the
+    /// lexicon's).
+    pub(super) sentiment: bool,
 }
 
 pub(super) fn featurize(
@@ -53,6 +56,9 @@ pub(super) fn featurize(
             if f.lexicon {
                 dense.extend(c.lexicon.iter().map(|&v| f64::from(v)));
             }
+            if f.sentiment {
+                dense.extend(c.sentiment.iter().map(|&v| f64::from(v)));
+            }
             dense.extend_from_slice(&emb);
             progress.advance(1);
             (counts, dense)
@@ -84,6 +90,7 @@ pub(super) fn featurize(
         vocab,
         emb_dim: f.embedding_dim(),
         lexicon: f.lexicon,
+        sentiment: f.sentiment,
     }
 }
 

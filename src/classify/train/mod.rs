@@ -191,7 +191,13 @@ fn row_weights(
 }
 
 /// Head input names for a task.
-fn head_names(task: Task, labels: &[String], lexicon: bool, emb_dim: usize) -> Vec<String> {
+fn head_names(
+    task: Task,
+    labels: &[String],
+    lexicon: bool,
+    sentiment: bool,
+    emb_dim: usize,
+) -> Vec<String> {
     let mut names: Vec<String> = if labels.len() == 2 {
         vec!["ngram_score".into()]
     } else {
@@ -204,6 +210,13 @@ fn head_names(task: Task, labels: &[String], lexicon: bool, emb_dim: usize) -> V
     if lexicon {
         names.extend(
             crate::features::lexicon::NAMES
+                .iter()
+                .map(|s| s.to_string()),
+        );
+    }
+    if sentiment {
+        names.extend(
+            crate::features::sentiment::NAMES
                 .iter()
                 .map(|s| s.to_string()),
         );
@@ -278,7 +291,7 @@ fn fit_expert(
         progress.advance(1);
         lap("fold");
     }
-    let mut names = head_names(task, labels, data.lexicon, data.emb_dim);
+    let mut names = head_names(task, labels, data.lexicon, data.sentiment, data.emb_dim);
     let width = names.len();
     names.extend((0..n_src).map(|d| format!("source_{d}")));
     let mut h = Array2::zeros((n, names.len()));

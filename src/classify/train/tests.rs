@@ -463,7 +463,7 @@ fn linear_char_models_score_alike_on_every_path_and_write_version_3() {
     let mut none = m.featurizer.config;
     none.char_ngrams = false;
     assert_eq!(
-        crate::classify::artifact::version_for(&none, false, false),
+        crate::classify::artifact::version_for(&none, false, false, false),
         1
     );
 }
@@ -1062,4 +1062,82 @@ fn the_lexicon_feeds_the_head_and_its_hash_travels_in_the_file() {
         .features
         .iter()
         .any(|n| n.starts_with("lex_")));
+}
+
+#[test]
+fn the_sentiment_lexicon_follows_the_lexicon_and_its_hash_travels_in_the_file() {
+    let c = corpus();
+    let mut f = toy_featurizer(&c);
+    f.lexicon = true;
+    f.sentiment = true;
+    let m = fit_toy(f, &c);
+    let head = &m.experts[0].head;
+    let (lex, sent) = (
+        crate::features::lexicon::NAMES,
+        crate::features::sentiment::NAMES,
+    );
+    // Input order: ..., the lexicon's, the sentiment lexicon's (no embedding here).
+    let at = head.features.len() - sent.len();
+    assert_eq!(head.features[at..], sent.map(String::from));
+    assert_eq!(head.features[at - lex.len()..at], lex.map(String::from));
+    let mut s = ScoreScratch::default();
+    for text in [
+        "what a moron",
+        "thanks, good point",
+        "I hate this, disgusting",
+    ] {
+        let p = m.score(text, "", &mut s);
+        let prep = m.prepare(text, &mut s);
+        assert_eq!(m.score_prepared(&prep, text, None, &mut s), p);
+        let sum = m.side_sum(&prep, 0).unwrap();
+        let fused = m.score_sums((&prep, text, &sum), None, &mut s);
+        assert!((fused[1] - p[1]).abs() < 1e-6, "{fused:?} vs {p:?}");
+    }
+    // The toy corpus's uncivil texts are the negative ones (`stupid` -2.4,
+    // `idiot` -2.3): `vile` (-3.1), which the corpus and the abusive-word
+    // list lack, raises
+    // the score.
+    let (p, q) = (
+        m.score("you zqxwv, vile", "", &mut s)[1],
+        m.score("you zqxwv, wonderful", "", &mut s)[1],
+    );
+    assert!(p > q, "{p} vs {q}");
+    // Format version 6 with the list's hash; reads back the same.
+    let bytes = m.to_json();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["version"], 6);
+    assert_eq!(
+        v["sentiment"]["sha256"],
+        crate::features::sentiment::Sentiment::builtin().sha256()
+    );
+    let back = Model::from_json(&bytes, "m.json").unwrap();
+    assert!(back.featurizer.sentiment && back.featurizer.lexicon);
+    assert_eq!(
+        back.score("I hate this", "", &mut s),
+        m.score("I hate this", "", &mut s)
+    );
+    // Another list, renamed inputs, a dropped reference: refused.
+    let mut other = v.clone();
+    other["sentiment"]["sha256"] = format!("sha256:{}", "0".repeat(64)).into();
+    let e = Model::from_json(&crate::classify::artifact::resealed(&other), "m.json")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("m.json") && e.contains("sentiment lexicon"),
+        "{e}"
+    );
+    let mut renamed = v.clone();
+    renamed["experts"][0]["head"]["features"][at] = "sent_min".into();
+    let e = Model::from_json(&crate::classify::artifact::resealed(&renamed), "m.json")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("sent_min"), "{e}");
+    let mut dropped = v.clone();
+    dropped.as_object_mut().unwrap().remove("sentiment");
+    assert!(Model::from_json(&crate::classify::artifact::resealed(&dropped), "m.json").is_err());
+    // A model with the lexicon alone is still written as version 5.
+    let mut f = toy_featurizer(&c);
+    f.lexicon = true;
+    let v: serde_json::Value = serde_json::from_slice(&fit_toy(f, &c).to_json()).unwrap();
+    assert!(v.get("sentiment").is_none() && v["version"] == 5);
 }

@@ -1,0 +1,229 @@
+//! A public sentiment lexicon as dense head inputs: how negative the
+//! words of a text are, rated by people, for hostility in words that no
+//! abusive-word list holds (`hate`, `disgusting`, `kill`, `pathetic`).
+//!
+//! The list is `vader_lexicon.txt` of the PyPI package `vaderSentiment`
+//! 3.3.2 (MIT, C.J. Hutto; `models/sentiment.txt`, its licence beside it):
+//! about 7,500 words, emoticons and slang, each with the mean of ten
+//! people's ratings from −4 (most negative) to +4. It is compiled into the
+//! binary; a model trained with it records the list's SHA-256, and loading
+//! that model in a build with another list fails, as for
+//! [`super::lexicon`].
+//!
+//! Entries are normalised and split as texts are, so only entries that
+//! are one word after that are kept (emoticons are punctuation to the
+//! tokenizer and are left out), and a word matches an entry whole. The
+//! two inputs are the strongest negative rating among the text's words
+//! (0 when none is negative) and the share of its words (letters or
+//! digits) rated −2 or lower. VADER's rules for negation, boosters and
+//! capitals are not applied: the n-gram stage sees those words.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use sha2::{Digest, Sha256};
+
+use super::normalize::{normalized, NormalizeConfig};
+use super::tokens::bert_split;
+use super::words::Word;
+use crate::codec::hex;
+
+/// The list, as shipped (`models/sentiment.txt`).
+const RAW: &str = include_str!("../../models/sentiment.txt");
+
+/// Where the list came from (stored in models that use it).
+pub const SOURCE: &str = "vaderSentiment 3.3.2 vader_lexicon.txt (MIT)";
+
+/// Head input names: the strongest negative rating, and the share of the
+/// text's words rated [`STRONG`] or lower.
+pub const NAMES: [&str; 2] = ["sent_negative", "sent_negative_share"];
+
+/// Ratings at or below this count as strongly negative (tenths: −2.0).
+pub const STRONG: i8 = -20;
+
+/// The parsed list.
+#[derive(Debug)]
+pub struct Sentiment {
+    /// One-word entries (normalised) → mean rating in tenths (−40..=40).
+    words: HashMap<String, i8>,
+    /// `sha256:` of [`RAW`].
+    sha256: String,
+}
+
+/// A line of the list that does not parse (only from [`Sentiment::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("sentiment list line {line}: {why}")]
+pub struct SentimentError {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub why: String,
+}
+
+impl Sentiment {
+    /// Parse a list in VADER's layout: per line an entry, a tab, its mean
+    /// rating (−4..4), then columns that are not read.
+    pub fn parse(raw: &str) -> Result<Sentiment, SentimentError> {
+        let mut s = Sentiment {
+            words: HashMap::new(),
+            sha256: format!("sha256:{}", hex(&Sha256::digest(raw.as_bytes()))),
+        };
+        for (i, line) in raw.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() {
+                continue;
+            }
+            let bad = |why: &str| SentimentError {
+                line: i + 1,
+                why: why.into(),
+            };
+            let mut cols = line.split('\t');
+            let entry = cols.next().unwrap_or("");
+            let mean: f32 = cols
+                .next()
+                .ok_or_else(|| bad("no tab and rating"))?
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f32| (-4.0..=4.0).contains(v))
+                .ok_or_else(|| bad("the rating is not a number from -4 to 4"))?;
+            let norm = normalized(entry, NormalizeConfig::default());
+            let mut ws = bert_split(&norm);
+            let (Some(w), None) = (ws.next(), ws.next()) else {
+                continue; // emoticons, several words
+            };
+            if !w.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            let tenths = (mean * 10.0).round() as i8;
+            // Spellings that normalise alike keep the stronger rating.
+            let have = s.words.entry(w.to_string()).or_insert(tenths);
+            if tenths.abs() > have.abs() {
+                *have = tenths;
+            }
+        }
+        Ok(s)
+    }
+
+    /// The shipped list.
+    pub fn builtin() -> &'static Sentiment {
+        static S: LazyLock<Sentiment> = LazyLock::new(|| {
+            Sentiment::parse(RAW).expect("models/sentiment.txt parses (unit test)")
+        });
+        &S
+    }
+
+    /// `sha256:` of the list's bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Entries kept.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether no entry was kept.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// A normalised word's rating in tenths (0 when not listed).
+    pub fn word(&self, w: &str) -> i8 {
+        self.words.get(w).copied().unwrap_or(0)
+    }
+
+    /// The inputs ([`NAMES`]) of a normalised text's `words` (each with
+    /// [`Sentiment::word`] in its info).
+    pub fn values(words: &[Word]) -> [f32; 2] {
+        let (mut min, mut strong, mut n) = (0i8, 0u32, 0u32);
+        for w in words {
+            n += u32::from(w.is(super::words::ALNUM));
+            min = min.min(w.info.valence);
+            strong += u32::from(w.info.valence <= STRONG);
+        }
+        [
+            f32::from(-min) / 10.0,
+            (strong as f32 / n.max(1) as f32).min(1.0),
+        ]
+    }
+}
+
+/// What a model records of the list it was trained with.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SentimentRef {
+    /// [`SOURCE`] when trained.
+    pub source: String,
+    /// [`Sentiment::sha256`] when trained.
+    pub sha256: String,
+}
+
+impl SentimentRef {
+    /// Source and hash.
+    pub fn into_pair(self) -> (String, String) {
+        (self.source, self.sha256)
+    }
+
+    /// The shipped list's reference.
+    pub fn builtin() -> SentimentRef {
+        SentimentRef {
+            source: SOURCE.into(),
+            sha256: Sentiment::builtin().sha256().into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::words::words_of;
+
+    fn values(text: &str) -> [f32; 2] {
+        let norm = normalized(text, NormalizeConfig::default());
+        let mut w = Vec::new();
+        words_of(&norm, &mut w);
+        Sentiment::values(&w)
+    }
+
+    #[test]
+    fn the_shipped_list_parses_whole() {
+        let s = Sentiment::builtin();
+        // 7,517 entries; emoticons and several-word entries are left out.
+        assert!(s.len() > 6_000 && s.len() < 7_517, "{} words", s.len());
+        assert!(s.sha256().starts_with("sha256:") && s.sha256().len() == 71);
+        assert_eq!(SentimentRef::builtin().sha256, s.sha256());
+        // VADER rates `kill` -3.7, `hate` -2.7, `love` +3.2.
+        assert_eq!(s.word("kill"), -37);
+        assert_eq!(s.word("hate"), -27);
+        assert_eq!(s.word("love"), 32);
+        assert_eq!(s.word("table"), 0);
+    }
+
+    #[test]
+    fn inputs_are_the_strongest_negative_and_the_share_of_strong_words() {
+        // `hate` -2.7 and `stupid` -2.4: both strong, 2 of 4 words.
+        let v = values("I HATE stupid people!!");
+        assert_eq!(v, [2.7, 0.5]);
+        // Positive and unlisted words give nothing; so does an empty text.
+        assert_eq!(values("I love this lovely table"), [0.0, 0.0]);
+        assert_eq!(values(""), [0.0, 0.0]);
+        // Normalised as texts: leetspeak and repeats meet the entry.
+        assert_eq!(values("k1lllll")[0], 3.7);
+        // Mildly negative words count in the first input only.
+        let v = values("a dull day"); // `dull` -1.7
+        assert_eq!(v, [1.7, 0.0]);
+    }
+
+    #[test]
+    fn a_damaged_list_names_its_line() {
+        let e = Sentiment::parse("good\t1.9\t0.5\t[]\nbad\tx\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = Sentiment::parse("ok\t1\nworse\t-9\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = Sentiment::parse("notab\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        let s = Sentiment::parse(":)\t2.0\nmy bad\t-1\nZorK\t-1.5\nzork\t-3\n").unwrap();
+        assert_eq!(s.len(), 1, "emoticons and two-word entries are left out");
+        assert_eq!(s.word("zork"), -30, "the stronger of two spellings");
+    }
+}
