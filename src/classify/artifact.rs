@@ -21,7 +21,6 @@ use super::{Expert, Head, Model, Router, SparseModel, Task};
 use crate::codec::{b64, hex};
 use crate::features::embed::EmbeddingFile;
 use crate::features::lexicon::LexiconRef;
-use crate::features::sentiment::SentimentRef;
 use crate::features::{Embedding, FeatureConfig, Featurizer, Tokens, Vocab};
 
 /// The `format` field of every model file.
@@ -142,15 +141,15 @@ struct File {
     lexicon: Option<LexiconRef>,
     /// The sentiment lexicon the head reads (format version 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    sentiment: Option<SentimentRef>,
+    sentiment: Option<LexiconRef>,
     content_sha256: String,
 }
 
 /// A compiled-in word list a stored head reads (checked on load).
 struct ListInputs<'a> {
     what: &'static str,
-    stored: (&'a String, &'a String),
-    here: (String, String),
+    stored: &'a LexiconRef,
+    here: LexiconRef,
     names: &'static [&'static str],
 }
 
@@ -275,7 +274,10 @@ impl Model {
             tokenizer: self.featurizer.tokens.to_json().to_string(),
             embedding: self.featurizer.embedding.as_ref().map(|e| e.to_file(false)),
             lexicon: self.featurizer.lexicon.then(LexiconRef::builtin),
-            sentiment: self.featurizer.sentiment.then(SentimentRef::builtin),
+            sentiment: self
+                .featurizer
+                .sentiment
+                .then(crate::features::sentiment::reference),
             content_sha256: String::new(),
         }
     }
@@ -355,14 +357,14 @@ impl Model {
         let lists: Vec<ListInputs> = [
             f.lexicon.as_ref().map(|l| ListInputs {
                 what: "lexicon",
-                stored: (&l.source, &l.sha256),
-                here: LexiconRef::builtin().into_pair(),
+                stored: l,
+                here: LexiconRef::builtin(),
                 names: &crate::features::lexicon::NAMES,
             }),
             f.sentiment.as_ref().map(|l| ListInputs {
                 what: "sentiment lexicon",
-                stored: (&l.source, &l.sha256),
-                here: SentimentRef::builtin().into_pair(),
+                stored: l,
+                here: crate::features::sentiment::reference(),
                 names: &crate::features::sentiment::NAMES,
             }),
         ]
@@ -370,14 +372,14 @@ impl Model {
         .flatten()
         .collect();
         for l in &lists {
-            if *l.stored.1 != l.here.1 {
+            if l.stored.sha256 != l.here.sha256 {
                 return Err(bad(format!(
                     "trained with the {} {} ({}) but this threadlens has {} ({}): use the threadlens it was trained with, or retrain it",
                     l.what,
-                    l.stored.0,
-                    short(l.stored.1),
-                    l.here.0,
-                    short(&l.here.1)
+                    l.stored.source,
+                    short(&l.stored.sha256),
+                    l.here.source,
+                    short(&l.here.sha256)
                 )));
             }
         }

@@ -44,7 +44,7 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
             serde_json::json!({ "source": l.source, "sha256": l.sha256 })
         }),
         "sentiment": m.featurizer.sentiment.then(|| {
-            let l = threadlens::features::sentiment::SentimentRef::builtin();
+            let l = threadlens::features::sentiment::reference();
             serde_json::json!({ "source": l.source, "sha256": l.sha256 })
         }),
         "metrics": m.training.metrics,

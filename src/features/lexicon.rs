@@ -239,22 +239,18 @@ fn phrase_key(key: u64, next: u64) -> u64 {
     (key.rotate_left(23) ^ next).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// What a model records of the list it was trained with.
+/// What a model records of a compiled-in word list it was trained with:
+/// this lexicon, or [`super::sentiment`]'s list.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LexiconRef {
-    /// [`SOURCE`] when trained.
+    /// Where the list came from ([`SOURCE`] when trained).
     pub source: String,
-    /// [`Lexicon::sha256`] when trained.
+    /// `sha256:` of the list's bytes ([`Lexicon::sha256`] when trained).
     pub sha256: String,
 }
 
 impl LexiconRef {
-    /// Source and hash.
-    pub fn into_pair(self) -> (String, String) {
-        (self.source, self.sha256)
-    }
-
-    /// The shipped list's reference.
+    /// The shipped abusive-word list's reference.
     pub fn builtin() -> LexiconRef {
         LexiconRef {
             source: SOURCE.into(),

@@ -23,6 +23,7 @@ use std::sync::LazyLock;
 
 use sha2::{Digest, Sha256};
 
+use super::lexicon::LexiconRef;
 use super::normalize::{normalized, NormalizeConfig};
 use super::tokens::bert_split;
 use super::words::Word;
@@ -149,27 +150,11 @@ impl Sentiment {
     }
 }
 
-/// What a model records of the list it was trained with.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SentimentRef {
-    /// [`SOURCE`] when trained.
-    pub source: String,
-    /// [`Sentiment::sha256`] when trained.
-    pub sha256: String,
-}
-
-impl SentimentRef {
-    /// Source and hash.
-    pub fn into_pair(self) -> (String, String) {
-        (self.source, self.sha256)
-    }
-
-    /// The shipped list's reference.
-    pub fn builtin() -> SentimentRef {
-        SentimentRef {
-            source: SOURCE.into(),
-            sha256: Sentiment::builtin().sha256().into(),
-        }
+/// The shipped list's reference, as a model records it.
+pub fn reference() -> LexiconRef {
+    LexiconRef {
+        source: SOURCE.into(),
+        sha256: Sentiment::builtin().sha256().into(),
     }
 }
 
@@ -191,7 +176,7 @@ mod tests {
         // 7,517 entries; emoticons and several-word entries are left out.
         assert!(s.len() > 6_000 && s.len() < 7_517, "{} words", s.len());
         assert!(s.sha256().starts_with("sha256:") && s.sha256().len() == 71);
-        assert_eq!(SentimentRef::builtin().sha256, s.sha256());
+        assert_eq!(reference().sha256, s.sha256());
         // VADER rates `kill` -3.7, `hate` -2.7, `love` +3.2.
         assert_eq!(s.word("kill"), -37);
         assert_eq!(s.word("hate"), -27);

@@ -988,6 +988,34 @@ fn an_embedding_table_feeds_the_head_on_every_path_and_travels_in_the_file() {
     assert!(v.get("embedding").is_none() && v["version"] != 4);
 }
 
+/// The direct, prepared and fused scores of each text agree.
+fn assert_paths_agree(m: &Model, texts: &[&str]) {
+    let mut s = ScoreScratch::default();
+    for text in texts {
+        let p = m.score(text, "", &mut s);
+        let prep = m.prepare(text, &mut s);
+        assert_eq!(m.score_prepared(&prep, text, None, &mut s), p);
+        let sum = m.side_sum(&prep, 0).unwrap();
+        let fused = m.score_sums((&prep, text, &sum), None, &mut s);
+        assert!((fused[1] - p[1]).abs() < 1e-6, "{fused:?} vs {p:?}");
+    }
+}
+
+/// Loading the model file `v` after `edit` (resealed) fails; its message.
+fn load_error(v: &serde_json::Value, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v = v.clone();
+    edit(&mut v);
+    match Model::from_json(&crate::classify::artifact::resealed(&v), "m.json") {
+        Ok(_) => panic!("the edited file loads"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A `sha256:` of no list.
+fn zero_hash() -> serde_json::Value {
+    format!("sha256:{}", "0".repeat(64)).into()
+}
+
 #[test]
 fn the_lexicon_feeds_the_head_and_its_hash_travels_in_the_file() {
     let c = corpus();
@@ -1003,14 +1031,7 @@ fn the_lexicon_feeds_the_head_and_its_hash_travels_in_the_file() {
     // `stupid` mean 1): the mean rating is an input with a weight.
     assert!(head.weights[0][at + 3] > 0.0, "{:?}", head.weights[0]);
     let mut s = ScoreScratch::default();
-    for text in ["what a moron", "thanks, good point", "you d1pshit"] {
-        let p = m.score(text, "", &mut s);
-        let prep = m.prepare(text, &mut s);
-        assert_eq!(m.score_prepared(&prep, text, None, &mut s), p);
-        let sum = m.side_sum(&prep, 0).unwrap();
-        let fused = m.score_sums((&prep, text, &sum), None, &mut s);
-        assert!((fused[1] - p[1]).abs() < 1e-6, "{fused:?} vs {p:?}");
-    }
+    assert_paths_agree(&m, &["what a moron", "thanks, good point", "you d1pshit"]);
     // A word only the list knows moves the score.
     let (p, q) = (
         m.score("you dipshit", "", &mut s)[1],
@@ -1038,21 +1059,15 @@ fn the_lexicon_feeds_the_head_and_its_hash_travels_in_the_file() {
     );
     // Another list (another hash) is refused by name, and a file that
     // drops the list no longer fits its head.
-    let mut other = v.clone();
-    other["lexicon"]["sha256"] = format!("sha256:{}", "0".repeat(64)).into();
-    let e = Model::from_json(&crate::classify::artifact::resealed(&other), "m.json")
-        .unwrap_err()
-        .to_string();
+    let e = load_error(&v, |v| v["lexicon"]["sha256"] = zero_hash());
     assert!(e.contains("m.json") && e.contains("lexicon"), "{e}");
-    let mut renamed = v.clone();
-    renamed["experts"][0]["head"]["features"][at + 4] = "lex_profane_hits".into();
-    let e = Model::from_json(&crate::classify::artifact::resealed(&renamed), "m.json")
-        .unwrap_err()
-        .to_string();
+    let e = load_error(&v, |v| {
+        v["experts"][0]["head"]["features"][at + 4] = "lex_profane_hits".into()
+    });
     assert!(e.contains("lex_profane_hits"), "{e}");
-    let mut dropped = v.clone();
-    dropped.as_object_mut().unwrap().remove("lexicon");
-    assert!(Model::from_json(&crate::classify::artifact::resealed(&dropped), "m.json").is_err());
+    load_error(&v, |v| {
+        v.as_object_mut().unwrap().remove("lexicon");
+    });
     // Without it, a model is written as before.
     let plain = fit_toy(toy_featurizer(&c), &c);
     let v: serde_json::Value = serde_json::from_slice(&plain.to_json()).unwrap();
@@ -1081,18 +1096,14 @@ fn the_sentiment_lexicon_follows_the_lexicon_and_its_hash_travels_in_the_file() 
     assert_eq!(head.features[at..], sent.map(String::from));
     assert_eq!(head.features[at - lex.len()..at], lex.map(String::from));
     let mut s = ScoreScratch::default();
-    for text in [
-        "what a moron",
-        "thanks, good point",
-        "I hate this, disgusting",
-    ] {
-        let p = m.score(text, "", &mut s);
-        let prep = m.prepare(text, &mut s);
-        assert_eq!(m.score_prepared(&prep, text, None, &mut s), p);
-        let sum = m.side_sum(&prep, 0).unwrap();
-        let fused = m.score_sums((&prep, text, &sum), None, &mut s);
-        assert!((fused[1] - p[1]).abs() < 1e-6, "{fused:?} vs {p:?}");
-    }
+    assert_paths_agree(
+        &m,
+        &[
+            "what a moron",
+            "thanks, good point",
+            "I hate this, disgusting",
+        ],
+    );
     // The toy corpus's uncivil texts are the negative ones (`stupid` -2.4,
     // `idiot` -2.3): `vile` (-3.1), which the corpus and the abusive-word
     // list lack, raises
@@ -1117,24 +1128,18 @@ fn the_sentiment_lexicon_follows_the_lexicon_and_its_hash_travels_in_the_file() 
         m.score("I hate this", "", &mut s)
     );
     // Another list, renamed inputs, a dropped reference: refused.
-    let mut other = v.clone();
-    other["sentiment"]["sha256"] = format!("sha256:{}", "0".repeat(64)).into();
-    let e = Model::from_json(&crate::classify::artifact::resealed(&other), "m.json")
-        .unwrap_err()
-        .to_string();
+    let e = load_error(&v, |v| v["sentiment"]["sha256"] = zero_hash());
     assert!(
         e.contains("m.json") && e.contains("sentiment lexicon"),
         "{e}"
     );
-    let mut renamed = v.clone();
-    renamed["experts"][0]["head"]["features"][at] = "sent_min".into();
-    let e = Model::from_json(&crate::classify::artifact::resealed(&renamed), "m.json")
-        .unwrap_err()
-        .to_string();
+    let e = load_error(&v, |v| {
+        v["experts"][0]["head"]["features"][at] = "sent_min".into()
+    });
     assert!(e.contains("sent_min"), "{e}");
-    let mut dropped = v.clone();
-    dropped.as_object_mut().unwrap().remove("sentiment");
-    assert!(Model::from_json(&crate::classify::artifact::resealed(&dropped), "m.json").is_err());
+    load_error(&v, |v| {
+        v.as_object_mut().unwrap().remove("sentiment");
+    });
     // A model with the lexicon alone is still written as version 5.
     let mut f = toy_featurizer(&c);
     f.lexicon = true;
