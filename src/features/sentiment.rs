@@ -1,6 +1,6 @@
 //! A public sentiment lexicon as dense head inputs: how negative the
 //! words of a text are, rated by people, for hostility in words that no
-//! abusive-word list holds (`hate`, `disgusting`, `kill`, `pathetic`).
+//! abusive-word list holds (`vile`, `disgusting`, `kill`, `pathetic`).
 //!
 //! The list is `vader_lexicon.txt` of the PyPI package `vaderSentiment`
 //! 3.3.2 (MIT, C.J. Hutto; `models/sentiment.txt`, its licence beside it):
