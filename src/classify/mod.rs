@@ -336,12 +336,7 @@ impl Model {
                 None => pair::compute(&self.featurizer, text, parent, out),
             }
         }
-        if self.featurizer.lexicon {
-            out.extend(text_cues.lexicon.iter().map(|&v| f64::from(v)));
-        }
-        if self.featurizer.sentiment {
-            out.extend(text_cues.sentiment.iter().map(|&v| f64::from(v)));
-        }
+        self.featurizer.push_word_list_inputs(text_cues, out);
         if let Some(e) = &self.featurizer.embedding {
             let Some((t, _)) = prepared else {
                 e.text_vector(text_ids, out);

@@ -9,6 +9,7 @@ use anyhow::Result;
 
 use crate::cli::ModelsArgs;
 use threadlens::classify::{embedded, Model};
+use threadlens::features::lexicon::LexiconRef;
 
 /// One listed model, as printed.
 fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
@@ -39,14 +40,8 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
         "embeddings": m.featurizer.embedding.as_ref().map(|e| {
             serde_json::json!({ "source": e.source, "dim": e.dim })
         }),
-        "lexicon": m.featurizer.lexicon.then(|| {
-            let l = threadlens::features::lexicon::LexiconRef::builtin();
-            serde_json::json!({ "source": l.source, "sha256": l.sha256 })
-        }),
-        "sentiment": m.featurizer.sentiment.then(|| {
-            let l = threadlens::features::sentiment::reference();
-            serde_json::json!({ "source": l.source, "sha256": l.sha256 })
-        }),
+        "lexicon": m.featurizer.lexicon.then(LexiconRef::builtin),
+        "sentiment": m.featurizer.sentiment.then(threadlens::features::sentiment::reference),
         "metrics": m.training.metrics,
         "created_by": m.training.created_by,
     })
@@ -114,14 +109,10 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
                 e["source"].as_str().unwrap_or("")
             );
         }
-        if let Some(l) = r["lexicon"].as_object() {
-            println!("           lexicon: {}", l["source"].as_str().unwrap_or(""));
-        }
-        if let Some(l) = r["sentiment"].as_object() {
-            println!(
-                "           sentiment: {}",
-                l["source"].as_str().unwrap_or("")
-            );
+        for list in ["lexicon", "sentiment"] {
+            if let Some(l) = r[list].as_object() {
+                println!("           {list}: {}", l["source"].as_str().unwrap_or(""));
+            }
         }
     }
     println!(

@@ -373,6 +373,32 @@ impl Featurizer {
         self.embedding.as_ref().map_or(0, |e| e.dim)
     }
 
+    /// Names of the compiled-in word lists' head inputs this featurizer
+    /// gives ([`lexicon`]'s, then [`sentiment`]'s), in the order
+    /// [`Featurizer::push_word_list_inputs`] appends their values.
+    pub fn word_list_names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.lexicon {
+            names.extend(lexicon::NAMES);
+        }
+        if self.sentiment {
+            names.extend(sentiment::NAMES);
+        }
+        names
+    }
+
+    /// The word lists' head inputs of a text with cues `c`, appended to
+    /// `out` (training rows and scoring both call this, so the order is
+    /// one).
+    pub fn push_word_list_inputs(&self, c: &Cues, out: &mut Vec<f64>) {
+        if self.lexicon {
+            out.extend(c.lexicon.iter().map(|&v| f64::from(v)));
+        }
+        if self.sentiment {
+            out.extend(c.sentiment.iter().map(|&v| f64::from(v)));
+        }
+    }
+
     /// Normalise `text` into `s.norm` and return the cue counts.
     fn prepare(&self, text: &str, s: &mut Scratch) -> NormalizeStats {
         normalize::normalize(text, self.config.normalize, &mut s.norm, &mut s.tmp)

@@ -18,11 +18,9 @@ pub(super) struct Featurized {
     pub(super) vocab: Vocab,
     /// Embedding values at the end of each dense row.
     pub(super) emb_dim: usize,
-    /// The dense rows carry the lexicon's inputs.
-    pub(super) lexicon: bool,
-    /// The dense rows carry the sentiment lexicon's inputs (after the
-    /// lexicon's).
-    pub(super) sentiment: bool,
+    /// Names of the word lists' inputs the dense rows carry (before the
+    /// embedding).
+    pub(super) word_lists: Vec<&'static str>,
 }
 
 pub(super) fn featurize(
@@ -53,12 +51,7 @@ pub(super) fn featurize(
             if task == Task::Stance {
                 pair::compute(f, e.text, e.parent, &mut dense);
             }
-            if f.lexicon {
-                dense.extend(c.lexicon.iter().map(|&v| f64::from(v)));
-            }
-            if f.sentiment {
-                dense.extend(c.sentiment.iter().map(|&v| f64::from(v)));
-            }
+            f.push_word_list_inputs(&c, &mut dense);
             dense.extend_from_slice(&emb);
             progress.advance(1);
             (counts, dense)
@@ -89,8 +82,7 @@ pub(super) fn featurize(
         dense,
         vocab,
         emb_dim: f.embedding_dim(),
-        lexicon: f.lexicon,
-        sentiment: f.sentiment,
+        word_lists: f.word_list_names(),
     }
 }
 

@@ -191,13 +191,7 @@ fn row_weights(
 }
 
 /// Head input names for a task.
-fn head_names(
-    task: Task,
-    labels: &[String],
-    lexicon: bool,
-    sentiment: bool,
-    emb_dim: usize,
-) -> Vec<String> {
+fn head_names(task: Task, labels: &[String], word_lists: &[&str], emb_dim: usize) -> Vec<String> {
     let mut names: Vec<String> = if labels.len() == 2 {
         vec!["ngram_score".into()]
     } else {
@@ -207,20 +201,7 @@ fn head_names(
     if task == Task::Stance {
         names.extend(pair::NAMES.iter().map(|s| s.to_string()));
     }
-    if lexicon {
-        names.extend(
-            crate::features::lexicon::NAMES
-                .iter()
-                .map(|s| s.to_string()),
-        );
-    }
-    if sentiment {
-        names.extend(
-            crate::features::sentiment::NAMES
-                .iter()
-                .map(|s| s.to_string()),
-        );
-    }
+    names.extend(word_lists.iter().map(|s| s.to_string()));
     names.extend(embed::names(emb_dim));
     names
 }
@@ -291,7 +272,7 @@ fn fit_expert(
         progress.advance(1);
         lap("fold");
     }
-    let mut names = head_names(task, labels, data.lexicon, data.sentiment, data.emb_dim);
+    let mut names = head_names(task, labels, &data.word_lists, data.emb_dim);
     let width = names.len();
     names.extend((0..n_src).map(|d| format!("source_{d}")));
     let mut h = Array2::zeros((n, names.len()));
