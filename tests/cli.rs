@@ -2008,7 +2008,7 @@ fn the_binary_alone_scores_from_an_empty_folder_with_its_built_in_models() {
             &64.into(),
             &serde_json::Value::Null,
             &64.into(),
-            &serde_json::Value::Null,
+            &64.into(),
             &64.into()
         ]
     );

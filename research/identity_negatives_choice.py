@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""How many civil group mentions should the IDENTITY_ATTACK head learn from, and with or without the
+embedding? (2026-12-04; answer in models/MODEL_CARD.md, "Attribute heads": half of the three
+non-held-out quarters, appended to OLID's file, with the embedding; shipped.)
+
+    python3 research/identity_negatives_choice.py VARIANT...        # validation, chooses
+    python3 research/identity_negatives_choice.py --test MODEL...   # test splits, reports
+
+VARIANT is FRACTION:INTO:emb|noemb. FRACTION of the civil train rows (a seeded sample; `script`
+takes the rows scripts/identity_negatives_data.py appends), INTO = own (a fourth file under
+--balance-files) or olid/davidson/fox (appended to that file, sharing its weight). Validation:
+each identity-attack train file split 75/25 by a hash of its thread (or id); prints each file's
+validation ROC AUC, the same with the held-out civil group mentions (scripts/identity_negatives_data.py's
+held-out quarter) added as negatives (+civ: does hate rank above civil mentions from other sites?),
+and how many of those the head flags at its threshold. --test: the same on the test splits, with
+the civil group mentions of c3/reddit/gh *test* splits as the added negatives.
+"""
+import csv, json, os, random, re, subprocess, sys, tempfile, zlib
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from identity_negatives_data import GROUPS, HEADER, SOURCES, civil_group_mentions  # noqa: E402
+
+csv.field_size_limit(1 << 30)
+EXE = os.path.join(ROOT, "target", "release", "threadlens")
+B = os.path.join(ROOT, "..", "shared", "bench", "tasks")
+IA = ("olid", "davidson", "fox")
+TMP = tempfile.mkdtemp()
+
+
+def write(path, rows, hdr=HEADER):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(hdr)
+        w.writerows(rows)
+    return path
+
+
+def auc(model, data):
+    e = subprocess.run([EXE, "-q", "eval", "-m", model, "--data", data], check=True, capture_output=True, text=True)
+    return round(json.loads(e.stdout)["roc_auc"], 4)
+
+
+def flagged(model, data):
+    pf = os.path.join(TMP, "p.jsonl")
+    subprocess.run([EXE, "-q", "eval", "-m", model, "--data", data, "--predictions", pf], check=True, capture_output=True)
+    th = json.load(open(model))["threshold"]
+    p = [json.loads(l)["probabilities"]["uncivil"] for l in open(pf)]
+    return f"{sum(x >= th for x in p)}/{len(p)}"
+
+
+def rows_of(path):
+    return [[r.get(c, "") for c in HEADER] for r in csv.DictReader(open(path, newline=""))]
+
+
+def report(model, evals, civ):
+    out = {t: auc(model, p) for t, p in evals.items()}
+    out["mean"] = round(sum(out[t] for t in IA) / 3, 4)
+    for t, p in evals.items():
+        out[t + "+civ"] = auc(model, write(os.path.join(TMP, f"{t}_civ.csv"), rows_of(p) + civ))
+    out["mean+civ"] = round(sum(out[t + "+civ"] for t in IA) / 3, 4)
+    out["civil flagged"] = flagged(model, write(os.path.join(TMP, "civ.csv"), civ))
+    return out
+
+
+def main():
+    if sys.argv[1:2] == ["--test"]:
+        names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
+        civ = [[f"{t}_{r['id']}", r["thread_id"], r["parent_id"], r["text"], "", "0"]
+               for t in SOURCES for r in csv.DictReader(open(os.path.join(B, t, "test.csv"), newline=""))
+               if r["label"] == "0" and names.search(r["text"])]
+        evals = {t: os.path.join(B, f"attr_identity_attack_{t}", "test.csv") for t in IA}
+        for m in sys.argv[2:]:
+            print(m, json.dumps(report(m, evals, civ)), flush=True)
+        return
+    parts = list(civil_group_mentions(B))
+    civ_va = [r for s, r in parts if s == "held"]
+    civ_tr = [r for s, r in parts if s != "held"]
+    script = {r[0] for s, r in parts if s == "train"}
+    tr, va = {}, {}
+    for t in IA:
+        rows = rows_of(os.path.join(B, f"attr_identity_attack_{t}", "train.csv"))
+        held = [zlib.crc32((t + (r[1] or r[0])).encode()) % 4 == 0 for r in rows]
+        tr[t] = write(os.path.join(TMP, f"{t}_tr.csv"), [r for r, h in zip(rows, held) if not h])
+        va[t] = write(os.path.join(TMP, f"{t}_va.csv"), [r for r, h in zip(rows, held) if h])
+    for spec in sys.argv[1:]:
+        frac, into, emb = spec.split(":")
+        files = dict(tr)
+        if frac == "script":
+            extra = [r for r in civ_tr if r[0] in script]
+        else:
+            extra = random.Random(1).sample(civ_tr, int(len(civ_tr) * float(frac)))
+        data = list(files.values())
+        if extra and into == "own":
+            data.append(write(os.path.join(TMP, "own.csv"), extra))
+        elif extra:
+            files[into] = write(os.path.join(TMP, "into.csv"), rows_of(files[into]) + extra)
+            data = list(files.values())
+        m = os.path.join(TMP, "m.json")
+        subprocess.run([EXE, "-q", "train", "--vocab-of", os.path.join(ROOT, "models", "incivility.json"), "-C", "2",
+                        "--balance-files"] + (["--no-embeddings"] if emb == "noemb" else []) + ["--data", *data, "-o", m],
+                       check=True, capture_output=True)
+        print(spec, len(extra), json.dumps(report(m, va, civ_va)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Write the OLID identity-attack training file with civil comments that name a group added, and
+the held-out civil comments that check the head's false flags (model card, "Attribute heads").
+
+    python3 scripts/identity_negatives_data.py ../shared target/identity_attack_olid_civil.csv \
+        [--held-out target/civil_group_mentions_heldout.csv]
+
+The identity-attack data (OLID level C = GRP, Davidson's hate class, Fox News hate) names a group
+almost only to attack it, so a head trained on it alone flags "Muslims celebrate Eid today" as
+readily as hate. The label-0 (civil) rows of the c3_toxic, reddit_incivility and gh_incivility
+train splits that name a group (GROUPS below) are split by a hash of task and id: a quarter is held
+out (written with --held-out, never trained on); of the rest, every second row (by a second hash) is
+appended to OLID's identity-attack train rows, so these rows share OLID's weight under
+`train --balance-files`. Train splits only: no test row of any task is read. Deterministic: the
+same inputs write the same bytes.
+"""
+import argparse
+import csv
+import hashlib
+import os
+import re
+import sys
+import zlib
+
+GROUPS = (r"muslims?|islam\w*|jews?|jewish|christians?|catholics?|hindus?|blacks?|black (?:people|men|women|folks)"
+          r"|whites?|white (?:people|men|women)|asians?|chinese|mexicans?|latinos?|latinas?|hispanics?|arabs?"
+          r"|africans?|immigrants?|refugees?|migrants?|gays?|lesbians?|bisexual|transgender|trans (?:people|women|men)"
+          r"|queer|lgbt\w*|homosexuals?|women|woman|feminists?|disabled|native americans?|indigenous|aboriginals?"
+          r"|first nations")
+SOURCES = ("c3_toxic", "reddit_incivility", "gh_incivility")
+HEADER = ["id", "thread_id", "parent_id", "text", "parent_text", "label"]
+
+
+def split(task, row_id):
+    """'held' for a quarter of the rows, 'train' for half of the rest, else None."""
+    key = f"{task}{row_id}".encode()
+    if zlib.crc32(key) % 4 == 0:
+        return "held"
+    return "train" if hashlib.sha256(key).digest()[0] % 2 == 0 else None
+
+
+def civil_group_mentions(tasks_dir):
+    """(split, row) for every civil train row of SOURCES that names a group, in file order."""
+    names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
+    for task in SOURCES:
+        path = os.path.join(tasks_dir, task, "train.csv")
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if row["label"] == "0" and names.search(row["text"]):
+                    yield split(task, row["id"]), [f"{task}_{row['id']}", row["thread_id"], row["parent_id"],
+                                                   row["text"], "", "0"]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("shared", help="the shared folder (holds bench/tasks)")
+    ap.add_argument("output", help="OLID identity-attack train rows plus the civil rows")
+    ap.add_argument("--held-out", help="also write the held-out civil rows here")
+    a = ap.parse_args(argv)
+    tasks = os.path.join(a.shared, "bench", "tasks")
+    olid = os.path.join(tasks, "attr_identity_attack_olid", "train.csv")
+    csv.field_size_limit(1 << 30)
+    added = held = 0
+    with open(a.output, "w", newline="", encoding="utf-8") as out:
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(HEADER)
+        with open(olid, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                w.writerow([row.get(c, "") for c in HEADER])
+        held_rows = []
+        for part, row in civil_group_mentions(tasks):
+            if part == "train":
+                w.writerow(row)
+                added += 1
+            elif part == "held":
+                held_rows.append(row)
+    if a.held_out:
+        with open(a.held_out, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(HEADER)
+            w.writerows(held_rows)
+    held = len(held_rows)
+    print(f"{a.output}: OLID identity-attack rows + {added} civil group mentions; {held} held out",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
