@@ -3,7 +3,7 @@
 the held-out civil comments that check the head's false flags (model card, "Attribute heads").
 
     python3 scripts/identity_negatives_data.py ../shared target/identity_attack_olid_civil.csv \
-        [--held-out target/civil_group_mentions_heldout.csv]
+        [--held-out target/civil_group_mentions_heldout.csv] [--check-model models/identity_attack.json]
 
 The identity-attack data (OLID level C = GRP, Davidson's hate class, Fox News hate) names a group
 almost only to attack it, so a head trained on it alone flags "Muslims celebrate Eid today" as
@@ -12,11 +12,13 @@ train splits that name a group (GROUPS below) are split by a hash of task and id
 out (written with --held-out, never trained on); of the rest, every second row (by a second hash) is
 appended to OLID's identity-attack train rows, so these rows share OLID's weight under
 `train --balance-files`. Train splits only: no test row of any task is read. Deterministic: the
-same inputs write the same bytes.
+same inputs write the same bytes; --check-model fails (exit 1) unless the written file is, byte for
+byte, the one the model records among its training files (by name and SHA-256).
 """
 import argparse
 import csv
 import hashlib
+import json
 import os
 import re
 import sys
@@ -56,6 +58,7 @@ def main(argv=None):
     ap.add_argument("shared", help="the shared folder (holds bench/tasks)")
     ap.add_argument("output", help="OLID identity-attack train rows plus the civil rows")
     ap.add_argument("--held-out", help="also write the held-out civil rows here")
+    ap.add_argument("--check-model", help="a model file that should have been trained on OUTPUT")
     a = ap.parse_args(argv)
     tasks = os.path.join(a.shared, "bench", "tasks")
     olid = os.path.join(tasks, "attr_identity_attack_olid", "train.csv")
@@ -82,6 +85,18 @@ def main(argv=None):
     held = len(held_rows)
     print(f"{a.output}: OLID identity-attack rows + {added} civil group mentions; {held} held out",
           file=sys.stderr)
+    if a.check_model:
+        with open(a.output, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        with open(a.check_model, encoding="utf-8") as f:
+            recorded = json.load(f)["training"]["data"]
+        name = os.path.basename(a.output)
+        same = [d for d in recorded if os.path.basename(d["file"]) == name]
+        if not same or same[0]["sha256"] != digest:
+            print(f"{a.check_model} was not trained on this {name} (sha256 {digest}; "
+                  f"recorded {same[0]['sha256'] if same else 'no such file'})", file=sys.stderr)
+            sys.exit(1)
+        print(f"{a.check_model} was trained on this {name} (sha256 {digest[:12]}…)", file=sys.stderr)
 
 
 if __name__ == "__main__":
