@@ -7,7 +7,8 @@ non-held-out quarters, appended to OLID's file, with the embedding; shipped.)
     python3 research/identity_negatives_choice.py --test MODEL...   # test splits, reports
 
 VARIANT is FRACTION:INTO:emb|noemb. FRACTION of the civil train rows (a seeded sample; `script`
-takes the rows scripts/identity_negatives_data.py appends), INTO = own (a fourth file under
+takes the rows scripts/identity_negatives_data.py appends, `hostile` those with a word the sentiment
+lexicon rates -2 or lower), INTO = own (a fourth file under
 --balance-files) or olid/davidson/fox (appended to that file, sharing its weight). Validation:
 each identity-attack train file split 75/25 by a hash of its thread (or id); prints each file's
 validation ROC AUC, the same with the held-out civil group mentions (scripts/identity_negatives_data.py's
@@ -62,6 +63,20 @@ def report(model, evals, civ):
     return out
 
 
+VALENCE = {}
+for line in open(os.path.join(ROOT, "models", "sentiment.txt"), encoding="utf-8"):
+    p = line.rstrip("\r\n").split("\t")
+    try:
+        VALENCE[p[0].lower()] = float(p[1])
+    except (IndexError, ValueError):
+        pass
+
+
+def hostile(text):
+    """A word the sentiment lexicon rates -2 or lower (civil rows that discuss hate, crime, insults)."""
+    return any(VALENCE.get(w, 0.0) <= -2 for w in re.findall(r"[a-z']+", text.lower()))
+
+
 def main():
     if sys.argv[1:2] == ["--test"]:
         names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
@@ -87,6 +102,8 @@ def main():
         files = dict(tr)
         if frac == "script":
             extra = [r for r in civ_tr if r[0] in script]
+        elif frac == "hostile":
+            extra = [r for r in civ_tr if hostile(r[3])]
         else:
             extra = random.Random(1).sample(civ_tr, int(len(civ_tr) * float(frac)))
         data = list(files.values())

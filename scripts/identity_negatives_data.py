@@ -9,9 +9,10 @@ The identity-attack data (OLID level C = GRP, Davidson's hate class, Fox News ha
 almost only to attack it, so a head trained on it alone flags "Muslims celebrate Eid today" as
 readily as hate. The label-0 (civil) rows of the c3_toxic, reddit_incivility and gh_incivility
 train splits that name a group (GROUPS below) are split by a hash of task and id: a quarter is held
-out (written with --held-out, never trained on); of the rest, every second row (by a second hash) is
-appended to OLID's identity-attack train rows, so these rows share OLID's weight under
-`train --balance-files`. Train splits only: no test row of any task is read. Deterministic: the
+out (written with --held-out, never trained on); of the rest, those with a word that the sentiment
+lexicon (models/sentiment.txt) rates -2 or lower (civil comments that discuss hate, crime or insults
+while naming a group: the hard cases) are appended to OLID's identity-attack train rows, so they
+share OLID's weight under `train --balance-files`. Train splits only: no test row of any task is read. Deterministic: the
 same inputs write the same bytes; --check-model fails (exit 1) unless the written file is, byte for
 byte, the one the model records among its training files (by name and SHA-256).
 """
@@ -33,12 +34,36 @@ SOURCES = ("c3_toxic", "reddit_incivility", "gh_incivility")
 HEADER = ["id", "thread_id", "parent_id", "text", "parent_text", "label"]
 
 
-def split(task, row_id):
-    """'held' for a quarter of the rows, 'train' for half of the rest, else None."""
-    key = f"{task}{row_id}".encode()
-    if zlib.crc32(key) % 4 == 0:
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_valence(path=os.path.join(ROOT, "models", "sentiment.txt")):
+    """word -> rating (-4..+4) of the sentiment lexicon the models read (VADER's, tab-separated)."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            p = line.rstrip("\r\n").split("\t")
+            try:
+                out[p[0].lower()] = float(p[1])
+            except (IndexError, ValueError):
+                pass
+    return out
+
+
+VALENCE = load_valence()
+
+
+def hostile(text):
+    """Whether a word of the text is rated -2 or lower in the sentiment lexicon."""
+    return any(VALENCE.get(w, 0.0) <= -2 for w in re.findall(r"[a-z']+", text.lower()))
+
+
+def split(task, row_id, text):
+    """'held' for a quarter of the rows (by hash), 'train' for the rest that have a hostile word,
+    else None."""
+    if zlib.crc32(f"{task}{row_id}".encode()) % 4 == 0:
         return "held"
-    return "train" if hashlib.sha256(key).digest()[0] % 2 == 0 else None
+    return "train" if hostile(text) else None
 
 
 def civil_group_mentions(tasks_dir):
@@ -49,7 +74,7 @@ def civil_group_mentions(tasks_dir):
         with open(path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 if row["label"] == "0" and names.search(row["text"]):
-                    yield split(task, row["id"]), [f"{task}_{row['id']}", row["thread_id"], row["parent_id"],
+                    yield split(task, row["id"], row["text"]), [f"{task}_{row['id']}", row["thread_id"], row["parent_id"],
                                                    row["text"], "", "0"]
 
 
