@@ -19,7 +19,7 @@ the civil group mentions of c3/reddit/gh *test* splits as the added negatives.
 import csv, json, os, random, re, subprocess, sys, tempfile, zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_data import GROUPS, HEADER, SOURCES, civil_group_mentions  # noqa: E402
+from identity_negatives_data import GROUPS, HEADER, SOURCES, civil_group_mentions, hostile  # noqa: E402
 
 csv.field_size_limit(1 << 30)
 EXE = os.path.join(ROOT, "target", "release", "threadlens")
@@ -61,20 +61,6 @@ def report(model, evals, civ):
     out["mean+civ"] = round(sum(out[t + "+civ"] for t in IA) / 3, 4)
     out["civil flagged"] = flagged(model, write(os.path.join(TMP, "civ.csv"), civ))
     return out
-
-
-VALENCE = {}
-for line in open(os.path.join(ROOT, "models", "sentiment.txt"), encoding="utf-8"):
-    p = line.rstrip("\r\n").split("\t")
-    try:
-        VALENCE[p[0].lower()] = float(p[1])
-    except (IndexError, ValueError):
-        pass
-
-
-def hostile(text):
-    """A word the sentiment lexicon rates -2 or lower (civil rows that discuss hate, crime, insults)."""
-    return any(VALENCE.get(w, 0.0) <= -2 for w in re.findall(r"[a-z']+", text.lower()))
 
 
 def main():

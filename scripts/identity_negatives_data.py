@@ -12,8 +12,8 @@ train splits that name a group (GROUPS below) are split by a hash of task and id
 out (written with --held-out, never trained on); of the rest, those with a word that the sentiment
 lexicon (models/sentiment.txt) rates -2 or lower (civil comments that discuss hate, crime or insults
 while naming a group: the hard cases) are appended to OLID's identity-attack train rows, so they
-share OLID's weight under `train --balance-files`. Train splits only: no test row of any task is read. Deterministic: the
-same inputs write the same bytes; --check-model fails (exit 1) unless the written file is, byte for
+share OLID's weight under `train --balance-files`. Train splits only: no test row of any task is
+read. Deterministic: the same inputs write the same bytes; --check-model fails (exit 1) unless the written file is, byte for
 byte, the one the model records among its training files (by name and SHA-256).
 """
 import argparse
@@ -32,8 +32,6 @@ GROUPS = (r"muslims?|islam\w*|jews?|jewish|christians?|catholics?|hindus?|blacks
           r"|first nations")
 SOURCES = ("c3_toxic", "reddit_incivility", "gh_incivility")
 HEADER = ["id", "thread_id", "parent_id", "text", "parent_text", "label"]
-
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -74,8 +72,8 @@ def civil_group_mentions(tasks_dir):
         with open(path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 if row["label"] == "0" and names.search(row["text"]):
-                    yield split(task, row["id"], row["text"]), [f"{task}_{row['id']}", row["thread_id"], row["parent_id"],
-                                                   row["text"], "", "0"]
+                    row_out = [f"{task}_{row['id']}", row["thread_id"], row["parent_id"], row["text"], "", "0"]
+                    yield split(task, row["id"], row["text"]), row_out
 
 
 def main(argv=None):
