@@ -6,7 +6,7 @@ non-held-out quarters, appended to OLID's file, with the embedding; shipped.)
     python3 research/identity_negatives_choice.py VARIANT...        # validation, chooses
     python3 research/identity_negatives_choice.py --test MODEL...   # test splits, reports
 
-VARIANT is FRACTION:INTO:emb|noemb. FRACTION of the civil train rows (a seeded sample; `script`
+VARIANT is FRACTION:INTO:emb|noemb[:C] (C of the n-gram stage, 2 by default). FRACTION of the civil train rows (a seeded sample; `script`
 takes the rows scripts/identity_negatives_data.py appends, `hostile` those with a word the sentiment
 lexicon rates -2 or lower), INTO = own (a fourth file under
 --balance-files) or olid/davidson/fox (appended to that file, sharing its weight). Validation:
@@ -84,7 +84,7 @@ def main():
         tr[t] = write(os.path.join(TMP, f"{t}_tr.csv"), [r for r, h in zip(rows, held) if not h])
         va[t] = write(os.path.join(TMP, f"{t}_va.csv"), [r for r, h in zip(rows, held) if h])
     for spec in sys.argv[1:]:
-        frac, into, emb = spec.split(":")
+        frac, into, emb, *c = spec.split(":")
         files = dict(tr)
         if frac == "script":
             extra = [r for r in civ_tr if r[0] in script]
@@ -99,7 +99,7 @@ def main():
             files[into] = write(os.path.join(TMP, "into.csv"), rows_of(files[into]) + extra)
             data = list(files.values())
         m = os.path.join(TMP, "m.json")
-        subprocess.run([EXE, "-q", "train", "--vocab-of", os.path.join(ROOT, "models", "incivility.json"), "-C", "2",
+        subprocess.run([EXE, "-q", "train", "--vocab-of", os.path.join(ROOT, "models", "incivility.json"), "-C", (c or ["2"])[0],
                         "--balance-files"] + (["--no-embeddings"] if emb == "noemb" else []) + ["--data", *data, "-o", m],
                        check=True, capture_output=True)
         print(spec, len(extra), json.dumps(report(m, va, civ_va)), flush=True)
