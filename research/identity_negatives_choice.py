@@ -6,7 +6,7 @@ non-held-out quarters, appended to OLID's file, with the embedding; shipped.)
     python3 research/identity_negatives_choice.py VARIANT...        # validation, chooses
     python3 research/identity_negatives_choice.py --test MODEL...   # test splits, reports
 
-VARIANT is FRACTION:INTO:emb|noemb[:C] (C of the n-gram stage, 2 by default). FRACTION of the civil train rows (a seeded sample; `script`
+VARIANT is FRACTION:INTO:emb|noemb[:C] (C of the n-gram stage, 2 by default). FRACTION of the civil train rows (a seeded sample; `rated` those with a word rated -2 or lower or +2 or higher; `script`
 takes the rows scripts/identity_negatives_data.py appends, `hostile` those with a word the sentiment
 lexicon rates -2 or lower), INTO = own (a fourth file under
 --balance-files) or olid/davidson/fox (appended to that file, sharing its weight). Validation:
@@ -63,6 +63,12 @@ def report(model, evals, civ):
     return out
 
 
+def positive(text):
+    """A word the sentiment lexicon rates +2 or higher."""
+    from identity_negatives_data import VALENCE
+    return any(VALENCE.get(w, 0.0) >= 2 for w in re.findall(r"[a-z']+", text.lower()))
+
+
 def main():
     if sys.argv[1:2] == ["--test"]:
         names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
@@ -90,6 +96,8 @@ def main():
             extra = [r for r in civ_tr if r[0] in script]
         elif frac == "hostile":
             extra = [r for r in civ_tr if hostile(r[3])]
+        elif frac == "rated":
+            extra = [r for r in civ_tr if hostile(r[3]) or positive(r[3])]
         else:
             extra = random.Random(1).sample(civ_tr, int(len(civ_tr) * float(frac)))
         data = list(files.values())
