@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
-"""How many civil group mentions should the IDENTITY_ATTACK head learn from, and with or without the
-embedding? (2026-12-04; answer in models/MODEL_CARD.md, "Attribute heads": half of the three
-non-held-out quarters, appended to OLID's file, with the embedding; shipped.)
+"""How many civil group mentions should the IDENTITY_ATTACK head learn from, which ones, and with or
+without the embedding? (2026-12-04; answer in models/MODEL_CARD.md, "Attribute heads": those with a
+word the sentiment lexicon rates -2 or lower, appended to OLID's file, with the embedding, C = 2;
+shipped.)
 
     python3 research/identity_negatives_choice.py VARIANT...        # validation, chooses
     python3 research/identity_negatives_choice.py --test MODEL...   # test splits, reports
 
-VARIANT is FRACTION:INTO:emb|noemb[:C] (C of the n-gram stage, 2 by default). FRACTION of the civil train rows (a seeded sample; `rated` those with a word rated -2 or lower or +2 or higher; `script`
-takes the rows scripts/identity_negatives_data.py appends, `hostile` those with a word the sentiment
-lexicon rates -2 or lower), INTO = own (a fourth file under
---balance-files) or olid/davidson/fox (appended to that file, sharing its weight). Validation:
-each identity-attack train file split 75/25 by a hash of its thread (or id); prints each file's
-validation ROC AUC, the same with the held-out civil group mentions (scripts/identity_negatives_data.py's
-held-out quarter) added as negatives (+civ: does hate rank above civil mentions from other sites?),
-and how many of those the head flags at its threshold. --test: the same on the test splits, with
-the civil group mentions of c3/reddit/gh *test* splits as the added negatives.
+VARIANT is SELECTION:INTO:emb|noemb[:C] (C of the n-gram stage, 2 by default). SELECTION of the
+civil train rows: a fraction (a seeded sample), `hostile` (a word the sentiment lexicon rates -2 or
+lower), `rated` (-2 or lower, or +2 or higher), `script` (the rows scripts/identity_negatives_data.py
+appends); INTO = own (a fourth file under --balance-files) or olid/davidson/fox (appended to that
+file, sharing its weight). Validation: each identity-attack train file split 75/25 by a hash of its
+thread (or id); prints each file's validation ROC AUC, the same with the held-out civil group
+mentions (scripts/identity_negatives_data.py's held-out quarter) added as negatives (+civ: does hate
+rank above civil mentions from other sites?), and how many of those the head flags at its threshold.
+--test: the same on the test splits, with the civil group mentions of c3/reddit/gh *test* splits as
+the added negatives.
 """
 import csv, json, os, random, re, subprocess, sys, tempfile, zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
