@@ -197,9 +197,10 @@ pub struct ReportArgs {
     /// Thread trees drawn in the HTML.
     #[arg(long, default_value_t = 25, value_name = "N")]
     pub trees: usize,
-    /// Sort the queue by an attribute head (insult, identity_attack,
-    /// profanity) instead of P(uncivil); the queue still holds the comments
-    /// at or over the incivility threshold.
+    /// The queue by an attribute head (insult, identity_attack, profanity)
+    /// instead of P(uncivil): the comments at or over that head's own
+    /// threshold, highest first (an identity attack the incivility model
+    /// passes is queued too).
     #[arg(long, value_name = "ATTRIBUTE")]
     pub queue_sort: Option<String>,
     /// Gold labels (CSV with id and label columns): contagion and shares

@@ -2914,6 +2914,37 @@ fn report_has_attribute_columns_and_sorts_the_queue_by_any() {
     let cols = csv.lines().next().unwrap().split(',').count();
     let mut rows = ::csv::Reader::from_reader(csv.as_bytes());
     assert!(rows.records().all(|r| r.unwrap().len() == cols));
+    // The queue by identity_attack holds what that head flags at its own
+    // threshold (not the incivility flag): every comment `score` rates at or
+    // over it, and no other.
+    let o = report(&json, &["--queue-sort", "identity_attack"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let head: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/identity_attack.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let t = r["queue_threshold"].as_f64().unwrap();
+    assert_eq!(t, head["threshold"].as_f64().unwrap());
+    assert_ne!(t, r["threshold"].as_f64().unwrap());
+    let scored = run(&["-q", "score", sample, "--explain", "none"]);
+    let over = String::from_utf8_lossy(&scored.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["kind"] == "comment")
+        .filter(|v| v["attributes"]["identity_attack"].as_f64().unwrap() >= t)
+        .count();
+    assert!(over > 0, "the sample has comments the head flags");
+    assert_eq!(r["queue_total"].as_u64().unwrap() as usize, over);
+    assert!(r["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|q| q["attributes"]["identity_attack"].as_f64().unwrap() >= t));
     // An unknown head is an error naming the choices; without heads no columns.
     let o = report(&json, &["--queue-sort", "threat"]);
     assert_fails_with(&o, "incivility, insult, identity_attack, profanity");

@@ -503,6 +503,11 @@ impl Models {
                 incivility: hi.to_string(),
                 stance: hs.map(str::to_string),
             };
+            // The queue by a head holds the comments that head flags.
+            let queue_sort_threshold = queue_sort.as_ref().and_then(|k| {
+                let i = self.names.iter().position(|a| a == k)?;
+                scorer.attribute_thresholds().get(i).copied()
+            });
             let opt = ReportOptions {
                 threshold: scorer.threshold(),
                 trees,
@@ -510,6 +515,7 @@ impl Models {
                 queue: Some(queue),
                 attributes: self.names.clone(),
                 queue_sort,
+                queue_sort_threshold,
                 ..Default::default()
             };
             let mut b = ReportBuilder::new(models, opt);

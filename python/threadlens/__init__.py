@@ -305,8 +305,9 @@ def report(
     threads to ``path`` (HTML, Markdown or JSON, by ``format`` or the
     extension), as ``threadlens report`` writes it for the same comments.
 
-    Columns as in :func:`score_threads`. ``queue_sort`` orders the queue by
-    an attribute head (``insult``, ...) instead of P(uncivil). Returns the report's JSON as a
+    Columns as in :func:`score_threads`. ``queue_sort`` makes the queue that of
+    an attribute head (``insult``, ...): the comments at or over its own
+    threshold, highest first, instead of those flagged uncivil. Returns the report's JSON as a
     dict (corpus numbers, threads, depth table, queue), with the
     diagnostics under ``"diagnostics"``.
     """

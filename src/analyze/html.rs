@@ -487,8 +487,10 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     );
     let _ = write!(
         o,
-        "<p class=\"note\">{} comments at or over the threshold, by {}; the first {} here, all of them in the JSON and CSV. Click a row to see the comment in its thread; click a column to sort.</p><div class=\"scroll\"><table class=\"sortable\" id=\"queue-table\"><thead><tr><th>#</th><th class=\"p\">P(uncivil)</th>{}<th>comment</th><th class=\"why\">why</th><th class=\"th\">thread</th></tr></thead><tbody>",
+        "<p class=\"note\">{} comments at or over the {} threshold ({:.2}), by {}; the first {} here, all of them in the JSON and CSV. Click a row to see the comment in its thread; click a column to sort.</p><div class=\"scroll\"><table class=\"sortable\" id=\"queue-table\"><thead><tr><th>#</th><th class=\"p\">P(uncivil)</th>{}<th>comment</th><th class=\"why\">why</th><th class=\"th\">thread</th></tr></thead><tbody>",
         r.queue_total,
+        html_escape(&r.queue_sort.replace('_', " ")),
+        r.queue_threshold,
         html_escape(&r.queue_sort),
         shown_queue.len(),
         r.attributes

@@ -202,6 +202,10 @@ pub struct Report {
     pub attributes: Vec<String>,
     /// What the queue is sorted by: `incivility` or an attribute.
     pub queue_sort: String,
+    /// The threshold of the queue's flag: the incivility threshold, or
+    /// with a `--queue-sort` head, that head's (the queue then holds the
+    /// comments at or over it).
+    pub queue_threshold: f64,
     /// Corpus aggregates.
     pub corpus: Corpus,
     /// Incivility by depth.
@@ -210,7 +214,7 @@ pub struct Report {
     pub histogram: Vec<u64>,
     /// Threads ranked by attention (ties: more comments first, then id).
     pub threads: Vec<ThreadStats>,
-    /// Comments at or over the threshold.
+    /// Comments at or over the queue's threshold ([`Report::queue_threshold`]).
     pub queue_total: u64,
     /// The first of them ([`ReportOptions::queue`]), most uncivil first.
     pub queue: Vec<QueueItem>,
@@ -260,6 +264,39 @@ pub struct ReportOptions {
     /// Sort (and keep the top of) the queue by this attribute instead of
     /// P(uncivil); one of `attributes`.
     pub queue_sort: Option<String>,
+    /// With [`Self::queue_sort`]: that head's flag threshold. The queue then
+    /// holds the comments at or over it instead of those at or over the
+    /// incivility threshold, so an identity attack that the incivility
+    /// model passes is still queued when the queue is by `identity_attack`.
+    /// `None`: the incivility flag, whatever the sort.
+    #[serde(default)]
+    pub queue_sort_threshold: Option<f64>,
+}
+
+impl ReportOptions {
+    /// Whether a scored comment belongs in the moderation queue (and is
+    /// marked as flagged in the trees drawn): at or over the queue head's
+    /// threshold when [`Self::queue_sort_threshold`] is set, else flagged
+    /// uncivil.
+    pub fn queued(&self, s: &Scored) -> bool {
+        match (&self.queue_sort, self.queue_sort_threshold) {
+            (Some(head), Some(t)) => self
+                .attributes
+                .iter()
+                .position(|a| a == head)
+                .and_then(|i| s.attributes.get(i))
+                .is_some_and(|&p| p >= t),
+            _ => s.uncivil,
+        }
+    }
+
+    /// The threshold of the queue's flag: the queue head's, or incivility's.
+    pub fn queue_threshold(&self) -> f64 {
+        match (&self.queue_sort, self.queue_sort_threshold) {
+            (Some(_), Some(t)) => t,
+            _ => self.threshold,
+        }
+    }
 }
 
 impl Default for ReportOptions {
@@ -275,6 +312,7 @@ impl Default for ReportOptions {
             threads: None,
             attributes: Vec::new(),
             queue_sort: None,
+            queue_sort_threshold: None,
         }
     }
 }
@@ -398,14 +436,16 @@ fn prune<T>(v: &mut Vec<T>, n: Option<usize>, cmp: impl Fn(&T, &T) -> std::cmp::
 /// and each flagged comment after them with its ancestors (up to `first`
 /// more nodes), parents re-indexed into the kept list. Pre-order is kept,
 /// and every kept node's parent is kept before it.
-fn tree_nodes(t: &Thread, sc: &[Option<Scored>], first: usize) -> Vec<TreeNode> {
+fn tree_nodes(
+    t: &Thread,
+    sc: &[Option<Scored>],
+    first: usize,
+    queued: impl Fn(&Scored) -> bool,
+) -> Vec<TreeNode> {
     let n = t.nodes.len();
     let flagged = |i: usize| {
         t.nodes[i].rec.kind == Kind::Comment
-            && sc
-                .get(i)
-                .and_then(|s| s.as_ref())
-                .is_some_and(|s| s.uncivil)
+            && sc.get(i).and_then(|s| s.as_ref()).is_some_and(&queued)
     };
     let mut keep = vec![false; n];
     for k in keep.iter_mut().take(first) {
@@ -641,7 +681,7 @@ impl ReportBuilder {
         let queued = self.queue.len();
         for (i, (n, s)) in t.nodes.iter().zip(sc).enumerate() {
             let Some(s) = s else { continue };
-            if n.rec.kind != Kind::Comment || !s.uncivil {
+            if n.rec.kind != Kind::Comment || !self.opt.queued(s) {
                 continue;
             }
             self.queue_total += 1;
@@ -680,12 +720,12 @@ impl ReportBuilder {
                 .min_by(|a, b| queue_cmp(by, a, b))
                 .cloned();
             if let Some(first) = first {
-                let nodes = tree_nodes(t, sc, self.opt.queue_tree_nodes);
+                let nodes = tree_nodes(t, sc, self.opt.queue_tree_nodes, |s| self.opt.queued(s));
                 self.queue_trees.push((first, st.clone(), nodes));
             }
         }
         if self.opt.trees > 0 {
-            let nodes = tree_nodes(t, sc, self.opt.tree_nodes);
+            let nodes = tree_nodes(t, sc, self.opt.tree_nodes, |s| self.opt.queued(s));
             self.trees.push((st.clone(), nodes));
         }
         self.total.add(&s);
@@ -879,6 +919,7 @@ impl ReportBuilder {
                 .queue_sort
                 .clone()
                 .unwrap_or_else(|| "incivility".into()),
+            queue_threshold: opt.queue_threshold(),
             attributes: opt.attributes,
             corpus,
             by_depth,
@@ -1075,6 +1116,64 @@ mod tests {
         assert!(whole.trees.iter().all(
             |t| top.contains(&t.0.as_str()) || whole.queue[..5].iter().any(|q| q.thread == t.0)
         ));
+    }
+
+    /// `--queue-sort identity_attack`: the queue (and the comments marked
+    /// flagged in the trees) are what that head flags at its threshold,
+    /// not what incivility flags; without the head's threshold, the
+    /// incivility flag as before.
+    #[test]
+    fn a_queue_by_an_attribute_head_holds_what_that_head_flags() {
+        let (forest, mut scores) = fixture();
+        // c5 (P(uncivil) 0.20) is an identity attack; c2 (0.80) is not.
+        for (n, s) in forest.threads[0].nodes.iter().zip(&mut scores[0]) {
+            if let Some(s) = s {
+                let ia = match n.rec.id.as_str() {
+                    "c5" => 0.9,
+                    "c3" => 0.6,
+                    _ => 0.05,
+                };
+                s.attributes = vec![0.1, ia];
+            }
+        }
+        let models = || Models {
+            incivility: "i".repeat(64),
+            stance: None,
+        };
+        let opt = ReportOptions {
+            attributes: vec!["insult".into(), "identity_attack".into()],
+            queue_sort: Some("identity_attack".into()),
+            queue_sort_threshold: Some(0.3),
+            ..ReportOptions::default()
+        };
+        let r = build_report(&forest, &scores, models(), &opt);
+        let ids: Vec<&str> = r.queue.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["c5", "c3"], "by identity_attack, highest first");
+        assert_eq!((r.queue_total, r.queue_threshold), (2, 0.3));
+        // The incivility numbers do not move.
+        assert_eq!((r.corpus.uncivil, r.threshold), (3, 0.5));
+        let flagged: Vec<&str> = r.trees[0]
+            .1
+            .iter()
+            .filter(|n| n.flagged)
+            .map(|n| n.id.as_str())
+            .collect();
+        assert_eq!(flagged, ["c3", "c5"], "the trees mark the queued comments");
+        let s = super::super::summary::summary(&r);
+        assert!(
+            s.lead.contains("P(identity attack) at or over 0.30"),
+            "{}",
+            s.lead
+        );
+        // No head threshold: the incivility flag decides, the head sorts.
+        let sorted_only = ReportOptions {
+            queue_sort_threshold: None,
+            ..opt
+        };
+        let r = build_report(&forest, &scores, models(), &sorted_only);
+        let ids: Vec<&str> = r.queue.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["c3", "c2", "c4"]);
+        assert_eq!((r.queue_total, r.queue_threshold), (3, 0.5));
     }
 
     #[test]

@@ -222,6 +222,12 @@ impl Scorer {
         self.attributes.iter().map(|(n, _)| n.as_str()).collect()
     }
 
+    /// Flag thresholds of the attribute heads (each model's own), in the
+    /// order of [`Scored::attributes`].
+    pub fn attribute_thresholds(&self) -> Vec<f64> {
+        self.attributes.iter().map(|(_, m)| m.threshold).collect()
+    }
+
     /// Index of the attribute head `name` (`INSULT`, ...) in
     /// [`Scored::attributes`].
     pub fn attribute_index(&self, name: &str) -> Option<usize> {

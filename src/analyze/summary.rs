@@ -101,12 +101,23 @@ pub fn why(t: &ThreadStats) -> String {
 pub fn summary(r: &Report) -> Summary {
     let c = &r.corpus;
     let with_flags = c.threads_flagged;
+    // The queue by an attribute head holds what that head flags.
+    let by_head = (r.queue_sort != "incivility").then(|| r.queue_sort.replace('_', " "));
     let lead = if r.queue_total == 0 {
         format!(
-            "No comment reaches the incivility threshold ({:.2}): nothing needs review by this model among {} in {}.",
-            r.threshold,
+            "No comment reaches the {} threshold ({:.2}): nothing needs review by this model among {} in {}.",
+            by_head.as_deref().unwrap_or("incivility"),
+            r.queue_threshold,
             plural(c.comments, "comment", "comments"),
             plural(c.threads, "thread", "threads")
+        )
+    } else if let Some(head) = &by_head {
+        format!(
+            "{} need review (P({head}) at or over {:.2}): {:.1}% of {}.",
+            plural(r.queue_total, "comment", "comments"),
+            r.queue_threshold,
+            100.0 * r.queue_total as f64 / c.comments.max(1) as f64,
+            plural(c.comments, "comment", "comments"),
         )
     } else {
         format!(

@@ -299,10 +299,16 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         Some(s) => threadlens::analyze::report::queue_sort(&s.to_ascii_lowercase(), &attributes)
             .map_err(|e| anyhow::anyhow!("--queue-sort {e}"))?,
     };
+    // The queue by a head holds the comments that head flags.
+    let queue_sort_threshold = queue_sort.as_ref().and_then(|k| {
+        let i = attributes.iter().position(|a| a == k)?;
+        scorer.attribute_thresholds().get(i).copied()
+    });
     let opt = ReportOptions {
         threshold: scorer.threshold(),
         attributes,
         queue_sort,
+        queue_sort_threshold,
         trees: a.trees,
         threads: a.json_threads.0,
         queue_trees: a.queue,
