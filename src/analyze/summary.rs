@@ -111,23 +111,23 @@ pub fn summary(r: &Report) -> Summary {
             plural(c.comments, "comment", "comments"),
             plural(c.threads, "thread", "threads")
         )
-    } else if let Some(head) = &by_head {
+    } else {
+        // Threads with flags are counted for the incivility flag only.
+        let threads = match &by_head {
+            Some(_) => String::new(),
+            None => format!(
+                ", in {} of {}",
+                with_flags,
+                plural(c.threads, "thread", "threads")
+            ),
+        };
         format!(
-            "{} need review (P({head}) at or over {:.2}): {:.1}% of {}.",
+            "{} need review (P({}) at or over {:.2}): {:.1}% of {}{threads}.",
             plural(r.queue_total, "comment", "comments"),
+            by_head.as_deref().unwrap_or("uncivil"),
             r.queue_threshold,
             100.0 * r.queue_total as f64 / c.comments.max(1) as f64,
             plural(c.comments, "comment", "comments"),
-        )
-    } else {
-        format!(
-            "{} need review (P(uncivil) at or over {:.2}): {:.1}% of {}, in {} of {}.",
-            plural(r.queue_total, "comment", "comments"),
-            r.threshold,
-            100.0 * r.queue_total as f64 / c.comments.max(1) as f64,
-            plural(c.comments, "comment", "comments"),
-            with_flags,
-            plural(c.threads, "thread", "threads")
         )
     };
     let first = r
