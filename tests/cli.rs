@@ -2908,6 +2908,10 @@ fn report_has_attribute_columns_and_sorts_the_queue_by_any() {
     assert!(md.contains("insult ≥ .5"));
     let html = std::fs::read_to_string(&html).unwrap();
     assert!(html.contains("<th class=\"p\">P(profanity)</th>") && html.contains("by profanity"));
+    assert!(
+        html.contains("Outlined here: P(profanity) at or over"),
+        "the trees say what is outlined"
+    );
     // The queue CSV (written last, by profanity): a column per head.
     let csv = std::fs::read_to_string(&csv).unwrap();
     assert!(csv.starts_with("rank,incivility,insult,identity_attack,profanity,thread,id,"));

@@ -588,8 +588,19 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
     // Trees.
     let _ = write!(
         o,
-        "<h2 id=\"trees\">Thread trees</h2><p class=\"note\">{} threads: the top threads by attention and the threads of the queue rows above, collapsed: open one to read it along the paths to its flagged comments (outlined). Left bar: P(uncivil), green → dark red; label: stance toward the parent. Long threads show their first comments in reading order and every flagged comment with its ancestors.</p>",
-        r.trees.len()
+        "<h2 id=\"trees\">Thread trees</h2><p class=\"note\">{} threads: the top threads by attention and the threads of the queue rows above, collapsed: open one to read it along the paths to its flagged comments (outlined). Left bar: P(uncivil), green → dark red; label: stance toward the parent. Long threads show their first comments in reading order and every flagged comment with its ancestors.{}</p>",
+        r.trees.len(),
+        // A queue by a head outlines what that head flags; the count in
+        // each thread's line stays the incivility flag's.
+        if r.queue_sort == "incivility" {
+            String::new()
+        } else {
+            format!(
+                " Outlined here: P({}) at or over {:.2}, as in the queue; each thread's count of flagged comments is of P(uncivil).",
+                html_escape(&r.queue_sort.replace('_', " ")),
+                r.queue_threshold
+            )
+        }
     );
     for (j, (id, nodes)) in r.trees.iter().enumerate() {
         let t = by_id.get(id.as_str()).map(|&k| &r.threads[k]);
