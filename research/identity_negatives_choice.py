@@ -21,7 +21,7 @@ the added negatives.
 import csv, json, os, random, re, subprocess, sys, tempfile, zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_data import GROUPS, HEADER, SOURCES, civil_group_mentions, hostile  # noqa: E402
+from identity_negatives_data import GROUPS, HEADER, SOURCES, VALENCE, civil_group_mentions, hostile  # noqa: E402
 
 csv.field_size_limit(1 << 30)
 EXE = os.path.join(ROOT, "target", "release", "threadlens")
@@ -67,7 +67,6 @@ def report(model, evals, civ):
 
 def positive(text):
     """A word the sentiment lexicon rates +2 or higher."""
-    from identity_negatives_data import VALENCE
     return any(VALENCE.get(w, 0.0) >= 2 for w in re.findall(r"[a-z']+", text.lower()))
 
 

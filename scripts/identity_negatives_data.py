@@ -13,8 +13,9 @@ out (written with --held-out, never trained on); of the rest, those with a word 
 lexicon (models/sentiment.txt) rates -2 or lower (civil comments that discuss hate, crime or insults
 while naming a group: the hard cases) are appended to OLID's identity-attack train rows, so they
 share OLID's weight under `train --balance-files`. Train splits only: no test row of any task is
-read. Deterministic: the same inputs write the same bytes; --check-model fails (exit 1) unless the written file is, byte for
-byte, the one the model records among its training files (by name and SHA-256).
+read. Deterministic: the same inputs write the same bytes; --check-model fails (exit 1) unless the
+written file is, byte for byte, the one the model records among its training files (by name and
+SHA-256).
 """
 import argparse
 import csv
@@ -86,7 +87,7 @@ def main(argv=None):
     tasks = os.path.join(a.shared, "bench", "tasks")
     olid = os.path.join(tasks, "attr_identity_attack_olid", "train.csv")
     csv.field_size_limit(1 << 30)
-    added = held = 0
+    added = 0
     with open(a.output, "w", newline="", encoding="utf-8") as out:
         w = csv.writer(out, lineterminator="\n")
         w.writerow(HEADER)
@@ -105,8 +106,7 @@ def main(argv=None):
             w = csv.writer(f, lineterminator="\n")
             w.writerow(HEADER)
             w.writerows(held_rows)
-    held = len(held_rows)
-    print(f"{a.output}: OLID identity-attack rows + {added} civil group mentions; {held} held out",
+    print(f"{a.output}: OLID identity-attack rows + {added} civil group mentions; {len(held_rows)} held out",
           file=sys.stderr)
     if a.check_model:
         with open(a.output, "rb") as f:

@@ -504,10 +504,9 @@ impl Models {
                 stance: hs.map(str::to_string),
             };
             // The queue by a head holds the comments that head flags.
-            let queue_sort_threshold = queue_sort.as_ref().and_then(|k| {
-                let i = self.names.iter().position(|a| a == k)?;
-                scorer.attribute_thresholds().get(i).copied()
-            });
+            let queue_sort_threshold = queue_sort
+                .as_deref()
+                .and_then(|k| scorer.attribute_threshold(k));
             let opt = ReportOptions {
                 threshold: scorer.threshold(),
                 trees,

@@ -274,28 +274,28 @@ pub struct ReportOptions {
 }
 
 impl ReportOptions {
+    /// When the queue is by a head ([`Self::queue_sort`] with
+    /// [`Self::queue_sort_threshold`]): the head's index in `attributes`
+    /// (`None` if it is not among them: nothing is queued) and its threshold.
+    fn queue_head(&self) -> Option<(Option<usize>, f64)> {
+        let t = self.queue_sort_threshold?;
+        let head = self.queue_sort.as_ref()?;
+        Some((self.attributes.iter().position(|a| a == head), t))
+    }
+
     /// Whether a scored comment belongs in the moderation queue (and is
     /// marked as flagged in the trees drawn): at or over the queue head's
-    /// threshold when [`Self::queue_sort_threshold`] is set, else flagged
-    /// uncivil.
+    /// threshold when the queue is by a head, else flagged uncivil.
     pub fn queued(&self, s: &Scored) -> bool {
-        match (&self.queue_sort, self.queue_sort_threshold) {
-            (Some(head), Some(t)) => self
-                .attributes
-                .iter()
-                .position(|a| a == head)
-                .and_then(|i| s.attributes.get(i))
-                .is_some_and(|&p| p >= t),
-            _ => s.uncivil,
+        match self.queue_head() {
+            Some((i, t)) => i.and_then(|i| s.attributes.get(i)).is_some_and(|&p| p >= t),
+            None => s.uncivil,
         }
     }
 
     /// The threshold of the queue's flag: the queue head's, or incivility's.
     pub fn queue_threshold(&self) -> f64 {
-        match (&self.queue_sort, self.queue_sort_threshold) {
-            (Some(_), Some(t)) => t,
-            _ => self.threshold,
-        }
+        self.queue_head().map_or(self.threshold, |(_, t)| t)
     }
 }
 

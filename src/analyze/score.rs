@@ -222,10 +222,13 @@ impl Scorer {
         self.attributes.iter().map(|(n, _)| n.as_str()).collect()
     }
 
-    /// Flag thresholds of the attribute heads (each model's own), in the
-    /// order of [`Scored::attributes`].
-    pub fn attribute_thresholds(&self) -> Vec<f64> {
-        self.attributes.iter().map(|(_, m)| m.threshold).collect()
+    /// The flag threshold (the model's own) of the attribute head `name`,
+    /// in any case (`identity_attack`, `IDENTITY_ATTACK`).
+    pub fn attribute_threshold(&self, name: &str) -> Option<f64> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, m)| m.threshold)
     }
 
     /// Index of the attribute head `name` (`INSULT`, ...) in

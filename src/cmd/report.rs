@@ -300,10 +300,9 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("--queue-sort {e}"))?,
     };
     // The queue by a head holds the comments that head flags.
-    let queue_sort_threshold = queue_sort.as_ref().and_then(|k| {
-        let i = attributes.iter().position(|a| a == k)?;
-        scorer.attribute_thresholds().get(i).copied()
-    });
+    let queue_sort_threshold = queue_sort
+        .as_deref()
+        .and_then(|k| scorer.attribute_threshold(k));
     let opt = ReportOptions {
         threshold: scorer.threshold(),
         attributes,
