@@ -1,16 +1,19 @@
-//! Embeds the default models (`models/incivility.json`, `models/stance.json`
-//! and the attribute heads `insult`, `identity_attack`, `profanity`)
+//! Embeds the default models (`models/incivility.json`, `models/stance.json`,
+//! the attribute heads `insult`, `identity_attack`, `profanity`, and the
+//! GitHub domain's gate and expert)
 //! in the binary, zstd-compressed, so a copied or `cargo install`ed binary
 //! scores from any folder. Their content hashes go into `--version`.
 
 use std::path::Path;
 
-const MODELS: [&str; 5] = [
+const MODELS: [&str; 7] = [
     "incivility",
     "stance",
     "insult",
     "identity_attack",
     "profanity",
+    "github_gate",
+    "github_toxicity",
 ];
 
 fn main() {

@@ -28,6 +28,7 @@ def main():
     ap.add_argument("--bin", default=os.environ.get("THREADLENS_BIN") or os.path.join(ROOT, "target", "release", "threadlens"))
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args()
+    given = bool(args.model)
     if not args.model:
         name = "incivility" if args.label == "toxicity" else args.label
         args.model = os.path.join(ROOT, "models", name + ".json")
@@ -36,7 +37,9 @@ def main():
     threshold = json.load(open(args.model))["threshold"]
     with tempfile.TemporaryDirectory() as tmp:
         pf = os.path.join(tmp, "predictions.jsonl")  # written atomically: read it after
-        subprocess.run([args.bin, "-q", "eval", "-m", args.model, "--data", args.cases, "--label-col", args.label,
+        # The shipped models as `score` gives them (TOXICITY with the GitHub model); a file alone with --model.
+        which = ["-m", args.model] if given else ["--attribute", args.label, "--models", os.path.join(ROOT, "models")]
+        subprocess.run([args.bin, "-q", "eval", *which, "--data", args.cases, "--label-col", args.label,
                         "--predictions", pf], check=True, capture_output=True)
         preds = [json.loads(l) for l in open(pf)]
     by = defaultdict(lambda: [0, 0, 0])  # cases, right, flagged

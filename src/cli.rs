@@ -128,6 +128,11 @@ pub struct ModelArgs {
     /// Leave out the attribute heads (INSULT, IDENTITY_ATTACK, PROFANITY).
     #[arg(long)]
     pub no_attributes: bool,
+    /// Score every comment's incivility with the pooled model: none with
+    /// the GitHub model (by default, comments that read like GitHub issue
+    /// comments are scored by a model of GitHub's incivility labels).
+    #[arg(long)]
+    pub no_domains: bool,
     /// Incivility threshold (default: the model's own, F1-best on its training data).
     #[arg(long, value_name = "P")]
     pub threshold: Option<f64>,
@@ -376,13 +381,18 @@ pub struct EvalArgs {
     )]
     pub model: Option<PathBuf>,
     /// Evaluate a shipped head instead of a file: TOXICITY (the incivility
-    /// model), INSULT, IDENTITY_ATTACK or PROFANITY (built in, or from
-    /// --models DIR).
+    /// model, with the GitHub model for comments that read like GitHub's,
+    /// as `score` gives it), INSULT, IDENTITY_ATTACK or PROFANITY (built
+    /// in, or from --models DIR).
     #[arg(long, value_name = "NAME")]
     pub attribute: Option<String>,
     /// Folder of models for --attribute (default: the built-in models).
     #[arg(long, env = "THREADLENS_MODELS", value_name = "DIR")]
     pub models: Option<PathBuf>,
+    /// With --attribute TOXICITY: every row from the pooled model, none
+    /// from the GitHub model (as `score --no-domains`).
+    #[arg(long, requires = "attribute")]
+    pub no_domains: bool,
     /// Labeled CSV.
     #[arg(long, required = true, value_name = "FILE")]
     pub data: PathBuf,

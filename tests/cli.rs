@@ -1992,7 +1992,9 @@ fn the_binary_alone_scores_from_an_empty_folder_with_its_built_in_models() {
             "stance",
             "insult",
             "identity_attack",
-            "profanity"
+            "profanity",
+            "github_gate",
+            "github_toxicity"
         ]
     );
     // Which of them read the embedding table, and its width.
@@ -2007,6 +2009,8 @@ fn the_binary_alone_scores_from_an_empty_folder_with_its_built_in_models() {
         [
             &64.into(),
             &serde_json::Value::Null,
+            &64.into(),
+            &64.into(),
             &64.into(),
             &64.into(),
             &64.into()
@@ -2047,6 +2051,150 @@ fn the_binary_alone_scores_from_an_empty_folder_with_its_built_in_models() {
     assert!(String::from_utf8_lossy(&v.stdout).contains(&hash[..16]));
 }
 
+/// A comment that reads like a GitHub issue comment gets its incivility
+/// from the GitHub model (its P, its reasons, `"domain":"github"`), others
+/// from the pooled model; `--no-domains` and `eval --no-domains` use the
+/// pooled one for all; `eval --attribute TOXICITY` scores as `score` does.
+#[test]
+fn comments_that_read_like_github_are_scored_by_the_github_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = [
+        "This PR has been open for three months and nobody reviewed it. Why do I even bother sending patches to this repo?",
+        "Please stop bumping this issue, it is a duplicate of #1234 and the maintainers already said it will not be fixed.",
+        "lol this guy is such a clown, unfollow",
+        "Thanks for the article, a good read.",
+    ];
+    let jsonl: String = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!(
+                "{{\"id\":\"c{i}\",\"text\":{}}}\n",
+                serde_json::to_string(t).unwrap()
+            )
+        })
+        .collect();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, jsonl).unwrap();
+    let csv: String = std::iter::once("id,text,label\n".to_string())
+        .chain(
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("c{i},\"{t}\",{}\n", i % 2)),
+        )
+        .collect();
+    let data = dir.path().join("t.csv");
+    std::fs::write(&data, csv).unwrap();
+    let rows = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["-q", "score", "--explain", "all", input.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = run_ok(&args);
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    // Each text's P by a model file alone.
+    let by = |model: &str| -> Vec<f64> {
+        let preds = dir.path().join("p.jsonl");
+        run_ok(&[
+            "-q",
+            "eval",
+            "-m",
+            model,
+            "--data",
+            data.to_str().unwrap(),
+            "--predictions",
+            preds.to_str().unwrap(),
+        ]);
+        std::fs::read_to_string(&preds)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["probabilities"]["uncivil"]
+                    .as_f64()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let (pooled, gate, expert) = (
+        by("models/incivility.json"),
+        by("models/github_gate.json"),
+        by("models/github_toxicity.json"),
+    );
+    let with = rows(&[]);
+    let routed: Vec<bool> = gate.iter().map(|&g| g >= 0.7).collect();
+    assert_eq!(routed, [true, true, false, false], "gate {gate:?}");
+    for (i, r) in with.iter().enumerate() {
+        let want = if routed[i] { expert[i] } else { pooled[i] };
+        let p = r["incivility"].as_f64().unwrap();
+        assert!((p - want).abs() < 1e-6, "{i}: {p} against {want}");
+        assert_eq!(r["domain"].as_str(), routed[i].then_some("github"), "{r}");
+    }
+    // The GitHub model reads the first comment's frustration as incivility.
+    assert!(expert[0] > pooled[0], "{expert:?} {pooled:?}");
+    let without = rows(&["--no-domains"]);
+    for (i, r) in without.iter().enumerate() {
+        assert!((r["incivility"].as_f64().unwrap() - pooled[i]).abs() < 1e-6);
+        assert!(r.get("domain").is_none(), "{r}");
+    }
+    // The run's models name the gate and the expert.
+    let out_file = dir.path().join("o.jsonl");
+    run_ok(&[
+        "-q",
+        "score",
+        input.to_str().unwrap(),
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    let side: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("o.jsonl.models.json")).unwrap(),
+    )
+    .unwrap();
+    for m in ["github_gate", "github_toxicity"] {
+        assert_eq!(side["models"][m].as_str().map(str::len), Some(64), "{side}");
+    }
+    // eval --attribute TOXICITY: the same probabilities as score.
+    let preds = dir.path().join("q.jsonl");
+    let out = run_ok(&[
+        "-q",
+        "eval",
+        "--attribute",
+        "TOXICITY",
+        "--data",
+        data.to_str().unwrap(),
+        "--predictions",
+        preds.to_str().unwrap(),
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["domain"]["rows"], 2, "{j}");
+    let p: Vec<f64> = std::fs::read_to_string(&preds)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["probabilities"]["uncivil"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    for (a, r) in p.iter().zip(&with) {
+        assert!((a - r["incivility"].as_f64().unwrap()).abs() < 1e-6);
+    }
+    let out = run_ok(&[
+        "-q",
+        "eval",
+        "--attribute",
+        "TOXICITY",
+        "--no-domains",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j.get("domain").is_none(), "{j}");
+}
+
 /// Accuracy per category of a built-in model's decisions (at its own
 /// threshold) on `tests/functional/cases.csv` against the column `label`:
 /// `toxicity` by the incivility model, `identity_attack` by that head.
@@ -2068,12 +2216,14 @@ fn functional_accuracy(label: &str) -> std::collections::BTreeMap<String, (usize
         .find(|m| m["name"] == name)
         .unwrap();
     let threshold = m["threshold"].as_f64().unwrap();
-    let file = format!("models/{name}.json");
+    // As `score` gives it (TOXICITY with the GitHub model).
     let out = run(&[
         "-q",
         "eval",
-        "-m",
-        &file,
+        "--attribute",
+        label,
+        "--models",
+        "models",
         "--data",
         cases.to_str().unwrap(),
         "--label-col",

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::score::{Explain, Scorer};
+use super::score::{Domain, Explain, Scorer, GATE_AT};
 use super::AnalyzeError;
 use crate::classify::artifact::ArtifactError;
 use crate::classify::{embedded, CharReasons, Model};
@@ -24,6 +24,9 @@ pub struct ModelChoice {
     pub no_stance: bool,
     /// Score without the attribute heads.
     pub no_attributes: bool,
+    /// Score every comment with the incivility model, none with a
+    /// domain's expert ([`crate::analyze::score::Domain`]).
+    pub no_domains: bool,
     /// Incivility threshold (default: the model's own).
     pub threshold: Option<f64>,
     /// Which comments get explanations.
@@ -42,6 +45,7 @@ impl Default for ModelChoice {
             stance: None,
             no_stance: false,
             no_attributes: false,
+            no_domains: false,
             threshold: None,
             explain: Explain::Flagged,
             top: 5,
@@ -66,6 +70,9 @@ pub enum LoadError {
     #[error(transparent)]
     Mismatch(#[from] AnalyzeError),
 }
+
+/// A model's file name (`github_gate`) and its file, if not the built-in.
+type Named<'a> = (&'a str, Option<PathBuf>);
 
 /// Load the models `c` names, side by side (parsing, checking the content
 /// hash and reading the tokenizer take ~0.1 s a model), into a scorer.
@@ -100,10 +107,30 @@ pub fn load_scorer(c: &ModelChoice) -> Result<Scorer, LoadError> {
             })
             .collect(),
     };
+    // Domains: the built-in ones with the built-in incivility model, or
+    // those whose two files the models folder has; kept below only when
+    // they were trained on the incivility model's columns.
+    let domains: Vec<(&str, [Named; 2])> = match c.no_domains || c.incivility.is_some() {
+        true => Vec::new(),
+        false => embedded::DOMAINS
+            .iter()
+            .filter_map(|&(name, gate, expert)| match &c.models {
+                Some(d) => {
+                    let (g, e) = (
+                        d.join(format!("{gate}.json")),
+                        d.join(format!("{expert}.json")),
+                    );
+                    (g.exists() && e.exists())
+                        .then_some((name, [(gate, Some(g)), (expert, Some(e))]))
+                }
+                None => Some((name, [(gate, None), (expert, None)])),
+            })
+            .collect(),
+    };
     let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
         h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
     };
-    let (incivility, stance, loaded) = std::thread::scope(|sc| {
+    let (incivility, stance, loaded, domain_models) = std::thread::scope(|sc| {
         let stance = stance_file
             .as_ref()
             .map(|p| sc.spawn(move || load(p, "stance")));
@@ -111,9 +138,15 @@ pub fn load_scorer(c: &ModelChoice) -> Result<Scorer, LoadError> {
             .iter()
             .map(|(name, p)| sc.spawn(move || load(p, name)))
             .collect();
+        let domain_models: Vec<_> = domains
+            .iter()
+            .flat_map(|(_, pair)| pair)
+            .map(|(name, p)| sc.spawn(move || load(p, name)))
+            .collect();
         let incivility = load(&inc, "incivility");
         let loaded: Vec<Result<Model, _>> = loaded.into_iter().map(join).collect();
-        (incivility, stance.map(join), loaded)
+        let domain_models: Vec<Result<Model, _>> = domain_models.into_iter().map(join).collect();
+        (incivility, stance.map(join), loaded, domain_models)
     });
     let model = |what: &str| {
         let what = what.to_string();
@@ -128,8 +161,35 @@ pub fn load_scorer(c: &ModelChoice) -> Result<Scorer, LoadError> {
         let m = m.map_err(model(&format!("attribute model {name}")))?;
         attributes.push((name.to_uppercase(), m));
     }
-    Ok(
-        Scorer::new(incivility, stance, c.threshold, c.explain, c.top)?
-            .with_attributes(attributes)?,
-    )
+    let mut scorer = Scorer::new(incivility, stance, c.threshold, c.explain, c.top)?
+        .with_attributes(attributes)?;
+    let mut domain_models = domain_models.into_iter();
+    for (name, pair) in &domains {
+        let mut next = |role: &str| {
+            domain_models
+                .next()
+                .expect("two models a domain")
+                .map_err(model(&format!(
+                    "{name} domain's {role} ({}; --no-domains to score without it)",
+                    pair[0].0
+                )))
+        };
+        let (gate, expert) = (next("gate")?, next("expert")?);
+        // Trained on this incivility model's columns (`train --vocab-of`):
+        // another incivility model keeps its own scores.
+        let inc = scorer.incivility_hash();
+        if [&gate, &expert]
+            .iter()
+            .all(|m| m.vocab_of_hash() == Some(inc))
+        {
+            let domain = Domain {
+                name: name.to_string(),
+                gate,
+                expert,
+                at: GATE_AT,
+            };
+            scorer = scorer.with_domain(domain)?;
+        }
+    }
+    Ok(scorer)
 }

@@ -992,6 +992,7 @@ mod tests {
                 Some(Scored {
                     incivility: p,
                     attributes: Vec::new(),
+                    domain: false,
                     uncivil: p >= 0.5,
                     stance: parent.map(|_| {
                         let mut v = [0.1; 4];

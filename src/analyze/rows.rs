@@ -52,6 +52,10 @@ struct Row<'a> {
     text: Option<&'a str>,
     incivility: Option<f64>,
     uncivil: Option<bool>,
+    /// The domain whose model gave `incivility` (`github`), when not the
+    /// incivility model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domain: Option<&'a str>,
     #[serde(skip_serializing_if = "Attributes::is_empty")]
     attributes: Attributes<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -132,23 +136,29 @@ pub struct ModelHashes<'a> {
     /// The stance model's, if one scored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stance: Option<&'a str>,
-    /// Each attribute head's, by its row name.
+    /// Each attribute head's, by its row name, and a domain's gate and
+    /// expert (`github_gate`, `github_toxicity`).
     #[serde(flatten)]
-    pub attributes: std::collections::BTreeMap<&'a str, &'a str>,
+    pub attributes: std::collections::BTreeMap<String, &'a str>,
 }
 
 impl<'a> ModelHashes<'a> {
     /// The hashes of `scorer`'s models; `names` from [`attribute_names`].
     pub fn of(scorer: &'a Scorer, names: &'a [String]) -> ModelHashes<'a> {
         let (incivility, stance) = scorer.hashes();
+        let mut attributes: std::collections::BTreeMap<String, &str> = names
+            .iter()
+            .cloned()
+            .zip(scorer.attribute_hashes())
+            .collect();
+        if let (Some(d), Some((gate, expert))) = (scorer.domain(), scorer.domain_hashes()) {
+            attributes.insert(format!("{}_gate", d.name), gate);
+            attributes.insert(format!("{}_toxicity", d.name), expert);
+        }
         ModelHashes {
             incivility,
             stance,
-            attributes: names
-                .iter()
-                .map(String::as_str)
-                .zip(scorer.attribute_hashes())
-                .collect(),
+            attributes,
         }
     }
 }
@@ -191,6 +201,20 @@ pub struct RowContext<'a> {
     pub names: &'a [String],
     /// Rows carry the comment's text (`score --include-text`).
     pub include_text: bool,
+    /// The scorer's domain (`github`), named in the rows it scored.
+    pub domain: Option<&'a str>,
+}
+
+impl<'a> RowContext<'a> {
+    /// The context of rows scored by `scorer`; `names` from
+    /// [`attribute_names`].
+    pub fn of(scorer: &'a Scorer, names: &'a [String], include_text: bool) -> RowContext<'a> {
+        RowContext {
+            names,
+            include_text,
+            domain: scorer.domain().map(|d| d.name.as_str()),
+        }
+    }
 }
 
 /// Append the JSON lines of scored threads to `out`: one row per node in
@@ -209,6 +233,7 @@ pub fn jsonl_rows(
                 text: ctx.include_text.then_some(&*n.rec.text),
                 incivility: s.as_ref().map(|s| s.incivility),
                 uncivil: s.as_ref().map(|s| s.uncivil),
+                domain: ctx.domain.filter(|_| s.as_ref().is_some_and(|s| s.domain)),
                 attributes: Attributes {
                     names,
                     values: s.as_ref().map_or(&[], |s| &s.attributes[..]),

@@ -1,6 +1,12 @@
 //! Scoring every comment of a forest with the incivility model and the
 //! stance model (toward the parent; top-level comments toward the
 //! article or submission), in parallel over threads.
+//!
+//! A [`Domain`] (the built-in one: GitHub issue comments) takes the
+//! incivility score of the comments its gate recognises from a model of
+//! that domain's own labels: the sources define incivility differently,
+//! and a text alone cannot carry one source's definition into the pooled
+//! model (model card, "The GitHub domain").
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -67,6 +73,9 @@ pub struct Scored {
     pub stance_label: Option<usize>,
     /// P of each attribute head ([`Scorer::attribute_names`] order).
     pub attributes: Vec<f64>,
+    /// The comment's incivility came from the [`Domain`]'s expert (its
+    /// gate recognised the comment), not from the incivility model.
+    pub domain: bool,
     /// Top features that pushed P(uncivil) up (and, after them, down).
     pub reasons: Vec<Contribution>,
     /// The same per attribute head ([`Scorer::attribute_names`] order):
@@ -79,6 +88,40 @@ pub struct Scored {
     pub stance_reasons: Vec<Contribution>,
 }
 
+/// A domain whose comments get their incivility from a model of the
+/// domain's own labels: where the gate's P (that a text comes from the
+/// domain) is at or over `at`, the expert's P replaces the incivility
+/// model's, and the expert explains it. Both are binary models on the
+/// incivility model's columns (`train --vocab-of`), so they are read from
+/// the same stacked table.
+#[derive(Clone)]
+pub struct Domain {
+    /// `github`: how rows name the model that scored them.
+    pub name: String,
+    /// P(the text comes from the domain), as its `uncivil` class.
+    pub gate: Model,
+    /// P(uncivil) by the domain's labels.
+    pub expert: Model,
+    /// Gate probability from which the expert scores.
+    pub at: f64,
+}
+
+/// The gate probability from which the built-in GitHub expert scores a
+/// comment (chosen on a held-out quarter of the training splits among
+/// 0.5, 0.7 and 0.9: model card, "The GitHub domain").
+pub const GATE_AT: f64 = 0.7;
+
+/// The attribute heads, then the domain's gate and expert: the models
+/// scored on the incivility model's columns beside it, in the stacked
+/// table's order.
+fn heads<'a>(
+    attributes: &'a [(String, Model)],
+    domain: Option<&'a Domain>,
+) -> impl Iterator<Item = &'a Model> {
+    let domain = domain.into_iter().flat_map(|d| [&d.gate, &d.expert]);
+    attributes.iter().map(|a| &a.1).chain(domain)
+}
+
 /// The two models and the decision threshold.
 pub struct Scorer {
     incivility: Model,
@@ -86,6 +129,8 @@ pub struct Scorer {
     /// Attribute heads (`INSULT`, ...), each a binary model over the same
     /// featurization as the incivility model.
     attributes: Vec<(String, Model)>,
+    /// A domain scored by its own expert ([`Domain`]).
+    domain: Option<Domain>,
     threshold: f64,
     explain: Explain,
     /// Whether stance decisions are explained at all (under `explain`).
@@ -145,6 +190,7 @@ impl Scorer {
             incivility,
             stance,
             attributes: Vec::new(),
+            domain: None,
             threshold,
             explain,
             explain_stance: true,
@@ -161,30 +207,29 @@ impl Scorer {
         // each file) share its one copy, so a prepared comment's embedding
         // is computed once for all of them.
         if let Some(e) = self.incivility.featurizer.embedding.clone() {
-            for (_, m) in &mut self.attributes {
+            let domain = self
+                .domain
+                .iter_mut()
+                .flat_map(|d| [&mut d.gate, &mut d.expert]);
+            for m in self.attributes.iter_mut().map(|a| &mut a.1).chain(domain) {
                 if m.featurizer.embedding.as_deref() == Some(&*e) {
                     m.featurizer.embedding = Some(e.clone());
                 }
             }
         }
         let inc = &self.incivility;
-        let others = || {
-            self.stance
-                .iter()
-                .chain(self.attributes.iter().map(|a| &a.1))
-        };
-        self.shared = others().all(|m| m.shares_featurizer(inc));
+        let heads: Vec<&Model> = heads(&self.attributes, self.domain.as_ref()).collect();
+        let others = || self.stance.iter().chain(heads.iter().copied());
+        let shared = others().all(|m| m.shares_featurizer(inc));
         let models = || std::iter::once(inc).chain(others());
-        self.fused = self.shared && models().all(|m| m.fused().is_some());
-        self.tokens_only = self.fused && models().all(Model::scores_without_chars);
-        self.stack = None;
-        if self.fused
-            && !self.attributes.is_empty()
-            && self.attributes.iter().all(|(_, m)| inc.stacks_with(m))
-        {
-            // Incivility, then the heads: the table's column order.
+        let fused = shared && models().all(|m| m.fused().is_some());
+        let tokens_only = fused && models().all(Model::scores_without_chars);
+        let mut stack = None;
+        if fused && !heads.is_empty() && heads.iter().all(|m| inc.stacks_with(m)) {
+            // Incivility, then the heads, then the domain's gate and
+            // expert: the table's column order.
             let experts: Option<Vec<_>> = std::iter::once(inc)
-                .chain(self.attributes.iter().map(|a| &a.1))
+                .chain(heads.iter().copied())
                 .map(Model::sole_expert)
                 .collect();
             // One vocabulary for all of them.
@@ -193,9 +238,40 @@ impl Scorer {
                 .and_then(|e| Fused::stacked(&inc.vocab, e));
             if let (Some(table), Some(e)) = (table, experts) {
                 let intercepts = e.iter().flat_map(|e| e.sparse.intercept.clone()).collect();
-                self.stack = Some((table, intercepts));
+                stack = Some((table, intercepts));
             }
         }
+        (self.shared, self.fused, self.tokens_only, self.stack) =
+            (shared, fused, tokens_only, stack);
+    }
+
+    /// Score the comments `domain`'s gate recognises with its expert.
+    /// Both must be binary models on the incivility model's columns
+    /// ([`Model::stacks_with`]).
+    pub fn with_domain(mut self, domain: Domain) -> Result<Scorer, AnalyzeError> {
+        for (role, m) in [("gate", &domain.gate), ("expert", &domain.expert)] {
+            if m.task != Task::Incivility || m.labels.len() != 2 || !self.incivility.stacks_with(m)
+            {
+                return Err(AnalyzeError::Model(format!(
+                    "domain {}: its {role} is not a binary model on the incivility model's columns",
+                    domain.name
+                )));
+            }
+        }
+        if !(0.0..=1.0).contains(&domain.at) {
+            return Err(AnalyzeError::Model(format!(
+                "domain {}: gate probability {} is outside 0..1",
+                domain.name, domain.at
+            )));
+        }
+        self.domain = Some(domain);
+        self.plan();
+        Ok(self)
+    }
+
+    /// The domain scored by its own expert, if any.
+    pub fn domain(&self) -> Option<&Domain> {
+        self.domain.as_ref()
     }
 
     /// Add attribute heads (name, binary model), scored beside incivility.
@@ -268,7 +344,16 @@ impl Scorer {
     /// The top features behind `text`'s incivility score, whatever
     /// [`Explain`] says (for a caller that asks for them).
     pub fn explain_incivility(&self, text: &str) -> Vec<Contribution> {
-        self.incivility.explain(text, "", 1, self.top)
+        self.incivility_model(text).explain(text, "", 1, self.top)
+    }
+
+    /// The model that gives `text` its incivility: the domain's expert
+    /// when its gate recognises the text, else the incivility model.
+    fn incivility_model(&self, text: &str) -> &Model {
+        match &self.domain {
+            Some(d) if d.gate.score(text, "", &mut ScoreScratch::default())[1] >= d.at => &d.expert,
+            _ => &self.incivility,
+        }
     }
 
     /// The top features behind the stance `label` (index into the stance
@@ -278,6 +363,18 @@ impl Scorer {
             .as_ref()
             .map(|m| m.explain(text, parent, label, self.top))
             .unwrap_or_default()
+    }
+
+    /// Content hash of the incivility model.
+    pub fn incivility_hash(&self) -> &str {
+        &self.incivility.hash
+    }
+
+    /// Content hashes of the domain's gate and expert, if any.
+    pub fn domain_hashes(&self) -> Option<(&str, &str)> {
+        self.domain
+            .as_ref()
+            .map(|d| (d.gate.hash.as_str(), d.expert.hash.as_str()))
     }
 
     /// Content hashes of the models: `(incivility, stance)`.
@@ -295,19 +392,27 @@ impl Scorer {
         (table, intercepts): &(Fused, Vec<f64>),
         text: (&Prepared, &str),
         s: &mut ScoreScratch,
-    ) -> (f64, Vec<f64>) {
+    ) -> (f64, Vec<f64>, bool) {
         let sum = self.incivility.side_sum_in(table, text.0, 0);
         let mut margins = [0.0; MAX_K];
         let margins = &mut margins[..table.k()];
         table.margins(intercepts, &[&sum], margins);
-        let incivility = self.incivility.probs_from_margins(&margins[..1], text, s)[1];
         let attributes = self
             .attributes
             .iter()
             .enumerate()
             .map(|(h, (_, m))| m.probs_from_margins(&margins[1 + h..2 + h], text, s)[1])
             .collect();
-        (incivility, attributes)
+        // The domain's gate and expert follow the heads.
+        let g = 1 + self.attributes.len();
+        if let Some(d) = &self.domain {
+            if d.gate.probs_from_margins(&margins[g..g + 1], text, s)[1] >= d.at {
+                let p = d.expert.probs_from_margins(&margins[g + 1..g + 2], text, s)[1];
+                return (p, attributes, true);
+            }
+        }
+        let incivility = self.incivility.probs_from_margins(&margins[..1], text, s)[1];
+        (incivility, attributes, false)
     }
 
     /// P(uncivil) and each attribute head's P, model by model: from each
@@ -318,7 +423,7 @@ impl Scorer {
         (p, fused): (Option<&Prepared>, bool),
         text: &str,
         s: &mut ScoreScratch,
-    ) -> (f64, Vec<f64>) {
+    ) -> (f64, Vec<f64>, bool) {
         let one = |m: &Model, s: &mut ScoreScratch| match p {
             Some(p) if fused => {
                 let sum = m.side_sum(p, 0).unwrap_or_default();
@@ -327,9 +432,13 @@ impl Scorer {
             Some(p) => m.score_prepared(p, text, None, s)[1],
             None => m.score(text, "", s)[1],
         };
-        let incivility = one(&self.incivility, s);
         let attributes = self.attributes.iter().map(|(_, m)| one(m, s)).collect();
-        (incivility, attributes)
+        if let Some(d) = &self.domain {
+            if one(&d.gate, s) >= d.at {
+                return (one(&d.expert, s), attributes, true);
+            }
+        }
+        (one(&self.incivility, s), attributes, false)
     }
 
     /// Scores of every node of a thread (`None` for placeholders and
@@ -380,7 +489,7 @@ impl Scorer {
                 continue;
             }
             let text: &str = &n.rec.text;
-            let (incivility, attributes) = match (&self.stack, prepared.get(i)) {
+            let (incivility, attributes, domain) = match (&self.stack, prepared.get(i)) {
                 (Some(st), Some(p)) => self.score_stacked(st, (p, text), s),
                 _ => self.score_apart((prepared.get(i), fused), text, s),
             };
@@ -402,14 +511,19 @@ impl Scorer {
                 )
                 .collect();
             // Explained right after scoring, as `explain_scored_in` expects.
+            // By the model that gave the score (the domain's expert is the
+            // table's last column).
+            let (inc, col) = match &self.domain {
+                Some(d) if domain => (&d.expert, 2 + self.attributes.len()),
+                _ => (&self.incivility, 0),
+            };
             let reasons = match (explain.wants(uncivil), prepared.get(i)) {
                 (false, _) => Vec::new(),
                 (true, Some(p)) => {
-                    let table = stack.map(|t| (t, 0));
-                    let inc = &self.incivility;
+                    let table = stack.map(|t| (t, col));
                     inc.explain_scored_in(table, (p, text), None, (1, self.top), s)
                 }
-                (true, None) => self.incivility.explain(text, "", 1, self.top),
+                (true, None) => inc.explain(text, "", 1, self.top),
             };
             let (stance, stance_label, stance_reasons) = match (&self.stance, n.parent) {
                 (Some(m), Some(p)) if n.rec.kind == Kind::Comment => {
@@ -455,6 +569,7 @@ impl Scorer {
             out.push(Some(Scored {
                 incivility,
                 attributes,
+                domain,
                 attribute_reasons,
                 uncivil,
                 stance,
@@ -653,5 +768,80 @@ mod tests {
         let mixed = scorer(vec![("PROFANITY".to_string(), own)]);
         assert!(mixed.stack.is_none());
         assert_eq!(mixed.score_forest(&f, &|_| {}).len(), a.len());
+    }
+
+    #[test]
+    fn a_domain_scores_what_its_gate_recognises_with_its_expert() {
+        let texts = BAD.iter().chain(&GOOD).copied();
+        let tokens = Tokens::train(texts, 200, 1).unwrap();
+        let config = FeatureConfig {
+            word_bits: 16,
+            char_bits: 16,
+            char_tf: CharTf::Linear,
+            ..Default::default()
+        };
+        let f = Featurizer::new(config, tokens).unwrap();
+        let inc = toy(&f, (None, 2), |t| BAD.contains(&t));
+        let on_inc = (Some(&inc.vocab), 2);
+        // The "domain": texts about damn crap; its own label: idiots.
+        let gate = toy(&f, on_inc, |t| t.contains("damn") || t.contains("crap"));
+        let expert = toy(&f, on_inc, |t| t.contains("idiot"));
+        let insult = toy(&f, on_inc, |t| t.contains("idiot") || t.contains("moron"));
+        let own = toy(&f, (None, 1), |t| t.contains("idiot"));
+        let domain = |expert: Model| Domain {
+            name: "toy".into(),
+            gate: gate.clone(),
+            expert,
+            at: 0.5,
+        };
+        let scorer = || {
+            Scorer::new(inc.clone(), None, None, Explain::All, 5)
+                .unwrap()
+                .with_attributes(vec![("INSULT".to_string(), insult.clone())])
+                .unwrap()
+                .with_domain(domain(expert.clone()))
+                .unwrap()
+        };
+        // An expert on columns of its own is refused.
+        assert!(Scorer::new(inc.clone(), None, None, Explain::All, 5)
+            .unwrap()
+            .with_domain(domain(own))
+            .is_err());
+        let stacked = scorer();
+        assert_eq!(stacked.stack.as_ref().map(|t| t.0.k()), Some(4));
+        let mut apart = scorer();
+        apart.stack = None;
+        let forest = forest();
+        let a = stacked.score_forest(&forest, &|_| {});
+        assert_eq!(
+            a,
+            apart.score_forest(&forest, &|_| {}),
+            "stacked = apart, bit for bit"
+        );
+        let mut s = ScoreScratch::default();
+        let (mut routed, mut kept) = (0, 0);
+        for (t, sc) in forest.threads.iter().zip(&a) {
+            for (n, sc) in t.nodes.iter().zip(sc) {
+                let (Some(sc), text) = (sc, &n.rec.text) else {
+                    continue;
+                };
+                let g = gate.score(text, "", &mut s)[1];
+                assert_eq!(sc.domain, g >= 0.5, "{text}");
+                let by = if sc.domain { &expert } else { &inc };
+                let want = by.score(text, "", &mut s)[1];
+                assert!(
+                    (sc.incivility - want).abs() < 1e-6,
+                    "{text}: {} {want} {}",
+                    sc.incivility,
+                    sc.domain
+                );
+                assert_eq!(sc.reasons, by.explain(text, "", 1, 5), "{text}");
+                assert_eq!(stacked.explain_incivility(text), sc.reasons, "{text}");
+                assert!((sc.attributes[0] - insult.score(text, "", &mut s)[1]).abs() < 1e-6);
+                routed += usize::from(sc.domain);
+                kept += usize::from(!sc.domain);
+            }
+        }
+        assert!(routed > 0 && kept > 0, "{routed} routed, {kept} kept");
     }
 }

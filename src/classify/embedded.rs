@@ -7,17 +7,23 @@ use super::artifact::ArtifactError;
 use super::Model;
 
 /// Names of the embedded models.
-pub const NAMES: [&str; 5] = [
+pub const NAMES: [&str; 7] = [
     "incivility",
     "stance",
     "insult",
     "identity_attack",
     "profanity",
+    "github_gate",
+    "github_toxicity",
 ];
 
 /// The attribute heads among them (file names; the attribute is the name
 /// in upper case: `INSULT`).
 pub const ATTRIBUTES: [&str; 3] = ["insult", "identity_attack", "profanity"];
+
+/// Domains whose comments the incivility score takes from a model of
+/// their own (`analyze::score::Domain`): name, gate model, expert model.
+pub const DOMAINS: [(&str, &str, &str); 1] = [("github", "github_gate", "github_toxicity")];
 
 /// `incivility …, stance …`: the embedded models' short content hashes.
 pub const SUMMARY: &str = env!("THREADLENS_EMBEDDED_MODELS");
@@ -28,6 +34,9 @@ const INSULT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/insult.json.zst"
 const IDENTITY_ATTACK: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/identity_attack.json.zst"));
 const PROFANITY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/profanity.json.zst"));
+const GITHUB_GATE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/github_gate.json.zst"));
+const GITHUB_TOXICITY: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/github_toxicity.json.zst"));
 
 /// Largest decompressed model accepted (the same bound as a model file).
 const MAX_BYTES: usize = 1 << 30;
@@ -40,6 +49,8 @@ fn packed(name: &str) -> Option<&'static [u8]> {
         "insult" => Some(INSULT),
         "identity_attack" => Some(IDENTITY_ATTACK),
         "profanity" => Some(PROFANITY),
+        "github_gate" => Some(GITHUB_GATE),
+        "github_toxicity" => Some(GITHUB_TOXICITY),
         _ => None,
     }
 }

@@ -44,8 +44,9 @@ use crate::features::{sort_keys, FeatureConfig, FeatureName, Featurizer, Vocab};
 
 use super::Expert;
 
-/// Most score columns a fused model has (stance: 4).
-pub const MAX_K: usize = 4;
+/// Most score columns a fused table has (stance: 4; the incivility model
+/// stacked with three attribute heads and a domain's gate and expert: 6).
+pub const MAX_K: usize = 6;
 
 /// Per column: idf, then the n-gram stage's `k` weights.
 #[derive(Debug, Clone)]
@@ -332,6 +333,8 @@ impl Fused {
                 1 => self.block_sum::<1>(vocab, block, off),
                 2 => self.block_sum::<2>(vocab, block, off),
                 3 => self.block_sum::<3>(vocab, block, off),
+                4 => self.block_sum::<4>(vocab, block, off),
+                5 => self.block_sum::<5>(vocab, block, off),
                 _ => self.block_sum::<MAX_K>(vocab, block, off),
             };
             s.sq[b] = sq;

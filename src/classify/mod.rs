@@ -707,6 +707,16 @@ impl Model {
             && self.vocab.idf == other.vocab.idf
     }
 
+    /// Content hash of the model whose columns this one was trained on
+    /// (`train --vocab-of`, as recorded in its training settings).
+    pub fn vocab_of_hash(&self) -> Option<&str> {
+        self.training
+            .params
+            .get("vocab_of")?
+            .get("content_sha256")?
+            .as_str()
+    }
+
     /// The expert of a single-expert model.
     pub fn sole_expert(&self) -> Option<&Expert> {
         match (&self.router, &self.experts[..]) {

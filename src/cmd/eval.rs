@@ -9,7 +9,9 @@ use anyhow::{bail, Result};
 
 use super::train::{check_empty, evaluate, load};
 use crate::cli::EvalArgs;
-use threadlens::classify::{embedded, Model};
+use threadlens::analyze::score::GATE_AT;
+use threadlens::classify::train::{self, Example};
+use threadlens::classify::{embedded, metrics, Model};
 use threadlens::output::Output;
 
 /// The model `--attribute NAME` names: its file in `--models DIR`, else
@@ -34,17 +36,89 @@ fn attribute_model(name: &str, dir: Option<&Path>) -> Result<(Model, String)> {
     })
 }
 
+/// The built-in domain's gate and expert for TOXICITY (from `dir` when it
+/// holds both), when they were trained on `model`'s columns; as
+/// `score` would use them.
+fn domain_models(model: &Model, dir: Option<&Path>) -> Result<Option<(Model, Model)>> {
+    let Some(&(_, gate, expert)) = embedded::DOMAINS.first() else {
+        return Ok(None);
+    };
+    let (g, e) = match dir {
+        Some(d) => {
+            let (g, e) = (
+                d.join(format!("{gate}.json")),
+                d.join(format!("{expert}.json")),
+            );
+            if !(g.exists() && e.exists()) {
+                return Ok(None);
+            }
+            (Model::load(&g)?, Model::load(&e)?)
+        }
+        None => (embedded::load(gate)?, embedded::load(expert)?),
+    };
+    let ours = |m: &Model| m.vocab_of_hash() == Some(model.hash.as_str());
+    Ok((ours(&g) && ours(&e)).then_some((g, e)))
+}
+
+/// Binary metrics and probabilities of the pooled model with the domain's
+/// expert taking the rows its gate recognises (`score`'s rule).
+fn evaluate_with_domain(
+    model: &Model,
+    (gate, expert): &(Model, Model),
+    ex: &[Example<'_>],
+) -> (serde_json::Value, Vec<Vec<f64>>, usize) {
+    let (pooled, g, e) = (
+        train::predict(model, ex),
+        train::predict(gate, ex),
+        train::predict(expert, ex),
+    );
+    let mut routed = 0;
+    let probs: Vec<Vec<f64>> = pooled
+        .into_iter()
+        .zip(g.iter().zip(e))
+        .map(|(p, (g, e))| match g[1] >= GATE_AT {
+            true => {
+                routed += 1;
+                e
+            }
+            false => p,
+        })
+        .collect();
+    let y: Vec<bool> = ex.iter().map(|e| e.class == 1).collect();
+    let p: Vec<f64> = probs.iter().map(|p| p[1]).collect();
+    let m = serde_json::to_value(metrics::binary(&y, &p, model.threshold)).expect("serialisable");
+    (m, probs, routed)
+}
+
 pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
     let (model, model_name) = match (&a.model, &a.attribute) {
         (Some(p), _) => (Model::load(p)?, p.display().to_string()),
         (None, Some(name)) => attribute_model(name, a.models.as_deref())?,
         (None, None) => bail!("eval needs -m MODEL or --attribute NAME"),
     };
+    // TOXICITY as `score` gives it: with the domain's expert.
+    let toxicity = a
+        .attribute
+        .as_deref()
+        .is_some_and(|n| matches!(n.to_ascii_uppercase().as_str(), "TOXICITY" | "INCIVILITY"));
+    let domain = match toxicity && !a.no_domains {
+        true => domain_models(&model, a.models.as_deref())?,
+        false => None,
+    };
     let l = load(&a.data, model.task, &a.labeled)?;
     check_empty(&l, a.labeled.strict, quiet, "scored as empty comments")?;
     let ex = l.examples();
     let t0 = std::time::Instant::now();
-    let (metrics, probs) = evaluate(&model, &ex);
+    let (metrics, probs, routed) = match &domain {
+        Some(d) => {
+            let (m, p, r) = evaluate_with_domain(&model, d, &ex);
+            (m, p, Some(r))
+        }
+        None => {
+            let (m, p) = evaluate(&model, &ex);
+            (m, p, None)
+        }
+    };
     let secs = t0.elapsed().as_secs_f64();
     if let Some(path) = &a.predictions {
         let mut out = Output::create(Some(path))?;
@@ -76,6 +150,16 @@ pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
         "seconds": secs,
         "comments_per_s": ex.len() as f64 / secs.max(1e-9),
     });
+    if let (Some(r), Some(&(name, gate, expert))) = (routed, embedded::DOMAINS.first()) {
+        v["domain"] = serde_json::json!({
+            "name": name,
+            "rows": r,
+            "gate_at": GATE_AT,
+            "gate_sha256": domain.as_ref().map(|d| d.0.hash.clone()),
+            "expert_sha256": domain.as_ref().map(|d| d.1.hash.clone()),
+            "models": [gate, expert],
+        });
+    }
     if let (Some(obj), serde_json::Value::Object(m)) = (v.as_object_mut(), metrics) {
         obj.extend(m);
     }

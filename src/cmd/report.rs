@@ -102,6 +102,7 @@ impl GoldRun {
                             Scored {
                                 incivility: p,
                                 attributes: s.attributes.clone(),
+                                domain: false,
                                 uncivil: p >= 0.5,
                                 stance: s.stance,
                                 stance_label: s.stance_label,

@@ -35,6 +35,7 @@ pub fn scorer(a: &ModelArgs) -> Result<Scorer> {
         stance: a.stance_model.clone(),
         no_stance: a.no_stance,
         no_attributes: a.no_attributes,
+        no_domains: a.no_domains,
         threshold: a.threshold,
         explain,
         top: a.top_features,
@@ -313,10 +314,7 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     let scorer = scorer(&a.models)?;
     let t0 = std::time::Instant::now();
     let names = rows::attribute_names(&scorer);
-    let ctx = rows::RowContext {
-        names: &names,
-        include_text: a.include_text,
-    };
+    let ctx = rows::RowContext::of(&scorer, &names, a.include_text);
     let csv_out = is_csv(a.output.as_deref());
     let fresh = || -> Result<Written> {
         let out = Output::create(a.output.as_deref())?;
