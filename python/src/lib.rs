@@ -66,6 +66,7 @@ fn pairs(c: &[Contribution]) -> Vec<(String, f64)> {
 struct ScoreColumns {
     incivility: Vec<Option<f64>>,
     uncivil: Vec<Option<bool>>,
+    domain: Vec<Option<String>>,
     attributes: Vec<Vec<Option<f64>>>,
     stance: Vec<Option<&'static str>>,
     probs: [Vec<Option<f64>>; 4],
@@ -78,6 +79,7 @@ impl ScoreColumns {
         ScoreColumns {
             incivility: Vec::with_capacity(n),
             uncivil: Vec::with_capacity(n),
+            domain: Vec::with_capacity(n),
             attributes: (0..heads).map(|_| Vec::with_capacity(n)).collect(),
             stance: Vec::with_capacity(n),
             probs: std::array::from_fn(|_| Vec::with_capacity(n)),
@@ -86,9 +88,16 @@ impl ScoreColumns {
         }
     }
 
-    fn push(&mut self, s: Option<&Scored>) {
+    /// One row's scores; `domain`: the scorer's domain name, written where
+    /// its expert gave the incivility.
+    fn push(&mut self, s: Option<&Scored>, domain: Option<&str>) {
         self.incivility.push(s.map(|s| s.incivility));
         self.uncivil.push(s.map(|s| s.uncivil));
+        self.domain.push(
+            domain
+                .filter(|_| s.is_some_and(|s| s.domain))
+                .map(str::to_string),
+        );
         for (j, col) in self.attributes.iter_mut().enumerate() {
             col.push(s.and_then(|s| s.attributes.get(j).copied()));
         }
@@ -107,6 +116,7 @@ impl ScoreColumns {
     fn into_dict(self, d: &Bound<'_, PyDict>, names: &[String]) -> PyResult<()> {
         d.set_item("incivility", self.incivility)?;
         d.set_item("uncivil", self.uncivil)?;
+        d.set_item("domain", self.domain)?;
         for (name, col) in names.iter().zip(self.attributes) {
             d.set_item(name, col)?;
         }
@@ -356,7 +366,8 @@ struct Models {
 impl Models {
     /// Load the built-in models, or those of the folder `models`.
     #[new]
-    #[pyo3(signature = (models = None, threshold = None, stance = true, attributes = true, explain = "flagged", top = 5))]
+    #[pyo3(signature = (models = None, threshold = None, stance = true, attributes = true, explain = "flagged", top = 5, domains = true))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         models: Option<PathBuf>,
@@ -365,11 +376,13 @@ impl Models {
         attributes: bool,
         explain: &str,
         top: usize,
+        domains: bool,
     ) -> PyResult<Models> {
         let choice = ModelChoice {
             models,
             no_stance: !stance,
             no_attributes: !attributes,
+            no_domains: !domains,
             threshold,
             explain: explain_of(explain)?,
             top,
@@ -394,6 +407,14 @@ impl Models {
             heads.set_item(n, h)?;
         }
         d.set_item("attributes", heads)?;
+        if let (Some(dm), Some((gate, expert))) =
+            (self.scorer.domain(), self.scorer.domain_hashes())
+        {
+            let domain = PyDict::new(py);
+            domain.set_item(format!("{}_gate", dm.name), gate)?;
+            domain.set_item(format!("{}_toxicity", dm.name), expert)?;
+            d.set_item("domains", domain)?;
+        }
         d.set_item("threshold", self.scorer.threshold())?;
         Ok(d)
     }
@@ -429,8 +450,9 @@ impl Models {
                 })
                 .collect();
             let mut cols = ScoreColumns::new(self.names.len(), scored.len());
+            let domain = scorer.domain().map(|d| d.name.as_str());
             for s in &scored {
-                cols.push(Some(s));
+                cols.push(Some(s), domain);
             }
             cols
         });
@@ -450,10 +472,11 @@ impl Models {
             let scores = scorer.score_forest(&forest, &|_| {});
             let mut nodes = NodeColumns::default();
             let mut cols = ScoreColumns::new(self.names.len(), table.ids.len());
+            let domain = scorer.domain().map(|d| d.name.as_str());
             for (t, sc) in forest.threads.iter().zip(&scores) {
                 for i in records_of(t) {
                     nodes.push(t, i, false);
-                    cols.push(sc[i].as_ref());
+                    cols.push(sc[i].as_ref(), domain);
                 }
             }
             Ok((nodes, cols, diags))

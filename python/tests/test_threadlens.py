@@ -65,6 +65,28 @@ def test_score_texts_columns_index_and_stance_only_with_a_parent():
     assert abs(total - 1) < 1e-9
 
 
+def test_github_like_comments_are_scored_by_the_github_model_as_on_the_command_line(tmp_path):
+    texts = ["This PR has been open for three months and nobody reviewed it. "
+             "Why do I even bother sending patches to this repo?",
+             "Thanks for the article, a good read."]
+    csv = tmp_path / "t.csv"
+    pd.DataFrame({"id": ["g0", "g1"], "text": texts}).to_csv(csv, index=False)
+    for domains, extra in ((True, ()), (False, ("--no-domains",))):
+        want = {r["id"]: r for r in cli_rows(csv, *extra)}
+        got = threadlens.score(texts, domains=domains)
+        for i, row in got.iterrows():
+            w = want[f"g{i}"]
+            assert row["incivility"] == pytest.approx(w["incivility"], abs=1e-12)
+            assert (row["domain"] if isinstance(row["domain"], str) else None) == w.get("domain")
+    with_domain = threadlens.score(texts)
+    assert list(with_domain["domain"].fillna("-")) == ["github", "-"]
+    pooled = threadlens.score(texts, domains=False)
+    assert with_domain.loc[0, "incivility"] != pooled.loc[0, "incivility"]
+    assert with_domain.loc[1, "incivility"] == pooled.loc[1, "incivility"]
+    info = threadlens.load_models().info()
+    assert set(info["domains"]) == {"github_gate", "github_toxicity"}
+
+
 def test_score_texts_equal_the_cli_scores_of_the_same_texts(tmp_path):
     texts = ["You people are pathetic liars.", "I agree with the council here.",
              "Why would anyone vote for this?", "Go to hell", "lovely photo"]

@@ -42,8 +42,8 @@ _EXPLAIN = ("flagged", "all", "none")
 
 
 @functools.lru_cache(maxsize=8)
-def _cached(models, threshold, stance, attributes, explain, top) -> Models:
-    return Models(models, threshold, stance, attributes, explain, top)
+def _cached(models, threshold, stance, attributes, explain, top, domains=True) -> Models:
+    return Models(models, threshold, stance, attributes, explain, top, domains)
 
 
 def load_models(
@@ -54,6 +54,7 @@ def load_models(
     attributes: bool = True,
     explain: str = "flagged",
     top: int = 5,
+    domains: bool = True,
 ) -> Models:
     """The models a call scores with (cached per choice).
 
@@ -62,6 +63,10 @@ def load_models(
     models). ``threshold``: P(uncivil) at which a comment is flagged
     (default: the model's own). ``explain``: which comments get their top
     features (``flagged``, ``all`` or ``none``); ``top``: how many.
+    ``domains``: comments that read like GitHub issue comments get their
+    incivility from the GitHub model (the ``domain`` column says
+    ``github``), as ``threadlens score`` does; ``False`` scores every
+    comment with the pooled model (``--no-domains``).
     """
     if explain not in _EXPLAIN:
         raise ValueError(f"explain {explain!r}: expected flagged, all or none")
@@ -69,7 +74,7 @@ def load_models(
         models = os.environ.get("THREADLENS_MODELS") or None
     if models is not None:
         models = os.fspath(models)
-    return _cached(models, threshold, bool(stance), bool(attributes), explain, int(top))
+    return _cached(models, threshold, bool(stance), bool(attributes), explain, int(top), bool(domains))
 
 
 def _missing(v: Any) -> bool:
@@ -125,12 +130,14 @@ def score(
     threshold: Optional[float] = None,
     explain: str = "flagged",
     top: int = 5,
+    domains: bool = True,
 ) -> pd.DataFrame:
     """Score texts, each on its own (or toward its parent text).
 
     Returns one row per text, in order (with the index of ``texts`` when it
     is a pandas Series): ``incivility`` (P(uncivil)), ``uncivil`` (at or over
-    the threshold), one column per attribute head (``insult``,
+    the threshold), ``domain`` (``github`` where the GitHub model gave
+    ``incivility``; ``domains=False``: never), one column per attribute head (``insult``,
     ``identity_attack``, ``profanity``), and, for texts with a parent,
     ``stance`` (agree, disagree, query or comment) with ``p_agree`` ...
     ``p_comment``; ``reasons`` and ``stance_reasons`` list the features
@@ -138,7 +145,7 @@ def score(
     is scored as an empty comment. The GIL is released while scoring, on
     all cores.
     """
-    m = load_models(models, threshold=threshold, explain=explain, top=top)
+    m = load_models(models, threshold=threshold, explain=explain, top=top, domains=domains)
     index = texts.index if isinstance(texts, pd.Series) else None
     texts = _texts(texts)
     if parents is not None:
@@ -253,6 +260,7 @@ def score_threads(
     explain: str = "flagged",
     top: int = 5,
     name: str = "frame",
+    domains: bool = True,
 ) -> pd.DataFrame:
     """Score the comments of a data frame in their threads: the rows
     ``threadlens score`` writes for the same comments as a CSV file.
@@ -275,7 +283,7 @@ def score_threads(
     gets its stance toward what it asserts by rule, ``query`` if its first
     line asks, else ``agree``, without probabilities).
     """
-    m = load_models(models, threshold=threshold, explain=explain, top=top)
+    m = load_models(models, threshold=threshold, explain=explain, top=top, domains=domains)
     table = _table(df, name, id, parent, thread, text, author, created)
     out = _frame(m.score_table(table))
     out["created"] = out["created"].astype("Int64")
@@ -300,6 +308,7 @@ def report(
     trees: int = 25,
     queue_sort: Optional[str] = None,
     name: str = "frame",
+    domains: bool = True,
 ) -> dict:
     """Write the moderation and debate-dynamics report of a data frame's
     threads to ``path`` (HTML, Markdown or JSON, by ``format`` or the
@@ -315,7 +324,7 @@ def report(
     if format is None:
         format = os.path.splitext(path)[1].lstrip(".").lower()
     format = {"htm": "html", "markdown": "md"}.get(format.lower(), format.lower())
-    m = load_models(models, threshold=threshold)
+    m = load_models(models, threshold=threshold, domains=domains)
     table = _table(df, name, id, parent, thread, text, author, created)
     done = m.report_table(table, path, format, queue, threads, trees, queue_sort)
     out = json.loads(done["json"])
