@@ -28,7 +28,7 @@ import csv, json, os, random, re, subprocess, sys, zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_choice import B, EXE, IA, TMP, auc, flagged, rows_of, write  # noqa: E402
+from identity_negatives_choice import B, EXE, IA, TMP, auc, flagged, report, rows_of, write  # noqa: E402
 from identity_negatives_data import FRAMES, civil_group_mentions, counter_speech, quotable  # noqa: E402
 
 TRAIN, COMBO = FRAMES[:12], FRAMES[12:]  # the 12 written first; 12 lead-ins x 15 condemnations, and 15 alone
@@ -120,12 +120,7 @@ def main():
         m = os.path.join(TMP, "m.json")
         subprocess.run([EXE, "-q", "train", "--vocab-of", os.path.join(ROOT, "models", "incivility.json"),
                         "-C", "2", "--balance-files", "--data", *data, "-o", m], check=True, capture_output=True)
-        out = {t: auc(m, p) for t, p in va_files.items()}
-        out["mean"] = round(sum(out[t] for t in IA) / 3, 4)
-        for t, p in va_files.items():
-            out[t + "+civ"] = auc(m, write(os.path.join(TMP, f"{t}_civ.csv"), rows_of(p) + civ_va))
-        out["mean+civ"] = round(sum(out[t + "+civ"] for t in IA) / 3, 4)
-        out["civil flagged"] = flagged(m, write(os.path.join(TMP, "civ.csv"), civ_va))
+        out = report(m, va_files, civ_va)
         out["cs auc"] = auc(m, cs_file)
         out["cs flagged"] = flagged(m, cs_neg_file)
         out["neg auc"] = auc(m, ng_file)

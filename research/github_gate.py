@@ -19,6 +19,9 @@ import csv, json, os, subprocess, sys, tempfile, zlib
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from identity_negatives_choice import write  # noqa: E402  (same header)
+
 csv.field_size_limit(1 << 30)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 B = os.path.join(ROOT, "..", "shared", "bench", "tasks")
@@ -31,14 +34,6 @@ D = tempfile.mkdtemp()
 
 def run(*a):
     subprocess.run([EXE, "-q", *a], check=True, capture_output=True)
-
-
-def write(path, rows):
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(HDR)
-        w.writerows(rows)
-    return path
 
 
 def preds(model, data):

@@ -2096,20 +2096,14 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     };
-    // Each text's P by a model file alone.
-    let by = |model: &str| -> Vec<f64> {
+    // `eval` on the texts with `which` (a model): its JSON and each text's P.
+    let eval = |which: &[&str]| -> (serde_json::Value, Vec<f64>) {
         let preds = dir.path().join("p.jsonl");
-        run_ok(&[
-            "-q",
-            "eval",
-            "-m",
-            model,
-            "--data",
-            data.to_str().unwrap(),
-            "--predictions",
-            preds.to_str().unwrap(),
-        ]);
-        std::fs::read_to_string(&preds)
+        let mut args = vec!["-q", "eval", "--data", data.to_str().unwrap()];
+        args.extend_from_slice(which);
+        args.extend_from_slice(&["--predictions", preds.to_str().unwrap()]);
+        let out = run_ok(&args);
+        let p = std::fs::read_to_string(&preds)
             .unwrap()
             .lines()
             .map(|l| {
@@ -2117,8 +2111,10 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
                     .as_f64()
                     .unwrap()
             })
-            .collect()
+            .collect();
+        (serde_json::from_slice(&out.stdout).unwrap(), p)
     };
+    let by = |model: &str| eval(&["-m", model]).1;
     let (pooled, gate, expert) = (
         by("models/incivility.json"),
         by("models/github_gate.json"),
@@ -2157,42 +2153,14 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
         assert_eq!(side["models"][m].as_str().map(str::len), Some(64), "{side}");
     }
     // eval --attribute TOXICITY: the same probabilities as score.
-    let preds = dir.path().join("q.jsonl");
-    let out = run_ok(&[
-        "-q",
-        "eval",
-        "--attribute",
-        "TOXICITY",
-        "--data",
-        data.to_str().unwrap(),
-        "--predictions",
-        preds.to_str().unwrap(),
-    ]);
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (j, p) = eval(&["--attribute", "TOXICITY"]);
     assert_eq!(j["domain"]["rows"], 2, "{j}");
-    let p: Vec<f64> = std::fs::read_to_string(&preds)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["probabilities"]["uncivil"]
-                .as_f64()
-                .unwrap()
-        })
-        .collect();
     for (a, r) in p.iter().zip(&with) {
         assert!((a - r["incivility"].as_f64().unwrap()).abs() < 1e-6);
     }
-    let out = run_ok(&[
-        "-q",
-        "eval",
-        "--attribute",
-        "TOXICITY",
-        "--no-domains",
-        "--data",
-        data.to_str().unwrap(),
-    ]);
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (j, p) = eval(&["--attribute", "TOXICITY", "--no-domains"]);
     assert!(j.get("domain").is_none(), "{j}");
+    assert_eq!(p, pooled);
 }
 
 /// Accuracy per category of a built-in model's decisions (at its own

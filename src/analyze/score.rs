@@ -695,8 +695,8 @@ mod tests {
         crate::forest::build(records, &mut diags).unwrap()
     }
 
-    #[test]
-    fn heads_on_the_incivility_columns_score_from_one_table_as_from_their_own() {
+    /// A featurizer for the toy texts (linearly weighted character block).
+    fn toy_featurizer() -> Featurizer {
         let texts = BAD.iter().chain(&GOOD).copied();
         let tokens = Tokens::train(texts, 200, 1).unwrap();
         let config = FeatureConfig {
@@ -705,7 +705,12 @@ mod tests {
             char_tf: CharTf::Linear,
             ..Default::default()
         };
-        let plain = Featurizer::new(config, tokens).unwrap();
+        Featurizer::new(config, tokens).unwrap()
+    }
+
+    #[test]
+    fn heads_on_the_incivility_columns_score_from_one_table_as_from_their_own() {
+        let plain = toy_featurizer();
         // With and without an embedding table (heads take the base's).
         let table = crate::features::embed::table_for(&plain.tokens, 3, |p| {
             let h = p
@@ -772,15 +777,7 @@ mod tests {
 
     #[test]
     fn a_domain_scores_what_its_gate_recognises_with_its_expert() {
-        let texts = BAD.iter().chain(&GOOD).copied();
-        let tokens = Tokens::train(texts, 200, 1).unwrap();
-        let config = FeatureConfig {
-            word_bits: 16,
-            char_bits: 16,
-            char_tf: CharTf::Linear,
-            ..Default::default()
-        };
-        let f = Featurizer::new(config, tokens).unwrap();
+        let f = toy_featurizer();
         let inc = toy(&f, (None, 2), |t| BAD.contains(&t));
         let on_inc = (Some(&inc.vocab), 2);
         // The "domain": texts about damn crap; its own label: idiots.
