@@ -108,8 +108,9 @@ pub fn load_scorer(c: &ModelChoice) -> Result<Scorer, LoadError> {
             .collect(),
     };
     // Domains: the built-in ones with the built-in incivility model, or
-    // those whose two files the models folder has; kept below only when
-    // they were trained on the incivility model's columns.
+    // those whose two files the models folder has (none when an
+    // incivility model file is named); kept below only when they were
+    // trained on the incivility model's columns.
     let domains: Vec<(&str, [Named; 2])> = match c.no_domains || c.incivility.is_some() {
         true => Vec::new(),
         false => embedded::DOMAINS
@@ -164,17 +165,17 @@ pub fn load_scorer(c: &ModelChoice) -> Result<Scorer, LoadError> {
     let mut scorer = Scorer::new(incivility, stance, c.threshold, c.explain, c.top)?
         .with_attributes(attributes)?;
     let mut domain_models = domain_models.into_iter();
-    for (name, pair) in &domains {
-        let mut next = |role: &str| {
-            domain_models
-                .next()
-                .expect("two models a domain")
-                .map_err(model(&format!(
-                    "{name} domain's {role} ({}; --no-domains to score without it)",
-                    pair[0].0
-                )))
+    for (name, [(gate_file, _), (expert_file, _)]) in &domains {
+        let (Some(gate), Some(expert)) = (domain_models.next(), domain_models.next()) else {
+            break;
         };
-        let (gate, expert) = (next("gate")?, next("expert")?);
+        let why = |role: &str, file: &str| {
+            model(&format!(
+                "{name} domain's {role} ({file}; --no-domains to score without it)"
+            ))
+        };
+        let gate = gate.map_err(why("gate", gate_file))?;
+        let expert = expert.map_err(why("expert", expert_file))?;
         // Trained on this incivility model's columns (`train --vocab-of`):
         // another incivility model keeps its own scores.
         let inc = scorer.incivility_hash();
