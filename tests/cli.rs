@@ -2152,6 +2152,33 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
     for m in ["github_gate", "github_toxicity"] {
         assert_eq!(side["models"][m].as_str().map(str::len), Some(64), "{side}");
     }
+    // The report's queue says which comments the GitHub model scored
+    // (the texts as replies to a post: roots are not queued).
+    let replies: String = std::iter::once(
+        "{\"id\":\"p\",\"thread_id\":\"p\",\"text\":\"Release 2.0 is out\"}\n".to_string(),
+    )
+    .chain(texts.iter().enumerate().map(|(i, t)| {
+        format!(
+            "{{\"id\":\"c{i}\",\"thread_id\":\"p\",\"parent_id\":\"p\",\"text\":{}}}\n",
+            serde_json::to_string(t).unwrap()
+        )
+    }))
+    .collect();
+    let thread = dir.path().join("thread.jsonl");
+    std::fs::write(&thread, replies).unwrap();
+    let report = |out: &Path| {
+        let o = out.to_str().unwrap();
+        run_ok(&["-q", "report", thread.to_str().unwrap(), "-o", o]);
+        std::fs::read_to_string(out).unwrap()
+    };
+    let r: serde_json::Value = serde_json::from_str(&report(&dir.path().join("r.json"))).unwrap();
+    let queue = r["queue"].as_array().unwrap();
+    assert!(queue.iter().any(|q| q["id"] == "c0"), "{r}");
+    for q in queue {
+        let i: usize = q["id"].as_str().unwrap()[1..].parse().unwrap();
+        assert_eq!(q["domain"].as_str(), routed[i].then_some("github"), "{q}");
+    }
+    assert!(report(&dir.path().join("r.html")).contains(">github model</span>"));
     // eval --attribute TOXICITY: the same probabilities as score.
     let (j, p) = eval(&["--attribute", "TOXICITY"]);
     assert_eq!(j["domain"]["rows"], 2, "{j}");

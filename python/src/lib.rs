@@ -538,6 +538,7 @@ impl Models {
                 attributes: self.names.clone(),
                 queue_sort,
                 queue_sort_threshold,
+                domain: scorer.domain().map(|d| d.name.clone()),
                 ..Default::default()
             };
             let mut b = ReportBuilder::new(models, opt);

@@ -507,7 +507,7 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
         };
         let _ = write!(
             o,
-            "<tr id=\"q{}\"{}{} data-thread=\"{}\" data-author=\"{}\" data-p=\"{:.4}\" data-stance=\"{}\"><td class=\"num\">{}</td><td class=\"num\">{:.3}</td>{}<td class=\"txt\"><div class=\"meta\">{}{} · depth {} · <span title=\"{}\">{}</span></div>{}{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr id=\"q{}\"{}{} data-thread=\"{}\" data-author=\"{}\" data-p=\"{:.4}\" data-stance=\"{}\"><td class=\"num\">{}</td><td class=\"num\">{:.3}</td>{}<td class=\"txt\"><div class=\"meta\">{}{} · depth {}{} · <span title=\"{}\">{}</span></div>{}{}</td><td>{}</td><td>{}</td></tr>",
             q.rank,
             if q.rank as usize > PAGE { " hidden" } else { "" },
             anchor.map_or(String::new(), |a| format!(" data-go=\"{a}\"")),
@@ -529,6 +529,10 @@ pub fn html(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
                 " · <span class=\"edge s-{s}\">{s}</span>"
             )),
             q.depth,
+            q.domain.as_deref().map_or(String::new(), |d| {
+                let d = html_escape(d);
+                format!(" · <span title=\"P(uncivil) from the {d} model: this comment reads like a {d} comment\">{d} model</span>")
+            }),
             html_escape(&q.source),
             user(short_source(&q.source)),
             text_block(&q.text, &q.reasons),

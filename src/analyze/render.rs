@@ -336,7 +336,10 @@ pub fn markdown(r: &Report, queue_rows: usize, thread_rows: usize) -> String {
             md_escape(&q.id),
             md_escape(q.author.as_deref().unwrap_or("")),
             q.stance.unwrap_or("–"),
-            md_escape(&readable_reasons(&q.reasons, 5)),
+            md_escape(&match &q.domain {
+                Some(d) => format!("({d} model) {}", readable_reasons(&q.reasons, 5)),
+                None => readable_reasons(&q.reasons, 5),
+            }),
             md_escape(&q.text),
             md_escape(&q.parent_text),
             md_escape(&q.source)

@@ -157,6 +157,10 @@ pub struct QueueItem {
     /// P of each attribute head (`insult`, ...), when scored with them.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub attributes: std::collections::BTreeMap<String, f64>,
+    /// The domain whose model gave `incivility` (`github`), when not the
+    /// incivility model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
 }
 
 /// Characters kept of a comment in the queue.
@@ -271,6 +275,10 @@ pub struct ReportOptions {
     /// `None`: the incivility flag, whatever the sort.
     #[serde(default)]
     pub queue_sort_threshold: Option<f64>,
+    /// The scorer's domain (`github`, [`crate::analyze::score::Domain`]):
+    /// the queue says which comments its model scored.
+    #[serde(default)]
+    pub domain: Option<String>,
 }
 
 impl ReportOptions {
@@ -313,6 +321,7 @@ impl Default for ReportOptions {
             attributes: Vec::new(),
             queue_sort: None,
             queue_sort_threshold: None,
+            domain: None,
         }
     }
 }
@@ -711,6 +720,7 @@ impl ReportBuilder {
                     .cloned()
                     .zip(s.attributes.iter().copied())
                     .collect(),
+                domain: self.opt.domain.clone().filter(|_| s.domain),
             });
         }
         let by = self.opt.queue_sort.as_deref();

@@ -309,6 +309,7 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         attributes,
         queue_sort,
         queue_sort_threshold,
+        domain: scorer.domain().map(|d| d.name.clone()),
         trees: a.trees,
         threads: a.json_threads.0,
         queue_trees: a.queue,
