@@ -2064,18 +2064,19 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
         "lol this guy is such a clown, unfollow",
         "Thanks for the article, a good read.",
     ];
-    let jsonl: String = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            format!(
-                "{{\"id\":\"c{i}\",\"text\":{}}}\n",
-                serde_json::to_string(t).unwrap()
-            )
-        })
-        .collect();
+    // The texts as JSON lines `c0`, `c1` ..., each with the fields `extra`.
+    let jsonl = |extra: &str| -> String {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let t = serde_json::to_string(t).unwrap();
+                format!("{{\"id\":\"c{i}\"{extra},\"text\":{t}}}\n")
+            })
+            .collect()
+    };
     let input = dir.path().join("in.jsonl");
-    std::fs::write(&input, jsonl).unwrap();
+    std::fs::write(&input, jsonl("")).unwrap();
     let csv: String = std::iter::once("id,text,label\n".to_string())
         .chain(
             texts
@@ -2154,16 +2155,9 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
     }
     // The report's queue says which comments the GitHub model scored
     // (the texts as replies to a post: roots are not queued).
-    let replies: String = std::iter::once(
-        "{\"id\":\"p\",\"thread_id\":\"p\",\"text\":\"Release 2.0 is out\"}\n".to_string(),
-    )
-    .chain(texts.iter().enumerate().map(|(i, t)| {
-        format!(
-            "{{\"id\":\"c{i}\",\"thread_id\":\"p\",\"parent_id\":\"p\",\"text\":{}}}\n",
-            serde_json::to_string(t).unwrap()
-        )
-    }))
-    .collect();
+    let replies = "{\"id\":\"p\",\"thread_id\":\"p\",\"text\":\"Release 2.0 is out\"}\n"
+        .to_string()
+        + &jsonl(",\"thread_id\":\"p\",\"parent_id\":\"p\"");
     let thread = dir.path().join("thread.jsonl");
     std::fs::write(&thread, replies).unwrap();
     let report = |out: &Path| {

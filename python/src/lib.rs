@@ -5,6 +5,7 @@
 //! writing; errors become `threadlens.ThreadlensError` (or
 //! `FileNotFoundError` for a missing input) with the command line's message.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -88,16 +89,11 @@ impl ScoreColumns {
         }
     }
 
-    /// One row's scores; `domain`: the scorer's domain name, written where
-    /// its expert gave the incivility.
-    fn push(&mut self, s: Option<&Scored>, domain: Option<&str>) {
+    fn push(&mut self, s: Option<&Scored>) {
         self.incivility.push(s.map(|s| s.incivility));
         self.uncivil.push(s.map(|s| s.uncivil));
-        self.domain.push(
-            domain
-                .filter(|_| s.is_some_and(|s| s.domain))
-                .map(str::to_string),
-        );
+        self.domain
+            .push(s.and_then(|s| s.domain).map(str::to_string));
         for (j, col) in self.attributes.iter_mut().enumerate() {
             col.push(s.and_then(|s| s.attributes.get(j).copied()));
         }
@@ -407,13 +403,9 @@ impl Models {
             heads.set_item(n, h)?;
         }
         d.set_item("attributes", heads)?;
-        if let (Some(dm), Some((gate, expert))) =
-            (self.scorer.domain(), self.scorer.domain_hashes())
-        {
-            let domain = PyDict::new(py);
-            domain.set_item(format!("{}_gate", dm.name), gate)?;
-            domain.set_item(format!("{}_toxicity", dm.name), expert)?;
-            d.set_item("domains", domain)?;
+        let domain = self.scorer.domain_hashes();
+        if !domain.is_empty() {
+            d.set_item("domains", domain.into_iter().collect::<HashMap<_, _>>())?;
         }
         d.set_item("threshold", self.scorer.threshold())?;
         Ok(d)
@@ -450,9 +442,8 @@ impl Models {
                 })
                 .collect();
             let mut cols = ScoreColumns::new(self.names.len(), scored.len());
-            let domain = scorer.domain().map(|d| d.name.as_str());
             for s in &scored {
-                cols.push(Some(s), domain);
+                cols.push(Some(s));
             }
             cols
         });
@@ -472,11 +463,10 @@ impl Models {
             let scores = scorer.score_forest(&forest, &|_| {});
             let mut nodes = NodeColumns::default();
             let mut cols = ScoreColumns::new(self.names.len(), table.ids.len());
-            let domain = scorer.domain().map(|d| d.name.as_str());
             for (t, sc) in forest.threads.iter().zip(&scores) {
                 for i in records_of(t) {
                     nodes.push(t, i, false);
-                    cols.push(sc[i].as_ref(), domain);
+                    cols.push(sc[i].as_ref());
                 }
             }
             Ok((nodes, cols, diags))
@@ -538,7 +528,6 @@ impl Models {
                 attributes: self.names.clone(),
                 queue_sort,
                 queue_sort_threshold,
-                domain: scorer.domain().map(|d| d.name.clone()),
                 ..Default::default()
             };
             let mut b = ReportBuilder::new(models, opt);

@@ -4,9 +4,9 @@
 //! both pick and check models the same way and say the same when one is
 //! missing or damaged.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::score::{Domain, Explain, Scorer, GATE_AT};
+use super::score::{Domain, Explain, Scorer};
 use super::AnalyzeError;
 use crate::classify::artifact::ArtifactError;
 use crate::classify::{embedded, CharReasons, Model};
@@ -72,7 +72,26 @@ pub enum LoadError {
 }
 
 /// A model's file name (`github_gate`) and its file, if not the built-in.
-type Named<'a> = (&'a str, Option<PathBuf>);
+pub type Named = (&'static str, Option<PathBuf>);
+
+/// The domains to load, each with its gate's and expert's files: the
+/// built-in ones (`models`: `None`), or those whose two files the models
+/// folder has.
+pub fn domain_files(models: Option<&Path>) -> Vec<(&'static str, [Named; 2])> {
+    embedded::DOMAINS
+        .iter()
+        .filter_map(|&(name, gate, expert)| match models {
+            Some(d) => {
+                let (g, e) = (
+                    d.join(format!("{gate}.json")),
+                    d.join(format!("{expert}.json")),
+                );
+                (g.exists() && e.exists()).then_some((name, [(gate, Some(g)), (expert, Some(e))]))
+            }
+            None => Some((name, [(gate, None), (expert, None)])),
+        })
+        .collect()
+}
 
 /// Load the models `c` names, side by side (parsing, checking the content
 /// hash and reading the tokenizer take ~0.1 s a model), into a scorer.
@@ -107,26 +126,11 @@ pub fn load_scorer(c: &ModelChoice) -> Result<Scorer, LoadError> {
             })
             .collect(),
     };
-    // Domains: the built-in ones with the built-in incivility model, or
-    // those whose two files the models folder has (none when an
-    // incivility model file is named); kept below only when they were
-    // trained on the incivility model's columns.
-    let domains: Vec<(&str, [Named; 2])> = match c.no_domains || c.incivility.is_some() {
+    // Domains (none when an incivility model file is named); kept below
+    // only when they were trained on the incivility model's columns.
+    let domains = match c.no_domains || c.incivility.is_some() {
         true => Vec::new(),
-        false => embedded::DOMAINS
-            .iter()
-            .filter_map(|&(name, gate, expert)| match &c.models {
-                Some(d) => {
-                    let (g, e) = (
-                        d.join(format!("{gate}.json")),
-                        d.join(format!("{expert}.json")),
-                    );
-                    (g.exists() && e.exists())
-                        .then_some((name, [(gate, Some(g)), (expert, Some(e))]))
-                }
-                None => Some((name, [(gate, None), (expert, None)])),
-            })
-            .collect(),
+        false => domain_files(c.models.as_deref()),
     };
     let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
         h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
@@ -176,19 +180,7 @@ pub fn load_scorer(c: &ModelChoice) -> Result<Scorer, LoadError> {
         };
         let gate = gate.map_err(why("gate", gate_file))?;
         let expert = expert.map_err(why("expert", expert_file))?;
-        // Trained on this incivility model's columns (`train --vocab-of`):
-        // another incivility model keeps its own scores.
-        let inc = scorer.incivility_hash();
-        if [&gate, &expert]
-            .iter()
-            .all(|m| m.vocab_of_hash() == Some(inc))
-        {
-            let domain = Domain {
-                name: name.to_string(),
-                gate,
-                expert,
-                at: GATE_AT,
-            };
+        if let Some(domain) = Domain::of(name, gate, expert, scorer.incivility()) {
             scorer = scorer.with_domain(domain)?;
         }
     }

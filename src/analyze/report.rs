@@ -275,10 +275,6 @@ pub struct ReportOptions {
     /// `None`: the incivility flag, whatever the sort.
     #[serde(default)]
     pub queue_sort_threshold: Option<f64>,
-    /// The scorer's domain (`github`, [`crate::analyze::score::Domain`]):
-    /// the queue says which comments its model scored.
-    #[serde(default)]
-    pub domain: Option<String>,
 }
 
 impl ReportOptions {
@@ -321,7 +317,6 @@ impl Default for ReportOptions {
             attributes: Vec::new(),
             queue_sort: None,
             queue_sort_threshold: None,
-            domain: None,
         }
     }
 }
@@ -720,7 +715,7 @@ impl ReportBuilder {
                     .cloned()
                     .zip(s.attributes.iter().copied())
                     .collect(),
-                domain: self.opt.domain.clone().filter(|_| s.domain),
+                domain: s.domain.map(str::to_string),
             });
         }
         let by = self.opt.queue_sort.as_deref();
@@ -1002,7 +997,7 @@ mod tests {
                 Some(Scored {
                     incivility: p,
                     attributes: Vec::new(),
-                    domain: false,
+                    domain: None,
                     uncivil: p >= 0.5,
                     stance: parent.map(|_| {
                         let mut v = [0.1; 4];

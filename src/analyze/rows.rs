@@ -55,7 +55,7 @@ struct Row<'a> {
     /// The domain whose model gave `incivility` (`github`), when not the
     /// incivility model.
     #[serde(skip_serializing_if = "Option::is_none")]
-    domain: Option<&'a str>,
+    domain: Option<&'static str>,
     #[serde(skip_serializing_if = "Attributes::is_empty")]
     attributes: Attributes<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,10 +151,7 @@ impl<'a> ModelHashes<'a> {
             .cloned()
             .zip(scorer.attribute_hashes())
             .collect();
-        if let (Some(d), Some((gate, expert))) = (scorer.domain(), scorer.domain_hashes()) {
-            attributes.insert(format!("{}_gate", d.name), gate);
-            attributes.insert(format!("{}_toxicity", d.name), expert);
-        }
+        attributes.extend(scorer.domain_hashes());
         ModelHashes {
             incivility,
             stance,
@@ -201,20 +198,6 @@ pub struct RowContext<'a> {
     pub names: &'a [String],
     /// Rows carry the comment's text (`score --include-text`).
     pub include_text: bool,
-    /// The scorer's domain (`github`), named in the rows it scored.
-    pub domain: Option<&'a str>,
-}
-
-impl<'a> RowContext<'a> {
-    /// The context of rows scored by `scorer`; `names` from
-    /// [`attribute_names`].
-    pub fn of(scorer: &'a Scorer, names: &'a [String], include_text: bool) -> RowContext<'a> {
-        RowContext {
-            names,
-            include_text,
-            domain: scorer.domain().map(|d| d.name.as_str()),
-        }
-    }
 }
 
 /// Append the JSON lines of scored threads to `out`: one row per node in
@@ -233,7 +216,7 @@ pub fn jsonl_rows(
                 text: ctx.include_text.then_some(&*n.rec.text),
                 incivility: s.as_ref().map(|s| s.incivility),
                 uncivil: s.as_ref().map(|s| s.uncivil),
-                domain: ctx.domain.filter(|_| s.as_ref().is_some_and(|s| s.domain)),
+                domain: s.as_ref().and_then(|s| s.domain),
                 attributes: Attributes {
                     names,
                     values: s.as_ref().map_or(&[], |s| &s.attributes[..]),

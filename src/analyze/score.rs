@@ -73,9 +73,9 @@ pub struct Scored {
     pub stance_label: Option<usize>,
     /// P of each attribute head ([`Scorer::attribute_names`] order).
     pub attributes: Vec<f64>,
-    /// The comment's incivility came from the [`Domain`]'s expert (its
-    /// gate recognised the comment), not from the incivility model.
-    pub domain: bool,
+    /// The [`Domain`] (`github`) whose expert gave the incivility (its
+    /// gate recognised the comment); `None`: the incivility model did.
+    pub domain: Option<&'static str>,
     /// Top features that pushed P(uncivil) up (and, after them, down).
     pub reasons: Vec<Contribution>,
     /// The same per attribute head ([`Scorer::attribute_names`] order):
@@ -97,13 +97,48 @@ pub struct Scored {
 #[derive(Clone)]
 pub struct Domain {
     /// `github`: how rows name the model that scored them.
-    pub name: String,
+    pub name: &'static str,
     /// P(the text comes from the domain), as its `uncivil` class.
     pub gate: Model,
     /// P(uncivil) by the domain's labels.
     pub expert: Model,
     /// Gate probability from which the expert scores.
     pub at: f64,
+}
+
+impl Domain {
+    /// The domain `name` with the gate and expert given, scoring from
+    /// [`GATE_AT`], when both were trained on `incivility`'s columns
+    /// (`train --vocab-of`, by its content hash); `None` otherwise: another
+    /// incivility model keeps its own scores.
+    pub fn of(
+        name: &'static str,
+        gate: Model,
+        expert: Model,
+        incivility: &Model,
+    ) -> Option<Domain> {
+        let ours = |m: &Model| m.vocab_of_hash() == Some(incivility.hash.as_str());
+        (ours(&gate) && ours(&expert)).then_some(Domain {
+            name,
+            gate,
+            expert,
+            at: GATE_AT,
+        })
+    }
+
+    /// Whether a text whose gate probability is `p` is the expert's.
+    pub fn takes(&self, p: f64) -> bool {
+        p >= self.at
+    }
+
+    /// The gate's and the expert's content hashes, named as their files
+    /// (`github_gate`, `github_toxicity`).
+    pub fn hashes(&self) -> [(String, &str); 2] {
+        [
+            (format!("{}_gate", self.name), self.gate.hash.as_str()),
+            (format!("{}_toxicity", self.name), self.expert.hash.as_str()),
+        ]
+    }
 }
 
 /// The gate probability from which the built-in GitHub expert scores a
@@ -351,7 +386,9 @@ impl Scorer {
     /// when its gate recognises the text, else the incivility model.
     fn incivility_model(&self, text: &str) -> &Model {
         match &self.domain {
-            Some(d) if d.gate.score(text, "", &mut ScoreScratch::default())[1] >= d.at => &d.expert,
+            Some(d) if d.takes(d.gate.score(text, "", &mut ScoreScratch::default())[1]) => {
+                &d.expert
+            }
             _ => &self.incivility,
         }
     }
@@ -365,16 +402,15 @@ impl Scorer {
             .unwrap_or_default()
     }
 
-    /// Content hash of the incivility model.
-    pub fn incivility_hash(&self) -> &str {
-        &self.incivility.hash
+    /// The incivility model.
+    pub fn incivility(&self) -> &Model {
+        &self.incivility
     }
 
-    /// Content hashes of the domain's gate and expert, if any.
-    pub fn domain_hashes(&self) -> Option<(&str, &str)> {
-        self.domain
-            .as_ref()
-            .map(|d| (d.gate.hash.as_str(), d.expert.hash.as_str()))
+    /// Content hashes of the domain's gate and expert, named as their
+    /// files ([`Domain::hashes`]); empty without a domain.
+    pub fn domain_hashes(&self) -> Vec<(String, &str)> {
+        self.domain.iter().flat_map(Domain::hashes).collect()
     }
 
     /// Content hashes of the models: `(incivility, stance)`.
@@ -406,7 +442,7 @@ impl Scorer {
         // The domain's gate and expert follow the heads.
         let g = 1 + self.attributes.len();
         if let Some(d) = &self.domain {
-            if d.gate.probs_from_margins(&margins[g..g + 1], text, s)[1] >= d.at {
+            if d.takes(d.gate.probs_from_margins(&margins[g..g + 1], text, s)[1]) {
                 let p = d.expert.probs_from_margins(&margins[g + 1..g + 2], text, s)[1];
                 return (p, attributes, true);
             }
@@ -434,7 +470,7 @@ impl Scorer {
         };
         let attributes = self.attributes.iter().map(|(_, m)| one(m, s)).collect();
         if let Some(d) = &self.domain {
-            if one(&d.gate, s) >= d.at {
+            if d.takes(one(&d.gate, s)) {
                 return (one(&d.expert, s), attributes, true);
             }
         }
@@ -489,7 +525,7 @@ impl Scorer {
                 continue;
             }
             let text: &str = &n.rec.text;
-            let (incivility, attributes, domain) = match (&self.stack, prepared.get(i)) {
+            let (incivility, attributes, routed) = match (&self.stack, prepared.get(i)) {
                 (Some(st), Some(p)) => self.score_stacked(st, (p, text), s),
                 _ => self.score_apart((prepared.get(i), fused), text, s),
             };
@@ -514,7 +550,7 @@ impl Scorer {
             // By the model that gave the score (the domain's expert is the
             // table's last column).
             let (inc, col) = match &self.domain {
-                Some(d) if domain => (&d.expert, 2 + self.attributes.len()),
+                Some(d) if routed => (&d.expert, 2 + self.attributes.len()),
                 _ => (&self.incivility, 0),
             };
             let reasons = match (explain.wants(uncivil), prepared.get(i)) {
@@ -569,7 +605,7 @@ impl Scorer {
             out.push(Some(Scored {
                 incivility,
                 attributes,
-                domain,
+                domain: self.domain.as_ref().filter(|_| routed).map(|d| d.name),
                 attribute_reasons,
                 uncivil,
                 stance,
@@ -786,7 +822,7 @@ mod tests {
         let insult = toy(&f, on_inc, |t| t.contains("idiot") || t.contains("moron"));
         let own = toy(&f, (None, 1), |t| t.contains("idiot"));
         let domain = |expert: Model| Domain {
-            name: "toy".into(),
+            name: "toy",
             gate: gate.clone(),
             expert,
             at: 0.5,
@@ -823,20 +859,20 @@ mod tests {
                     continue;
                 };
                 let g = gate.score(text, "", &mut s)[1];
-                assert_eq!(sc.domain, g >= 0.5, "{text}");
-                let by = if sc.domain { &expert } else { &inc };
+                assert_eq!(sc.domain, (g >= 0.5).then_some("toy"), "{text}");
+                let by = if sc.domain.is_some() { &expert } else { &inc };
                 let want = by.score(text, "", &mut s)[1];
                 assert!(
                     (sc.incivility - want).abs() < 1e-6,
-                    "{text}: {} {want} {}",
+                    "{text}: {} {want} {:?}",
                     sc.incivility,
                     sc.domain
                 );
                 assert_eq!(sc.reasons, by.explain(text, "", 1, 5), "{text}");
                 assert_eq!(stacked.explain_incivility(text), sc.reasons, "{text}");
                 assert!((sc.attributes[0] - insult.score(text, "", &mut s)[1]).abs() < 1e-6);
-                routed += usize::from(sc.domain);
-                kept += usize::from(!sc.domain);
+                routed += usize::from(sc.domain.is_some());
+                kept += usize::from(sc.domain.is_none());
             }
         }
         assert!(routed > 0 && kept > 0, "{routed} routed, {kept} kept");

@@ -3,13 +3,14 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
 use super::train::{check_empty, evaluate, load};
 use crate::cli::EvalArgs;
-use threadlens::analyze::score::GATE_AT;
+use threadlens::analyze::models::domain_files;
+use threadlens::analyze::score::Domain;
 use threadlens::classify::train::{self, Example};
 use threadlens::classify::{embedded, metrics, Model};
 use threadlens::output::Output;
@@ -36,47 +37,37 @@ fn attribute_model(name: &str, dir: Option<&Path>) -> Result<(Model, String)> {
     })
 }
 
-/// The built-in domain's gate and expert for TOXICITY (from `dir` when it
-/// holds both), when they were trained on `model`'s columns; as
-/// `score` would use them.
-fn domain_models(model: &Model, dir: Option<&Path>) -> Result<Option<(Model, Model)>> {
-    let Some(&(_, gate, expert)) = embedded::DOMAINS.first() else {
+/// The domain TOXICITY is scored with, as `score` loads it: the built-in
+/// one, or the one whose files `dir` holds, when it was trained on
+/// `model`'s columns.
+fn domain_of(model: &Model, dir: Option<&Path>) -> Result<Option<Domain>> {
+    let Some((name, [(gate, g), (expert, e)])) = domain_files(dir).into_iter().next() else {
         return Ok(None);
     };
-    let (g, e) = match dir {
-        Some(d) => {
-            let (g, e) = (
-                d.join(format!("{gate}.json")),
-                d.join(format!("{expert}.json")),
-            );
-            if !(g.exists() && e.exists()) {
-                return Ok(None);
-            }
-            (Model::load(&g)?, Model::load(&e)?)
-        }
-        None => (embedded::load(gate)?, embedded::load(expert)?),
+    let load = |name: &str, file: Option<PathBuf>| match file {
+        Some(p) => Model::load(&p),
+        None => embedded::load(name),
     };
-    let ours = |m: &Model| m.vocab_of_hash() == Some(model.hash.as_str());
-    Ok((ours(&g) && ours(&e)).then_some((g, e)))
+    Ok(Domain::of(name, load(gate, g)?, load(expert, e)?, model))
 }
 
 /// Binary metrics and probabilities of the pooled model with the domain's
 /// expert taking the rows its gate recognises (`score`'s rule).
 fn evaluate_with_domain(
     model: &Model,
-    (gate, expert): &(Model, Model),
+    d: &Domain,
     ex: &[Example<'_>],
 ) -> (serde_json::Value, Vec<Vec<f64>>, usize) {
     let (pooled, g, e) = (
         train::predict(model, ex),
-        train::predict(gate, ex),
-        train::predict(expert, ex),
+        train::predict(&d.gate, ex),
+        train::predict(&d.expert, ex),
     );
     let mut routed = 0;
     let probs: Vec<Vec<f64>> = pooled
         .into_iter()
         .zip(g.iter().zip(e))
-        .map(|(p, (g, e))| match g[1] >= GATE_AT {
+        .map(|(p, (g, e))| match d.takes(g[1]) {
             true => {
                 routed += 1;
                 e
@@ -102,7 +93,7 @@ pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
         .as_deref()
         .is_some_and(|n| matches!(n.to_ascii_uppercase().as_str(), "TOXICITY" | "INCIVILITY"));
     let domain = match toxicity && !a.no_domains {
-        true => domain_models(&model, a.models.as_deref())?,
+        true => domain_of(&model, a.models.as_deref())?,
         false => None,
     };
     let l = load(&a.data, model.task, &a.labeled)?;
@@ -150,13 +141,14 @@ pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
         "seconds": secs,
         "comments_per_s": ex.len() as f64 / secs.max(1e-9),
     });
-    if let (Some(r), Some(&(name, gate, expert))) = (routed, embedded::DOMAINS.first()) {
+    if let (Some(r), Some(d)) = (routed, &domain) {
+        let [(gate, gate_sha256), (expert, expert_sha256)] = d.hashes();
         v["domain"] = serde_json::json!({
-            "name": name,
+            "name": d.name,
             "rows": r,
-            "gate_at": GATE_AT,
-            "gate_sha256": domain.as_ref().map(|d| d.0.hash.clone()),
-            "expert_sha256": domain.as_ref().map(|d| d.1.hash.clone()),
+            "gate_at": d.at,
+            "gate_sha256": gate_sha256,
+            "expert_sha256": expert_sha256,
             "models": [gate, expert],
         });
     }

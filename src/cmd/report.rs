@@ -102,7 +102,7 @@ impl GoldRun {
                             Scored {
                                 incivility: p,
                                 attributes: s.attributes.clone(),
-                                domain: false,
+                                domain: None,
                                 uncivil: p >= 0.5,
                                 stance: s.stance,
                                 stance_label: s.stance_label,
@@ -309,7 +309,6 @@ pub fn run(a: &ReportArgs, quiet: bool) -> Result<ExitCode> {
         attributes,
         queue_sort,
         queue_sort_threshold,
-        domain: scorer.domain().map(|d| d.name.clone()),
         trees: a.trees,
         threads: a.json_threads.0,
         queue_trees: a.queue,

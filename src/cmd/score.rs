@@ -314,7 +314,10 @@ pub fn run(a: &ScoreArgs, quiet: bool) -> Result<ExitCode> {
     let scorer = scorer(&a.models)?;
     let t0 = std::time::Instant::now();
     let names = rows::attribute_names(&scorer);
-    let ctx = rows::RowContext::of(&scorer, &names, a.include_text);
+    let ctx = rows::RowContext {
+        names: &names,
+        include_text: a.include_text,
+    };
     let csv_out = is_csv(a.output.as_deref());
     let fresh = || -> Result<Written> {
         let out = Output::create(a.output.as_deref())?;

@@ -413,7 +413,10 @@ fn score_batch(
     let scores = scorer.score_forest_explaining(&forest, explain, &|_| {});
     let names = crate::analyze::rows::attribute_names(scorer);
     let mut out = Vec::new();
-    let ctx = crate::analyze::rows::RowContext::of(scorer, &names, false);
+    let ctx = crate::analyze::rows::RowContext {
+        names: &names,
+        include_text: false,
+    };
     crate::analyze::rows::jsonl_rows(&forest.threads, &scores, &ctx, &mut out)
         .expect("writing to memory");
     Ok((out, stats.records, diags.rejected()))
