@@ -142,6 +142,11 @@ struct File {
     /// The sentiment lexicon the head reads (format version 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sentiment: Option<LexiconRef>,
+    /// A model built into the binary whose vocabulary, idf, tokenizer and
+    /// embedding `build.rs` left out (they are the model's with this
+    /// content hash; see [`Model::from_json_sharing`]). Never written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shares: Option<String>,
     content_sha256: String,
 }
 
@@ -278,6 +283,7 @@ impl Model {
                 .featurizer
                 .sentiment
                 .then(crate::features::sentiment::reference),
+            shares: None,
             content_sha256: String::new(),
         }
     }
@@ -298,6 +304,25 @@ impl Model {
 
     /// Parse and check a model from JSON bytes; `name` is used in messages.
     pub fn from_json(bytes: &[u8], name: &str) -> Result<Model, ArtifactError> {
+        Model::parse(bytes, name, None)
+    }
+
+    /// [`Model::from_json`] for a model built into the binary that `build.rs`
+    /// stored without its vocabulary, idf, tokenizer and embedding because
+    /// they are byte for byte `base`'s: they are taken from `base` (which
+    /// must be the model whose content hash the file names), and the
+    /// content hash is the one the file states, which `build.rs` checked
+    /// from the whole file's bytes before it left those fields out. Any
+    /// other model file is read as [`Model::from_json`] reads it.
+    pub(crate) fn from_json_sharing(
+        bytes: &[u8],
+        name: &str,
+        base: &Model,
+    ) -> Result<Model, ArtifactError> {
+        Model::parse(bytes, name, Some(base))
+    }
+
+    fn parse(bytes: &[u8], name: &str, base: Option<&Model>) -> Result<Model, ArtifactError> {
         let bad = |msg: String| ArtifactError::Invalid {
             file: name.to_string(),
             msg,
@@ -324,9 +349,22 @@ impl Model {
         let mut f: File =
             serde_json::from_slice(bytes).map_err(|e| bad(format!("damaged model file: {e}")))?;
         let stored = std::mem::take(&mut f.content_sha256);
-        let actual = written_digest(bytes, &stored)
-            .filter(|h| *h == stored)
-            .unwrap_or_else(|| digest(&f));
+        let shared = match (f.shares.take(), base) {
+            (None, _) => None,
+            (Some(h), Some(b)) if h == b.hash => Some(b),
+            (Some(h), _) => {
+                return Err(bad(format!(
+                    "leaves out the vocabulary of the model {} (only a model built into threadlens does)",
+                    short(&h)
+                )))
+            }
+        };
+        let actual = match shared {
+            Some(_) => stored.clone(),
+            None => written_digest(bytes, &stored)
+                .filter(|h| *h == stored)
+                .unwrap_or_else(|| digest(&f)),
+        };
         if stored != actual {
             return Err(bad(format!(
                 "content hash mismatch (file says {}, content is {}): the file was modified or damaged",
@@ -335,9 +373,21 @@ impl Model {
             )));
         }
         f.featurizer.check().map_err(|e| bad(e.to_string()))?;
+        if let Some(b) = shared {
+            if f.featurizer != b.featurizer.config || f.sides != b.sides {
+                return Err(bad(
+                    "featurizer settings differ from the model it shares its vocabulary with"
+                        .into(),
+                ));
+            }
+        }
+        let has_embedding = match shared {
+            Some(b) => b.featurizer.embedding.is_some(),
+            None => f.embedding.is_some(),
+        };
         let need = version_for(
             &f.featurizer,
-            f.embedding.is_some(),
+            has_embedding,
             f.lexicon.is_some(),
             f.sentiment.is_some(),
         );
@@ -351,7 +401,10 @@ impl Model {
             Some(e) => Some(Embedding::from_file(e).map_err(|e| bad(e.to_string()))?),
             None => None,
         };
-        let emb_dim = embedding.as_ref().map_or(0, |e| e.dim);
+        let emb_dim = match shared {
+            Some(b) => b.featurizer.embedding.as_ref().map_or(0, |e| e.dim),
+            None => embedding.as_ref().map_or(0, |e| e.dim),
+        };
         // Word lists compiled into this build that the head reads, in input
         // order: (what, stored source and hash, this build's, input names).
         let lists: Vec<ListInputs> = [
@@ -392,12 +445,18 @@ impl Model {
         let Some(space) = space else {
             return Err(bad(format!("sides must be 1 or 2, found {}", f.sides)));
         };
-        let mut vocab = Vocab::from_parts(f.vocab_index, f.vocab_idf);
-        if !vocab.build_lookup(space) {
-            return Err(bad(
-                "vocabulary is inconsistent (order, range or values)".into()
-            ));
-        }
+        let vocab = match shared {
+            Some(b) => b.vocab.clone(),
+            None => {
+                let mut vocab = Vocab::from_parts(f.vocab_index, f.vocab_idf);
+                if !vocab.build_lookup(space) {
+                    return Err(bad(
+                        "vocabulary is inconsistent (order, range or values)".into()
+                    ));
+                }
+                vocab
+            }
+        };
         let classes = f.labels.len();
         let want_k = if classes == 2 { 1 } else { classes };
         if classes < 2 {
@@ -483,16 +542,22 @@ impl Model {
                 })
             }
         };
-        let tokens = Tokens::from_json(&f.tokenizer).map_err(|e| bad(e.to_string()))?;
-        let mut featurizer =
-            Featurizer::new(f.featurizer, tokens).map_err(|e| bad(e.to_string()))?;
+        let mut featurizer = match shared {
+            Some(b) => b.featurizer.clone(),
+            None => {
+                let tokens = Tokens::from_json(&f.tokenizer).map_err(|e| bad(e.to_string()))?;
+                let mut featurizer =
+                    Featurizer::new(f.featurizer, tokens).map_err(|e| bad(e.to_string()))?;
+                if let Some(e) = embedding {
+                    featurizer = featurizer
+                        .with_embedding(e)
+                        .map_err(|e| bad(e.to_string()))?;
+                }
+                featurizer
+            }
+        };
         featurizer.lexicon = f.lexicon.is_some();
         featurizer.sentiment = f.sentiment.is_some();
-        if let Some(e) = embedding {
-            featurizer = featurizer
-                .with_embedding(e)
-                .map_err(|e| bad(e.to_string()))?;
-        }
         Ok(Model {
             task: f.task,
             labels: f.labels,

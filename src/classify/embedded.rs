@@ -55,11 +55,59 @@ fn packed(name: &str) -> Option<&'static [u8]> {
     }
 }
 
-/// Load the embedded model `name` (one of [`NAMES`]).
+/// The embedded model whose vocabulary, idf, tokenizer and embedding the
+/// others trained on its columns share (`build.rs` stores those without
+/// them).
+pub const BASE: &str = "incivility";
+
+/// The embedded models stored without the parts they share with [`BASE`].
+const SHARING: &str = env!("THREADLENS_EMBEDDED_SHARING");
+
+/// [`BASE`]'s content hash.
+const BASE_HASH: &str = env!("THREADLENS_EMBEDDED_BASE");
+
+/// Whether `m` is the embedded [`BASE`] model (the one the sharing models
+/// can be loaded on, [`load_sharing`]).
+pub fn is_base(m: &Model) -> bool {
+    !BASE_HASH.is_empty() && m.hash == BASE_HASH
+}
+
+/// Whether the embedded model `name` is stored without the parts it shares
+/// with [`BASE`].
+fn shares(name: &str) -> bool {
+    SHARING.split(',').any(|n| n == name)
+}
+
+/// Load the embedded model `name` (one of [`NAMES`]); one that shares
+/// parts with [`BASE`] loads that too ([`load_sharing`] reuses a loaded
+/// one).
 pub fn load(name: &str) -> Result<Model, ArtifactError> {
-    let label = format!("embedded {name} model");
+    if shares(name) {
+        let base = load(BASE)?;
+        return load_sharing(name, &base);
+    }
+    Model::from_json(&unpacked(name)?, &label(name))
+}
+
+/// Load the embedded model `name`, taking the vocabulary, idf, tokenizer
+/// and embedding it shares with [`BASE`] from `base` when that is the
+/// embedded [`BASE`] model ([`is_base`]): a fraction of the time and
+/// memory of [`load`], with the same model.
+pub fn load_sharing(name: &str, base: &Model) -> Result<Model, ArtifactError> {
+    match shares(name) && is_base(base) {
+        true => Model::from_json_sharing(&unpacked(name)?, &label(name), base),
+        false => load(name),
+    }
+}
+
+fn label(name: &str) -> String {
+    format!("embedded {name} model")
+}
+
+/// The JSON bytes of an embedded model.
+fn unpacked(name: &str) -> Result<Vec<u8>, ArtifactError> {
     let bad = |msg: String| ArtifactError::Invalid {
-        file: label.clone(),
+        file: label(name),
         msg,
     };
     let packed = packed(name).ok_or_else(|| bad("no such embedded model".into()))?;
@@ -73,7 +121,7 @@ pub fn load(name: &str) -> Result<Model, ArtifactError> {
     if bytes.len() > MAX_BYTES {
         return Err(bad(format!("larger than {MAX_BYTES} bytes")));
     }
-    Model::from_json(&bytes, &label)
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -89,5 +137,76 @@ mod tests {
             assert!(SUMMARY.contains(&format!("{name} {}", &m.hash[..16])));
         }
         assert!(load("nope").is_err());
+    }
+
+    #[test]
+    fn models_on_the_incivility_models_columns_are_embedded_without_them_and_load_the_same() {
+        let base = load(BASE).unwrap();
+        assert!(is_base(&base));
+        let mut s = super::super::ScoreScratch::default();
+        let texts = [
+            "You are all idiots and should be banned",
+            "Thanks, that fixed it.",
+            "",
+        ];
+        for name in NAMES.into_iter().filter(|&n| n != BASE) {
+            let file = Model::load(std::path::Path::new(&format!("models/{name}.json"))).unwrap();
+            // Every model trained on the base's columns is stored sharing
+            // them (else build.rs silently embedded it whole).
+            assert_eq!(
+                shares(name),
+                file.vocab_of_hash() == Some(BASE_HASH),
+                "{name}"
+            );
+            if !shares(name) {
+                continue;
+            }
+            for m in [load_sharing(name, &base).unwrap(), load(name).unwrap()] {
+                assert_eq!(m.hash, file.hash, "{name}");
+                assert_eq!(m.vocab.index, file.vocab.index);
+                assert_eq!(m.vocab.idf, file.vocab.idf);
+                assert_eq!(m.featurizer.config, file.featurizer.config);
+                assert_eq!(m.featurizer.lexicon, file.featurizer.lexicon);
+                assert_eq!(m.featurizer.sentiment, file.featurizer.sentiment);
+                assert_eq!(
+                    m.featurizer.tokens.to_json(),
+                    file.featurizer.tokens.to_json()
+                );
+                assert_eq!(m.featurizer.embedding, file.featurizer.embedding);
+                assert_eq!(
+                    (m.threshold, &m.labels, m.sides),
+                    (file.threshold, &file.labels, file.sides)
+                );
+                assert_eq!(m.experts.len(), file.experts.len());
+                for (a, b) in m.experts.iter().zip(&file.experts) {
+                    assert_eq!((&a.sparse, &a.head), (&b.sparse, &b.head));
+                }
+                for t in texts {
+                    assert_eq!(
+                        m.score(t, "", &mut s),
+                        file.score(t, "", &mut s),
+                        "{name}: {t}"
+                    );
+                }
+            }
+        }
+        // On another model than the base, a sharing model loads its own.
+        let stance = load("stance").unwrap();
+        assert_eq!(
+            load_sharing("insult", &stance).unwrap().hash,
+            load("insult").unwrap().hash
+        );
+    }
+
+    #[test]
+    fn a_model_file_that_leaves_out_its_vocabulary_is_refused() {
+        let packed = unpacked("insult").unwrap();
+        let e = Model::from_json(&packed, "x.json").unwrap_err().to_string();
+        assert!(e.contains("leaves out the vocabulary"), "{e}");
+        let stance = load("stance").unwrap();
+        let e = Model::from_json_sharing(&packed, "x.json", &stance)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("leaves out the vocabulary"), "{e}");
     }
 }
