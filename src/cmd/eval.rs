@@ -46,7 +46,7 @@ fn domain_of(model: &Model, dir: Option<&Path>) -> Result<Option<Domain>> {
     };
     let load = |name: &str, file: Option<PathBuf>| match file {
         Some(p) => Model::load(&p),
-        None => embedded::load(name),
+        None => embedded::load_sharing(name, model),
     };
     Ok(Domain::of(name, load(gate, g)?, load(expert, e)?, model))
 }

@@ -49,9 +49,13 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
 
 pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
     let mut rows = Vec::new();
+    let base = embedded::load(embedded::BASE)?;
     for name in embedded::NAMES {
-        let m = embedded::load(name)?;
-        rows.push(describe("built-in", name, &m));
+        let m = match name == embedded::BASE {
+            true => None,
+            false => Some(embedded::load_sharing(name, &base)?),
+        };
+        rows.push(describe("built-in", name, m.as_ref().unwrap_or(&base)));
     }
     if let Some(dir) = &a.models {
         for name in embedded::NAMES {
