@@ -1041,7 +1041,7 @@ fn score_writes_every_record_as_jsonl_and_csv() {
     let col = |n: &str| h.iter().position(|c| c == n).unwrap();
     let (sr, ins) = (col("stance_reasons"), col("insult"));
     assert_eq!(
-        (col("uncivil") + 1, col("identity_attack"), col("profanity")),
+        (col("uncivil") + 2, col("identity_attack"), col("profanity")),
         (ins, ins + 1, ins + 2)
     );
     let records: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
@@ -2153,6 +2153,25 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
     for m in ["github_gate", "github_toxicity"] {
         assert_eq!(side["models"][m].as_str().map(str::len), Some(64), "{side}");
     }
+    // CSV rows name the domain too, in the column after `uncivil`.
+    let csv_out = dir.path().join("o.csv");
+    run_ok(&[
+        "-q",
+        "score",
+        input.to_str().unwrap(),
+        "-o",
+        csv_out.to_str().unwrap(),
+    ]);
+    let mut r = csv::Reader::from_path(&csv_out).unwrap();
+    let h = r.headers().unwrap().clone();
+    let at = h.iter().position(|c| c == "domain").unwrap();
+    assert_eq!(&h[at - 1], "uncivil", "{h:?}");
+    let domains: Vec<String> = r.records().map(|x| x.unwrap()[at].to_string()).collect();
+    let want: Vec<&str> = routed
+        .iter()
+        .map(|&r| if r { "github" } else { "" })
+        .collect();
+    assert_eq!(domains, want);
     // The report's queue says which comments the GitHub model scored
     // (the texts as replies to a post: roots are not queued).
     let replies = "{\"id\":\"p\",\"thread_id\":\"p\",\"text\":\"Release 2.0 is out\"}\n"

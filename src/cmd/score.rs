@@ -91,7 +91,7 @@ fn write_jsonl(
 /// Chunks of rows serialised before they are written (~16k rows).
 const CHUNKS_AT_ONCE: usize = 16;
 
-const CSV_HEADER: [&str; 17] = [
+const CSV_HEADER: [&str; 18] = [
     "thread",
     "id",
     "parent",
@@ -100,6 +100,7 @@ const CSV_HEADER: [&str; 17] = [
     "author",
     "incivility",
     "uncivil",
+    "domain",
     "p_agree",
     "p_disagree",
     "p_query",
@@ -117,7 +118,7 @@ const TEXT_AT: usize = 6;
 fn csv_header(names: &[String], include_text: bool) -> Vec<&str> {
     let at = CSV_HEADER
         .iter()
-        .position(|&c| c == "uncivil")
+        .position(|&c| c == "domain")
         .expect("listed")
         + 1;
     let mut h: Vec<&str> = CSV_HEADER[..at].to_vec();
@@ -161,6 +162,7 @@ fn write_csv<W: Write>(
                 f(s.as_ref().map(|s| s.incivility)),
                 s.as_ref()
                     .map_or(String::new(), |s| u8::from(s.uncivil).to_string()),
+                s.as_ref().and_then(|s| s.domain).unwrap_or("").to_string(),
                 f(p.map(|p| p[0])),
                 f(p.map(|p| p[1])),
                 f(p.map(|p| p[2])),
@@ -183,9 +185,9 @@ fn write_csv<W: Write>(
                 }),
                 csv_safe(&n.rec.source.to_string()),
             ];
-            // The text after `author`, the attribute columns after `uncivil`.
+            // The text after `author`, the attribute columns after `domain`.
             let text = include_text.then(|| csv_safe(&n.rec.text));
-            let (head, tail) = record.split_at(8);
+            let (head, tail) = record.split_at(9);
             let (ids, scores) = head.split_at(TEXT_AT);
             w.write_record(
                 ids.iter()
