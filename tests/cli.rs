@@ -2191,7 +2191,10 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
         let i: usize = q["id"].as_str().unwrap()[1..].parse().unwrap();
         assert_eq!(q["domain"].as_str(), routed[i].then_some("github"), "{q}");
     }
-    assert!(report(&dir.path().join("r.html")).contains(">github model</span>"));
+    // In the queue's meta line, and beside P(uncivil) in the thread's tree.
+    let html = report(&dir.path().join("r.html"));
+    assert!(html.contains(">github model</span>"));
+    assert!(html.contains(">(github model)</span>"));
     // eval --attribute TOXICITY: the same probabilities as score.
     let (j, p) = eval(&["--attribute", "TOXICITY"]);
     assert_eq!(j["domain"]["rows"], 2, "{j}");

@@ -291,8 +291,13 @@ fn tree_html(
             node.author
                 .as_deref()
                 .map_or(String::new(), |a| format!("{} · ", user(a))),
-            node.incivility
-                .map_or("root".into(), |p| format!("P(uncivil) {p:.2}")),
+            node.incivility.map_or("root".into(), |p| match &node.domain {
+                Some(d) => {
+                    let d = html_escape(d);
+                    format!("P(uncivil) {p:.2} <span title=\"P(uncivil) from the {d} model: this comment reads like a {d} comment\">({d} model)</span>")
+                }
+                None => format!("P(uncivil) {p:.2}"),
+            }),
             q.map_or(String::new(), |q| format!(
                 " · <a href=\"#q{r}\">queue #{r}</a>",
                 r = q.rank

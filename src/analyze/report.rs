@@ -186,6 +186,10 @@ pub struct TreeNode {
     pub text: String,
     /// At or over the incivility threshold (a moderation queue item).
     pub flagged: bool,
+    /// The domain whose model gave `incivility` (`github`), when not the
+    /// pooled model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
 }
 
 /// Characters kept of a comment in a tree (the HTML shows the first lines
@@ -500,6 +504,7 @@ fn tree_nodes(
             stance: reply_stance(node, s).map(super::dynamics::stance_name),
             text: snippet(&node.rec.text, TREE_TEXT),
             flagged: flagged(i),
+            domain: s.as_ref().and_then(|s| s.domain).map(str::to_string),
         });
     }
     out
