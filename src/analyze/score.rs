@@ -182,8 +182,11 @@ pub struct Scorer {
     /// their intercepts in its column order, when the heads were trained
     /// on the incivility model's columns ([`Model::stacks_with`]): a text's
     /// sums give all their margins for one lookup per n-gram. Only made
-    /// when `fused` (hence `shared`: texts are prepared once).
-    stack: Option<(Fused, Vec<f64>)>,
+    /// when `fused` (hence `shared`: texts are prepared once), and only
+    /// once the models are all added: on first use ([`Scorer::stack`]).
+    stack: std::sync::OnceLock<Option<(Fused, Vec<f64>)>>,
+    /// Whether the models can be read from one table (see `stack`).
+    stackable: bool,
 }
 
 impl Scorer {
@@ -221,7 +224,8 @@ impl Scorer {
             shared: false,
             fused: false,
             tokens_only: false,
-            stack: None,
+            stack: Default::default(),
+            stackable: false,
             incivility,
             stance,
             attributes: Vec::new(),
@@ -257,27 +261,38 @@ impl Scorer {
         let others = || self.stance.iter().chain(heads.iter().copied());
         let shared = others().all(|m| m.shares_featurizer(inc));
         let models = || std::iter::once(inc).chain(others());
-        let fused = shared && models().all(|m| m.fused().is_some());
+        let fused = shared && models().all(Model::fusable);
         let tokens_only = fused && models().all(Model::scores_without_chars);
-        let mut stack = None;
-        if fused && !heads.is_empty() && heads.iter().all(|m| inc.stacks_with(m)) {
-            // Incivility, then the heads, then the domain's gate and
-            // expert: the table's column order.
-            let experts: Option<Vec<_>> = std::iter::once(inc)
-                .chain(heads.iter().copied())
-                .map(Model::sole_expert)
-                .collect();
-            // One vocabulary for all of them.
-            let table = experts
-                .as_deref()
-                .and_then(|e| Fused::stacked(&inc.vocab, e));
-            if let (Some(table), Some(e)) = (table, experts) {
-                let intercepts = e.iter().flat_map(|e| e.sparse.intercept.clone()).collect();
-                stack = Some((table, intercepts));
-            }
-        }
-        (self.shared, self.fused, self.tokens_only, self.stack) =
-            (shared, fused, tokens_only, stack);
+        let stackable = fused && !heads.is_empty() && heads.iter().all(|m| inc.stacks_with(m));
+        (self.shared, self.fused, self.tokens_only, self.stackable) =
+            (shared, fused, tokens_only, stackable);
+        self.stack = Default::default();
+    }
+
+    /// The stacked table and its intercepts (see `stack`), made on first
+    /// use.
+    fn stack(&self) -> Option<&(Fused, Vec<f64>)> {
+        self.stack
+            .get_or_init(|| {
+                if !self.stackable {
+                    return None;
+                }
+                // Incivility, then the heads, then the domain's gate and
+                // expert: the table's column order.
+                let heads = heads(&self.attributes, self.domain.as_ref());
+                let experts: Vec<_> = std::iter::once(&self.incivility)
+                    .chain(heads)
+                    .map(Model::sole_expert)
+                    .collect::<Option<_>>()?;
+                // One vocabulary for all of them.
+                let table = Fused::stacked(&self.incivility.vocab, &experts)?;
+                let intercepts = experts
+                    .iter()
+                    .flat_map(|e| e.sparse.intercept.clone())
+                    .collect();
+                Some((table, intercepts))
+            })
+            .as_ref()
     }
 
     /// Score the comments `domain`'s gate recognises with its expert.
@@ -499,7 +514,8 @@ impl Scorer {
         let fused = self.fused;
         // The stacked table (only made when every model is fused, so the
         // texts are prepared).
-        let stack = self.stack.as_ref().map(|t| &t.0);
+        let stacked = self.stack();
+        let stack = stacked.map(|t| &t.0);
         let mut prepared: Vec<Prepared> = Vec::new();
         // Stance side sums of each text as a parent (side 1), made when its
         // first reply is scored.
@@ -525,7 +541,7 @@ impl Scorer {
                 continue;
             }
             let text: &str = &n.rec.text;
-            let (incivility, attributes, routed) = match (&self.stack, prepared.get(i)) {
+            let (incivility, attributes, routed) = match (stacked, prepared.get(i)) {
                 (Some(st), Some(p)) => self.score_stacked(st, (p, text), s),
                 _ => self.score_apart((prepared.get(i), fused), text, s),
             };
@@ -779,9 +795,9 @@ mod tests {
                 .unwrap()
         };
         let stacked = scorer(heads.clone());
-        assert_eq!(stacked.stack.as_ref().map(|t| t.0.k()), Some(3));
+        assert_eq!(stacked.stack().map(|t| t.0.k()), Some(3));
         let mut apart = scorer(heads);
-        apart.stack = None;
+        (apart.stackable, apart.stack) = (false, Default::default());
         let f = forest();
         let (a, b) = (
             stacked.score_forest(&f, &|_| {}),
@@ -807,7 +823,7 @@ mod tests {
             .all(|s| s.attribute_reasons.iter().all(|r| !r.is_empty())));
         // A head with a vocabulary of its own is scored from its own table.
         let mixed = scorer(vec![("PROFANITY".to_string(), own)]);
-        assert!(mixed.stack.is_none());
+        assert!(mixed.stack().is_none());
         assert_eq!(mixed.score_forest(&f, &|_| {}).len(), a.len());
     }
 
@@ -841,9 +857,9 @@ mod tests {
             .with_domain(domain(own))
             .is_err());
         let stacked = scorer();
-        assert_eq!(stacked.stack.as_ref().map(|t| t.0.k()), Some(4));
+        assert_eq!(stacked.stack().map(|t| t.0.k()), Some(4));
         let mut apart = scorer();
-        apart.stack = None;
+        (apart.stackable, apart.stack) = (false, Default::default());
         let forest = forest();
         let a = stacked.score_forest(&forest, &|_| {});
         assert_eq!(

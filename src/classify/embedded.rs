@@ -135,6 +135,7 @@ mod tests {
             let file = Model::load(std::path::Path::new(&format!("models/{name}.json"))).unwrap();
             assert_eq!(m.hash, file.hash, "{name}");
             assert!(SUMMARY.contains(&format!("{name} {}", &m.hash[..16])));
+            assert!(m.fusable() && m.fused().is_some(), "{name}");
         }
         assert!(load("nope").is_err());
     }

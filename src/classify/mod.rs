@@ -663,6 +663,14 @@ impl Model {
         )
     }
 
+    /// Whether [`Model::fused`] gives a table, without making it: a single
+    /// expert with at most [`fused::MAX_K`] score columns.
+    pub fn fusable(&self) -> bool {
+        matches!((&self.router, &self.experts[..]),
+            (None, [e]) if (1..=fused::MAX_K).contains(&e.sparse.k)
+                && e.sparse.weights.len() == self.vocab.len() * e.sparse.k)
+    }
+
     /// The fused scoring table ([`fused`]), for single-expert models.
     pub fn fused(&self) -> Option<&fused::Fused> {
         self.fused

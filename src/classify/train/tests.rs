@@ -555,6 +555,8 @@ fn a_two_source_mixture_routes_with_a_binary_router() {
     )
     .unwrap();
     assert_eq!(m.router.as_ref().unwrap().sparse.k, 1);
+    // A mixture has no fused table, and says so without making one.
+    assert!(!m.fusable() && m.fused().is_none());
     let d = m.domains("what an idiot", "");
     assert_eq!(d.len(), 2);
     assert!((d[0].1 + d[1].1 - 1.0).abs() < 1e-9, "{d:?}");
