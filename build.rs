@@ -54,10 +54,13 @@ fn main() {
                 base = Some((hash.clone(), fields));
             } else if let Some((base_hash, base_fields)) = &base {
                 if SHARED.iter().all(|k| fields.get(*k) == base_fields.get(*k)) {
-                    fields.insert("vocab_index".into(), Value::String(String::new()));
-                    fields.insert("vocab_idf".into(), Value::String(String::new()));
-                    fields.insert("tokenizer".into(), Value::String(String::new()));
-                    fields.remove("embedding");
+                    // Emptied (the embedding, optional, left out).
+                    for k in SHARED {
+                        match k {
+                            "embedding" => fields.remove(k),
+                            _ => fields.insert(k.into(), Value::String(String::new())),
+                        };
+                    }
                     fields.insert("shares".into(), Value::String(base_hash.clone()));
                     embedded = Some(serde_json::to_vec(&fields).expect("serialisable"));
                     sharing.push(name);

@@ -251,7 +251,14 @@ impl Scorer {
                 .iter_mut()
                 .flat_map(|d| [&mut d.gate, &mut d.expert]);
             for m in self.attributes.iter_mut().map(|a| &mut a.1).chain(domain) {
-                if m.featurizer.embedding.as_deref() == Some(&*e) {
+                // Built-in heads already hold that copy (loaded on the
+                // incivility model): no need to compare the tables.
+                let same = m
+                    .featurizer
+                    .embedding
+                    .as_ref()
+                    .is_some_and(|x| std::sync::Arc::ptr_eq(x, &e) || **x == *e);
+                if same {
                     m.featurizer.embedding = Some(e.clone());
                 }
             }
