@@ -16,7 +16,10 @@
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
+
+#[path = "src/classify/written.rs"]
+mod written;
+use written::written_digest;
 
 const MODELS: [&str; 7] = [
     "incivility",
@@ -82,19 +85,6 @@ fn main() {
     );
     let base_hash = base.map(|(h, _)| h).unwrap_or_default();
     println!("cargo:rustc-env=THREADLENS_EMBEDDED_BASE={base_hash}");
-}
-
-/// The content hash of a file as threadlens writes it, from its bytes
-/// (`classify::artifact::written_digest`: the hash blanked, the newline
-/// dropped).
-fn written_digest(bytes: &[u8], stored: &str) -> Option<String> {
-    let tail = format!("\"content_sha256\":\"{stored}\"}}");
-    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let head = body.strip_suffix(tail.as_bytes())?;
-    let mut h = Sha256::new();
-    h.update(head);
-    h.update(b"\"content_sha256\":\"\"}");
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The `content_sha256` field, found without parsing the whole file (it is

@@ -28,7 +28,7 @@ import csv, json, os, random, re, subprocess, sys, zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_choice import B, EXE, IA, TMP, auc, flagged, report, rows_of, write  # noqa: E402
+from identity_negatives_choice import B, IA, TMP, auc, flagged, train_head, report, rows_of, write  # noqa: E402
 from identity_negatives_data import FRAMES, civil_group_mentions, counter_speech, quotable  # noqa: E402
 
 TRAIN, COMBO = FRAMES[:12], FRAMES[12:]  # the 12 written first; 12 lead-ins x 15 condemnations, and 15 alone
@@ -117,9 +117,7 @@ def main():
             added += len(extra)
             rows = tr[t] + extra + (civ_tr if t == "olid" else [])
             data.append(write(os.path.join(TMP, f"{t}_tr.csv"), rows))
-        m = os.path.join(TMP, "m.json")
-        subprocess.run([EXE, "-q", "train", "--vocab-of", os.path.join(ROOT, "models", "incivility.json"),
-                        "-C", "2", "--balance-files", "--data", *data, "-o", m], check=True, capture_output=True)
+        m = train_head(data, os.path.join(TMP, "m.json"))
         out = report(m, va_files, civ_va)
         out["cs auc"] = auc(m, cs_file)
         out["cs flagged"] = flagged(m, cs_neg_file)

@@ -17,6 +17,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::written::written_digest;
 use super::{Expert, Head, Model, Router, SparseModel, Task};
 use crate::codec::{b64, hex};
 use crate::features::embed::EmbeddingFile;
@@ -224,25 +225,6 @@ pub(crate) fn resealed(v: &serde_json::Value) -> Vec<u8> {
     let mut out = serde_json::to_vec(&f).expect("serialisable");
     out.push(b'\n');
     out
-}
-
-/// The content hash of a file as this writer wrote it, from its bytes: the
-/// file is the serialised content with its hash as the last field and a
-/// newline, so blanking the hash (and dropping the newline) gives back the
-/// very bytes that were hashed. `None` when `stored` is not where the
-/// writer puts it. A file whose bytes hash to `stored` this way holds
-/// exactly the content that was sealed, so [`digest`] (which serialises
-/// the parsed content again, the slow part of loading a model) would give
-/// the same; any other file (edited, re-indented, damaged) falls back to
-/// it.
-fn written_digest(bytes: &[u8], stored: &str) -> Option<String> {
-    let tail = format!("\"content_sha256\":\"{stored}\"}}");
-    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let head = body.strip_suffix(tail.as_bytes())?;
-    let mut h = Sha256::new();
-    h.update(head);
-    h.update(b"\"content_sha256\":\"\"}");
-    Some(hex(&h.finalize()))
 }
 
 impl Model {

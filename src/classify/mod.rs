@@ -26,6 +26,7 @@ pub mod head;
 pub mod metrics;
 pub mod sparse;
 pub mod train;
+pub(crate) mod written;
 
 use serde::{Deserialize, Serialize};
 
