@@ -23,12 +23,12 @@ are (label 1): `cs auc` (does a hateful text rank above the same text quoted to 
 `cs flagged` (how many of the quoted ones the head flags at its threshold). The frames were written
 from what counter-speech is, before looking at any case of tests/functional/.
 """
-import csv, json, os, random, re, subprocess, sys, zlib
+import csv, json, os, random, re, subprocess, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_choice import B, IA, TMP, auc, flagged, train_head, report, rows_of, write  # noqa: E402
+from identity_negatives_choice import B, IA, TMP, auc, flagged, split_train, train_head, report, write  # noqa: E402
 from identity_negatives_data import FRAMES, civil_group_mentions, counter_speech, quotable  # noqa: E402
 
 TRAIN, COMBO = FRAMES[:12], FRAMES[12:]  # the 12 written first; 12 lead-ins x 15 condemnations, and 15 alone
@@ -91,12 +91,7 @@ def main():
     parts = list(civil_group_mentions(B))
     civ_va = [r for s, r in parts if s == "held"]
     civ_tr = [r for s, r in parts if s == "train"]
-    tr, va = {}, {}
-    for t in IA:
-        rows = rows_of(os.path.join(B, f"attr_identity_attack_{t}", "train.csv"))
-        held = [zlib.crc32((t + (r[1] or r[0])).encode()) % 4 == 0 for r in rows]
-        tr[t] = [r for r, h in zip(rows, held) if not h]
-        va[t] = [r for r, h in zip(rows, held) if h]
+    tr, va = split_train()
     va_files = {t: write(os.path.join(TMP, f"{t}_va.csv"), va[t]) for t in IA}
     cs_pos = [r for t in IA for r in va[t] if r[5] == "1" and quotable(r[3])]
     cs_neg = [x for t in IA for x in framed(va[t], HELD, 1.0, 0, "cs")]

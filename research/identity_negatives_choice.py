@@ -59,6 +59,18 @@ def train_head(data, out):
     return out
 
 
+def split_train():
+    """Each identity-attack train file split 75/25 by a hash of its thread (or id): ({task: train rows},
+    {task: validation rows})."""
+    tr, va = {}, {}
+    for t in IA:
+        rows = rows_of(os.path.join(B, f"attr_identity_attack_{t}", "train.csv"))
+        held = [zlib.crc32((t + (r[1] or r[0])).encode()) % 4 == 0 for r in rows]
+        tr[t] = [r for r, h in zip(rows, held) if not h]
+        va[t] = [r for r, h in zip(rows, held) if h]
+    return tr, va
+
+
 def rows_of(path):
     return [[r.get(c, "") for c in HEADER] for r in csv.DictReader(open(path, newline=""))]
 
@@ -92,12 +104,9 @@ def main():
     civ_va = [r for s, r in parts if s == "held"]
     civ_tr = [r for s, r in parts if s != "held"]
     script = {r[0] for s, r in parts if s == "train"}
-    tr, va = {}, {}
-    for t in IA:
-        rows = rows_of(os.path.join(B, f"attr_identity_attack_{t}", "train.csv"))
-        held = [zlib.crc32((t + (r[1] or r[0])).encode()) % 4 == 0 for r in rows]
-        tr[t] = write(os.path.join(TMP, f"{t}_tr.csv"), [r for r, h in zip(rows, held) if not h])
-        va[t] = write(os.path.join(TMP, f"{t}_va.csv"), [r for r, h in zip(rows, held) if h])
+    tr_rows, va_rows = split_train()
+    tr = {t: write(os.path.join(TMP, f"{t}_tr.csv"), tr_rows[t]) for t in IA}
+    va = {t: write(os.path.join(TMP, f"{t}_va.csv"), va_rows[t]) for t in IA}
     for spec in sys.argv[1:]:
         frac, into, emb, *c = spec.split(":")
         files = dict(tr)

@@ -41,7 +41,7 @@ import json, os, random, re, subprocess, sys, zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_choice import B, IA, TMP, auc, flagged, train_head, positive, report, rows_of, write  # noqa: E402
+from identity_negatives_choice import B, IA, TMP, auc, flagged, split_train, train_head, positive, report, write  # noqa: E402
 from identity_negatives_data import FRAMES, GROUPS, VALENCE, civil_group_mentions, counter_speech, quotable  # noqa: E402
 from counter_speech_augment import SLURS  # noqa: E402
 
@@ -92,12 +92,7 @@ def main():
     civ_va = [r for s, r in parts if s == "held"]
     civ_tr = [r for s, r in parts if s == "train"]
     pos_civ = write(os.path.join(TMP, "pos_civ.csv"), [r for r in civ_va if positive(r[3])])
-    tr, va = {}, {}
-    for t in IA:
-        rows = rows_of(os.path.join(B, f"attr_identity_attack_{t}", "train.csv"))
-        held = [zlib.crc32((t + (r[1] or r[0])).encode()) % 4 == 0 for r in rows]
-        tr[t] = [r for r, h in zip(rows, held) if not h]
-        va[t] = [r for r, h in zip(rows, held) if h]
+    tr, va = split_train()
     va_files = {t: write(os.path.join(TMP, f"{t}_va.csv"), va[t]) for t in IA}
     fl_pos = [r for t in IA for r in va[t] if r[5] == "1" and swapped(r, HELD_WORDS)]
     fl_neg = [x for t in IA for x in swaps(va[t], HELD_WORDS, 1.0, 0, "fl")]
