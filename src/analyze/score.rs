@@ -276,6 +276,12 @@ impl Scorer {
         self.stack = Default::default();
     }
 
+    /// The domain gate's column in the stacked table (the incivility
+    /// model, then the heads, then the gate and the expert).
+    fn gate_column(&self) -> usize {
+        1 + self.attributes.len()
+    }
+
     /// The stacked table and its intercepts (see `stack`), made on first
     /// use.
     fn stack(&self) -> Option<&(Fused, Vec<f64>)> {
@@ -462,7 +468,7 @@ impl Scorer {
             .map(|(h, (_, m))| m.probs_from_margins(&margins[1 + h..2 + h], text, s)[1])
             .collect();
         // The domain's gate and expert follow the heads.
-        let g = 1 + self.attributes.len();
+        let g = self.gate_column();
         if let Some(d) = &self.domain {
             if d.takes(d.gate.probs_from_margins(&margins[g..g + 1], text, s)[1]) {
                 let p = d.expert.probs_from_margins(&margins[g + 1..g + 2], text, s)[1];
@@ -573,7 +579,7 @@ impl Scorer {
             // By the model that gave the score (the domain's expert is the
             // table's last column).
             let (inc, col) = match &self.domain {
-                Some(d) if routed => (&d.expert, 2 + self.attributes.len()),
+                Some(d) if routed => (&d.expert, self.gate_column() + 1),
                 _ => (&self.incivility, 0),
             };
             let reasons = match (explain.wants(uncivil), prepared.get(i)) {

@@ -363,13 +363,14 @@ impl Model {
                 ));
             }
         }
-        let has_embedding = match shared {
-            Some(b) => b.featurizer.embedding.is_some(),
-            None => f.embedding.is_some(),
+        // The embedding's width (the base's, for a model sharing it).
+        let emb_dim = match shared {
+            Some(b) => b.featurizer.embedding.as_ref().map(|e| e.dim),
+            None => f.embedding.as_ref().map(|e| e.dim),
         };
         let need = version_for(
             &f.featurizer,
-            has_embedding,
+            emb_dim.is_some(),
             f.lexicon.is_some(),
             f.sentiment.is_some(),
         );
@@ -383,10 +384,7 @@ impl Model {
             Some(e) => Some(Embedding::from_file(e).map_err(|e| bad(e.to_string()))?),
             None => None,
         };
-        let emb_dim = match shared {
-            Some(b) => b.featurizer.embedding.as_ref().map_or(0, |e| e.dim),
-            None => embedding.as_ref().map_or(0, |e| e.dim),
-        };
+        let emb_dim = emb_dim.unwrap_or(0);
         // Word lists compiled into this build that the head reads, in input
         // order: (what, stored source and hash, this build's, input names).
         let lists: Vec<ListInputs> = [

@@ -275,12 +275,10 @@ impl Fused {
     /// instead of one per model; column `j` of the sums is the same number,
     /// bit for bit, as the `j`-th column of that model's own table.
     pub fn stacked(vocab: &Vocab, experts: &[&Expert]) -> Option<Fused> {
-        let k: usize = experts.iter().map(|e| e.sparse.k).sum();
-        let fits =
-            |e: &&Expert| e.sparse.k > 0 && e.sparse.weights.len() == vocab.len() * e.sparse.k;
-        if experts.is_empty() || k > MAX_K || !experts.iter().all(fits) {
+        if !Fused::fits(vocab, experts) {
             return None;
         }
+        let k: usize = experts.iter().map(|e| e.sparse.k).sum();
         let mut table = Vec::with_capacity(vocab.len() * (k + 1));
         for (c, &idf) in vocab.idf.iter().enumerate() {
             table.push(idf);
@@ -295,6 +293,16 @@ impl Fused {
             table,
             uid: NEXT.fetch_add(1, Ordering::Relaxed),
         })
+    }
+
+    /// Whether [`Fused::stacked`] makes a table of `experts` on `vocab`:
+    /// at least one, each with score columns and a weight per column of
+    /// `vocab`, at most [`MAX_K`] columns in all.
+    pub fn fits(vocab: &Vocab, experts: &[&Expert]) -> bool {
+        let k: usize = experts.iter().map(|e| e.sparse.k).sum();
+        let fits =
+            |e: &&Expert| e.sparse.k > 0 && e.sparse.weights.len() == vocab.len() * e.sparse.k;
+        !experts.is_empty() && k <= MAX_K && experts.iter().all(fits)
     }
 
     /// Score columns of the table.

@@ -665,11 +665,10 @@ impl Model {
     }
 
     /// Whether [`Model::fused`] gives a table, without making it: a single
-    /// expert with at most [`fused::MAX_K`] score columns.
+    /// expert that fits one ([`fused::Fused::fits`]).
     pub fn fusable(&self) -> bool {
-        matches!((&self.router, &self.experts[..]),
-            (None, [e]) if (1..=fused::MAX_K).contains(&e.sparse.k)
-                && e.sparse.weights.len() == self.vocab.len() * e.sparse.k)
+        self.sole_expert()
+            .is_some_and(|e| fused::Fused::fits(&self.vocab, &[e]))
     }
 
     /// The fused scoring table ([`fused`]), for single-expert models.
