@@ -324,8 +324,16 @@ pub struct TrainArgs {
     /// little cost beyond it. The featurizer and vocabulary options above
     /// (`--tokenizer`, `--char-*`, `--word-bits`, `--min-df` ...) come from
     /// that model and cannot be given with it.
-    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df"])]
+    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df", "fold_spelling"])]
     pub vocab_of: Option<PathBuf>,
+    /// Before tokenizing, join letters spaced or dotted out into the word
+    /// they spell (`m u s l i m s`, `k.i.l.l`) when it is a group's name
+    /// or a word of the two compiled-in lexicons, and read a group's name
+    /// misspelled by one letter (`muslms`, `mulsims`) as the name unless
+    /// it is a whole token of the vocabulary. The model records the word
+    /// lists' fingerprint and needs a threadlens with the same lists.
+    #[arg(long)]
+    pub fold_spelling: bool,
     /// Static token embeddings for the dense head: a table with a vector
     /// per piece of the tokenizer (`models/embeddings.json`, written by
     /// `scripts/distill_embeddings.py` for `models/tokenizer.json`). The

@@ -3784,6 +3784,60 @@ fn a_model_trained_with_the_lexicon_records_it_and_its_heads_keep_it() {
 }
 
 #[test]
+fn a_model_trained_with_spelling_folds_reads_spaced_and_misspelled_words_as_written_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("fold.json");
+    let m = model.to_str().unwrap();
+    run_ok(&[&fixture_train()[..], &["--fold-spelling", "-o", m]].concat());
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(j["version"], 7);
+    assert!(
+        j["featurizer"]["normalize"]["fold_spelling"].is_u64(),
+        "{}",
+        j["featurizer"]
+    );
+    // A head on its columns keeps the folds; they cannot be set beside
+    // --vocab-of (the featurizer is the base model's).
+    let head = dir.path().join("head.json");
+    run_ok(&head_on(m, head.to_str().unwrap()));
+    let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
+    assert_eq!(h["featurizer"], j["featurizer"]);
+    let out = run_plus(&head_on(m, head.to_str().unwrap()), &["--fold-spelling"]);
+    assert_eq!(out.status.code(), Some(2));
+    // Spaced-out letters and a misspelled group name score as the plain
+    // words; without the folds (the fixture model) they do not.
+    let plain = dir.path().join("plain.json");
+    run_ok(&[&fixture_train()[..], &["-o", plain.to_str().unwrap()]].concat());
+    let input = dir.path().join("c.csv");
+    std::fs::write(
+        &input,
+        "id,text\n1,you are an idiot and i hate muslims\n2,you are an i d i o t and i hate muslms\n3,you are an i.d.i.o.t and i hate mslims\n",
+    )
+    .unwrap();
+    let scores = |model: &str| -> Vec<f64> {
+        let out = run_ok(&[
+            "-q",
+            "score",
+            input.to_str().unwrap(),
+            "--no-stance",
+            "--incivility-model",
+            model,
+        ]);
+        lines(&out.stdout)
+            .iter()
+            .map(|r| r["incivility"].as_f64().unwrap())
+            .collect()
+    };
+    // Rows 2 and 3 are the same length: with the folds, the same text to
+    // the n-grams and lexicons; row 1 differs only in its length cue.
+    let folded = scores(m);
+    assert_eq!(folded[1], folded[2]);
+    assert!((folded[0] - folded[1]).abs() < 0.02, "{folded:?}");
+    let unfolded = scores(plain.to_str().unwrap());
+    assert_ne!(unfolded[1], unfolded[2]);
+}
+
+#[test]
 fn a_model_trained_with_the_sentiment_lexicon_records_it_and_its_heads_keep_it() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("sent.json");

@@ -239,6 +239,12 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         word_bits: a.word_bits,
         char_bits: a.char_bits,
         char_ngrams: a.char_ngrams.unwrap_or(task != Task::Stance),
+        normalize: threadlens::features::NormalizeConfig {
+            fold_spelling: a
+                .fold_spelling
+                .then(|| threadlens::features::spelling::Spelling::builtin().fingerprint()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     // How character n-grams are taken and weighted only matters with them

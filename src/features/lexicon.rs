@@ -173,6 +173,11 @@ impl Lexicon {
         &self.sha256
     }
 
+    /// The one-word entries (normalised).
+    pub fn one_words(&self) -> impl Iterator<Item = &str> {
+        self.words.keys().map(String::as_str)
+    }
+
     /// One-word and phrase entries.
     pub fn len(&self) -> (usize, usize) {
         (self.words.len(), self.phrases.len())

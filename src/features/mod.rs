@@ -2,6 +2,8 @@
 //! training and scoring can never disagree.
 //!
 //! Stages: [`normalize`] (entities, NFKC, case, leetspeak and repeats) →
+//! [`spelling`] (spaced-out letters, misspelled group names; models trained
+//! with the fold) →
 //! [`tokens`] (WordPiece ids) → hashed token uni/bi-grams and character
 //! n-grams ([`Featurizer::featurize`]) → [`vocab::Vocab`] (which hashed
 //! features the model knows, their idf, sublinear tf and per-block L2
@@ -21,6 +23,7 @@ pub mod lexicon;
 pub mod normalize;
 pub mod pair;
 pub mod sentiment;
+pub mod spelling;
 pub mod tokens;
 pub mod vocab;
 pub mod words;
@@ -155,7 +158,14 @@ impl FeatureConfig {
                 "need 1 <= char_min <= char_max <= 8".into(),
             ));
         }
-        Ok(())
+        let built = spelling::Spelling::builtin().fingerprint();
+        match self.normalize.fold_spelling {
+            Some(f) if f != built => Err(FeatureError::Config(format!(
+                "the model folds spelling with word lists {f:08x}, this build has {built:08x} \
+                 (train it again with this build)"
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// The part of one side's sorted counts this config reads: all of
@@ -401,7 +411,12 @@ impl Featurizer {
 
     /// Normalise `text` into `s.norm` and return the cue counts.
     fn prepare(&self, text: &str, s: &mut Scratch) -> NormalizeStats {
-        normalize::normalize(text, self.config.normalize, &mut s.norm, &mut s.tmp)
+        let st = normalize::normalize(text, self.config.normalize, &mut s.norm, &mut s.tmp);
+        if self.config.normalize.fold_spelling.is_some() {
+            spelling::Spelling::builtin()
+                .fold(&mut s.norm, &mut s.tmp, |w| self.tokens.is_whole_token(w));
+        }
+        st
     }
 
     /// Hashed feature counts of `text` on `side`, sorted by index, appended

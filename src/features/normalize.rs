@@ -16,6 +16,12 @@ pub struct NormalizeConfig {
     pub fold_leet: bool,
     /// Cap runs of one character at two (`soooo` → `soo`, `!!!!` → `!!`).
     pub fold_repeats: bool,
+    /// Join spaced-out letters and read one-edit misspellings of group
+    /// names as the names ([`super::spelling`], applied by the
+    /// featurizer after this stage): the fingerprint of the lists the
+    /// model was trained with (absent in models from before the fold).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fold_spelling: Option<u32>,
 }
 
 impl Default for NormalizeConfig {
@@ -23,6 +29,7 @@ impl Default for NormalizeConfig {
         NormalizeConfig {
             fold_leet: true,
             fold_repeats: true,
+            fold_spelling: None,
         }
     }
 }
@@ -102,7 +109,8 @@ pub fn decode_entities(text: &str, out: &mut String) {
     out.push_str(rest);
 }
 
-fn leet(c: char) -> Option<char> {
+/// The letter a leetspeak digit or symbol stands for.
+pub(crate) fn leet(c: char) -> Option<char> {
     Some(match c {
         '0' => 'o',
         '1' => 'i',

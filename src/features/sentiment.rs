@@ -129,6 +129,14 @@ impl Sentiment {
         self.words.is_empty()
     }
 
+    /// The words rated `tenths` or lower.
+    pub fn words_at_most(&self, tenths: i8) -> impl Iterator<Item = &str> {
+        self.words
+            .iter()
+            .filter(move |(_, &r)| r <= tenths)
+            .map(|(w, _)| w.as_str())
+    }
+
     /// A normalised word's rating in tenths (0 when not listed).
     pub fn word(&self, w: &str) -> i8 {
         self.words.get(w).copied().unwrap_or(0)
