@@ -129,8 +129,9 @@ pub struct ModelArgs {
     #[arg(long)]
     pub no_attributes: bool,
     /// Score every comment's incivility with the pooled model: none with
-    /// the GitHub model (by default, comments that read like GitHub issue
-    /// comments are scored by a model of GitHub's incivility labels).
+    /// the GitHub model (by default, comments of three words or more that
+    /// read like GitHub issue comments are scored by a model of GitHub's
+    /// incivility labels).
     #[arg(long)]
     pub no_domains: bool,
     /// Incivility threshold (default: the model's own, F1-best on its training data).

@@ -2063,6 +2063,8 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
         "Please stop bumping this issue, it is a duplicate of #1234 and the maintainers already said it will not be fixed.",
         "lol this guy is such a clown, unfollow",
         "Thanks for the article, a good read.",
+        // Reads as GitHub to the gate, but two words say too little.
+        "lol ok",
     ];
     // The texts as JSON lines `c0`, `c1` ..., each with the fields `extra`.
     let jsonl = |extra: &str| -> String {
@@ -2122,8 +2124,18 @@ fn comments_that_read_like_github_are_scored_by_the_github_model() {
         by("models/github_toxicity.json"),
     );
     let with = rows(&[]);
-    let routed: Vec<bool> = gate.iter().map(|&g| g >= 0.7).collect();
-    assert_eq!(routed, [true, true, false, false], "gate {gate:?}");
+    let words = |t: &str| {
+        t.split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .count()
+    };
+    let routed: Vec<bool> = gate
+        .iter()
+        .zip(texts)
+        .map(|(&g, t)| g >= 0.7 && words(t) >= 3)
+        .collect();
+    assert_eq!(routed, [true, true, false, false, false], "gate {gate:?}");
+    assert!(gate[4] >= 0.7, "the short reply's gate {gate:?}");
     for (i, r) in with.iter().enumerate() {
         let want = if routed[i] { expert[i] } else { pooled[i] };
         let p = r["incivility"].as_f64().unwrap();

@@ -104,6 +104,8 @@ pub struct Domain {
     pub expert: Model,
     /// Gate probability from which the expert scores.
     pub at: f64,
+    /// Words a text needs before the gate may hand it to the expert.
+    pub min_words: usize,
 }
 
 impl Domain {
@@ -123,12 +125,23 @@ impl Domain {
             gate,
             expert,
             at: GATE_AT,
+            min_words: GATE_MIN_WORDS,
         })
     }
 
-    /// Whether a text whose gate probability is `p` is the expert's.
-    pub fn takes(&self, p: f64) -> bool {
-        p >= self.at
+    /// Whether `text` has enough words for the gate to judge
+    /// ([`GATE_MIN_WORDS`]); the gate's P need not be computed otherwise.
+    pub fn may_take(&self, text: &str) -> bool {
+        text.split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .take(self.min_words)
+            .count()
+            >= self.min_words
+    }
+
+    /// Whether `text`, whose gate probability is `p()`, is the expert's.
+    pub fn takes(&self, text: &str, p: impl FnOnce() -> f64) -> bool {
+        self.may_take(text) && p() >= self.at
     }
 
     /// The gate's and the expert's content hashes, named as their files
@@ -145,6 +158,13 @@ impl Domain {
 /// comment (chosen on a held-out quarter of the training splits among
 /// 0.5, 0.7 and 0.9: model card, "The GitHub domain").
 pub const GATE_AT: f64 = 0.7;
+
+/// The words (whitespace-separated, with a letter) a comment
+/// needs before the gate may route it: one or two words say too little of
+/// where a text comes from (`lol`, `ok`, `+1` read as GitHub to the gate),
+/// and the pooled model scores them as well (model card, "The GitHub
+/// domain").
+pub const GATE_MIN_WORDS: usize = 3;
 
 /// The attribute heads, then the domain's gate and expert: the models
 /// scored on the incivility model's columns beside it, in the stacked
@@ -414,7 +434,11 @@ impl Scorer {
     /// when its gate recognises the text, else the incivility model.
     fn incivility_model(&self, text: &str) -> &Model {
         match &self.domain {
-            Some(d) if d.takes(d.gate.score(text, "", &mut ScoreScratch::default())[1]) => {
+            Some(d)
+                if d.takes(text, || {
+                    d.gate.score(text, "", &mut ScoreScratch::default())[1]
+                }) =>
+            {
                 &d.expert
             }
             _ => &self.incivility,
@@ -470,7 +494,9 @@ impl Scorer {
         // The domain's gate and expert follow the heads.
         let g = self.gate_column();
         if let Some(d) = &self.domain {
-            if d.takes(d.gate.probs_from_margins(&margins[g..g + 1], text, s)[1]) {
+            if d.takes(text.1, || {
+                d.gate.probs_from_margins(&margins[g..g + 1], text, s)[1]
+            }) {
                 let p = d.expert.probs_from_margins(&margins[g + 1..g + 2], text, s)[1];
                 return (p, attributes, true);
             }
@@ -498,7 +524,7 @@ impl Scorer {
         };
         let attributes = self.attributes.iter().map(|(_, m)| one(m, s)).collect();
         if let Some(d) = &self.domain {
-            if d.takes(one(&d.gate, s)) {
+            if d.takes(text, || one(&d.gate, s)) {
                 return (one(&d.expert, s), attributes, true);
             }
         }
@@ -855,6 +881,7 @@ mod tests {
             gate: gate.clone(),
             expert,
             at: 0.5,
+            min_words: 3,
         };
         let scorer = || {
             Scorer::new(inc.clone(), None, None, Explain::All, 5)
@@ -888,7 +915,12 @@ mod tests {
                     continue;
                 };
                 let g = gate.score(text, "", &mut s)[1];
-                assert_eq!(sc.domain, (g >= 0.5).then_some("toy"), "{text}");
+                let words = text.split_whitespace().count();
+                assert_eq!(
+                    sc.domain,
+                    (g >= 0.5 && words >= 3).then_some("toy"),
+                    "{text}"
+                );
                 let by = if sc.domain.is_some() { &expert } else { &inc };
                 let want = by.score(text, "", &mut s)[1];
                 assert!(
@@ -905,5 +937,17 @@ mod tests {
             }
         }
         assert!(routed > 0 && kept > 0, "{routed} routed, {kept} kept");
+        // A text of fewer than three words stays with the pooled model,
+        // however sure the gate is.
+        let d = stacked.domain().unwrap();
+        assert!(gate.score("damn crap", "", &mut s)[1] >= 0.5);
+        assert!(d.may_take("damn this crap") && !d.may_take("damn crap"));
+        assert_eq!(
+            stacked.explain_incivility("damn crap"),
+            inc.explain("damn crap", "", 1, 5)
+        );
+        // Words need a letter: `+1`, `:)` and `!!` are not words.
+        assert!(!d.may_take("+1 :) !! lol ok"));
+        assert!(d.may_take("+1 this works fine"));
     }
 }

@@ -67,7 +67,8 @@ fn evaluate_with_domain(
     let probs: Vec<Vec<f64>> = pooled
         .into_iter()
         .zip(g.iter().zip(e))
-        .map(|(p, (g, e))| match d.takes(g[1]) {
+        .zip(ex)
+        .map(|((p, (g, e)), x)| match d.takes(x.text, || g[1]) {
             true => {
                 routed += 1;
                 e
@@ -147,6 +148,7 @@ pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
             "name": d.name,
             "rows": r,
             "gate_at": d.at,
+            "gate_min_words": d.min_words,
             "gate_sha256": gate_sha256,
             "expert_sha256": expert_sha256,
             "models": [gate, expert],
