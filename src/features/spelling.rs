@@ -539,5 +539,19 @@ mod tests {
             let twice = fold(&once, &[]);
             proptest::prop_assert_eq!(once, twice);
         }
+
+        /// Any text, as the normaliser leaves it (any script, symbols,
+        /// spaced letters among them): folding does not panic, and as it
+        /// only joins words or replaces a misspelling by a name one letter
+        /// longer at most, it lengthens the text by a byte a word at most.
+        #[test]
+        fn folding_any_normalised_text_is_safe(
+            text in "(\\PC|[a-z] |[a-z]\\.){0,80}"
+        ) {
+            let norm = crate::features::normalize::normalized(&text, Default::default());
+            let out = fold(&norm, &[]);
+            let words = norm.split(' ').count();
+            proptest::prop_assert!(out.len() <= norm.len() + words, "{norm:?} -> {out:?}");
+        }
     }
 }
