@@ -3847,6 +3847,35 @@ fn a_model_trained_with_spelling_folds_reads_spaced_and_misspelled_words_as_writ
     assert!((folded[0] - folded[1]).abs() < 0.02, "{folded:?}");
     let unfolded = scores(plain.to_str().unwrap());
     assert_ne!(unfolded[1], unfolded[2]);
+    // `models` says which models fold, with the lists' fingerprint; the
+    // built-in incivility model does.
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    std::fs::copy(&plain, models.join("incivility.json")).unwrap();
+    std::fs::copy(&model, models.join("insult.json")).unwrap();
+    let out = run_ok(&["models", "--json", "--models", models.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let folds = |origin_builtin: bool, name: &str| {
+        v["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| (r["origin"] == "built-in") == origin_builtin && r["name"] == name)
+            .map(|r| r["fold_spelling"].clone())
+            .unwrap()
+    };
+    let fp = format!(
+        "{:08x}",
+        j["featurizer"]["normalize"]["fold_spelling"]
+            .as_u64()
+            .unwrap()
+    );
+    assert_eq!(folds(false, "insult"), fp.as_str());
+    assert!(folds(false, "incivility").is_null());
+    assert_eq!(folds(true, "incivility"), fp.as_str());
+    let text = String::from_utf8(run_ok(&["models", "--models", models.to_str().unwrap()]).stdout)
+        .unwrap();
+    assert!(text.contains(&format!("(word lists {fp})")), "{text}");
 }
 
 #[test]

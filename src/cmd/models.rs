@@ -42,6 +42,8 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
         }),
         "lexicon": m.featurizer.lexicon.then(LexiconRef::builtin),
         "sentiment": m.featurizer.sentiment.then(threadlens::features::sentiment::reference),
+        // The word lists' fingerprint, as the model records it.
+        "fold_spelling": m.featurizer.config.normalize.fold_spelling.map(|f| format!("{f:08x}")),
         "metrics": m.training.metrics,
         "created_by": m.training.created_by,
     })
@@ -117,6 +119,11 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
             if let Some(l) = r[list].as_object() {
                 println!("           {list}: {}", l["source"].as_str().unwrap_or(""));
             }
+        }
+        if let Some(f) = r["fold_spelling"].as_str() {
+            println!(
+                "           spelling: spaced-out letters joined, group names misspelled by one letter read as the name (word lists {f})"
+            );
         }
     }
     println!(
