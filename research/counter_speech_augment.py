@@ -10,7 +10,9 @@ VARIANT is FRACTION[:FRAMES[:neg]]: the share of each identity-attack train file
 (seeded sample) that are also written, quoted inside one of FRAMES (`train`: the first 12 frames of
 scripts/identity_negatives_data.py, the default; `train6`: 6 of them; `combo`: the other 195;
 `both`: all 207, as shipped; `held`: the held-out frames below, a ceiling),
-as a label-0 row appended to the same file (so they share its weight under --balance-files);
+as a label-0 row appended to the same file (so they share its weight under --balance-files;
+`nobal` trains without --balance-files, every row weighing the same; `sqrt` cuts Davidson's file in
+4 and OLID's in 3, so each source weighs about as the square root of its rows);
 FRACTION 0 is the recipe without counter-speech; `neg` also appends every hate row with its first
 `are/is/was/were` or `I/we hate` negated (one clause, no slur or swear word). Every variant also appends the civil group mentions that
 scripts/identity_negatives_data.py appends to OLID's file, as the shipped head does.
@@ -23,7 +25,7 @@ are (label 1): `cs auc` (does a hateful text rank above the same text quoted to 
 `cs flagged` (how many of the quoted ones the head flags at its threshold). The frames were written
 from what counter-speech is, before looking at any case of tests/functional/.
 """
-import csv, json, os, random, re, subprocess, sys
+import csv, json, os, random, re, subprocess, sys, zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
@@ -111,8 +113,13 @@ def main():
                 extra += negations(tr[t], 1.0, 0, "ng")
             added += len(extra)
             rows = tr[t] + extra + (civ_tr if t == "olid" else [])
-            data.append(write(os.path.join(TMP, f"{t}_tr.csv"), rows))
-        m = train_head(data, os.path.join(TMP, "m.json"))
+            # `sqrt`: each file cut into parts by a hash of the row id (Davidson 4, OLID 3, Fox 1),
+            # so that under --balance-files each source weighs about as the square root of its rows.
+            parts = {"davidson": 4, "olid": 3, "fox": 1}[t] if "sqrt" in rest else 1
+            for k in range(parts):
+                part = [r for r in rows if zlib.crc32(r[0].encode()) % parts == k]
+                data.append(write(os.path.join(TMP, f"{t}_tr{k}.csv"), part))
+        m = train_head(data, os.path.join(TMP, "m.json"), balance="nobal" not in rest)
         out = report(m, va_files, civ_va)
         out["cs auc"] = auc(m, cs_file)
         out["cs flagged"] = flagged(m, cs_neg_file)

@@ -51,11 +51,13 @@ def flagged(model, data):
     return f"{sum(x >= th for x in p)}/{len(p)}"
 
 
-def train_head(data, out):
+def train_head(data, out, balance=True):
     """Train an identity-attack head on the DATA files as the shipped one is trained (on the
-    incivility model's columns, C = 2, files balanced) into OUT; returns OUT."""
+    incivility model's columns, C = 2, files balanced unless `balance` is false) into OUT; returns
+    OUT."""
     subprocess.run([EXE, "-q", "train", "--vocab-of", os.path.join(ROOT, "models", "incivility.json"),
-                    "-C", "2", "--balance-files", "--data", *data, "-o", out], check=True, capture_output=True)
+                    "-C", "2"] + (["--balance-files"] if balance else []) + ["--data", *data, "-o", out],
+                   check=True, capture_output=True)
     return out
 
 
