@@ -12,7 +12,8 @@ scripts/identity_negatives_data.py, the default; `train6`: 6 of them; `combo`: t
 `both`: all 207, as shipped; `held`: the held-out frames below, a ceiling),
 as a label-0 row appended to the same file (so they share its weight under --balance-files;
 `nobal` trains without --balance-files, every row weighing the same; `sqrt` cuts Davidson's file in
-4 and OLID's in 3, so each source weighs about as the square root of its rows);
+4 and OLID's in 3, so each source weighs about as the square root of its rows; `csown` writes the
+added rows to a file of their own instead, weighed apart from their source, `csownN` to N files);
 FRACTION 0 is the recipe without counter-speech; `neg` also appends every hate row with its first
 `are/is/was/were` or `I/we hate` negated (one clause, no slur or swear word). Every variant also appends the civil group mentions that
 scripts/identity_negatives_data.py appends to OLID's file, as the shipped head does.
@@ -106,12 +107,16 @@ def main():
     for spec in sys.argv[1:]:
         frac, *rest = spec.split(":")
         frames = {"train": TRAIN, "held": HELD, "train6": TRAIN[:6], "combo": COMBO, "both": TRAIN + COMBO}[(rest or ["train"])[0]]
-        data, added = [], 0
+        data, added, own = [], 0, []
         for i, t in enumerate(IA):
             extra = framed(tr[t], frames, float(frac), i + 1, "cs") if float(frac) > 0 else []
             if "neg" in rest:
                 extra += negations(tr[t], 1.0, 0, "ng")
             added += len(extra)
+            # `csown`: the added rows in a file of their own, weighed apart from their source.
+            if any(x.startswith("csown") for x in rest):
+                own += extra
+                extra = []
             rows = tr[t] + extra + (civ_tr if t == "olid" else [])
             # `sqrt`: each file cut into parts by a hash of the row id (Davidson 4, OLID 3, Fox 1),
             # so that under --balance-files each source weighs about as the square root of its rows.
@@ -119,6 +124,11 @@ def main():
             for k in range(parts):
                 part = [r for r in rows if zlib.crc32(r[0].encode()) % parts == k]
                 data.append(write(os.path.join(TMP, f"{t}_tr{k}.csv"), part))
+        if own:
+            # `csownN`: cut in N files, so that under --balance-files they weigh N parts.
+            n_own = int(next(x for x in rest if x.startswith("csown"))[5:] or 1)
+            for k in range(n_own):
+                data.append(write(os.path.join(TMP, f"own_tr{k}.csv"), own[k::n_own]))
         m = train_head(data, os.path.join(TMP, "m.json"), balance="nobal" not in rest)
         out = report(m, va_files, civ_va)
         out["cs auc"] = auc(m, cs_file)
