@@ -158,13 +158,20 @@ impl FeatureConfig {
                 "need 1 <= char_min <= char_max <= 8".into(),
             ));
         }
-        let built = spelling::Spelling::builtin().fingerprint();
+        // The lists are built only for a model that folds.
         match self.normalize.fold_spelling {
-            Some(f) if f != built => Err(FeatureError::Config(format!(
-                "the model folds spelling with word lists {f:08x}, this build has {built:08x} \
-                 (train it again with this build)"
-            ))),
-            _ => Ok(()),
+            Some(f) => {
+                let built = spelling::Spelling::builtin().fingerprint();
+                if f == built {
+                    Ok(())
+                } else {
+                    Err(FeatureError::Config(format!(
+                        "the model folds spelling with word lists {f:08x}, this build has \
+                         {built:08x} (train it again with this build)"
+                    )))
+                }
+            }
+            None => Ok(()),
         }
     }
 

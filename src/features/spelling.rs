@@ -225,7 +225,9 @@ impl Spelling {
 
     /// Fold normalised text `norm` in place (`tmp` is scratch); `known`
     /// says whether a word is one a misspelling must not be taken for.
-    /// Returns whether anything changed.
+    /// Returns whether the text was rebuilt: it is when it holds a fold
+    /// or a run of three one-letter words, which may spell nothing listed
+    /// (`u r a`) and be rebuilt as it was.
     pub fn fold(&self, norm: &mut String, tmp: &mut String, known: impl Fn(&str) -> bool) -> bool {
         if !self.needs_fold(norm, &known) {
             return false;
