@@ -468,6 +468,14 @@ fn train_fixture_model(dir: &Path) -> PathBuf {
     model
 }
 
+/// The rows `threadlens models --json --models DIR` lists (the built-in
+/// models, then the folder's).
+fn models_listed(dir: &Path) -> Vec<serde_json::Value> {
+    let out = run_ok(&["models", "--json", "--models", dir.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["models"].as_array().unwrap().clone()
+}
+
 #[test]
 fn a_head_trained_on_the_incivility_columns_scores_beside_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -3783,16 +3791,13 @@ fn a_model_trained_with_the_lexicon_records_it_and_its_heads_keep_it() {
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("cue:lex_"), "{text}");
-    let out = run_ok(&["models", "--json", "--models", models.to_str().unwrap()]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let lex: Vec<bool> = v["models"]
-        .as_array()
-        .unwrap()
+    let v = models_listed(&models);
+    let lex: Vec<bool> = v
         .iter()
         .filter(|r| r["origin"] != "built-in")
         .map(|r| r["lexicon"].is_object())
         .collect();
-    assert_eq!(lex, [true, true], "{v}");
+    assert_eq!(lex, [true, true], "{v:?}");
 }
 
 #[test]
@@ -3853,13 +3858,9 @@ fn a_model_trained_with_spelling_folds_reads_spaced_and_misspelled_words_as_writ
     std::fs::create_dir(&models).unwrap();
     std::fs::copy(&plain, models.join("incivility.json")).unwrap();
     std::fs::copy(&model, models.join("insult.json")).unwrap();
-    let out = run_ok(&["models", "--json", "--models", models.to_str().unwrap()]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = models_listed(&models);
     let folds = |origin_builtin: bool, name: &str| {
-        v["models"]
-            .as_array()
-            .unwrap()
-            .iter()
+        v.iter()
             .find(|r| (r["origin"] == "built-in") == origin_builtin && r["name"] == name)
             .map(|r| r["fold_spelling"].clone())
             .unwrap()
@@ -3919,12 +3920,9 @@ fn a_model_trained_with_the_sentiment_lexicon_records_it_and_its_heads_keep_it()
     let models = dir.path().join("models");
     std::fs::create_dir(&models).unwrap();
     std::fs::copy(&model, models.join("incivility.json")).unwrap();
-    let out = run_ok(&["models", "--json", "--models", models.to_str().unwrap()]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let found = v["models"]
-        .as_array()
-        .unwrap()
+    let v = models_listed(&models);
+    let found = v
         .iter()
         .any(|r| r["sentiment"]["source"] == j["sentiment"]["source"]);
-    assert!(found, "{v}");
+    assert!(found, "{v:?}");
 }
