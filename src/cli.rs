@@ -325,7 +325,7 @@ pub struct TrainArgs {
     /// little cost beyond it. The featurizer and vocabulary options above
     /// (`--tokenizer`, `--char-*`, `--word-bits`, `--min-df` ...) come from
     /// that model and cannot be given with it.
-    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df", "fold_spelling"])]
+    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df", "fold_spelling", "cue_window"])]
     pub vocab_of: Option<PathBuf>,
     /// Before tokenizing, join letters spaced or dotted out into the word
     /// they spell (`m u s l i m s`, `k.i.l.l`) when it is a group's name
@@ -335,6 +335,13 @@ pub struct TrainArgs {
     /// lists' fingerprint and needs a threadlens with the same lists.
     #[arg(long)]
     pub fold_spelling: bool,
+    /// Read the dense cues of a text longer than this many words per
+    /// window of this many words: counts (`!`, `?`, `you`, negations) as a
+    /// rate per window, the lexicons' strongest ratings as their mean over
+    /// the windows. Without it a long post's counts and maxima grow with
+    /// its length, and long posts score higher for being long.
+    #[arg(long, value_name = "WORDS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub cue_window: Option<u16>,
     /// Static token embeddings for the dense head: a table with a vector
     /// per piece of the tokenizer (`models/embeddings.json`, written by
     /// `scripts/distill_embeddings.py` for `models/tokenizer.json`). The

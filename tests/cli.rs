@@ -3880,6 +3880,52 @@ fn a_model_trained_with_spelling_folds_reads_spaced_and_misspelled_words_as_writ
 }
 
 #[test]
+fn a_model_trained_with_a_cue_window_records_it_and_its_heads_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("cw.json");
+    let m = model.to_str().unwrap();
+    let args = ["--lexicon", "--sentiment", "--cue-window", "12", "-o", m];
+    run_ok(&[&fixture_train()[..], &args].concat());
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(j["version"], 8);
+    assert_eq!(j["featurizer"]["cue_window"], 12);
+    // A head on its columns keeps the window; it cannot be set beside
+    // --vocab-of, and 0 is refused.
+    let head = dir.path().join("insult.json");
+    run_ok(&head_on(m, head.to_str().unwrap()));
+    let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
+    assert_eq!(h["featurizer"], j["featurizer"]);
+    let out = run_plus(&head_on(m, head.to_str().unwrap()), &["--cue-window", "20"]);
+    assert_eq!(out.status.code(), Some(2));
+    let zero = dir.path().join("zero.json");
+    let out = run_plus(
+        &fixture_train(),
+        &["--cue-window", "0", "-o", zero.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let plain = dir.path().join("plain.json");
+    let pargs = ["--lexicon", "--sentiment", "-o", plain.to_str().unwrap()];
+    run_ok(&[&fixture_train()[..], &pargs].concat());
+    // `models` lists the window.
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    std::fs::copy(&plain, models.join("incivility.json")).unwrap();
+    std::fs::copy(&head, models.join("insult.json")).unwrap();
+    let v = models_listed(&models);
+    let window = |name: &str| {
+        v.iter()
+            .find(|r| r["origin"] != "built-in" && r["name"] == name)
+            .map(|r| r["cue_window"].clone())
+            .unwrap()
+    };
+    assert_eq!(window("insult"), 12);
+    assert!(window("incivility").is_null());
+    let text = String::from_utf8(run_ok(&["models", "--models", models.to_str().unwrap()]).stdout)
+        .unwrap();
+    assert!(text.contains("read per window of 12"), "{text}");
+}
+
+#[test]
 fn a_model_trained_with_the_sentiment_lexicon_records_it_and_its_heads_keep_it() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("sent.json");

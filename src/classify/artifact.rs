@@ -30,7 +30,7 @@ pub const FORMAT: &str = "threadlens-model";
 /// with the oldest version that can hold it ([`version_for`]), so models
 /// with the original settings stay readable by older builds, and an older
 /// build refuses a model whose settings it would misread.
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 8;
 
 /// The format version a model with this featurizer config is written as:
 /// 2 adds [`crate::features::CharWords::Unknown`], 3
@@ -38,9 +38,12 @@ pub const VERSION: u32 = 7;
 /// ([`crate::features::embed`]), 5 the abusive-word lexicon's inputs
 /// ([`crate::features::lexicon`]), 6 the sentiment lexicon's
 /// ([`crate::features::sentiment`]), 7 the spelling folds
-/// ([`crate::features::spelling`]).
+/// ([`crate::features::spelling`]), 8 cues read per window
+/// ([`crate::features::FeatureConfig::cue_window`]).
 pub fn version_for(config: &FeatureConfig, embedding: bool, lexicon: bool, sentiment: bool) -> u32 {
-    if config.normalize.fold_spelling.is_some() {
+    if config.cue_window.is_some() {
+        8
+    } else if config.normalize.fold_spelling.is_some() {
         7
     } else if sentiment {
         6

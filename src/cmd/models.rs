@@ -44,6 +44,8 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
         "sentiment": m.featurizer.sentiment.then(threadlens::features::sentiment::reference),
         // The word lists' fingerprint, as the model records it.
         "fold_spelling": m.featurizer.config.normalize.fold_spelling.map(|f| format!("{f:08x}")),
+        // Words per window of the dense cues (null: the whole text).
+        "cue_window": m.featurizer.config.cue_window,
         "metrics": m.training.metrics,
         "created_by": m.training.created_by,
     })
@@ -123,6 +125,11 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
         if let Some(f) = r["fold_spelling"].as_str() {
             println!(
                 "           spelling: spaced-out letters joined, group names misspelled by one letter read as the name (word lists {f})"
+            );
+        }
+        if let Some(w) = r["cue_window"].as_u64() {
+            println!(
+                "           cues: a text over {w} words read per window of {w} (counts as rates, strongest ratings averaged)"
             );
         }
     }

@@ -245,6 +245,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
                 .then(|| threadlens::features::spelling::Spelling::builtin().fingerprint()),
             ..Default::default()
         },
+        cue_window: a.cue_window,
         ..Default::default()
     };
     // How character n-grams are taken and weighted only matters with them

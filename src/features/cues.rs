@@ -72,8 +72,12 @@ pub(crate) fn word_flags(w: &str) -> u8 {
 }
 
 /// Compute cues from the raw text, the words of its normalised form
-/// ([`super::words`]) and what normalising found.
-pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats) -> Cues {
+/// ([`super::words`]) and what normalising found. With a `window`
+/// ([`super::FeatureConfig::cue_window`]), a text of more words (letters
+/// or digits) than the window has its counts (`!`, `?`, second person,
+/// negation) scaled to a rate per window before the log, and the word
+/// lists' strongest ratings read per window ([`super::words::WindowMax`]).
+pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats, window: Option<u16>) -> Cues {
     let (mut excl, mut quest) = (0u32, 0u32);
     for b in raw.bytes() {
         match b {
@@ -89,6 +93,12 @@ pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats) -> Cues {
         neg += u32::from(w.is(words::NEGATION) || (w.is(words::T) && prev_apos));
         prev_apos = w.is(words::APOSTROPHE);
     }
+    let n_words = words.iter().filter(|w| w.is(words::ALNUM)).count();
+    let rate = match window {
+        Some(w) if n_words > usize::from(w) => f32::from(w) / n_words as f32,
+        _ => 1.0,
+    };
+    let per_window = |c: u32| (c as f32 * rate).ln_1p();
     let chars = raw.chars().count() as u32;
     let caps = if st.letters >= 4 {
         st.upper as f32 / st.letters as f32
@@ -99,10 +109,10 @@ pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats) -> Cues {
         values: [
             ln1p(chars),
             caps,
-            ln1p(excl),
-            ln1p(quest),
-            ln1p(second),
-            ln1p(neg),
+            per_window(excl),
+            per_window(quest),
+            per_window(second),
+            per_window(neg),
             f32::from(st.folded_repeats > 0),
             f32::from(st.folded_leet > 0),
             f32::from(st.urls > 0),
@@ -110,8 +120,8 @@ pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats) -> Cues {
             f32::from(st.invisible > 0),
             f32::from(raw.trim().is_empty()),
         ],
-        lexicon: super::lexicon::Lexicon::builtin().values(words),
-        sentiment: super::sentiment::Sentiment::values(words),
+        lexicon: super::lexicon::Lexicon::builtin().values(words, window),
+        sentiment: super::sentiment::Sentiment::values(words, window),
     }
 }
 
@@ -125,7 +135,7 @@ mod tests {
         let st = normalize(s, NormalizeConfig::default(), &mut n, &mut t);
         let mut w = Vec::new();
         crate::features::words::words_of(&n, &mut w);
-        compute(s, &w, &st)
+        compute(s, &w, &st, None)
     }
 
     fn get(c: &Cues, name: &str) -> f32 {
@@ -133,6 +143,21 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Any text: a window at least as long as the text changes nothing,
+        /// and a shorter one never raises a count cue or a strongest rating.
+        #[test]
+        fn a_window_never_raises_a_cue(text in crate::features::tests::hostile_text(), w in 1u16..40) {
+            let whole = cues_in(&text, None);
+            proptest::prop_assert_eq!(cues_in(&text, Some(u16::MAX)), whole);
+            let windowed = cues_in(&text, Some(w));
+            for (a, b) in windowed.values.iter().zip(&whole.values) {
+                proptest::prop_assert!(a <= b, "{} > {}", a, b);
+            }
+            for (a, b) in windowed.lexicon.iter().zip(&whole.lexicon).chain(windowed.sentiment.iter().zip(&whole.sentiment)) {
+                proptest::prop_assert!(*a <= *b + 1e-6, "{} > {}", a, b);
+            }
+        }
+
         /// The word flags count what comparing every word with the lists counts.
         #[test]
         fn listed_words_counted_as_by_comparing_words(text in "(you|u|t|not|don|'|’|no|x|yes|cannot| )*") {
@@ -148,6 +173,61 @@ mod tests {
             proptest::prop_assert_eq!(get(&c, "second_person_log"), ln1p(second));
             proptest::prop_assert_eq!(get(&c, "negation_log"), ln1p(neg));
         }
+    }
+
+    fn cues_in(s: &str, window: Option<u16>) -> Cues {
+        let (mut n, mut t) = (String::new(), String::new());
+        let st = normalize(s, NormalizeConfig::default(), &mut n, &mut t);
+        let mut w = Vec::new();
+        crate::features::words::words_of(&n, &mut w);
+        compute(s, &w, &st, window)
+    }
+
+    #[test]
+    fn a_window_reads_a_long_text_per_window_and_leaves_short_ones_alone() {
+        let short = "You are a fucking idiot!!! Why? I hate this.";
+        assert_eq!(cues_in(short, Some(50)), cues_in(short, None));
+        // Six words (you say the plan is awful) and a `!`, twenty times.
+        let unit = "you say the plan is awful! ";
+        let long = unit.repeat(20);
+        let (one, per_window, whole) = (
+            cues_in(unit, Some(6)),
+            cues_in(&long, Some(6)),
+            cues_in(&long, None),
+        );
+        assert!(one.sentiment[0] > 0.0, "awful is rated");
+        assert_eq!(per_window.sentiment, one.sentiment);
+        assert_eq!(per_window.lexicon, one.lexicon);
+        for cue in ["exclaim_log", "second_person_log"] {
+            assert!(
+                (get(&per_window, cue) - get(&one, cue)).abs() < 1e-5,
+                "{cue}"
+            );
+            assert!(
+                get(&whole, cue) > get(&one, cue) + 1.0,
+                "{cue} grows without a window"
+            );
+        }
+        // Length and the shares are the whole text's either way.
+        assert_eq!(get(&per_window, "len_log"), get(&whole, "len_log"));
+        assert_eq!(per_window.sentiment[1], whole.sentiment[1]);
+    }
+
+    #[test]
+    fn one_hostile_word_in_a_long_text_weighs_by_its_window() {
+        let civil = "the council met on tuesday to discuss the new budget for roads ";
+        let text = format!(
+            "{} this plan is disgusting. {}",
+            civil.repeat(4),
+            civil.repeat(4)
+        );
+        let (whole, windowed) = (cues_in(&text, None), cues_in(&text, Some(20)));
+        assert!(whole.sentiment[0] >= 2.0, "disgusting is rated -2.4");
+        assert!(windowed.sentiment[0] > 0.0 && windowed.sentiment[0] < whole.sentiment[0] / 3.0);
+        // One more word moves the value a little, not by a window's worth.
+        let longer = cues_in(&format!("{text} roads"), Some(20));
+        let step = (longer.sentiment[0] - windowed.sentiment[0]).abs();
+        assert!(step < windowed.sentiment[0] * 0.05, "{step}");
     }
 
     #[test]

@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use super::normalize::{normalized, NormalizeConfig};
 use super::pair::word_hash;
 use super::tokens::bert_split;
-use super::words::Word;
+use super::words::{WindowMax, Word};
 use crate::codec::hex;
 
 /// The list, as shipped (`models/lexicon.csv`).
@@ -200,21 +200,26 @@ impl Lexicon {
 
     /// The inputs ([`NAMES`]) of a normalised text's `words` (each with
     /// [`Lexicon::word`] of itself and its hash in its info).
-    pub fn values(&self, words: &[Word]) -> [f32; 8] {
-        let mut max = [0u8; 4];
+    ///
+    /// With a `window` ([`crate::features::FeatureConfig::cue_window`]) the
+    /// strongest ratings are read per window ([`WindowMax`]); the shares
+    /// are of the whole text either way.
+    pub fn values(&self, words: &[Word], window: Option<u16>) -> [f32; 8] {
+        let mut max = WindowMax::<4>::new(window);
         let mut hits = [0u32; 4];
-        let mut add = |r: [u8; 4]| {
+        let mut add = |max: &mut WindowMax<4>, r: [u8; 4]| {
+            max.add(r);
             for c in 0..4 {
-                max[c] = max[c].max(r[c]);
                 hits[c] += u32::from(r[c] > 0);
             }
         };
         let mut n_words = 0u32;
         for (i, w) in words.iter().enumerate() {
+            max.word(w);
             n_words += u32::from(w.is(super::words::ALNUM));
             let p = w.info.lex;
             if p & !PHRASE_START != 0 {
-                add(unpack(p));
+                add(&mut max, unpack(p));
             }
             if p & PHRASE_START == 0 {
                 continue;
@@ -223,13 +228,14 @@ impl Lexicon {
             for next in words.iter().skip(i + 1).take(MAX_PHRASE - 1) {
                 key = phrase_key(key, next.info.hash);
                 if let Some(r) = self.phrases.get(&key) {
-                    add(*r);
+                    add(&mut max, *r);
                 }
             }
         }
+        let max = max.finish();
         let mut out = [0f32; 8];
         for c in 0..4 {
-            out[c] = f32::from(max[c]);
+            out[c] = max[c];
             out[4 + c] = (hits[c] as f32 / n_words.max(1) as f32).min(1.0);
         }
         out
@@ -273,7 +279,7 @@ mod tests {
         let norm = normalized(text, NormalizeConfig::default());
         let mut w = Vec::new();
         words_of(&norm, &mut w);
-        Lexicon::builtin().values(&w)
+        Lexicon::builtin().values(&w, None)
     }
 
     fn get(v: &[f32; 8], name: &str) -> f32 {

@@ -77,6 +77,14 @@ pub struct FeatureConfig {
     /// field read as [`CharTf::Sublinear`]).
     #[serde(default, skip_serializing_if = "CharTf::is_sublinear")]
     pub char_tf: CharTf,
+    /// Dense cues of a text longer than this many words are read per
+    /// window of this many words ([`cues::compute`]): counts (`!`, `?`,
+    /// second person, negation) as a rate per window, the word lists'
+    /// strongest ratings as their mean over the windows. Without it (models
+    /// from before this field) a long text's counts and maxima grow with
+    /// its length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cue_window: Option<u16>,
 }
 
 /// Weighting of the character n-gram block.
@@ -140,6 +148,7 @@ impl Default for FeatureConfig {
             char_ngrams: true,
             char_words: CharWords::All,
             char_tf: CharTf::Sublinear,
+            cue_window: None,
         }
     }
 }
@@ -157,6 +166,9 @@ impl FeatureConfig {
             return Err(FeatureError::Config(
                 "need 1 <= char_min <= char_max <= 8".into(),
             ));
+        }
+        if self.cue_window == Some(0) {
+            return Err(FeatureError::Config("cue_window must be at least 1".into()));
         }
         // The lists are built only for a model that folds.
         match self.normalize.fold_spelling {
@@ -479,7 +491,7 @@ impl Featurizer {
         for run in s.hashes.chunk_by(|a, b| a == b) {
             out.push((run[0], run.len() as f32));
         }
-        cues::compute(text, &s.words, &st)
+        cues::compute(text, &s.words, &st, self.config.cue_window)
     }
 
     /// Names of the features of `text` on `side` (for explanations).

@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use super::lexicon::LexiconRef;
 use super::normalize::{normalized, NormalizeConfig};
 use super::tokens::bert_split;
-use super::words::Word;
+use super::words::{WindowMax, Word};
 use crate::codec::hex;
 
 /// The list, as shipped (`models/sentiment.txt`).
@@ -144,15 +144,22 @@ impl Sentiment {
 
     /// The inputs ([`NAMES`]) of a normalised text's `words` (each with
     /// [`Sentiment::word`] in its info).
-    pub fn values(words: &[Word]) -> [f32; 2] {
-        let (mut min, mut strong, mut n) = (0i8, 0u32, 0u32);
+    ///
+    /// With a `window` ([`crate::features::FeatureConfig::cue_window`]) the
+    /// strongest rating is read per window ([`WindowMax`]); the share is of
+    /// the whole text either way.
+    pub fn values(words: &[Word], window: Option<u16>) -> [f32; 2] {
+        let mut max = WindowMax::<1>::new(window);
+        let (mut strong, mut n) = (0u32, 0u32);
         for w in words {
+            max.word(w);
             n += u32::from(w.is(super::words::ALNUM));
-            min = min.min(w.info.valence);
+            // Ratings run from -4.0 to +4.0: in tenths, -40 at the lowest.
+            max.add([w.info.valence.min(0).unsigned_abs()]);
             strong += u32::from(w.info.valence <= STRONG);
         }
         [
-            f32::from(-min) / 10.0,
+            max.finish()[0] / 10.0,
             (strong as f32 / n.max(1) as f32).min(1.0),
         ]
     }
@@ -175,7 +182,7 @@ mod tests {
         let norm = normalized(text, NormalizeConfig::default());
         let mut w = Vec::new();
         words_of(&norm, &mut w);
-        Sentiment::values(&w)
+        Sentiment::values(&w, None)
     }
 
     #[test]

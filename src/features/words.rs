@@ -43,6 +43,71 @@ pub const APOSTROPHE: u8 = 64;
 /// Has a letter or a digit.
 pub const ALNUM: u8 = 128;
 
+/// The strongest of `K` ratings over a text's words, read per window of
+/// words ([`super::FeatureConfig::cue_window`]): a text of one window
+/// (every text without a window) gives its strongest ratings; a longer
+/// one the mean of each window's strongest, each window weighted by its
+/// words (letters or digits), so a word in passing weighs by the share of
+/// the text its window is and the value does not jump when a text grows by
+/// one word.
+#[derive(Debug, Clone)]
+pub(crate) struct WindowMax<const K: usize> {
+    size: u32,
+    in_window: u32,
+    max: [u8; K],
+    sum: [u64; K],
+    closed_words: u64,
+}
+
+impl<const K: usize> WindowMax<K> {
+    /// Windows of `window` words, or one window for the whole text.
+    pub(crate) fn new(window: Option<u16>) -> Self {
+        WindowMax {
+            size: window.map_or(u32::MAX, u32::from).max(1),
+            in_window: 0,
+            max: [0; K],
+            sum: [0; K],
+            closed_words: 0,
+        }
+    }
+
+    /// The next word, before its ratings are [`WindowMax::add`]ed.
+    pub(crate) fn word(&mut self, w: &Word) {
+        if w.is(ALNUM) {
+            if self.in_window == self.size {
+                self.close();
+            }
+            self.in_window += 1;
+        }
+    }
+
+    /// Ratings found at the current word.
+    pub(crate) fn add(&mut self, r: [u8; K]) {
+        for (m, v) in self.max.iter_mut().zip(r) {
+            *m = (*m).max(v);
+        }
+    }
+
+    fn close(&mut self) {
+        for (s, m) in self.sum.iter_mut().zip(&mut self.max) {
+            *s += u64::from(*m) * u64::from(self.in_window);
+            *m = 0;
+        }
+        self.closed_words += u64::from(self.in_window);
+        self.in_window = 0;
+    }
+
+    /// The values (see the type).
+    pub(crate) fn finish(mut self) -> [f32; K] {
+        if self.closed_words == 0 {
+            return self.max.map(f32::from);
+        }
+        self.close();
+        let n = self.closed_words as f64;
+        self.sum.map(|s| (s as f64 / n) as f32)
+    }
+}
+
 /// One word of a normalised text: its byte range and its info.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Word {
@@ -103,6 +168,58 @@ pub fn words_of(norm: &str, out: &mut Vec<Word>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Per-window maxima of one rating over words (all with letters).
+    fn window_max(ratings: &[u8], window: Option<u16>) -> f32 {
+        let w = Word {
+            info: WordInfo {
+                flags: ALNUM,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let mut m = WindowMax::<1>::new(window);
+        for &r in ratings {
+            m.word(&w);
+            m.add([r]);
+        }
+        m.finish()[0]
+    }
+
+    #[test]
+    fn window_maxima_weigh_each_window_by_its_words() {
+        // One window (none set, or a text that fits): the strongest rating.
+        assert_eq!(window_max(&[0, 3, 0, 1], None), 3.0);
+        assert_eq!(window_max(&[0, 3, 0, 1], Some(4)), 3.0);
+        assert_eq!(window_max(&[], Some(4)), 0.0);
+        // [3, 0] [0, 0]: (3·2 + 0·2) / 4.
+        assert_eq!(window_max(&[3, 0, 0, 0], Some(2)), 1.5);
+        // [0, 0] [0, 0] [4]: a short last window weighs by its one word.
+        assert_eq!(window_max(&[0, 0, 0, 0, 4], Some(2)), 0.8);
+        // The same rating in every window stays what it is.
+        assert_eq!(window_max(&[2, 1, 2, 0, 2], Some(2)), 2.0);
+        // Words without letters or digits neither open nor fill a window.
+        let mut m = WindowMax::<1>::new(Some(1));
+        let (word, punct) = (
+            Word {
+                info: WordInfo {
+                    flags: ALNUM,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            Word::default(),
+        );
+        for (w, r) in [(&word, 0), (&punct, 4), (&word, 0)] {
+            m.word(w);
+            m.add([r]);
+        }
+        assert_eq!(
+            m.finish()[0],
+            2.0,
+            "[0 !(4)] [0]: the mark is in the first window"
+        );
+    }
 
     #[test]
     fn flags_of_listed_words() {

@@ -1148,3 +1148,33 @@ fn the_sentiment_lexicon_follows_the_lexicon_and_its_hash_travels_in_the_file() 
     let v: serde_json::Value = serde_json::from_slice(&fit_toy(f, &c).to_json()).unwrap();
     assert!(v.get("sentiment").is_none() && v["version"] == 5);
 }
+
+#[test]
+fn a_cue_window_is_written_as_version_8_and_read_back_alike() {
+    let c = corpus();
+    let mut f = toy_featurizer(&c);
+    f.lexicon = true;
+    f.sentiment = true;
+    f.config.cue_window = Some(3);
+    let m = fit_toy(f, &c);
+    let long = "you are wrong, stupid! and you know it! read it again, you idiot!";
+    assert_paths_agree(&m, &["what a moron", long]);
+    let bytes = m.to_json();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(
+        (
+            v["version"].as_u64(),
+            v["featurizer"]["cue_window"].as_u64()
+        ),
+        (Some(8), Some(3))
+    );
+    let back = Model::from_json(&bytes, "m.json").unwrap();
+    assert_eq!(back.featurizer.config.cue_window, Some(3));
+    let mut s = ScoreScratch::default();
+    assert_eq!(back.score(long, "", &mut s), m.score(long, "", &mut s));
+    // An older version number, or a window of 0, is refused.
+    let e = load_error(&v, |v| v["version"] = 7.into());
+    assert!(e.contains("version 8"), "{e}");
+    let e = load_error(&v, |v| v["featurizer"]["cue_window"] = 0.into());
+    assert!(e.contains("cue_window"), "{e}");
+}
