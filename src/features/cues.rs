@@ -1,6 +1,9 @@
 //! Dense cue features: a handful of signals that n-grams see poorly
 //! (shouting, punctuation bursts, address, obfuscation, length). They feed
-//! the model's small dense head next to the n-gram score.
+//! the model's small dense head next to the n-gram score. A model trained
+//! with a cue window ([`super::FeatureConfig::cue_window`]) reads a long
+//! text's counts as rates and its word lists' strongest ratings per
+//! window, so a post does not score higher for being long.
 
 use super::normalize::NormalizeStats;
 use super::words::{self, Word};
