@@ -21,7 +21,10 @@ file's validation ROC AUC, the same with the held-out civil group mentions as ex
 (+civ), and counter-speech (validation hate rows beside the same rows quoted in held-out frames).
 
 Variants: `head` (the shipped recipe on the 75%), `tox` (the held-out incivility model alone),
-`head*tox`, and `cond*tox` (the chain rule above).
+`head*tox^a` for a = 0.25, 0.5, 1, and `cond*tox` (the chain rule above); each also with its
+F1-best threshold on the pooled validation rows and what it flags there (hate rows, held-out civil
+mentions, hate quoted in held-out frames). TOX=FILE reuses an incivility model trained as above;
+KEEP=PREFIX copies the three models to PREFIX.head.json, .tox.json, .cond.json.
 """
 import csv, json, os, subprocess, sys
 

@@ -96,11 +96,14 @@ pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats, window: Option<u1
         neg += u32::from(w.is(words::NEGATION) || (w.is(words::T) && prev_apos));
         prev_apos = w.is(words::APOSTROPHE);
     }
-    let n_words = words.iter().filter(|w| w.is(words::ALNUM)).count();
-    let rate = match window {
-        Some(w) if n_words > usize::from(w) => f32::from(w) / n_words as f32,
-        _ => 1.0,
-    };
+    // Counts of a text longer than the window, as a rate per window.
+    let rate = window.map_or(1.0, |w| {
+        let n = words.iter().filter(|x| x.is(words::ALNUM)).count();
+        match n > usize::from(w) {
+            true => f32::from(w) / n as f32,
+            false => 1.0,
+        }
+    });
     let per_window = |c: u32| (c as f32 * rate).ln_1p();
     let chars = raw.chars().count() as u32;
     let caps = if st.letters >= 4 {
