@@ -89,21 +89,19 @@ pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats, window: Option<u1
             _ => {}
         }
     }
-    let (mut second, mut neg, mut prev_apos) = (0u32, 0u32, false);
+    let (mut second, mut neg, mut n_words, mut prev_apos) = (0u32, 0u32, 0u32, false);
     for w in words {
         second += u32::from(w.is(words::SECOND_PERSON));
         // "t" counts only as the tail of "n't" ("don ' t").
         neg += u32::from(w.is(words::NEGATION) || (w.is(words::T) && prev_apos));
+        n_words += u32::from(w.is(words::ALNUM));
         prev_apos = w.is(words::APOSTROPHE);
     }
     // Counts of a text longer than the window, as a rate per window.
-    let rate = window.map_or(1.0, |w| {
-        let n = words.iter().filter(|x| x.is(words::ALNUM)).count();
-        match n > usize::from(w) {
-            true => f32::from(w) / n as f32,
-            false => 1.0,
-        }
-    });
+    let rate = match window {
+        Some(w) if n_words > u32::from(w) => f32::from(w) / n_words as f32,
+        _ => 1.0,
+    };
     let per_window = |c: u32| (c as f32 * rate).ln_1p();
     let chars = raw.chars().count() as u32;
     let caps = if st.letters >= 4 {
