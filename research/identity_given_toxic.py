@@ -24,9 +24,12 @@ Variants: `head` (the shipped recipe on the 75%), `tox` (the held-out incivility
 `head*tox^a` for a = 0.25, 0.5, 1, and `cond*tox` (the chain rule above); each also with its
 F1-best threshold on the pooled validation rows and what it flags there (hate rows, held-out civil
 mentions, hate quoted in held-out frames). TOX=FILE reuses an incivility model trained as above;
-KEEP=PREFIX copies the three models to PREFIX.head.json, .tox.json, .cond.json.
+KEEP=PREFIX copies the three models to PREFIX.head.json, .tox.json, .cond.json. Needs scikit-learn
+(the research venv).
 """
 import csv, json, os, subprocess, sys
+
+from sklearn.metrics import roc_auc_score
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
@@ -44,22 +47,6 @@ def predict(model, data):
     pf = os.path.join(TMP, "pred.jsonl")
     subprocess.run([EXE, "-q", "eval", "-m", model, "--data", data, "--predictions", pf], check=True, capture_output=True)
     return {json.loads(l)["id"]: json.loads(l)["probabilities"]["uncivil"] for l in open(pf)}
-
-
-def roc_auc(labels, scores):
-    """Mann-Whitney ROC AUC, ties counted half."""
-    pairs = sorted(zip(scores, labels))
-    pos = sum(labels)
-    neg = len(labels) - pos
-    rank_sum, i = 0.0, 0
-    while i < len(pairs):
-        j = i
-        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
-            j += 1
-        avg = (i + j + 1) / 2
-        rank_sum += avg * sum(l for _, l in pairs[i:j])
-        i = j
-    return (rank_sum - pos * (pos + 1) / 2) / (pos * neg)
 
 
 def best_f1(labels, scores):
@@ -122,7 +109,7 @@ def main():
         p[f"head*tox^{a}"] = {k: p["head"][k] * p["tox"][k] ** a for k in every}
     p["cond*tox"] = {k: p["cond"][k] * p["tox"][k] for k in every}
     for name, s in p.items():
-        out = {e: round(roc_auc([int(r[5]) for r in rows], [s[r[0]] for r in rows]), 4) for e, rows in evals.items()}
+        out = {e: round(roc_auc_score([int(r[5]) for r in rows], [s[r[0]] for r in rows]), 4) for e, rows in evals.items()}
         out["mean"] = round(sum(out[t] for t in IA) / 3, 4)
         out["mean+civ"] = round(sum(out[t + "+civ"] for t in IA) / 3, 4)
         pooled = [r for t in IA for r in named[t]]
