@@ -199,22 +199,42 @@ pub fn reason_label(feature: &str) -> String {
                 if end { "" } else { "…" }
             )
         }
-        "cue" => match rest {
-            "len_log" => "length".into(),
-            "caps_ratio" => "capital letters".into(),
-            "exclaim_log" => "exclamation marks".into(),
-            "question_log" => "question marks".into(),
-            "second_person_log" => "addressing “you”".into(),
-            "negation_log" => "negations".into(),
-            "elongation" => "stretched words or marks (sooo, !!!)".into(),
-            "leet" => "disguised spelling (sh1t)".into(),
-            "url" => "links".into(),
-            "mention" => "@-mentions".into(),
-            "invisible" => "invisible characters".into(),
-            "empty" => "empty text".into(),
-            other => other.replace('_', " "),
+        "cue" => match rest.split_once(':') {
+            // A word-list cue with the word it points at (`lex_mean:moron`).
+            Some((cue, word)) => format!("{}: “{word}”", cue_label(cue)),
+            None => cue_label(rest),
         },
         _ => feature.to_string(),
+    }
+}
+
+/// A dense input of the head (a `cue:` feature without its word) in words.
+fn cue_label(cue: &str) -> String {
+    match cue {
+        "len_log" => "length".into(),
+        "caps_ratio" => "capital letters".into(),
+        "exclaim_log" => "exclamation marks".into(),
+        "question_log" => "question marks".into(),
+        "second_person_log" => "addressing “you”".into(),
+        "negation_log" => "negations".into(),
+        "elongation" => "stretched words or marks (sooo, !!!)".into(),
+        "leet" => "disguised spelling (sh1t)".into(),
+        "url" => "links".into(),
+        "mention" => "@-mentions".into(),
+        "invisible" => "invisible characters".into(),
+        "empty" => "empty text".into(),
+        "embedding" => "overall wording (embedding)".into(),
+        "lex_profane" => "a profane word".into(),
+        "lex_offensive" => "an offensive word".into(),
+        "lex_sexual" => "a sexual word".into(),
+        "lex_mean" => "an insulting word".into(),
+        "lex_profane_share" => "share of profane words".into(),
+        "lex_offensive_share" => "share of offensive words".into(),
+        "lex_sexual_share" => "share of sexual words".into(),
+        "lex_mean_share" => "share of insulting words".into(),
+        "sent_negative" => "a negative word".into(),
+        "sent_negative_share" => "share of strongly negative words".into(),
+        other => other.replace('_', " "),
     }
 }
 
@@ -262,6 +282,12 @@ fn pattern(feature: &str) -> Option<Pattern> {
             pieces: vec![lower(rest.trim_matches('_'))],
             start_edge: rest.starts_with('_'),
             end_edge: rest.len() > 1 && rest.ends_with('_'),
+        },
+        // A word-list cue's word or phrase, whole words.
+        "cue" => Pattern {
+            pieces: rest.split_once(':')?.1.split(' ').map(lower).collect(),
+            start_edge: true,
+            end_edge: true,
         },
         _ => return None,
     };
@@ -351,6 +377,19 @@ mod tests {
         assert_eq!(reason_label("cue:new_thing"), "new thing");
         assert_eq!(reason_label("odd"), "odd");
         assert_eq!(reason_label("parent:word:liar"), "in the parent: “liar”");
+        assert_eq!(reason_label("cue:lex_mean"), "an insulting word");
+        assert_eq!(
+            reason_label("cue:lex_mean:moron"),
+            "an insulting word: “moron”"
+        );
+        assert_eq!(
+            reason_label("cue:sent_negative_share:kill"),
+            "share of strongly negative words: “kill”"
+        );
+        assert_eq!(
+            reason_label("cue:lex_sexual:blow me"),
+            "a sexual word: “blow me”"
+        );
     }
 
     #[test]
@@ -375,6 +414,9 @@ mod tests {
         );
         // Cues and one-letter pieces point at nothing.
         assert!(highlights(t, ["cue:exclaim_log", "tok:a", "word:"]).is_empty());
+        // A word-list cue's word or phrase, whole words.
+        assert_eq!(at(&highlights(t, ["cue:lex_mean:idiots"])), ["idiots"]);
+        assert_eq!(at(&highlights(t, ["cue:lex_x:shut up"])), ["Shut  up"]);
         // Not inside other words.
         assert!(highlights("rapidiot", ["tok:idiot"]).is_empty());
         assert!(highlights("", ["word:x y"]).is_empty());

@@ -1124,7 +1124,15 @@ impl Model {
         let mut name = |f: Feature| -> String {
             match f {
                 Feature::Col(i) => std::mem::take(&mut names[i]),
-                Feature::Cue(f) => format!("cue:{}", ex.head.features[f]),
+                // A word-list cue with the word it points at
+                // (`cue:lex_mean:moron`).
+                Feature::Cue(f) => {
+                    let cue = &ex.head.features[f];
+                    match text.cues.word(cue, &text.norm) {
+                        Some(word) => format!("cue:{cue}:{word}"),
+                        None => format!("cue:{cue}"),
+                    }
+                }
                 Feature::Embedding => "cue:embedding".to_string(),
             }
         };

@@ -35,6 +35,31 @@ pub struct Cues {
     /// The sentiment lexicon's inputs ([`super::sentiment::NAMES`]), read
     /// by the models trained with it.
     pub sentiment: [f32; super::sentiment::NAMES.len()],
+    /// Byte ranges in the normalised text of the words the word-list
+    /// inputs point at: per category of [`super::lexicon::CATEGORIES`] the
+    /// word or phrase rated strongest, then the most negative word
+    /// (`(0, 0)`: none). Read by [`Cues::word`].
+    pub words: [(u32, u32); super::lexicon::CATEGORIES.len() + 1],
+}
+
+impl Cues {
+    /// The word or phrase of `norm` (the normalised text these cues are of)
+    /// that word-list input `name` points at: the one rated strongest in a
+    /// `lex_*` input's category, the most negative for `sent_negative*`.
+    /// `None` for other inputs, or when the text has no such word (the
+    /// input then says there is none). A listed word or phrase: bounded by
+    /// the lists' entries, its words joined by one space.
+    pub fn word(&self, name: &str, norm: &str) -> Option<String> {
+        use super::{lexicon, sentiment};
+        let c = match lexicon::NAMES.iter().position(|n| *n == name) {
+            Some(at) => at % lexicon::CATEGORIES.len(),
+            None if sentiment::NAMES.contains(&name) => lexicon::CATEGORIES.len(),
+            None => return None,
+        };
+        let (s, e) = self.words[c];
+        let w = norm.get(s as usize..e as usize).filter(|w| !w.is_empty())?;
+        Some(w.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
 }
 
 const SECOND_PERSON: &[&str] = &[
@@ -103,6 +128,8 @@ pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats, window: Option<u1
         _ => 1.0,
     };
     let per_window = |c: u32| (c as f32 * rate).ln_1p();
+    let (lexicon, lex_at) = super::lexicon::Lexicon::builtin().values(words, window);
+    let (sentiment, sent_at) = super::sentiment::Sentiment::values(words, window);
     let chars = raw.chars().count() as u32;
     let caps = if st.letters >= 4 {
         st.upper as f32 / st.letters as f32
@@ -124,8 +151,9 @@ pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats, window: Option<u1
             f32::from(st.invisible > 0),
             f32::from(raw.trim().is_empty()),
         ],
-        lexicon: super::lexicon::Lexicon::builtin().values(words, window),
-        sentiment: super::sentiment::Sentiment::values(words, window),
+        lexicon,
+        sentiment,
+        words: [lex_at[0], lex_at[1], lex_at[2], lex_at[3], sent_at],
     }
 }
 
@@ -185,6 +213,29 @@ mod tests {
         let mut w = Vec::new();
         crate::features::words::words_of(&n, &mut w);
         compute(s, &w, &st, window)
+    }
+
+    #[test]
+    fn word_list_inputs_name_their_word() {
+        let text = "You MORON, i will kill you... just blow   me";
+        let (mut n, mut t) = (String::new(), String::new());
+        let st = normalize(text, NormalizeConfig::default(), &mut n, &mut t);
+        let mut w = Vec::new();
+        crate::features::words::words_of(&n, &mut w);
+        let c = compute(text, &w, &st, Some(3));
+        let word = |name: &str| c.word(name, &n);
+        assert_eq!(word("lex_mean").as_deref(), Some("moron"));
+        assert_eq!(word("lex_mean_share").as_deref(), Some("moron"));
+        assert_eq!(word("sent_negative").as_deref(), Some("kill"));
+        assert_eq!(word("sent_negative_share").as_deref(), Some("kill"));
+        // A phrase, its words joined by one space.
+        assert_eq!(word("lex_sexual").as_deref(), Some("blow me"));
+        // Other inputs, and a category no word of the text is rated in.
+        assert_eq!(word("exclaim_log"), None);
+        assert_eq!(word("embedding"), None);
+        let civil = cues("what a lovely day");
+        assert_eq!(civil.word("lex_mean", "what a lovely day"), None);
+        assert_eq!(civil.word("sent_negative", "what a lovely day"), None);
     }
 
     #[test]

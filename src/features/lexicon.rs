@@ -199,18 +199,26 @@ impl Lexicon {
     }
 
     /// The inputs ([`NAMES`]) of a normalised text's `words` (each with
-    /// [`Lexicon::word`] of itself and its hash in its info).
+    /// [`Lexicon::word`] of itself and its hash in its info), and per
+    /// category ([`CATEGORIES`]) the byte range of the word or phrase rated
+    /// strongest in it, the first of equals (`(0, 0)`: none), for an
+    /// explanation to name.
     ///
     /// With a `window` ([`crate::features::FeatureConfig::cue_window`]) the
     /// strongest ratings are read per window ([`WindowMax`]); the shares
     /// are of the whole text either way.
-    pub fn values(&self, words: &[Word], window: Option<u16>) -> [f32; 8] {
+    pub fn values(&self, words: &[Word], window: Option<u16>) -> ([f32; 8], [(u32, u32); 4]) {
         let mut max = WindowMax::<4>::new(window);
         let mut hits = [0u32; 4];
-        let mut add = |max: &mut WindowMax<4>, r: [u8; 4]| {
+        // The strongest rating per category and where it is.
+        let mut top = [(0u8, (0u32, 0u32)); 4];
+        let mut add = |max: &mut WindowMax<4>, r: [u8; 4], at: (u32, u32)| {
             max.add(r);
             for c in 0..4 {
                 hits[c] += u32::from(r[c] > 0);
+                if r[c] > top[c].0 {
+                    top[c] = (r[c], at);
+                }
             }
         };
         let mut n_words = 0u32;
@@ -219,7 +227,7 @@ impl Lexicon {
             n_words += u32::from(w.is(super::words::ALNUM));
             let p = w.info.lex;
             if p & !PHRASE_START != 0 {
-                add(&mut max, unpack(p));
+                add(&mut max, unpack(p), (w.start, w.start + w.len));
             }
             if p & PHRASE_START == 0 {
                 continue;
@@ -228,7 +236,7 @@ impl Lexicon {
             for next in words.iter().skip(i + 1).take(MAX_PHRASE - 1) {
                 key = phrase_key(key, next.info.hash);
                 if let Some(r) = self.phrases.get(&key) {
-                    add(&mut max, *r);
+                    add(&mut max, *r, (w.start, next.start + next.len));
                 }
             }
         }
@@ -238,7 +246,7 @@ impl Lexicon {
             out[c] = max[c];
             out[4 + c] = (hits[c] as f32 / n_words.max(1) as f32).min(1.0);
         }
-        out
+        (out, top.map(|t| t.1))
     }
 }
 
@@ -279,7 +287,33 @@ mod tests {
         let norm = normalized(text, NormalizeConfig::default());
         let mut w = Vec::new();
         words_of(&norm, &mut w);
-        Lexicon::builtin().values(&w, None)
+        Lexicon::builtin().values(&w, None).0
+    }
+
+    /// The word or phrase of `text` rated strongest in category `c`.
+    fn strongest(text: &str, c: usize) -> Option<String> {
+        let norm = normalized(text, NormalizeConfig::default());
+        let mut w = Vec::new();
+        words_of(&norm, &mut w);
+        let (s, e) = Lexicon::builtin().values(&w, Some(2)).1[c];
+        (e > s).then(|| norm[s as usize..e as usize].to_string())
+    }
+
+    #[test]
+    fn says_where_the_strongest_word_or_phrase_is() {
+        let (profane, sexual, mean) = (0, 2, 3);
+        // The first of the strongest, not the first hit; over windows too.
+        assert_eq!(
+            strongest("damn, what a SHIT day, shit", profane).as_deref(),
+            Some("shit")
+        );
+        assert_eq!(strongest("you morons", mean).as_deref(), Some("morons"));
+        assert_eq!(
+            strongest("oh just blow me", sexual).as_deref(),
+            Some("blow me")
+        );
+        assert_eq!(strongest("a lovely day", profane), None);
+        assert_eq!(strongest("", mean), None);
     }
 
     fn get(v: &[f32; 8], name: &str) -> f32 {

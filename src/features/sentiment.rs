@@ -143,25 +143,33 @@ impl Sentiment {
     }
 
     /// The inputs ([`NAMES`]) of a normalised text's `words` (each with
-    /// [`Sentiment::word`] in its info).
+    /// [`Sentiment::word`] in its info), and the byte range of its most
+    /// negative word, the first of equals (`(0, 0)`: none), for an
+    /// explanation to name.
     ///
     /// With a `window` ([`crate::features::FeatureConfig::cue_window`]) the
     /// strongest rating is read per window ([`WindowMax`]); the share is of
     /// the whole text either way.
-    pub fn values(words: &[Word], window: Option<u16>) -> [f32; 2] {
+    pub fn values(words: &[Word], window: Option<u16>) -> ([f32; 2], (u32, u32)) {
         let mut max = WindowMax::<1>::new(window);
         let (mut strong, mut n) = (0u32, 0u32);
+        // The most negative rating and where it is.
+        let mut top = (0i8, (0u32, 0u32));
         for w in words {
             max.word(w);
             n += u32::from(w.is(super::words::ALNUM));
             // Ratings run from -4.0 to +4.0: in tenths, -40 at the lowest.
             max.add([w.info.valence.min(0).unsigned_abs()]);
             strong += u32::from(w.info.valence <= STRONG);
+            if w.info.valence < top.0 {
+                top = (w.info.valence, (w.start, w.start + w.len));
+            }
         }
-        [
+        let values = [
             max.finish()[0] / 10.0,
             (strong as f32 / n.max(1) as f32).min(1.0),
-        ]
+        ];
+        (values, top.1)
     }
 }
 
@@ -182,7 +190,25 @@ mod tests {
         let norm = normalized(text, NormalizeConfig::default());
         let mut w = Vec::new();
         words_of(&norm, &mut w);
-        Sentiment::values(&w, None)
+        Sentiment::values(&w, None).0
+    }
+
+    #[test]
+    fn says_where_the_most_negative_word_is() {
+        let strongest = |text: &str| {
+            let norm = normalized(text, NormalizeConfig::default());
+            let mut w = Vec::new();
+            words_of(&norm, &mut w);
+            let (s, e) = Sentiment::values(&w, Some(2)).1;
+            (e > s).then(|| norm[s as usize..e as usize].to_string())
+        };
+        // kill (-3.7) over hate (-2.7); the first of equals; over windows.
+        assert_eq!(
+            strongest("I hate it, kill it, KILL").as_deref(),
+            Some("kill")
+        );
+        assert_eq!(strongest("what a lovely table"), None);
+        assert_eq!(strongest(""), None);
     }
 
     #[test]

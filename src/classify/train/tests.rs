@@ -1045,6 +1045,17 @@ fn the_lexicon_feeds_the_head_and_its_hash_travels_in_the_file() {
         ex.iter().any(|c| c.feature.starts_with("cue:lex_")),
         "{ex:?}"
     );
+    // The mean rating names the word it read; the other categories, with
+    // no listed word in the text, name none.
+    let named: Vec<&str> = ex.iter().map(|c| c.feature.as_str()).collect();
+    assert!(named.contains(&"cue:lex_mean:moron"), "{named:?}");
+    assert!(named.contains(&"cue:lex_mean_share:moron"), "{named:?}");
+    for n in named.iter().filter(|n| n.starts_with("cue:lex_")) {
+        assert!(
+            n.starts_with("cue:lex_mean") || n.matches(':').count() == 1,
+            "{n}"
+        );
+    }
     // The file records the list (format version 5) and reads back the same.
     let bytes = m.to_json();
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
