@@ -16,7 +16,7 @@ use super::render::{
     corpus_rows, html_escape, opt, thread_cells, thread_headers, user, THREAD_NOTE,
 };
 use super::report::{QueueItem, Report, TreeNode, BINS};
-use super::summary::{highlights, reason_label, summary};
+use super::summary::{highlights, readable_reasons, summary};
 
 /// Table rows laid out at first (and per "show more"); the others wait
 /// hidden, so a filter lays out a page of rows, not hundreds.
@@ -89,17 +89,14 @@ fn short_source(s: &str) -> &str {
 
 /// Readable reasons of a queue item, strongest first.
 fn reason_list(q: &QueueItem) -> String {
-    let items: Vec<String> = q
-        .reasons
+    let items: Vec<String> = readable_reasons(&q.reasons, REASONS)
         .iter()
-        .filter(|c| c.weight > 0.0)
-        .take(REASONS)
-        .map(|c| {
+        .map(|r| {
             format!(
                 "<li title=\"{}\">{} <span class=\"meta\">+{:.2}</span></li>",
-                html_escape(&c.feature),
-                html_escape(&reason_label(&c.feature)),
-                c.weight
+                html_escape(&r.features.join(", ")),
+                html_escape(&r.label),
+                r.weight
             )
         })
         .collect();

@@ -93,18 +93,12 @@ fn reasons(r: &[crate::classify::Contribution], n: usize) -> String {
         .join(", ")
 }
 
-/// [`reasons`] in words (`“idiot” (+2.45)`), for people.
+/// [`reasons`] in words (`“idiot” (+2.45)`), for people: those at the
+/// same words as one ([`super::summary::readable_reasons`]).
 fn readable_reasons(r: &[crate::classify::Contribution], n: usize) -> String {
-    r.iter()
-        .filter(|c| c.weight > 0.0)
-        .take(n)
-        .map(|c| {
-            format!(
-                "{} (+{:.2})",
-                super::summary::reason_label(&c.feature),
-                c.weight
-            )
-        })
+    super::summary::readable_reasons(r, n)
+        .iter()
+        .map(|r| format!("{} (+{:.2})", r.label, r.weight))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -141,11 +141,10 @@ pub fn summary(r: &Report) -> Summary {
     let mut count: HashMap<String, u64> = HashMap::new();
     for q in &r.queue {
         let mut seen = Vec::new();
-        for c in q.reasons.iter().filter(|c| c.weight > 0.0).take(3) {
-            let l = reason_label(&c.feature);
-            if !seen.contains(&l) {
-                *count.entry(l.clone()).or_default() += 1;
-                seen.push(l);
+        for rd in readable_reasons(&q.reasons, 3) {
+            if !seen.contains(&rd.label) {
+                *count.entry(rd.label.clone()).or_default() += 1;
+                seen.push(rd.label);
             }
         }
     }
@@ -176,6 +175,69 @@ pub fn summary(r: &Report) -> Summary {
         drivers,
         stance,
     }
+}
+
+/// Reasons of one comment that point at the same thing, for people: the
+/// label ([`reason_label`], or the words in quotes), the log-odds added
+/// up, and the feature names it stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Readable {
+    pub label: String,
+    pub weight: f64,
+    pub features: Vec<String>,
+}
+
+/// The words a feature points at, lowercased (`word:Idiot`, `tok:idi ##ot`
+/// and `cue:lex_mean:idiot` all point at `idiot`), with `in the parent: `
+/// before a parent's; `None` for a cue without a word, the embedding or a
+/// character n-gram.
+fn pointed_words(feature: &str) -> Option<String> {
+    let (kind, rest) = feature.split_once(':')?;
+    let lower = |s: &str| s.chars().map(lower_char).collect::<String>();
+    match kind {
+        "parent" => pointed_words(rest).map(|w| format!("in the parent: {w}")),
+        "word" => Some(lower(rest)),
+        "tok" => Some(lower(&join_tokens(rest))),
+        "cue" => rest.split_once(':').map(|(_, w)| lower(w)),
+        _ => None,
+    }
+    .filter(|w| !w.is_empty())
+}
+
+/// The first `n` reasons pushing up of an explanation (strongest first),
+/// those that point at the same words taken together: `word:fuck`,
+/// `tok:fuck` and `cue:lex_profane:fuck` read as one `“fuck”` with their
+/// log-odds added, so a reader sees what the flag rests on once and not a
+/// word repeated in three guises. Strongest first (ties: first seen).
+pub fn readable_reasons(reasons: &[crate::classify::Contribution], n: usize) -> Vec<Readable> {
+    let mut out: Vec<(Option<String>, Readable)> = Vec::new();
+    for c in reasons.iter().filter(|c| c.weight > 0.0).take(n) {
+        let key = pointed_words(&c.feature);
+        match out.iter_mut().find(|(k, _)| key.is_some() && *k == key) {
+            Some((_, r)) => {
+                r.weight += c.weight;
+                r.features.push(c.feature.clone());
+            }
+            None => {
+                let label = match &key {
+                    Some(w) => match w.strip_prefix("in the parent: ") {
+                        Some(w) => format!("in the parent: “{w}”"),
+                        None => format!("“{w}”"),
+                    },
+                    None => reason_label(&c.feature),
+                };
+                let r = Readable {
+                    label,
+                    weight: c.weight,
+                    features: vec![c.feature.clone()],
+                };
+                out.push((key, r));
+            }
+        }
+    }
+    let mut out: Vec<Readable> = out.into_iter().map(|(_, r)| r).collect();
+    out.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    out
 }
 
 /// A feature name of an explanation in words: `word:idiot` → `“idiot”`,
@@ -390,6 +452,49 @@ mod tests {
             reason_label("cue:lex_sexual:blow me"),
             "a sexual word: “blow me”"
         );
+    }
+
+    #[test]
+    fn reasons_at_the_same_words_read_as_one() {
+        let c = |f: &str, w: f64| crate::classify::Contribution {
+            feature: f.into(),
+            weight: w,
+        };
+        let r = readable_reasons(
+            &[
+                c("tok:fuck", 2.0),
+                c("cue:embedding", 1.5),
+                c("word:Fuck", 1.0),
+                c("cue:lex_profane:fuck", 0.5),
+                c("cue:exclaim_log", 0.4),
+                c("parent:word:fuck", 0.3),
+                c("tok:off", 0.2),
+                c("cue:len_log", -1.0),
+            ],
+            6,
+        );
+        let got: Vec<(&str, f64, usize)> = r
+            .iter()
+            .map(|r| (r.label.as_str(), r.weight, r.features.len()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("“fuck”", 3.5, 3),
+                ("overall wording (embedding)", 1.5, 1),
+                ("exclamation marks", 0.4, 1),
+                ("in the parent: “fuck”", 0.3, 1),
+            ]
+        );
+        assert_eq!(
+            r[0].features,
+            ["tok:fuck", "word:Fuck", "cue:lex_profane:fuck"]
+        );
+        // Only the first n pushing up; cues without a word stay apart.
+        let r = readable_reasons(&[c("cue:lex_mean", 1.0), c("cue:lex_sexual", 0.5)], 1);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].label, "an insulting word");
+        assert!(readable_reasons(&[c("tok:x", -1.0)], 5).is_empty());
     }
 
     #[test]
