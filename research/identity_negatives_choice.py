@@ -26,6 +26,9 @@ from identity_negatives_data import GROUPS, HEADER, SOURCES, VALENCE, civil_grou
 csv.field_size_limit(1 << 30)
 EXE = os.path.join(ROOT, "target", "release", "threadlens")
 B = os.path.join(ROOT, "..", "shared", "bench", "tasks")
+# The model whose columns and featurizer the heads are trained on (environment VOCAB_OF, else the
+# shipped incivility model).
+VOCAB_OF = os.environ.get("VOCAB_OF") or os.path.join(ROOT, "models", "incivility.json")
 IA = ("olid", "davidson", "fox")
 TMP = tempfile.mkdtemp()
 
@@ -55,7 +58,7 @@ def train_head(data, out, balance=True):
     """Train an identity-attack head on the DATA files as the shipped one is trained (on the
     incivility model's columns, C = 2, files balanced unless `balance` is false) into OUT; returns
     OUT."""
-    subprocess.run([EXE, "-q", "train", "--vocab-of", os.path.join(ROOT, "models", "incivility.json"),
+    subprocess.run([EXE, "-q", "train", "--vocab-of", VOCAB_OF,
                     "-C", "2"] + (["--balance-files"] if balance else []) + ["--data", *data, "-o", out],
                    check=True, capture_output=True)
     return out
@@ -127,7 +130,7 @@ def main():
             files[into] = write(os.path.join(TMP, "into.csv"), rows_of(files[into]) + extra)
             data = list(files.values())
         m = os.path.join(TMP, "m.json")
-        subprocess.run([EXE, "-q", "train", "--vocab-of", os.path.join(ROOT, "models", "incivility.json"), "-C", (c or ["2"])[0],
+        subprocess.run([EXE, "-q", "train", "--vocab-of", VOCAB_OF, "-C", (c or ["2"])[0],
                         "--balance-files"] + (["--no-embeddings"] if emb == "noemb" else []) + ["--data", *data, "-o", m],
                        check=True, capture_output=True)
         print(spec, len(extra), json.dumps(report(m, va, civ_va)), flush=True)

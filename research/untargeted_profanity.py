@@ -85,8 +85,10 @@ def tasks_dirs(tmp, test, unt):
     return dirs
 
 
-def loso(tasks_dir, out):
-    args = [f"--train-arg={a}" for a in RECIPE]
+def loso(tasks_dir, out, extra=()):
+    """`scripts/bench_models.py --loso` on TASKS_DIR with the recipe (as it was on 2026-12-05, before
+    `--sentiment-negation`) and EXTRA train arguments; its JSON rows."""
+    args = [f"--train-arg={a}" for a in [*RECIPE, *extra]]
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench_models.py"), "--loso",
                     "--tasks-dir", tasks_dir, "--json", out] + args, check=True, cwd=ROOT,
                    capture_output=True)

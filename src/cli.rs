@@ -325,7 +325,7 @@ pub struct TrainArgs {
     /// little cost beyond it. The featurizer and vocabulary options above
     /// (`--tokenizer`, `--char-*`, `--word-bits`, `--min-df` ...) come from
     /// that model and cannot be given with it.
-    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df", "fold_spelling", "cue_window"])]
+    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df", "fold_spelling", "cue_window", "sentiment_negation"])]
     pub vocab_of: Option<PathBuf>,
     /// Before tokenizing, join letters spaced or dotted out into the word
     /// they spell (`m u s l i m s`, `k.i.l.l`) when it is a group's name
@@ -342,6 +342,13 @@ pub struct TrainArgs {
     /// its length, and long posts score higher for being long.
     #[arg(long, value_name = "WORDS", value_parser = clap::value_parser!(u16).range(1..))]
     pub cue_window: Option<u16>,
+    /// The sentiment inputs (`--sentiment`) leave out a negative word that
+    /// a negation (`not`, `never`, `n't` ...) up to three words before it
+    /// reaches, as VADER does: "I don't hate them" has no negative word.
+    /// Recorded in the featurizer, so a model without `--sentiment` (the
+    /// stance model) can share its featurizing with one that has it.
+    #[arg(long)]
+    pub sentiment_negation: bool,
     /// Static token embeddings for the dense head: a table with a vector
     /// per piece of the tokenizer (`models/embeddings.json`, written by
     /// `scripts/distill_embeddings.py` for `models/tokenizer.json`). The

@@ -908,10 +908,10 @@ fn corrupt_truncated_and_foreign_models_are_refused() {
             "not a threadlens model file (format \"something-else\")",
         ),
         (
-            "v9.json",
-            text.replacen("\"version\":3", "\"version\":9", 1)
+            "v99.json",
+            text.replacen("\"version\":3", "\"version\":99", 1)
                 .into_bytes(),
-            "model format version 9",
+            "model format version 99",
         ),
         (
             "tampered.json",
@@ -3923,6 +3923,83 @@ fn a_model_trained_with_a_cue_window_records_it_and_its_heads_keep_it() {
     let text = String::from_utf8(run_ok(&["models", "--models", models.to_str().unwrap()]).stdout)
         .unwrap();
     assert!(text.contains("read per window of 12"), "{text}");
+}
+
+#[test]
+fn a_model_trained_with_sentiment_negation_records_it_and_its_heads_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("neg.json");
+    let m = model.to_str().unwrap();
+    let args = ["--sentiment", "--sentiment-negation", "-o", m];
+    run_ok(&[&fixture_train()[..], &args].concat());
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(j["version"], 9);
+    assert_eq!(j["featurizer"]["sentiment_negation"], true);
+    // A head on its columns keeps it and cannot set it beside --vocab-of.
+    let head = dir.path().join("insult.json");
+    run_ok(&head_on(m, head.to_str().unwrap()));
+    let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
+    assert_eq!(h["featurizer"], j["featurizer"]);
+    let out = run_plus(
+        &head_on(m, head.to_str().unwrap()),
+        &["--sentiment-negation"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // `models` lists it, in JSON and in words.
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    std::fs::copy(&model, models.join("incivility.json")).unwrap();
+    let v = models_listed(&models);
+    let mine = v
+        .iter()
+        .find(|r| r["origin"] != "built-in" && r["name"] == "incivility")
+        .unwrap();
+    assert_eq!(mine["sentiment_negation"], true);
+    let text = String::from_utf8(run_ok(&["models", "--models", models.to_str().unwrap()]).stdout)
+        .unwrap();
+    assert!(text.contains("after a negation"), "{text}");
+    // Scored, a negated hostile word is no longer a negative word: the
+    // reasons name none for it, and name the word when it stands alone.
+    let csv = dir.path().join("n.csv");
+    std::fs::write(&csv, "id,text\n1,i do not hate you\n2,i hate you\n").unwrap();
+    let out = run_ok(&[
+        "score",
+        csv.to_str().unwrap(),
+        "--incivility-model",
+        m,
+        "--no-stance",
+        "--explain",
+        "all",
+        "--top-features",
+        "40",
+        "-o",
+        "-",
+    ]);
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let sent = |r: &serde_json::Value| -> Vec<String> {
+        r["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["feature"].as_str())
+            .filter(|f| f.starts_with("cue:sent_negative"))
+            .map(String::from)
+            .collect()
+    };
+    assert!(
+        sent(&rows[0]).iter().all(|f| !f.ends_with(":hate")),
+        "{:?}",
+        sent(&rows[0])
+    );
+    assert!(
+        sent(&rows[1]).iter().any(|f| f == "cue:sent_negative:hate"),
+        "{:?}",
+        sent(&rows[1])
+    );
 }
 
 #[test]

@@ -30,7 +30,7 @@ pub const FORMAT: &str = "threadlens-model";
 /// with the oldest version that can hold it ([`version_for`]), so models
 /// with the original settings stay readable by older builds, and an older
 /// build refuses a model whose settings it would misread.
-pub const VERSION: u32 = 8;
+pub const VERSION: u32 = 9;
 
 /// The format version a model with this featurizer config is written as:
 /// 2 adds [`crate::features::CharWords::Unknown`], 3
@@ -39,9 +39,13 @@ pub const VERSION: u32 = 8;
 /// ([`crate::features::lexicon`]), 6 the sentiment lexicon's
 /// ([`crate::features::sentiment`]), 7 the spelling folds
 /// ([`crate::features::spelling`]), 8 cues read per window
-/// ([`crate::features::FeatureConfig::cue_window`]).
+/// ([`crate::features::FeatureConfig::cue_window`]), 9 negated negative
+/// words left out of the sentiment inputs
+/// ([`crate::features::FeatureConfig::sentiment_negation`]).
 pub fn version_for(config: &FeatureConfig, embedding: bool, lexicon: bool, sentiment: bool) -> u32 {
-    if config.cue_window.is_some() {
+    if config.sentiment_negation {
+        9
+    } else if config.cue_window.is_some() {
         8
     } else if config.normalize.fold_spelling.is_some() {
         7

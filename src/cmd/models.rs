@@ -46,6 +46,8 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
         "fold_spelling": m.featurizer.config.normalize.fold_spelling.map(|f| format!("{f:08x}")),
         // Words per window of the dense cues (null: the whole text).
         "cue_window": m.featurizer.config.cue_window,
+        // Negated negative words left out of the sentiment inputs.
+        "sentiment_negation": m.featurizer.config.sentiment_negation,
         "metrics": m.training.metrics,
         "created_by": m.training.created_by,
     })
@@ -130,6 +132,11 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
         if let Some(w) = r["cue_window"].as_u64() {
             println!(
                 "           cues: a text over {w} words read per window of {w} (counts as rates, strongest ratings averaged)"
+            );
+        }
+        if r["sentiment_negation"].as_bool() == Some(true) && !r["sentiment"].is_null() {
+            println!(
+                "           sentiment: a negative word within three words after a negation (not, never, n't) is not read as negative"
             );
         }
     }

@@ -246,6 +246,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
             ..Default::default()
         },
         cue_window: a.cue_window,
+        sentiment_negation: a.sentiment_negation,
         ..Default::default()
     };
     // How character n-grams are taken and weighted only matters with them

@@ -105,7 +105,15 @@ pub(crate) fn word_flags(w: &str) -> u8 {
 /// or digits) than the window has its counts (`!`, `?`, second person,
 /// negation) scaled to a rate per window before the log, and the word
 /// lists' strongest ratings read per window ([`super::words::WindowMax`]).
-pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats, window: Option<u16>) -> Cues {
+/// With `negation` ([`super::FeatureConfig::sentiment_negation`]) the
+/// sentiment inputs leave out negated negative words
+/// ([`super::sentiment::Sentiment::values`]).
+pub fn compute(
+    raw: &str,
+    words: &[Word],
+    st: &NormalizeStats,
+    (window, negation): (Option<u16>, bool),
+) -> Cues {
     let (mut excl, mut quest) = (0u32, 0u32);
     for b in raw.bytes() {
         match b {
@@ -129,7 +137,7 @@ pub fn compute(raw: &str, words: &[Word], st: &NormalizeStats, window: Option<u1
     };
     let per_window = |c: u32| (c as f32 * rate).ln_1p();
     let (lexicon, lex_at) = super::lexicon::Lexicon::builtin().values(words, window);
-    let (sentiment, sent_at) = super::sentiment::Sentiment::values(words, window);
+    let (sentiment, sent_at) = super::sentiment::Sentiment::values(words, window, negation);
     let chars = raw.chars().count() as u32;
     let caps = if st.letters >= 4 {
         st.upper as f32 / st.letters as f32
@@ -167,7 +175,7 @@ mod tests {
         let st = normalize(s, NormalizeConfig::default(), &mut n, &mut t);
         let mut w = Vec::new();
         crate::features::words::words_of(&n, &mut w);
-        compute(s, &w, &st, None)
+        compute(s, &w, &st, (None, false))
     }
 
     fn get(c: &Cues, name: &str) -> f32 {
@@ -212,7 +220,7 @@ mod tests {
         let st = normalize(s, NormalizeConfig::default(), &mut n, &mut t);
         let mut w = Vec::new();
         crate::features::words::words_of(&n, &mut w);
-        compute(s, &w, &st, window)
+        compute(s, &w, &st, (window, false))
     }
 
     #[test]
@@ -222,7 +230,7 @@ mod tests {
         let st = normalize(text, NormalizeConfig::default(), &mut n, &mut t);
         let mut w = Vec::new();
         crate::features::words::words_of(&n, &mut w);
-        let c = compute(text, &w, &st, Some(3));
+        let c = compute(text, &w, &st, (Some(3), false));
         let word = |name: &str| c.word(name, &n);
         assert_eq!(word("lex_mean").as_deref(), Some("moron"));
         assert_eq!(word("lex_mean_share").as_deref(), Some("moron"));

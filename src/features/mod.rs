@@ -85,6 +85,13 @@ pub struct FeatureConfig {
     /// its length.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cue_window: Option<u16>,
+    /// The sentiment inputs leave out a negative word that a negation
+    /// (`not`, `never`, `n't` ...) up to three words before it reaches,
+    /// as VADER does ([`sentiment::Sentiment::values`]): "I don't hate
+    /// them" has no negative word. Without it (models from before this
+    /// field) a negated word reads as the word.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sentiment_negation: bool,
 }
 
 /// Weighting of the character n-gram block.
@@ -149,6 +156,7 @@ impl Default for FeatureConfig {
             char_words: CharWords::All,
             char_tf: CharTf::Sublinear,
             cue_window: None,
+            sentiment_negation: false,
         }
     }
 }
@@ -491,7 +499,12 @@ impl Featurizer {
         for run in s.hashes.chunk_by(|a, b| a == b) {
             out.push((run[0], run.len() as f32));
         }
-        cues::compute(text, &s.words, &st, self.config.cue_window)
+        cues::compute(
+            text,
+            &s.words,
+            &st,
+            (self.config.cue_window, self.config.sentiment_negation),
+        )
     }
 
     /// Names of the features of `text` on `side` (for explanations).

@@ -42,6 +42,10 @@ pub const NAMES: [&str; 2] = ["sent_negative", "sent_negative_share"];
 /// Ratings at or below this count as strongly negative (tenths: −2.0).
 pub const STRONG: i8 = -20;
 
+/// Words after a negation that it reaches ([`Sentiment::values`]):
+/// VADER's three.
+pub const NEGATION_SCOPE: u32 = 3;
+
 /// The parsed list.
 #[derive(Debug)]
 pub struct Sentiment {
@@ -149,15 +153,36 @@ impl Sentiment {
     ///
     /// With a `window` ([`crate::features::FeatureConfig::cue_window`]) the
     /// strongest rating is read per window ([`WindowMax`]); the share is of
-    /// the whole text either way.
-    pub fn values(words: &[Word], window: Option<u16>) -> ([f32; 2], (u32, u32)) {
+    /// the whole text either way. With `negation`
+    /// ([`crate::features::FeatureConfig::sentiment_negation`]) a word
+    /// rated below 0 with a negation (`not`, `never`, `no`, ... or `n't`)
+    /// among the [`NEGATION_SCOPE`] words with letters or digits before it
+    /// is not negative (VADER's rule, which flips it), and the negations
+    /// themselves are not read as negative words.
+    pub fn values(words: &[Word], window: Option<u16>, negation: bool) -> ([f32; 2], (u32, u32)) {
+        use super::words::{ALNUM, APOSTROPHE, NEGATION, T};
         let mut max = WindowMax::<1>::new(window);
         let (mut strong, mut n) = (0u32, 0u32);
         // The most negative rating and where it is.
         let mut top = (0i8, (0u32, 0u32));
+        // Words with letters or digits since the last negation.
+        let (mut since, mut prev_apos) = (u32::MAX, false);
         for w in words {
             max.word(w);
-            n += u32::from(w.is(super::words::ALNUM));
+            n += u32::from(w.is(ALNUM));
+            // `t` negates only as the tail of `n't` (`don ' t`).
+            let negates = w.is(NEGATION) || (w.is(T) && prev_apos);
+            prev_apos = w.is(APOSTROPHE);
+            if negation {
+                if negates {
+                    since = 0;
+                    continue;
+                }
+                since = since.saturating_add(u32::from(w.is(ALNUM)));
+                if since <= NEGATION_SCOPE && w.info.valence < 0 {
+                    continue;
+                }
+            }
             // Ratings run from -4.0 to +4.0: in tenths, -40 at the lowest.
             max.add([w.info.valence.min(0).unsigned_abs()]);
             strong += u32::from(w.info.valence <= STRONG);
@@ -190,7 +215,7 @@ mod tests {
         let norm = normalized(text, NormalizeConfig::default());
         let mut w = Vec::new();
         words_of(&norm, &mut w);
-        Sentiment::values(&w, None).0
+        Sentiment::values(&w, None, false).0
     }
 
     #[test]
@@ -199,7 +224,7 @@ mod tests {
             let norm = normalized(text, NormalizeConfig::default());
             let mut w = Vec::new();
             words_of(&norm, &mut w);
-            let (s, e) = Sentiment::values(&w, Some(2)).1;
+            let (s, e) = Sentiment::values(&w, Some(2), false).1;
             (e > s).then(|| norm[s as usize..e as usize].to_string())
         };
         // kill (-3.7) over hate (-2.7); the first of equals; over windows.
@@ -209,6 +234,43 @@ mod tests {
         );
         assert_eq!(strongest("what a lovely table"), None);
         assert_eq!(strongest(""), None);
+    }
+
+    #[test]
+    fn a_negated_negative_word_is_not_negative() {
+        let read = |text: &str, negation: bool| {
+            let norm = normalized(text, NormalizeConfig::default());
+            let mut w = Vec::new();
+            words_of(&norm, &mut w);
+            let (v, (s, e)) = Sentiment::values(&w, None, negation);
+            (v[0], norm[s as usize..e as usize].to_string())
+        };
+        // Without the rule the negation changes nothing.
+        assert_eq!(read("I do not hate them", false), (2.7, "hate".into()));
+        for text in [
+            "I do not hate them",
+            "I don't hate them",
+            "I DON’T really hate them",
+            "never, ever hate",
+            "nothing to hate",
+        ] {
+            assert_eq!(read(text, true), (0.0, String::new()), "{text}");
+        }
+        // Three words reach; the fourth does not, nor does a word before.
+        assert_eq!(read("not really, truly hate", true), (0.0, String::new()));
+        assert_eq!(
+            read("not really truly deeply hate", true),
+            (2.7, "hate".into())
+        );
+        assert_eq!(read("I hate it, not", true), (2.7, "hate".into()));
+        // The strongest word outside a negation is the one named.
+        assert_eq!(
+            read("not awful. You know, I hate it", true),
+            (2.7, "hate".into())
+        );
+        // A negation word is not itself a negative word with the rule.
+        assert!(read("no", false).0 > 0.0);
+        assert_eq!(read("no", true).0, 0.0);
     }
 
     #[test]

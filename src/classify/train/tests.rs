@@ -1189,3 +1189,39 @@ fn a_cue_window_is_written_as_version_8_and_read_back_alike() {
     let e = load_error(&v, |v| v["featurizer"]["cue_window"] = 0.into());
     assert!(e.contains("cue_window"), "{e}");
 }
+
+#[test]
+fn sentiment_negation_is_written_as_version_9_and_changes_only_negated_words() {
+    let c = corpus();
+    let mut f = toy_featurizer(&c);
+    f.sentiment = true;
+    let plain = fit_toy(f.clone(), &c);
+    f.config.sentiment_negation = true;
+    let m = fit_toy(f, &c);
+    let negated = "i do not hate you, you are not awful";
+    assert_paths_agree(&m, &["what a moron", negated]);
+    let bytes = m.to_json();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["version"], 9);
+    assert_eq!(v["featurizer"]["sentiment_negation"], true);
+    // Without the rule the field is not written (older builds read the file).
+    let pv: serde_json::Value = serde_json::from_slice(&plain.to_json()).unwrap();
+    assert!(pv["featurizer"].get("sentiment_negation").is_none());
+    let back = Model::from_json(&bytes, "m.json").unwrap();
+    assert!(back.featurizer.config.sentiment_negation);
+    let mut s = ScoreScratch::default();
+    assert_eq!(
+        back.score(negated, "", &mut s),
+        m.score(negated, "", &mut s)
+    );
+    // The inputs: a negated negative word is not negative, a plain one is.
+    let cues = |text: &str| {
+        let mut sc = crate::features::Scratch::default();
+        m.featurizer.featurize(text, 0, &mut sc, &mut Vec::new())
+    };
+    assert_eq!(cues("i do not hate you").sentiment[0], 0.0);
+    assert!(cues("i hate you").sentiment[0] > 2.0);
+    // An older version number is refused.
+    let e = load_error(&v, |v| v["version"] = 8.into());
+    assert!(e.contains("version 9"), "{e}");
+}
