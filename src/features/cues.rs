@@ -122,13 +122,11 @@ pub fn compute(
             _ => {}
         }
     }
-    let (mut second, mut neg, mut n_words, mut prev_apos) = (0u32, 0u32, 0u32, false);
-    for w in words {
+    let (mut second, mut neg, mut n_words) = (0u32, 0u32, 0u32);
+    for (i, w) in words.iter().enumerate() {
         second += u32::from(w.is(words::SECOND_PERSON));
-        // "t" counts only as the tail of "n't" ("don ' t").
-        neg += u32::from(w.is(words::NEGATION) || (w.is(words::T) && prev_apos));
+        neg += u32::from(words::negates(words, i));
         n_words += u32::from(w.is(words::ALNUM));
-        prev_apos = w.is(words::APOSTROPHE);
     }
     // Counts of a text longer than the window, as a rate per window.
     let rate = match window {
@@ -171,11 +169,7 @@ mod tests {
     use crate::features::normalize::{normalize, NormalizeConfig};
 
     fn cues(s: &str) -> Cues {
-        let (mut n, mut t) = (String::new(), String::new());
-        let st = normalize(s, NormalizeConfig::default(), &mut n, &mut t);
-        let mut w = Vec::new();
-        crate::features::words::words_of(&n, &mut w);
-        compute(s, &w, &st, (None, false))
+        cues_in(s, None)
     }
 
     fn get(c: &Cues, name: &str) -> f32 {
@@ -216,21 +210,21 @@ mod tests {
     }
 
     fn cues_in(s: &str, window: Option<u16>) -> Cues {
+        cues_and_norm(s, window).0
+    }
+
+    /// The cues of `s` with a `window`, and its normalised form.
+    fn cues_and_norm(s: &str, window: Option<u16>) -> (Cues, String) {
         let (mut n, mut t) = (String::new(), String::new());
         let st = normalize(s, NormalizeConfig::default(), &mut n, &mut t);
         let mut w = Vec::new();
         crate::features::words::words_of(&n, &mut w);
-        compute(s, &w, &st, (window, false))
+        (compute(s, &w, &st, (window, false)), n)
     }
 
     #[test]
     fn word_list_inputs_name_their_word() {
-        let text = "You MORON, i will kill you... just blow   me";
-        let (mut n, mut t) = (String::new(), String::new());
-        let st = normalize(text, NormalizeConfig::default(), &mut n, &mut t);
-        let mut w = Vec::new();
-        crate::features::words::words_of(&n, &mut w);
-        let c = compute(text, &w, &st, (Some(3), false));
+        let (c, n) = cues_and_norm("You MORON, i will kill you... just blow   me", Some(3));
         let word = |name: &str| c.word(name, &n);
         assert_eq!(word("lex_mean").as_deref(), Some("moron"));
         assert_eq!(word("lex_mean_share").as_deref(), Some("moron"));

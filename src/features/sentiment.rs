@@ -160,21 +160,18 @@ impl Sentiment {
     /// is not negative (VADER's rule, which flips it), and the negations
     /// themselves are not read as negative words.
     pub fn values(words: &[Word], window: Option<u16>, negation: bool) -> ([f32; 2], (u32, u32)) {
-        use super::words::{ALNUM, APOSTROPHE, NEGATION, T};
+        use super::words::{negates, ALNUM};
         let mut max = WindowMax::<1>::new(window);
         let (mut strong, mut n) = (0u32, 0u32);
         // The most negative rating and where it is.
         let mut top = (0i8, (0u32, 0u32));
         // Words with letters or digits since the last negation.
-        let (mut since, mut prev_apos) = (u32::MAX, false);
-        for w in words {
+        let mut since = u32::MAX;
+        for (i, w) in words.iter().enumerate() {
             max.word(w);
             n += u32::from(w.is(ALNUM));
-            // `t` negates only as the tail of `n't` (`don ' t`).
-            let negates = w.is(NEGATION) || (w.is(T) && prev_apos);
-            prev_apos = w.is(APOSTROPHE);
             if negation {
-                if negates {
+                if negates(words, i) {
                     since = 0;
                     continue;
                 }

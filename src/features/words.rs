@@ -43,6 +43,15 @@ pub const APOSTROPHE: u8 = 64;
 /// Has a letter or a digit.
 pub const ALNUM: u8 = 128;
 
+/// Whether `words[i]` is a negation: a word of the negation list, or `t`
+/// as the tail of `n't` (`don ' t`, the word before it an apostrophe).
+pub(crate) fn negates(words: &[Word], i: usize) -> bool {
+    let Some(w) = words.get(i) else {
+        return false;
+    };
+    w.is(NEGATION) || (w.is(T) && i > 0 && words[i - 1].is(APOSTROPHE))
+}
+
 /// The strongest of `K` ratings over a text's words, read per window of
 /// words ([`super::FeatureConfig::cue_window`]): a text of one window
 /// (every text without a window) gives its strongest ratings; a longer
