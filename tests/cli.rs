@@ -468,6 +468,17 @@ fn train_fixture_model(dir: &Path) -> PathBuf {
     model
 }
 
+/// A folder `models` in `dir` holding each model file under its name
+/// (`incivility`, `insult` ...), for `--models`.
+fn models_folder(dir: &Path, files: &[(&PathBuf, &str)]) -> PathBuf {
+    let models = dir.join("models");
+    std::fs::create_dir(&models).unwrap();
+    for (file, name) in files {
+        std::fs::copy(file, models.join(format!("{name}.json"))).unwrap();
+    }
+    models
+}
+
 /// The rows `threadlens models --json --models DIR` lists (the built-in
 /// models, then the folder's).
 fn models_listed(dir: &Path) -> Vec<serde_json::Value> {
@@ -508,10 +519,7 @@ fn a_head_trained_on_the_incivility_columns_scores_beside_it() {
     assert_eq!(from["content_sha256"], base_json["content_sha256"]);
     assert!(summary["heldout"]["metrics"]["roc_auc"].as_f64().unwrap() > 0.9);
     // A models folder with both scores the head beside incivility.
-    let models = dir.path().join("models");
-    std::fs::create_dir(&models).unwrap();
-    std::fs::copy(&base, models.join("incivility.json")).unwrap();
-    std::fs::copy(&head, models.join("insult.json")).unwrap();
+    let models = models_folder(dir.path(), &[(&base, "incivility"), (&head, "insult")]);
     let m = models.to_str().unwrap();
     let out = run_ok(&["-q", "score", "data/sample", "--no-stance", "--models", m]);
     let rows = lines(&out.stdout);
@@ -3646,11 +3654,14 @@ fn a_model_trained_with_embeddings_carries_them_to_its_heads_and_refuses_a_forei
         Some(2)
     );
     // Both score from a models folder, with the embedding among the reasons.
-    let models = dir.path().join("models");
-    std::fs::create_dir(&models).unwrap();
-    std::fs::copy(&model, models.join("incivility.json")).unwrap();
-    std::fs::copy(&insult, models.join("insult.json")).unwrap();
-    std::fs::copy(&plain, models.join("profanity.json")).unwrap();
+    let models = models_folder(
+        dir.path(),
+        &[
+            (&model, "incivility"),
+            (&insult, "insult"),
+            (&plain, "profanity"),
+        ],
+    );
     let out = run_ok(&[
         "-q",
         "score",
@@ -3769,10 +3780,13 @@ fn a_model_trained_with_the_lexicon_records_it_and_its_heads_keep_it() {
     assert_eq!(out.status.code(), Some(2));
     // It scores, with the list's inputs among the reasons, and `models`
     // says which models read it.
-    let models = dir.path().join("models");
-    std::fs::create_dir(&models).unwrap();
-    std::fs::copy(&model, models.join("incivility.json")).unwrap();
-    std::fs::copy(dir.path().join("insult.json"), models.join("insult.json")).unwrap();
+    let models = models_folder(
+        dir.path(),
+        &[
+            (&model, "incivility"),
+            (&dir.path().join("insult.json"), "insult"),
+        ],
+    );
     let input = dir.path().join("c.csv");
     std::fs::write(
         &input,
@@ -3854,10 +3868,7 @@ fn a_model_trained_with_spelling_folds_reads_spaced_and_misspelled_words_as_writ
     assert_ne!(unfolded[1], unfolded[2]);
     // `models` says which models fold, with the lists' fingerprint; the
     // built-in incivility model does.
-    let models = dir.path().join("models");
-    std::fs::create_dir(&models).unwrap();
-    std::fs::copy(&plain, models.join("incivility.json")).unwrap();
-    std::fs::copy(&model, models.join("insult.json")).unwrap();
+    let models = models_folder(dir.path(), &[(&plain, "incivility"), (&model, "insult")]);
     let v = models_listed(&models);
     let folds = |origin_builtin: bool, name: &str| {
         v.iter()
@@ -3907,10 +3918,7 @@ fn a_model_trained_with_a_cue_window_records_it_and_its_heads_keep_it() {
     let pargs = ["--lexicon", "--sentiment", "-o", plain.to_str().unwrap()];
     run_ok(&[&fixture_train()[..], &pargs].concat());
     // `models` lists the window.
-    let models = dir.path().join("models");
-    std::fs::create_dir(&models).unwrap();
-    std::fs::copy(&plain, models.join("incivility.json")).unwrap();
-    std::fs::copy(&head, models.join("insult.json")).unwrap();
+    let models = models_folder(dir.path(), &[(&plain, "incivility"), (&head, "insult")]);
     let v = models_listed(&models);
     let window = |name: &str| {
         v.iter()
@@ -3946,9 +3954,7 @@ fn a_model_trained_with_sentiment_negation_records_it_and_its_heads_keep_it() {
     );
     assert_eq!(out.status.code(), Some(2));
     // `models` lists it, in JSON and in words.
-    let models = dir.path().join("models");
-    std::fs::create_dir(&models).unwrap();
-    std::fs::copy(&model, models.join("incivility.json")).unwrap();
+    let models = models_folder(dir.path(), &[(&model, "incivility")]);
     let v = models_listed(&models);
     let mine = v
         .iter()
@@ -4040,9 +4046,7 @@ fn a_model_trained_with_the_sentiment_lexicon_records_it_and_its_heads_keep_it()
     );
     assert_eq!(out.status.code(), Some(2));
     // `models` says which models read it.
-    let models = dir.path().join("models");
-    std::fs::create_dir(&models).unwrap();
-    std::fs::copy(&model, models.join("incivility.json")).unwrap();
+    let models = models_folder(dir.path(), &[(&model, "incivility")]);
     let v = models_listed(&models);
     let found = v
         .iter()
