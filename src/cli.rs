@@ -325,7 +325,7 @@ pub struct TrainArgs {
     /// little cost beyond it. The featurizer and vocabulary options above
     /// (`--tokenizer`, `--char-*`, `--word-bits`, `--min-df` ...) come from
     /// that model and cannot be given with it.
-    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df", "fold_spelling", "cue_window", "sentiment_negation"])]
+    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df", "fold_spelling", "cue_window", "sentiment_negation", "sentiment_positive"])]
     pub vocab_of: Option<PathBuf>,
     /// Before tokenizing, join letters spaced or dotted out into the word
     /// they spell (`m u s l i m s`, `k.i.l.l`) when it is a group's name
@@ -349,6 +349,12 @@ pub struct TrainArgs {
     /// stance model) can share its featurizing with one that has it.
     #[arg(long)]
     pub sentiment_negation: bool,
+    /// The head also reads the sentiment list's positive side (`--sentiment`):
+    /// the strongest positive rating among the words and the share of words
+    /// rated +2 or more, for comments that speak well of whom they name.
+    /// With `--sentiment-negation` a negated positive word is not positive.
+    #[arg(long)]
+    pub sentiment_positive: bool,
     /// Static token embeddings for the dense head: a table with a vector
     /// per piece of the tokenizer (`models/embeddings.json`, written by
     /// `scripts/distill_embeddings.py` for `models/tokenizer.json`). The

@@ -3934,6 +3934,39 @@ fn a_model_trained_with_a_cue_window_records_it_and_its_heads_keep_it() {
 }
 
 #[test]
+fn a_model_trained_with_sentiment_positive_records_it_and_its_heads_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("pos.json");
+    let m = model.to_str().unwrap();
+    let args = ["--sentiment", "--sentiment-positive", "-o", m];
+    run_ok(&[&fixture_train()[..], &args].concat());
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(j["version"], 10);
+    assert_eq!(j["featurizer"]["sentiment_positive"], true);
+    // A head on its columns keeps it and cannot set it beside --vocab-of.
+    let head = dir.path().join("insult.json");
+    run_ok(&head_on(m, head.to_str().unwrap()));
+    let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
+    assert_eq!(h["featurizer"], j["featurizer"]);
+    let out = run_plus(
+        &head_on(m, head.to_str().unwrap()),
+        &["--sentiment-positive"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // `models` lists it, in JSON and in words.
+    let models = models_folder(dir.path(), &[(&model, "incivility")]);
+    let v = models_listed(&models);
+    let mine = v
+        .iter()
+        .find(|r| r["origin"] != "built-in" && r["name"] == "incivility")
+        .unwrap();
+    assert_eq!(mine["sentiment_positive"], true);
+    let text = String::from_utf8(run_ok(&["models", "--models", models.to_str().unwrap()]).stdout)
+        .unwrap();
+    assert!(text.contains("the positive side too"), "{text}");
+}
+
+#[test]
 fn a_model_trained_with_sentiment_negation_records_it_and_its_heads_keep_it() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("neg.json");

@@ -30,7 +30,7 @@ pub const FORMAT: &str = "threadlens-model";
 /// with the oldest version that can hold it ([`version_for`]), so models
 /// with the original settings stay readable by older builds, and an older
 /// build refuses a model whose settings it would misread.
-pub const VERSION: u32 = 9;
+pub const VERSION: u32 = 10;
 
 /// The format version a model with this featurizer config is written as:
 /// 2 adds [`crate::features::CharWords::Unknown`], 3
@@ -41,9 +41,13 @@ pub const VERSION: u32 = 9;
 /// ([`crate::features::spelling`]), 8 cues read per window
 /// ([`crate::features::FeatureConfig::cue_window`]), 9 negated negative
 /// words left out of the sentiment inputs
-/// ([`crate::features::FeatureConfig::sentiment_negation`]).
+/// ([`crate::features::FeatureConfig::sentiment_negation`]), 10 the
+/// sentiment list's positive side
+/// ([`crate::features::FeatureConfig::sentiment_positive`]).
 pub fn version_for(config: &FeatureConfig, embedding: bool, lexicon: bool, sentiment: bool) -> u32 {
-    if config.sentiment_negation {
+    if config.sentiment_positive {
+        10
+    } else if config.sentiment_negation {
         9
     } else if config.cue_window.is_some() {
         8
@@ -408,7 +412,11 @@ impl Model {
                 what: "sentiment lexicon",
                 stored: l,
                 here: crate::features::sentiment::reference(),
-                names: &crate::features::sentiment::NAMES,
+                names: if f.featurizer.sentiment_positive {
+                    &crate::features::sentiment::BOTH_NAMES
+                } else {
+                    &crate::features::sentiment::NAMES
+                },
             }),
         ]
         .into_iter()

@@ -48,6 +48,8 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
         "cue_window": m.featurizer.config.cue_window,
         // Negated negative words left out of the sentiment inputs.
         "sentiment_negation": m.featurizer.config.sentiment_negation,
+        // The sentiment list's positive side read too.
+        "sentiment_positive": m.featurizer.config.sentiment_positive,
         "metrics": m.training.metrics,
         "created_by": m.training.created_by,
     })
@@ -137,6 +139,11 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
         if r["sentiment_negation"].as_bool() == Some(true) && !r["sentiment"].is_null() {
             println!(
                 "           sentiment: a negative word within three words after a negation (not, never, n't) is not read as negative"
+            );
+        }
+        if r["sentiment_positive"].as_bool() == Some(true) && !r["sentiment"].is_null() {
+            println!(
+                "           sentiment: the positive side too (the strongest positive word, the share of words rated +2 or more)"
             );
         }
     }

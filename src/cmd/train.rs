@@ -247,6 +247,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         },
         cue_window: a.cue_window,
         sentiment_negation: a.sentiment_negation,
+        sentiment_positive: a.sentiment_positive,
         ..Default::default()
     };
     // How character n-grams are taken and weighted only matters with them

@@ -32,20 +32,23 @@ pub struct Cues {
     /// The abusive-word lexicon's inputs ([`super::lexicon::NAMES`]), read
     /// by the models trained with it.
     pub lexicon: [f32; super::lexicon::NAMES.len()],
-    /// The sentiment lexicon's inputs ([`super::sentiment::NAMES`]), read
-    /// by the models trained with it.
-    pub sentiment: [f32; super::sentiment::NAMES.len()],
+    /// The sentiment lexicon's inputs ([`super::sentiment::BOTH_NAMES`]:
+    /// the negative side, then the positive), read by the models trained
+    /// with it (the positive side only by those trained with
+    /// [`super::FeatureConfig::sentiment_positive`]).
+    pub sentiment: [f32; super::sentiment::BOTH_NAMES.len()],
     /// Byte ranges in the normalised text of the words the word-list
     /// inputs point at: per category of [`super::lexicon::CATEGORIES`] the
-    /// word or phrase rated strongest, then the most negative word
-    /// (`(0, 0)`: none). Read by [`Cues::word`].
-    pub words: [(u32, u32); super::lexicon::CATEGORIES.len() + 1],
+    /// word or phrase rated strongest, then the most negative word, then
+    /// the most positive (`(0, 0)`: none). Read by [`Cues::word`].
+    pub words: [(u32, u32); super::lexicon::CATEGORIES.len() + 2],
 }
 
 impl Cues {
     /// The word or phrase of `norm` (the normalised text these cues are of)
     /// that word-list input `name` points at: the one rated strongest in a
-    /// `lex_*` input's category, the most negative for `sent_negative*`.
+    /// `lex_*` input's category, the most negative for `sent_negative*`,
+    /// the most positive for `sent_positive*`.
     /// `None` for other inputs, or when the text has no such word (the
     /// input then says there is none). A listed word or phrase: bounded by
     /// the lists' entries, its words joined by one space.
@@ -54,6 +57,7 @@ impl Cues {
         let c = match lexicon::NAMES.iter().position(|n| *n == name) {
             Some(at) => at % lexicon::CATEGORIES.len(),
             None if sentiment::NAMES.contains(&name) => lexicon::CATEGORIES.len(),
+            None if sentiment::POSITIVE_NAMES.contains(&name) => lexicon::CATEGORIES.len() + 1,
             None => return None,
         };
         let (s, e) = self.words[c];
@@ -159,7 +163,9 @@ pub fn compute(
         ],
         lexicon,
         sentiment,
-        words: [lex_at[0], lex_at[1], lex_at[2], lex_at[3], sent_at],
+        words: [
+            lex_at[0], lex_at[1], lex_at[2], lex_at[3], sent_at[0], sent_at[1],
+        ],
     }
 }
 
@@ -238,6 +244,12 @@ mod tests {
         let civil = cues("what a lovely day");
         assert_eq!(civil.word("lex_mean", "what a lovely day"), None);
         assert_eq!(civil.word("sent_negative", "what a lovely day"), None);
+        // The positive side names the most positive word.
+        assert_eq!(
+            civil.word("sent_positive", "what a lovely day").as_deref(),
+            Some("lovely")
+        );
+        assert_eq!(word("sent_positive"), None);
     }
 
     #[test]

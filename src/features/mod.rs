@@ -92,6 +92,13 @@ pub struct FeatureConfig {
     /// field) a negated word reads as the word.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sentiment_negation: bool,
+    /// The head also reads the sentiment list's positive side
+    /// ([`sentiment::POSITIVE_NAMES`]): the strongest positive rating and
+    /// the share of strongly positive words, for comments that speak well
+    /// of whom they name. Without it (models from before this field) only
+    /// the negative side is read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sentiment_positive: bool,
 }
 
 /// Weighting of the character n-gram block.
@@ -157,6 +164,7 @@ impl Default for FeatureConfig {
             char_tf: CharTf::Sublinear,
             cue_window: None,
             sentiment_negation: false,
+            sentiment_positive: false,
         }
     }
 }
@@ -419,9 +427,19 @@ impl Featurizer {
             names.extend(lexicon::NAMES);
         }
         if self.sentiment {
-            names.extend(sentiment::NAMES);
+            names.extend(self.sentiment_names());
         }
         names
+    }
+
+    /// The sentiment list's input names this featurizer gives (when it
+    /// reads the list at all).
+    pub fn sentiment_names(&self) -> &'static [&'static str] {
+        if self.config.sentiment_positive {
+            &sentiment::BOTH_NAMES
+        } else {
+            &sentiment::NAMES
+        }
     }
 
     /// The word lists' head inputs of a text with cues `c`, appended to
@@ -432,7 +450,8 @@ impl Featurizer {
             out.extend(c.lexicon.iter().map(|&v| f64::from(v)));
         }
         if self.sentiment {
-            out.extend(c.sentiment.iter().map(|&v| f64::from(v)));
+            let n = self.sentiment_names().len();
+            out.extend(c.sentiment[..n].iter().map(|&v| f64::from(v)));
         }
     }
 

@@ -39,8 +39,20 @@ pub const SOURCE: &str = "vaderSentiment 3.3.2 vader_lexicon.txt (MIT)";
 /// text's words rated [`STRONG`] or lower.
 pub const NAMES: [&str; 2] = ["sent_negative", "sent_negative_share"];
 
+/// The positive side's inputs, read by models trained with
+/// [`crate::features::FeatureConfig::sentiment_positive`]: the strongest
+/// positive rating, and the share of the text's words rated
+/// [`STRONG_POSITIVE`] or higher.
+pub const POSITIVE_NAMES: [&str; 2] = ["sent_positive", "sent_positive_share"];
+
+/// [`NAMES`] then [`POSITIVE_NAMES`]: the inputs of a model with both sides.
+pub const BOTH_NAMES: [&str; 4] = [NAMES[0], NAMES[1], POSITIVE_NAMES[0], POSITIVE_NAMES[1]];
+
 /// Ratings at or below this count as strongly negative (tenths: −2.0).
 pub const STRONG: i8 = -20;
+
+/// Ratings at or above this count as strongly positive (tenths: +2.0).
+pub const STRONG_POSITIVE: i8 = 20;
 
 /// Words after a negation that it reaches ([`Sentiment::values`]):
 /// VADER's three.
@@ -146,52 +158,63 @@ impl Sentiment {
         self.words.get(w).copied().unwrap_or(0)
     }
 
-    /// The inputs ([`NAMES`]) of a normalised text's `words` (each with
-    /// [`Sentiment::word`] in its info), and the byte range of its most
-    /// negative word, the first of equals (`(0, 0)`: none), for an
-    /// explanation to name.
+    /// The inputs of a normalised text's `words` (each with
+    /// [`Sentiment::word`] in its info): [`NAMES`] then [`POSITIVE_NAMES`],
+    /// and the byte ranges of its most negative and its most positive word,
+    /// the first of equals (`(0, 0)`: none), for an explanation to name.
     ///
     /// With a `window` ([`crate::features::FeatureConfig::cue_window`]) the
-    /// strongest rating is read per window ([`WindowMax`]); the share is of
-    /// the whole text either way. With `negation`
-    /// ([`crate::features::FeatureConfig::sentiment_negation`]) a word
-    /// rated below 0 with a negation (`not`, `never`, `no`, ... or `n't`)
-    /// among the [`NEGATION_SCOPE`] words with letters or digits before it
-    /// is not negative (VADER's rule, which flips it), and the negations
+    /// strongest ratings are read per window ([`WindowMax`]); the shares are
+    /// of the whole text either way. With `negation`
+    /// ([`crate::features::FeatureConfig::sentiment_negation`]) a rated word
+    /// with a negation (`not`, `never`, `no`, ... or `n't`) among the
+    /// [`NEGATION_SCOPE`] words with letters or digits before it counts on
+    /// neither side (VADER's rule, which flips it), and the negations
     /// themselves are not read as negative words.
-    pub fn values(words: &[Word], window: Option<u16>, negation: bool) -> ([f32; 2], (u32, u32)) {
+    pub fn values(
+        words: &[Word],
+        window: Option<u16>,
+        negation: bool,
+    ) -> ([f32; 4], [(u32, u32); 2]) {
         use super::words::{negates, ALNUM};
-        let mut max = WindowMax::<1>::new(window);
-        let (mut strong, mut n) = (0u32, 0u32);
-        // The most negative rating and where it is.
-        let mut top = (0i8, (0u32, 0u32));
+        let mut max = WindowMax::<2>::new(window);
+        let (mut strong, mut strong_pos, mut n) = (0u32, 0u32, 0u32);
+        // The most negative and most positive ratings and where they are.
+        let mut low = (0i8, (0u32, 0u32));
+        let mut high = (0i8, (0u32, 0u32));
         // Words with letters or digits since the last negation.
         let mut since = u32::MAX;
         for (i, w) in words.iter().enumerate() {
             max.word(w);
             n += u32::from(w.is(ALNUM));
+            let v = w.info.valence;
             if negation {
                 if negates(words, i) {
                     since = 0;
                     continue;
                 }
                 since = since.saturating_add(u32::from(w.is(ALNUM)));
-                if since <= NEGATION_SCOPE && w.info.valence < 0 {
+                if since <= NEGATION_SCOPE && v < 0 {
                     continue;
                 }
             }
             // Ratings run from -4.0 to +4.0: in tenths, -40 at the lowest.
-            max.add([w.info.valence.min(0).unsigned_abs()]);
-            strong += u32::from(w.info.valence <= STRONG);
-            if w.info.valence < top.0 {
-                top = (w.info.valence, (w.start, w.start + w.len));
+            let negated = negation && since <= NEGATION_SCOPE;
+            let pos = if negated { 0 } else { v.max(0) };
+            max.add([v.min(0).unsigned_abs(), pos.unsigned_abs()]);
+            strong += u32::from(v <= STRONG);
+            strong_pos += u32::from(pos >= STRONG_POSITIVE);
+            if v < low.0 {
+                low = (v, (w.start, w.start + w.len));
+            }
+            if pos > high.0 {
+                high = (pos, (w.start, w.start + w.len));
             }
         }
-        let values = [
-            max.finish()[0] / 10.0,
-            (strong as f32 / n.max(1) as f32).min(1.0),
-        ];
-        (values, top.1)
+        let m = max.finish();
+        let share = |c: u32| (c as f32 / n.max(1) as f32).min(1.0);
+        let values = [m[0] / 10.0, share(strong), m[1] / 10.0, share(strong_pos)];
+        (values, [low.1, high.1])
     }
 }
 
@@ -212,7 +235,8 @@ mod tests {
         let norm = normalized(text, NormalizeConfig::default());
         let mut w = Vec::new();
         words_of(&norm, &mut w);
-        Sentiment::values(&w, None, false).0
+        let v = Sentiment::values(&w, None, false).0;
+        [v[0], v[1]]
     }
 
     #[test]
@@ -221,7 +245,7 @@ mod tests {
             let norm = normalized(text, NormalizeConfig::default());
             let mut w = Vec::new();
             words_of(&norm, &mut w);
-            let (s, e) = Sentiment::values(&w, Some(2), false).1;
+            let (s, e) = Sentiment::values(&w, Some(2), false).1[0];
             (e > s).then(|| norm[s as usize..e as usize].to_string())
         };
         // kill (-3.7) over hate (-2.7); the first of equals; over windows.
@@ -239,7 +263,7 @@ mod tests {
             let norm = normalized(text, NormalizeConfig::default());
             let mut w = Vec::new();
             words_of(&norm, &mut w);
-            let (v, (s, e)) = Sentiment::values(&w, None, negation);
+            let (v, [(s, e), _]) = Sentiment::values(&w, None, negation);
             (v[0], norm[s as usize..e as usize].to_string())
         };
         // Without the rule the negation changes nothing.
@@ -268,6 +292,43 @@ mod tests {
         // A negation word is not itself a negative word with the rule.
         assert!(read("no", false).0 > 0.0);
         assert_eq!(read("no", true).0, 0.0);
+    }
+
+    #[test]
+    fn the_positive_side_mirrors_the_negative() {
+        let read = |text: &str, negation: bool| {
+            let norm = normalized(text, NormalizeConfig::default());
+            let mut w = Vec::new();
+            words_of(&norm, &mut w);
+            let (v, [_, (s, e)]) = Sentiment::values(&w, None, negation);
+            ([v[2], v[3]], norm[s as usize..e as usize].to_string())
+        };
+        // `love` +3.2 over `lovely` +2.8; 2 of 5 words rated +2 or more.
+        assert_eq!(
+            read("I love this lovely table", false),
+            ([3.2, 0.4], "love".into())
+        );
+        // Negative and unlisted words give nothing; nor does an empty text.
+        assert_eq!(
+            read("I hate this table", false),
+            ([0.0, 0.0], String::new())
+        );
+        assert_eq!(read("", false), ([0.0, 0.0], String::new()));
+        // With the negation rule a negated positive word is not positive;
+        // the negative side is as before.
+        assert_eq!(read("I don't love them", false).0[0], 3.2);
+        assert_eq!(read("I don't love them", true), ([0.0, 0.0], String::new()));
+        assert_eq!(read("not that, I love them", true).0[0], 0.0);
+        assert_eq!(read("no. I really, truly love them", true).0[0], 3.2);
+        let both = |text: &str| {
+            let norm = normalized(text, NormalizeConfig::default());
+            let mut w = Vec::new();
+            words_of(&norm, &mut w);
+            Sentiment::values(&w, None, true).0
+        };
+        // One strong word on each side of six.
+        let sixth = 1.0 / 6.0;
+        assert_eq!(both("I hate it but love you"), [2.7, sixth, 3.2, sixth]);
     }
 
     #[test]

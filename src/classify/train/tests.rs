@@ -1225,3 +1225,46 @@ fn sentiment_negation_is_written_as_version_9_and_changes_only_negated_words() {
     let e = load_error(&v, |v| v["version"] = 8.into());
     assert!(e.contains("version 9"), "{e}");
 }
+
+#[test]
+fn sentiment_positive_is_written_as_version_10_with_two_more_inputs() {
+    let c = corpus();
+    let mut f = toy_featurizer(&c);
+    f.sentiment = true;
+    f.config.sentiment_negation = true;
+    let plain = fit_toy(f.clone(), &c);
+    f.config.sentiment_positive = true;
+    let m = fit_toy(f, &c);
+    let praise = "you are lovely and kind, not awful";
+    assert_paths_agree(&m, &["what a moron", praise]);
+    // Two inputs more than the model without it, named after the list's side.
+    let names = m.featurizer.word_list_names();
+    assert_eq!(names.len(), plain.featurizer.word_list_names().len() + 2);
+    assert_eq!(
+        &names[names.len() - 2..],
+        &crate::features::sentiment::POSITIVE_NAMES
+    );
+    let bytes = m.to_json();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["version"], 10);
+    assert_eq!(v["featurizer"]["sentiment_positive"], true);
+    let pv: serde_json::Value = serde_json::from_slice(&plain.to_json()).unwrap();
+    assert!(pv["featurizer"].get("sentiment_positive").is_none());
+    assert_eq!(pv["version"], 9);
+    let back = Model::from_json(&bytes, "m.json").unwrap();
+    assert!(back.featurizer.config.sentiment_positive);
+    let mut s = ScoreScratch::default();
+    assert_eq!(back.score(praise, "", &mut s), m.score(praise, "", &mut s));
+    // An older version number is refused, and so is a file whose head has
+    // the weights of the model without the positive side.
+    let e = load_error(&v, |v| v["version"] = 9.into());
+    assert!(e.contains("version 10"), "{e}");
+    let e = load_error(&pv, |v| {
+        v["featurizer"]["sentiment_positive"] = true.into();
+        v["version"] = 10.into();
+    });
+    assert!(
+        e.contains("dense") || e.contains("weights") || e.contains("inputs"),
+        "{e}"
+    );
+}
