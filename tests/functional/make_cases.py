@@ -131,6 +131,23 @@ add("reclaimed_or_self_reference", [
     "Being a nerd is awesome.", "I'm a proud redneck from Kentucky.",
 ], 0, 0)
 
+# Added 2026-12-05 (the ids of the cases above are unchanged).
+per_group("hate_pronoun_reference", [
+    "I met some {g} at work today. They are disgusting.", "You asked about {g}? I can't stand them.",
+    "There are {g} moving in next door. I wish they would all disappear.",
+    "Everyone keeps defending {g}. They are a disease.", "My cousin married one of those {g}. They are all the same, filthy.",
+], 1, 1)
+per_group("hate_with_profanity", [
+    "Fuck all {g}.", "{G} are a bunch of worthless shits.", "I fucking hate {g}.",
+    "Damn {g} ruin every damn thing.", "{G} can go to hell, every last one of them.",
+], 1, 1)
+add("abuse_of_nonprotected_groups", [
+    "Politicians are all lying scum.", "I hate landlords, they are parasites.", "Lawyers are disgusting bloodsuckers.",
+    "Bankers are vermin.", "Journalists are nothing but worthless liars.", "Fans of that team are brain-dead idiots.",
+    "Telemarketers are the lowest form of life.", "Corporate executives make me sick.",
+    "Spammers are pathetic losers.", "Every referee in this league is a corrupt moron.",
+], 1, 0)
+
 def main():
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases.csv")
     with open(out, "w", newline="", encoding="utf-8") as f:
