@@ -296,6 +296,8 @@ fn cue_label(cue: &str) -> String {
         "lex_mean_share" => "share of insulting words".into(),
         "sent_negative" => "a negative word".into(),
         "sent_negative_share" => "share of strongly negative words".into(),
+        "sent_positive" => "a positive word".into(),
+        "sent_positive_share" => "share of strongly positive words".into(),
         other => other.replace('_', " "),
     }
 }
@@ -451,6 +453,10 @@ mod tests {
         assert_eq!(
             reason_label("cue:lex_sexual:blow me"),
             "a sexual word: “blow me”"
+        );
+        assert_eq!(
+            reason_label("cue:sent_positive:love"),
+            "a positive word: “love”"
         );
     }
 
