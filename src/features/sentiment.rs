@@ -187,28 +187,26 @@ impl Sentiment {
         for (i, w) in words.iter().enumerate() {
             max.word(w);
             n += u32::from(w.is(ALNUM));
-            let v = w.info.valence;
+            let mut negated = false;
             if negation {
                 if negates(words, i) {
                     since = 0;
                     continue;
                 }
                 since = since.saturating_add(u32::from(w.is(ALNUM)));
-                if since <= NEGATION_SCOPE && v < 0 {
-                    continue;
-                }
+                negated = since <= NEGATION_SCOPE;
             }
+            // A negated word counts on neither side (VADER flips it).
             // Ratings run from -4.0 to +4.0: in tenths, -40 at the lowest.
-            let negated = negation && since <= NEGATION_SCOPE;
-            let pos = if negated { 0 } else { v.max(0) };
-            max.add([v.min(0).unsigned_abs(), pos.unsigned_abs()]);
+            let v = if negated { 0 } else { w.info.valence };
+            max.add([v.min(0).unsigned_abs(), v.max(0).unsigned_abs()]);
             strong += u32::from(v <= STRONG);
-            strong_pos += u32::from(pos >= STRONG_POSITIVE);
+            strong_pos += u32::from(v >= STRONG_POSITIVE);
             if v < low.0 {
                 low = (v, (w.start, w.start + w.len));
             }
-            if pos > high.0 {
-                high = (pos, (w.start, w.start + w.len));
+            if v > high.0 {
+                high = (v, (w.start, w.start + w.len));
             }
         }
         let m = max.finish();
