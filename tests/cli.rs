@@ -3933,74 +3933,56 @@ fn a_model_trained_with_a_cue_window_records_it_and_its_heads_keep_it() {
     assert!(text.contains("read per window of 12"), "{text}");
 }
 
-#[test]
-fn a_model_trained_with_sentiment_positive_records_it_and_its_heads_keep_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("pos.json");
+/// Train a model with `--sentiment` and `flag` (a featurizer setting that
+/// the file records as `field`, from format `version`) in `dir`, and check
+/// what such a setting must do: recorded, kept by a head on the model's
+/// columns and refused beside `--vocab-of`, and listed by `models` in JSON
+/// and in words (`listed`). Returns the model's path.
+fn sentiment_setting_recorded_and_kept(
+    dir: &Path,
+    flag: &str,
+    field: &str,
+    version: u64,
+    listed: &str,
+) -> PathBuf {
+    let model = dir.join(format!("{field}.json"));
     let m = model.to_str().unwrap();
-    let args = ["--sentiment", "--sentiment-positive", "-o", m];
+    let args = ["--sentiment", flag, "-o", m];
     run_ok(&[&fixture_train()[..], &args].concat());
     let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
-    assert_eq!(j["version"], 10);
-    assert_eq!(j["featurizer"]["sentiment_positive"], true);
+    assert_eq!(j["version"], version);
+    assert_eq!(j["featurizer"][field], true);
     // A head on its columns keeps it and cannot set it beside --vocab-of.
-    let head = dir.path().join("insult.json");
+    let head = dir.join("insult.json");
     run_ok(&head_on(m, head.to_str().unwrap()));
     let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
     assert_eq!(h["featurizer"], j["featurizer"]);
-    let out = run_plus(
-        &head_on(m, head.to_str().unwrap()),
-        &["--sentiment-positive"],
-    );
+    let out = run_plus(&head_on(m, head.to_str().unwrap()), &[flag]);
     assert_eq!(out.status.code(), Some(2));
     // `models` lists it, in JSON and in words.
-    let models = models_folder(dir.path(), &[(&model, "incivility")]);
+    let models = models_folder(dir, &[(&model, "incivility")]);
     let v = models_listed(&models);
     let mine = v
         .iter()
         .find(|r| r["origin"] != "built-in" && r["name"] == "incivility")
         .unwrap();
-    assert_eq!(mine["sentiment_positive"], true);
+    assert_eq!(mine[field], true);
     let text = String::from_utf8(run_ok(&["models", "--models", models.to_str().unwrap()]).stdout)
         .unwrap();
-    assert!(text.contains("the positive side too"), "{text}");
+    assert!(text.contains(listed), "{text}");
+    model
 }
 
-#[test]
-fn a_model_trained_with_sentiment_negation_records_it_and_its_heads_keep_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("neg.json");
-    let m = model.to_str().unwrap();
-    let args = ["--sentiment", "--sentiment-negation", "-o", m];
-    run_ok(&[&fixture_train()[..], &args].concat());
-    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
-    assert_eq!(j["version"], 9);
-    assert_eq!(j["featurizer"]["sentiment_negation"], true);
-    // A head on its columns keeps it and cannot set it beside --vocab-of.
-    let head = dir.path().join("insult.json");
-    run_ok(&head_on(m, head.to_str().unwrap()));
-    let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
-    assert_eq!(h["featurizer"], j["featurizer"]);
-    let out = run_plus(
-        &head_on(m, head.to_str().unwrap()),
-        &["--sentiment-negation"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    // `models` lists it, in JSON and in words.
-    let models = models_folder(dir.path(), &[(&model, "incivility")]);
-    let v = models_listed(&models);
-    let mine = v
+/// `score --explain all --top-features 40` of `texts` (one CSV row each)
+/// with the incivility model `m` alone: each row's reason features.
+fn all_reasons(dir: &Path, m: &str, texts: &[&str]) -> Vec<Vec<String>> {
+    let csv = dir.join("texts.csv");
+    let body: String = texts
         .iter()
-        .find(|r| r["origin"] != "built-in" && r["name"] == "incivility")
-        .unwrap();
-    assert_eq!(mine["sentiment_negation"], true);
-    let text = String::from_utf8(run_ok(&["models", "--models", models.to_str().unwrap()]).stdout)
-        .unwrap();
-    assert!(text.contains("after a negation"), "{text}");
-    // Scored, a negated hostile word is no longer a negative word: the
-    // reasons name none for it, and name the word when it stands alone.
-    let csv = dir.path().join("n.csv");
-    std::fs::write(&csv, "id,text\n1,i do not hate you\n2,i hate you\n").unwrap();
+        .enumerate()
+        .map(|(i, t)| format!("{},{t}\n", i + 1))
+        .collect();
+    std::fs::write(&csv, format!("id,text\n{body}")).unwrap();
     let out = run_ok(&[
         "score",
         csv.to_str().unwrap(),
@@ -4014,30 +3996,82 @@ fn a_model_trained_with_sentiment_negation_records_it_and_its_heads_keep_it() {
         "-o",
         "-",
     ]);
-    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+    String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let sent = |r: &serde_json::Value| -> Vec<String> {
-        r["reasons"]
-            .as_array()
-            .unwrap()
+        .map(|l| {
+            let r: serde_json::Value = serde_json::from_str(l).unwrap();
+            r["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|c| c["feature"].as_str().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_model_trained_with_sentiment_positive_records_it_and_its_heads_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = sentiment_setting_recorded_and_kept(
+        dir.path(),
+        "--sentiment-positive",
+        "sentiment_positive",
+        10,
+        "the positive side too",
+    );
+    // Scored, the positive inputs name the most positive word.
+    let reasons = all_reasons(
+        dir.path(),
+        model.to_str().unwrap(),
+        &["i love you", "i see you"],
+    );
+    assert!(
+        reasons[0]
             .iter()
-            .filter_map(|c| c["feature"].as_str())
+            .any(|f| f.starts_with("cue:sent_positive") && f.ends_with(":love")),
+        "{:?}",
+        reasons[0]
+    );
+    assert!(
+        reasons[1].iter().all(|f| !f.contains(":love")),
+        "{:?}",
+        reasons[1]
+    );
+}
+
+#[test]
+fn a_model_trained_with_sentiment_negation_records_it_and_its_heads_keep_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = sentiment_setting_recorded_and_kept(
+        dir.path(),
+        "--sentiment-negation",
+        "sentiment_negation",
+        9,
+        "after a negation",
+    );
+    let m = model.to_str().unwrap();
+    // Scored, a negated hostile word is no longer a negative word: the
+    // reasons name none for it, and name the word when it stands alone.
+    let reasons = all_reasons(dir.path(), m, &["i do not hate you", "i hate you"]);
+    let sent = |r: &[String]| -> Vec<String> {
+        r.iter()
             .filter(|f| f.starts_with("cue:sent_negative"))
-            .map(String::from)
+            .cloned()
             .collect()
     };
     assert!(
-        sent(&rows[0]).iter().all(|f| !f.ends_with(":hate")),
+        sent(&reasons[0]).iter().all(|f| !f.ends_with(":hate")),
         "{:?}",
-        sent(&rows[0])
+        sent(&reasons[0])
     );
     assert!(
-        sent(&rows[1]).iter().any(|f| f == "cue:sent_negative:hate"),
+        sent(&reasons[1])
+            .iter()
+            .any(|f| f == "cue:sent_negative:hate"),
         "{:?}",
-        sent(&rows[1])
+        sent(&reasons[1])
     );
 }
 
