@@ -229,22 +229,27 @@ mod tests {
     use super::*;
     use crate::features::words::words_of;
 
-    fn values(text: &str) -> [f32; 2] {
+    /// `text` normalised, [`Sentiment::values`] of its words, and the
+    /// words [`Sentiment::values`] points at (most negative, most positive;
+    /// empty: none).
+    fn read(text: &str, window: Option<u16>, negation: bool) -> ([f32; 4], [String; 2]) {
         let norm = normalized(text, NormalizeConfig::default());
         let mut w = Vec::new();
         words_of(&norm, &mut w);
-        let v = Sentiment::values(&w, None, false).0;
+        let (v, at) = Sentiment::values(&w, window, negation);
+        (v, at.map(|(s, e)| norm[s as usize..e as usize].to_string()))
+    }
+
+    fn values(text: &str) -> [f32; 2] {
+        let v = read(text, None, false).0;
         [v[0], v[1]]
     }
 
     #[test]
     fn says_where_the_most_negative_word_is() {
         let strongest = |text: &str| {
-            let norm = normalized(text, NormalizeConfig::default());
-            let mut w = Vec::new();
-            words_of(&norm, &mut w);
-            let (s, e) = Sentiment::values(&w, Some(2), false).1[0];
-            (e > s).then(|| norm[s as usize..e as usize].to_string())
+            let [low, _] = read(text, Some(2), false).1;
+            (!low.is_empty()).then_some(low)
         };
         // kill (-3.7) over hate (-2.7); the first of equals; over windows.
         assert_eq!(
@@ -258,11 +263,8 @@ mod tests {
     #[test]
     fn a_negated_negative_word_is_not_negative() {
         let read = |text: &str, negation: bool| {
-            let norm = normalized(text, NormalizeConfig::default());
-            let mut w = Vec::new();
-            words_of(&norm, &mut w);
-            let (v, [(s, e), _]) = Sentiment::values(&w, None, negation);
-            (v[0], norm[s as usize..e as usize].to_string())
+            let (v, [low, _]) = read(text, None, negation);
+            (v[0], low)
         };
         // Without the rule the negation changes nothing.
         assert_eq!(read("I do not hate them", false), (2.7, "hate".into()));
@@ -295,11 +297,8 @@ mod tests {
     #[test]
     fn the_positive_side_mirrors_the_negative() {
         let read = |text: &str, negation: bool| {
-            let norm = normalized(text, NormalizeConfig::default());
-            let mut w = Vec::new();
-            words_of(&norm, &mut w);
-            let (v, [_, (s, e)]) = Sentiment::values(&w, None, negation);
-            ([v[2], v[3]], norm[s as usize..e as usize].to_string())
+            let (v, [_, high]) = read(text, None, negation);
+            ([v[2], v[3]], high)
         };
         // `love` +3.2 over `lovely` +2.8; 2 of 5 words rated +2 or more.
         assert_eq!(
@@ -318,12 +317,7 @@ mod tests {
         assert_eq!(read("I don't love them", true), ([0.0, 0.0], String::new()));
         assert_eq!(read("not that, I love them", true).0[0], 0.0);
         assert_eq!(read("no. I really, truly love them", true).0[0], 3.2);
-        let both = |text: &str| {
-            let norm = normalized(text, NormalizeConfig::default());
-            let mut w = Vec::new();
-            words_of(&norm, &mut w);
-            Sentiment::values(&w, None, true).0
-        };
+        let both = |text: &str| super::tests::read(text, None, true).0;
         // One strong word on each side of six.
         let sixth = 1.0 / 6.0;
         assert_eq!(both("I hate it but love you"), [2.7, sixth, 3.2, sixth]);
