@@ -412,11 +412,7 @@ impl Model {
                 what: "sentiment lexicon",
                 stored: l,
                 here: crate::features::sentiment::reference(),
-                names: if f.featurizer.sentiment_positive {
-                    &crate::features::sentiment::BOTH_NAMES
-                } else {
-                    &crate::features::sentiment::NAMES
-                },
+                names: f.featurizer.sentiment_names(),
             }),
         ]
         .into_iter()

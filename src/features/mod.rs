@@ -170,6 +170,17 @@ impl Default for FeatureConfig {
 }
 
 impl FeatureConfig {
+    /// The sentiment list's input names a model with these settings reads
+    /// (when it reads the list at all): the negative side, and the positive
+    /// side with [`FeatureConfig::sentiment_positive`].
+    pub fn sentiment_names(&self) -> &'static [&'static str] {
+        if self.sentiment_positive {
+            &sentiment::BOTH_NAMES
+        } else {
+            &sentiment::NAMES
+        }
+    }
+
     /// Check ranges (a model file is user input too).
     pub fn check(&self) -> Result<(), FeatureError> {
         if !(8..=24).contains(&self.word_bits) || !(8..=24).contains(&self.char_bits) {
@@ -427,19 +438,9 @@ impl Featurizer {
             names.extend(lexicon::NAMES);
         }
         if self.sentiment {
-            names.extend(self.sentiment_names());
+            names.extend(self.config.sentiment_names());
         }
         names
-    }
-
-    /// The sentiment list's input names this featurizer gives (when it
-    /// reads the list at all).
-    pub fn sentiment_names(&self) -> &'static [&'static str] {
-        if self.config.sentiment_positive {
-            &sentiment::BOTH_NAMES
-        } else {
-            &sentiment::NAMES
-        }
     }
 
     /// The word lists' head inputs of a text with cues `c`, appended to
@@ -450,7 +451,7 @@ impl Featurizer {
             out.extend(c.lexicon.iter().map(|&v| f64::from(v)));
         }
         if self.sentiment {
-            let n = self.sentiment_names().len();
+            let n = self.config.sentiment_names().len();
             out.extend(c.sentiment[..n].iter().map(|&v| f64::from(v)));
         }
     }
