@@ -187,21 +187,21 @@ pub struct Readable {
     pub features: Vec<String>,
 }
 
-/// The words a feature points at, lowercased (`word:Idiot`, `tok:idi ##ot`
-/// and `cue:lex_mean:idiot` all point at `idiot`), with `in the parent: `
-/// before a parent's; `None` for a cue without a word, the embedding or a
-/// character n-gram.
+/// The words a feature points at, lowercased and quoted (`word:Idiot`,
+/// `tok:idi ##ot` and `cue:lex_mean:idiot` all read `“idiot”`), with
+/// `in the parent: ` before a parent's; `None` for a cue without a word,
+/// the embedding or a character n-gram.
 fn pointed_words(feature: &str) -> Option<String> {
     let (kind, rest) = feature.split_once(':')?;
-    let lower = |s: &str| s.chars().map(lower_char).collect::<String>();
-    match kind {
-        "parent" => pointed_words(rest).map(|w| format!("in the parent: {w}")),
-        "word" => Some(lower(rest)),
-        "tok" => Some(lower(&join_tokens(rest))),
-        "cue" => rest.split_once(':').map(|(_, w)| lower(w)),
-        _ => None,
-    }
-    .filter(|w| !w.is_empty())
+    let words = match kind {
+        "parent" => return pointed_words(rest).map(|w| format!("in the parent: {w}")),
+        "word" => rest.to_string(),
+        "tok" => join_tokens(rest),
+        "cue" => rest.split_once(':')?.1.to_string(),
+        _ => return None,
+    };
+    let lower: String = words.chars().map(lower_char).collect();
+    (!lower.is_empty()).then(|| format!("“{lower}”"))
 }
 
 /// The first `n` reasons pushing up of an explanation (strongest first),
@@ -219,15 +219,8 @@ pub fn readable_reasons(reasons: &[crate::classify::Contribution], n: usize) -> 
                 r.features.push(c.feature.clone());
             }
             None => {
-                let label = match &key {
-                    Some(w) => match w.strip_prefix("in the parent: ") {
-                        Some(w) => format!("in the parent: “{w}”"),
-                        None => format!("“{w}”"),
-                    },
-                    None => reason_label(&c.feature),
-                };
                 let r = Readable {
-                    label,
+                    label: key.clone().unwrap_or_else(|| reason_label(&c.feature)),
                     weight: c.weight,
                     features: vec![c.feature.clone()],
                 };
