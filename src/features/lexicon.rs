@@ -281,20 +281,15 @@ impl LexiconRef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::words::words_of;
+    use crate::features::words::normalised_words;
 
     fn values(text: &str) -> [f32; 8] {
-        let norm = normalized(text, NormalizeConfig::default());
-        let mut w = Vec::new();
-        words_of(&norm, &mut w);
-        Lexicon::builtin().values(&w, None).0
+        Lexicon::builtin().values(&normalised_words(text).1, None).0
     }
 
     /// The word or phrase of `text` rated strongest in category `c`.
     fn strongest(text: &str, c: usize) -> Option<String> {
-        let norm = normalized(text, NormalizeConfig::default());
-        let mut w = Vec::new();
-        words_of(&norm, &mut w);
+        let (norm, w) = normalised_words(text);
         let (s, e) = Lexicon::builtin().values(&w, Some(2)).1[c];
         (e > s).then(|| norm[s as usize..e as usize].to_string())
     }

@@ -227,15 +227,13 @@ pub fn reference() -> LexiconRef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::words::words_of;
+    use crate::features::words::normalised_words;
 
     /// `text` normalised, [`Sentiment::values`] of its words, and the
     /// words [`Sentiment::values`] points at (most negative, most positive;
     /// empty: none).
     fn read(text: &str, window: Option<u16>, negation: bool) -> ([f32; 4], [String; 2]) {
-        let norm = normalized(text, NormalizeConfig::default());
-        let mut w = Vec::new();
-        words_of(&norm, &mut w);
+        let (norm, w) = normalised_words(text);
         let (v, at) = Sentiment::values(&w, window, negation);
         (v, at.map(|(s, e)| norm[s as usize..e as usize].to_string()))
     }

@@ -166,6 +166,16 @@ pub fn word_at(start: usize, w: &str, info: WordInfo) -> Word {
     }
 }
 
+/// `text` normalised with the default settings, and its words
+/// ([`words_of`]): what the word lists' tests read.
+#[cfg(test)]
+pub(crate) fn normalised_words(text: &str) -> (String, Vec<Word>) {
+    let norm = super::normalize::normalized(text, super::normalize::NormalizeConfig::default());
+    let mut w = Vec::new();
+    words_of(&norm, &mut w);
+    (norm, w)
+}
+
 /// The words of normalised text `norm` with their info, appended to `out`
 /// without the tokenizer's cache (the same words and info as
 /// [`super::Tokens::encode_words`] gives).
