@@ -1190,6 +1190,36 @@ fn a_cue_window_is_written_as_version_8_and_read_back_alike() {
     assert!(e.contains("cue_window"), "{e}");
 }
 
+/// `m`, trained with the featurizer setting `field` on, and `plain`, the
+/// same without it: `m`'s file records the setting and is written as
+/// format `version` (the version before is refused), `plain`'s leaves the
+/// field out (older builds read it), and `m` read back scores `text` as
+/// `m` does. Returns both files' JSON.
+fn setting_written_as(
+    m: &Model,
+    plain: &Model,
+    field: &str,
+    version: u64,
+    text: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    let bytes = m.to_json();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["version"], version);
+    assert_eq!(v["featurizer"][field], true);
+    let pv: serde_json::Value = serde_json::from_slice(&plain.to_json()).unwrap();
+    assert!(pv["featurizer"].get(field).is_none());
+    let back = Model::from_json(&bytes, "m.json").unwrap();
+    assert_eq!(
+        serde_json::to_value(back.featurizer.config).unwrap()[field],
+        true
+    );
+    let mut s = ScoreScratch::default();
+    assert_eq!(back.score(text, "", &mut s), m.score(text, "", &mut s));
+    let e = load_error(&v, |v| v["version"] = (version - 1).into());
+    assert!(e.contains(&format!("version {version}")), "{e}");
+    (v, pv)
+}
+
 #[test]
 fn sentiment_negation_is_written_as_version_9_and_changes_only_negated_words() {
     let c = corpus();
@@ -1200,20 +1230,7 @@ fn sentiment_negation_is_written_as_version_9_and_changes_only_negated_words() {
     let m = fit_toy(f, &c);
     let negated = "i do not hate you, you are not awful";
     assert_paths_agree(&m, &["what a moron", negated]);
-    let bytes = m.to_json();
-    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(v["version"], 9);
-    assert_eq!(v["featurizer"]["sentiment_negation"], true);
-    // Without the rule the field is not written (older builds read the file).
-    let pv: serde_json::Value = serde_json::from_slice(&plain.to_json()).unwrap();
-    assert!(pv["featurizer"].get("sentiment_negation").is_none());
-    let back = Model::from_json(&bytes, "m.json").unwrap();
-    assert!(back.featurizer.config.sentiment_negation);
-    let mut s = ScoreScratch::default();
-    assert_eq!(
-        back.score(negated, "", &mut s),
-        m.score(negated, "", &mut s)
-    );
+    setting_written_as(&m, &plain, "sentiment_negation", 9, negated);
     // The inputs: a negated negative word is not negative, a plain one is.
     let cues = |text: &str| {
         let mut sc = crate::features::Scratch::default();
@@ -1221,9 +1238,6 @@ fn sentiment_negation_is_written_as_version_9_and_changes_only_negated_words() {
     };
     assert_eq!(cues("i do not hate you").sentiment[0], 0.0);
     assert!(cues("i hate you").sentiment[0] > 2.0);
-    // An older version number is refused.
-    let e = load_error(&v, |v| v["version"] = 8.into());
-    assert!(e.contains("version 9"), "{e}");
 }
 
 #[test]
@@ -1244,21 +1258,10 @@ fn sentiment_positive_is_written_as_version_10_with_two_more_inputs() {
         &names[names.len() - 2..],
         &crate::features::sentiment::POSITIVE_NAMES
     );
-    let bytes = m.to_json();
-    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(v["version"], 10);
-    assert_eq!(v["featurizer"]["sentiment_positive"], true);
-    let pv: serde_json::Value = serde_json::from_slice(&plain.to_json()).unwrap();
-    assert!(pv["featurizer"].get("sentiment_positive").is_none());
+    let (_, pv) = setting_written_as(&m, &plain, "sentiment_positive", 10, praise);
     assert_eq!(pv["version"], 9);
-    let back = Model::from_json(&bytes, "m.json").unwrap();
-    assert!(back.featurizer.config.sentiment_positive);
-    let mut s = ScoreScratch::default();
-    assert_eq!(back.score(praise, "", &mut s), m.score(praise, "", &mut s));
-    // An older version number is refused, and so is a file whose head has
-    // the weights of the model without the positive side.
-    let e = load_error(&v, |v| v["version"] = 9.into());
-    assert!(e.contains("version 10"), "{e}");
+    // A file whose head has the weights of the model without the positive
+    // side is refused.
     let e = load_error(&pv, |v| {
         v["featurizer"]["sentiment_positive"] = true.into();
         v["version"] = 10.into();
