@@ -30,7 +30,7 @@ pub const FORMAT: &str = "threadlens-model";
 /// with the oldest version that can hold it ([`version_for`]), so models
 /// with the original settings stay readable by older builds, and an older
 /// build refuses a model whose settings it would misread.
-pub const VERSION: u32 = 10;
+pub const VERSION: u32 = 11;
 
 /// The format version a model with this featurizer config is written as:
 /// 2 adds [`crate::features::CharWords::Unknown`], 3
@@ -43,9 +43,12 @@ pub const VERSION: u32 = 10;
 /// words left out of the sentiment inputs
 /// ([`crate::features::FeatureConfig::sentiment_negation`]), 10 the
 /// sentiment list's positive side
-/// ([`crate::features::FeatureConfig::sentiment_positive`]).
+/// ([`crate::features::FeatureConfig::sentiment_positive`]), 11 group
+/// names read as one word ([`crate::features::groups`]).
 pub fn version_for(config: &FeatureConfig, embedding: bool, lexicon: bool, sentiment: bool) -> u32 {
-    if config.sentiment_positive {
+    if config.normalize.fold_groups {
+        11
+    } else if config.sentiment_positive {
         10
     } else if config.sentiment_negation {
         9

@@ -19,6 +19,7 @@
 
 pub mod cues;
 pub mod embed;
+pub mod groups;
 pub mod lexicon;
 pub mod normalize;
 pub mod pair;
@@ -196,6 +197,13 @@ impl FeatureConfig {
         }
         if self.cue_window == Some(0) {
             return Err(FeatureError::Config("cue_window must be at least 1".into()));
+        }
+        // The group fold's list is the spelling folds', whose fingerprint
+        // the model records with them.
+        if self.normalize.fold_groups && self.normalize.fold_spelling.is_none() {
+            return Err(FeatureError::Config(
+                "the group fold needs the spelling folds".into(),
+            ));
         }
         // The lists are built only for a model that folds.
         match self.normalize.fold_spelling {
@@ -462,6 +470,9 @@ impl Featurizer {
         if self.config.normalize.fold_spelling.is_some() {
             spelling::Spelling::builtin()
                 .fold(&mut s.norm, &mut s.tmp, |w| self.tokens.is_whole_token(w));
+        }
+        if self.config.normalize.fold_groups {
+            groups::fold(&mut s.norm, &mut s.tmp);
         }
         st
     }

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Should every group name be read as one word? (2026-12-05)
+
+    python3 research/group_fold.py [loso] [ia]
+
+The IDENTITY_ATTACK head scores a group's name by its data's base rate: Fox News's 17 train rows
+that name Muslims are all hate, so `Muslims` alone scores 0.90, while a group the data rarely names
+is not flagged however it is attacked. The variant `groups` (`train --fold-groups`, with the
+spelling folds) reads every name of the spelling folds' group list as one word (`folk`) in every
+model, so the head can only learn what is said of *a* group.
+
+Measured on validation only (each train split cut 75/25 by a CRC-32 of task and thread or id), both
+variants with the shipped recipe:
+  1. TOXICITY: `scripts/bench_models.py --loso` (LOSO and in-domain means);
+  2. IDENTITY_ATTACK, the shipped head's recipe (counter-speech rows, civil group mentions appended
+     to OLID's file, files balanced, C = 2) on the columns of an incivility model trained here
+     with or without the flag: each file's validation ROC AUC, their mean, the mean with the
+     held-out civil group mentions added (+civ); and
+     - `mention auc`: the validation hate rows that name a group against the held-out civil group
+       mentions (every one names a group): does the head tell what is said of a group, among
+       texts that name one;
+     - `swap auc`: the same rows with each group name replaced by one of SWAP (chosen by a hash of
+       the row id), so the hate is aimed at a group other than the one the data named.
+
+The rule, written before the runs: keep `groups` if LOSO is at least base - 0.002, in-domain at
+least base - 0.003, each IDENTITY_ATTACK file within 0.02 of base, mean+civ at least base - 0.005,
+and `mention auc` up by 0.01 or more or `swap auc` up by 0.02 or more. The functional cases are
+read after the choice.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import zlib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "research"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from untargeted_profanity import loso, tasks_dirs  # noqa: E402
+
+EXE = os.path.join(ROOT, "target", "release", "threadlens")
+B = os.path.join(ROOT, "..", "shared", "bench", "tasks")
+TASKS = ["olid_a", "reddit_incivility", "davidson", "gh_incivility", "c3_toxic", "fox_news_hate"]
+RECIPE = ["--embeddings=models/embeddings.json", "--lexicon", "--sentiment", "--fold-spelling", "--cue-window=50",
+          "--sentiment-negation", "--sentiment-positive"]
+SWAP = ["women", "Jews", "Hindus", "disabled people", "Asians", "immigrants", "lesbians", "Catholics"]
+
+
+def ia():
+    """The IDENTITY_ATTACK half, on the columns of $VOCAB_OF (read by the imported helpers)."""
+    from identity_negatives_choice import IA, TMP, auc, report, split_train, train_head, write
+    from identity_negatives_data import FRAMES, GROUPS, civil_group_mentions, counter_speech
+    names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
+    parts = list(civil_group_mentions(B))
+    civ_va = [r for s, r in parts if s == "held"]
+    civ_tr = [r for s, r in parts if s == "train"]
+    tr, va = split_train()
+    va_files = {t: write(os.path.join(TMP, f"{t}_va.csv"), va[t]) for t in IA}
+    data = [write(os.path.join(TMP, f"{t}_tr.csv"),
+                  tr[t] + counter_speech(tr[t], FRAMES, "cs") + (civ_tr if t == "olid" else [])) for t in IA]
+    m = train_head(data, os.path.join(TMP, "m.json"))
+    out = report(m, va_files, civ_va)
+    hate = [r for t in IA for r in va[t] if r[5] == "1" and names.search(r[3])]
+    out["mention auc"] = auc(m, write(os.path.join(TMP, "mention.csv"), hate + civ_va))
+
+    def swapped(r):
+        g = SWAP[zlib.crc32(r[0].encode()) % len(SWAP)]
+        return [r[0], r[1], r[2], names.sub(g, r[3]), "", r[5]]
+    out["swap auc"] = auc(m, write(os.path.join(TMP, "swap.csv"), [swapped(r) for r in hate + civ_va]))
+    out["mention rows"] = f"{len(hate)} hate / {len(civ_va)} civil"
+    print(json.dumps(out))
+
+
+def main():
+    if sys.argv[1:] == ["ia-only"]:
+        return ia()
+    only = set(sys.argv[1:])
+    with tempfile.TemporaryDirectory(prefix="tl-groups-") as tmp:
+        base_dir = tasks_dirs(tmp, False, set())["base"]
+        for variant, extra in (("base", []), ("groups", ["--fold-groups"])):
+            if not only or "loso" in only:
+                rows = loso(base_dir, os.path.join(tmp, variant + ".jsonl"),
+                            ["--sentiment-negation", "--sentiment-positive", *extra])
+                lm = sum(r["loso_auc"] for r in rows) / len(rows)
+                im = sum(r["in_domain_auc"] for r in rows) / len(rows)
+                per = " ".join(f"{r['held_out']} {r['loso_auc']:.4f}/{r['in_domain_auc']:.4f}" for r in rows)
+                print(f"{variant}: LOSO {lm:.4f} in-domain {im:.4f} | {per}", flush=True)
+            if not only or "ia" in only:
+                # The incivility model the heads take their columns from, as the shipped one is trained.
+                vocab = os.path.join(tmp, variant + "_incivility.json")
+                subprocess.run([EXE, "-q", "train", "--tokenizer", "models/tokenizer.json", *RECIPE, *extra,
+                                "--data", *[os.path.join(B, t, "train.csv") for t in TASKS], "-o", vocab],
+                               check=True, cwd=ROOT, capture_output=True)
+                out = subprocess.run([sys.executable, os.path.abspath(__file__), "ia-only"],
+                                     env={**os.environ, "VOCAB_OF": vocab}, capture_output=True, text=True,
+                                     check=True, cwd=ROOT).stdout
+                print(f"{variant}: IDENTITY_ATTACK {out.strip()}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
