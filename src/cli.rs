@@ -338,6 +338,8 @@ pub struct TrainArgs {
     /// With `--fold-spelling`: read every group name of the spelling folds'
     /// list (`muslims`, `women`, `gay` ...) as one word, so the model learns
     /// what is said of a group rather than which groups its data attacked.
+    /// Explanations name the word as it is read, `folk`. (Measured for the
+    /// built-in models and not taken: models/MODEL_CARD.md.)
     #[arg(long, requires = "fold_spelling")]
     pub fold_groups: bool,
     /// Read the dense cues of a text longer than this many words per

@@ -3891,6 +3891,95 @@ fn a_model_trained_with_spelling_folds_reads_spaced_and_misspelled_words_as_writ
 }
 
 #[test]
+fn a_model_trained_with_the_group_fold_scores_every_group_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("groups.json");
+    let m = model.to_str().unwrap();
+    // The fold's list is the spelling folds': it is refused without them.
+    let out = run_plus(&fixture_train(), &["--fold-groups", "-o", m]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!model.exists());
+    run_ok(
+        &[
+            &fixture_train()[..],
+            &["--fold-spelling", "--fold-groups", "-o", m],
+        ]
+        .concat(),
+    );
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(j["version"], 11);
+    assert_eq!(j["featurizer"]["normalize"]["fold_groups"], true);
+    let head = dir.path().join("head.json");
+    run_ok(&head_on(m, head.to_str().unwrap()));
+    let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
+    assert_eq!(h["featurizer"], j["featurizer"]);
+    assert_eq!(
+        run_plus(&head_on(m, head.to_str().unwrap()), &["--fold-groups"])
+            .status
+            .code(),
+        Some(2)
+    );
+    // Group names of the same length score alike with the fold (the length
+    // cue reads characters), and differently without it.
+    let plain = dir.path().join("plain.json");
+    run_ok(
+        &[
+            &fixture_train()[..],
+            &["--fold-spelling", "-o", plain.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    let input = dir.path().join("c.csv");
+    std::fs::write(
+        &input,
+        "id,text\n1,i hate muslims and they are idiots\n2,i hate mexican and they are idiots\n3,i hate lesbian and they are idiots\n",
+    )
+    .unwrap();
+    let scores = |model: &str| -> Vec<f64> {
+        let out = run_ok(&[
+            "-q",
+            "score",
+            input.to_str().unwrap(),
+            "--no-stance",
+            "--incivility-model",
+            model,
+        ]);
+        lines(&out.stdout)
+            .iter()
+            .map(|r| r["incivility"].as_f64().unwrap())
+            .collect()
+    };
+    let folded = scores(m);
+    assert!(
+        folded[0] == folded[1] && folded[1] == folded[2],
+        "{folded:?}"
+    );
+    let unfolded = scores(plain.to_str().unwrap());
+    assert!(
+        unfolded[0] != unfolded[1] || unfolded[1] != unfolded[2],
+        "{unfolded:?}"
+    );
+    // `models` says which model folds groups.
+    let models = models_folder(dir.path(), &[(&plain, "incivility"), (&model, "insult")]);
+    let v = models_listed(&models);
+    let of = |name: &str| {
+        v.iter()
+            .find(|r| r["origin"] != "built-in" && r["name"] == name)
+            .map(|r| r["fold_groups"].clone())
+            .unwrap()
+    };
+    assert_eq!(of("insult"), true);
+    assert_eq!(of("incivility"), false);
+    let text = String::from_utf8(run_ok(&["models", "--models", models.to_str().unwrap()]).stdout)
+        .unwrap();
+    assert_eq!(
+        text.matches("groups: every group name").count(),
+        1,
+        "{text}"
+    );
+}
+
+#[test]
 fn a_model_trained_with_a_cue_window_records_it_and_its_heads_keep_it() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("cw.json");

@@ -89,7 +89,10 @@ mod tests {
             folded("women and gay men, and muslim's rights"),
             "folk and folk men, and folk's rights"
         );
-        assert_eq!(folded("muslims2 musl1ms muslimsx"), "muslims2 musl1ms muslimsx");
+        assert_eq!(
+            folded("muslims2 musl1ms muslimsx"),
+            "muslims2 musl1ms muslimsx"
+        );
         assert_eq!(folded("nothing to see"), "nothing to see");
         assert_eq!(folded("jews"), "folk");
         assert_eq!(folded(""), "");
@@ -103,6 +106,24 @@ mod tests {
             assert_eq!(folded(&format!("the {g}!")), "the folk!", "{g}");
         }
         assert!(!is_group("folk") && !is_group("people"));
+    }
+
+    #[test]
+    fn a_model_that_folds_groups_without_the_spelling_folds_is_refused() {
+        use crate::features::{spelling::Spelling, FeatureConfig, NormalizeConfig};
+        let with = |spelling| FeatureConfig {
+            normalize: NormalizeConfig {
+                fold_spelling: spelling,
+                fold_groups: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let e = with(None).check().unwrap_err().to_string();
+        assert!(e.contains("group fold"), "{e}");
+        assert!(with(Some(Spelling::builtin().fingerprint()))
+            .check()
+            .is_ok());
     }
 
     proptest! {
