@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""Should every group name be read as one word? (2026-12-05)
+"""Should every group name be read as one shared word too? (2026-12-05)
 
     python3 research/group_fold.py [loso] [ia]
 
 The IDENTITY_ATTACK head scores a group's name by its data's base rate: Fox News's 17 train rows
-that name Muslims are all hate, so `Muslims` alone scores 0.90, while a group the data rarely names
-is not flagged however it is attacked. The variant `groups` (`train --fold-groups`, with the
-spelling folds) reads every name of the spelling folds' group list as one word (`folk`) in every
-model, so the head can only learn what is said of *a* group.
+that name Muslims are all hate, so `Muslims` alone scores 0.90, while hate against a group the data
+rarely names is not flagged. Two variants, both with the spelling folds (whose group list they use),
+in every model of the featurizer:
+  - `replace` (`train --fold-groups` at commit ccbca8d): every listed name becomes one word, `folk`,
+    so the head can learn only what is said of *a* group;
+  - `add` (`train --group-word`, this script): every listed name is followed by `folk`, so the head
+    learns what is said of any group through the shared word and its n-grams, beside what its data
+    said of each group (a rare group's name borrows what was learned of the others).
+`replace` was run first; it failed the rule below on the civil-mentions guard (the shipped head
+tells Fox's hate from the civil mentions by *which* group is named), and `add` was then written to
+keep the names while sharing what is said of them, and run under the same rule.
 
-Measured on validation only (each train split cut 75/25 by a CRC-32 of task and thread or id), both
-variants with the shipped recipe:
+Measured on validation only (each train split cut 75/25 by a CRC-32 of task and thread or id), each
+variant with the shipped recipe:
   1. TOXICITY: `scripts/bench_models.py --loso` (LOSO and in-domain means);
   2. IDENTITY_ATTACK, the shipped head's recipe (counter-speech rows, civil group mentions appended
      to OLID's file, files balanced, C = 2) on the columns of an incivility model trained here
@@ -22,7 +29,7 @@ variants with the shipped recipe:
      - `swap auc`: the same rows with each group name replaced by one of SWAP (chosen by a hash of
        the row id), so the hate is aimed at a group other than the one the data named.
 
-The rule, written before the runs: keep `groups` if LOSO is at least base - 0.002, in-domain at
+The rule, written before the runs: keep a variant if LOSO is at least base - 0.002, in-domain at
 least base - 0.003, each IDENTITY_ATTACK file within 0.02 of base, mean+civ at least base - 0.005,
 and `mention auc` up by 0.01 or more or `swap auc` up by 0.02 or more. The functional cases are
 read after the choice.
@@ -79,7 +86,7 @@ def main():
     only = set(sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="tl-groups-") as tmp:
         base_dir = tasks_dirs(tmp, False, set())["base"]
-        for variant, extra in (("base", []), ("groups", ["--fold-groups"])):
+        for variant, extra in (("base", []), ("add", ["--group-word"])):
             if not only or "loso" in only:
                 rows = loso(base_dir, os.path.join(tmp, variant + ".jsonl"),
                             ["--sentiment-negation", "--sentiment-positive", *extra])

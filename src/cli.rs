@@ -325,7 +325,7 @@ pub struct TrainArgs {
     /// little cost beyond it. The featurizer and vocabulary options above
     /// (`--tokenizer`, `--char-*`, `--word-bits`, `--min-df` ...) come from
     /// that model and cannot be given with it.
-    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df", "fold_spelling", "cue_window", "sentiment_negation", "sentiment_positive", "fold_groups"])]
+    #[arg(long, value_name = "MODEL", conflicts_with_all = ["tokenizer", "vocab_size", "mixture", "char_ngrams", "char_words", "char_tf", "word_bits", "char_bits", "min_df", "fold_spelling", "cue_window", "sentiment_negation", "sentiment_positive", "group_word"])]
     pub vocab_of: Option<PathBuf>,
     /// Before tokenizing, join letters spaced or dotted out into the word
     /// they spell (`m u s l i m s`, `k.i.l.l`) when it is a group's name
@@ -335,13 +335,13 @@ pub struct TrainArgs {
     /// lists' fingerprint and needs a threadlens with the same lists.
     #[arg(long)]
     pub fold_spelling: bool,
-    /// With `--fold-spelling`: read every group name of the spelling folds'
-    /// list (`muslims`, `women`, `gay` ...) as one word, so the model learns
-    /// what is said of a group rather than which groups its data attacked.
-    /// Explanations name the word as it is read, `folk`. (Measured for the
-    /// built-in models and not taken: models/MODEL_CARD.md.)
+    /// With `--fold-spelling`: follow every group name of the spelling
+    /// folds' list (`muslims`, `women`, `gay` ...) with one word they all
+    /// share, so the model learns what is said of any group beside what its
+    /// data said of each, and a group the data rarely names is not passed
+    /// over. Explanations show the shared word as `[group]`.
     #[arg(long, requires = "fold_spelling")]
-    pub fold_groups: bool,
+    pub group_word: bool,
     /// Read the dense cues of a text longer than this many words per
     /// window of this many words: counts (`!`, `?`, `you`, negations) as a
     /// rate per window, the lexicons' strongest ratings as their mean over

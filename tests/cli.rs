@@ -3891,36 +3891,36 @@ fn a_model_trained_with_spelling_folds_reads_spaced_and_misspelled_words_as_writ
 }
 
 #[test]
-fn a_model_trained_with_the_group_fold_scores_every_group_alike() {
+fn a_model_trained_with_the_group_word_records_it_and_explains_it() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("groups.json");
     let m = model.to_str().unwrap();
-    // The fold's list is the spelling folds': it is refused without them.
-    let out = run_plus(&fixture_train(), &["--fold-groups", "-o", m]);
+    // The word's list is the spelling folds': it is refused without them.
+    let out = run_plus(&fixture_train(), &["--group-word", "-o", m]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!model.exists());
     run_ok(
         &[
             &fixture_train()[..],
-            &["--fold-spelling", "--fold-groups", "-o", m],
+            &["--fold-spelling", "--group-word", "-o", m],
         ]
         .concat(),
     );
     let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
     assert_eq!(j["version"], 11);
-    assert_eq!(j["featurizer"]["normalize"]["fold_groups"], true);
+    assert_eq!(j["featurizer"]["normalize"]["group_word"], true);
     let head = dir.path().join("head.json");
     run_ok(&head_on(m, head.to_str().unwrap()));
     let h: serde_json::Value = serde_json::from_slice(&std::fs::read(&head).unwrap()).unwrap();
     assert_eq!(h["featurizer"], j["featurizer"]);
     assert_eq!(
-        run_plus(&head_on(m, head.to_str().unwrap()), &["--fold-groups"])
+        run_plus(&head_on(m, head.to_str().unwrap()), &["--group-word"])
             .status
             .code(),
         Some(2)
     );
-    // Group names of the same length score alike with the fold (the length
-    // cue reads characters), and differently without it.
+    // The shared word's features are explained as `[group]`, never as the
+    // word the text is read with; a model without it has none.
     let plain = dir.path().join("plain.json");
     run_ok(
         &[
@@ -3932,51 +3932,63 @@ fn a_model_trained_with_the_group_fold_scores_every_group_alike() {
     let input = dir.path().join("c.csv");
     std::fs::write(
         &input,
-        "id,text\n1,i hate muslims and they are idiots\n2,i hate mexican and they are idiots\n3,i hate lesbian and they are idiots\n",
+        "id,text\n1,i hate muslims and they are idiots\n2,you are an idiot\n",
     )
     .unwrap();
-    let scores = |model: &str| -> Vec<f64> {
+    let reasons = |model: &str| -> Vec<Vec<String>> {
         let out = run_ok(&[
             "-q",
             "score",
             input.to_str().unwrap(),
             "--no-stance",
+            "--explain",
+            "all",
+            "--top-features",
+            "1000",
             "--incivility-model",
             model,
         ]);
         lines(&out.stdout)
             .iter()
-            .map(|r| r["incivility"].as_f64().unwrap())
+            .map(|r| {
+                r["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["feature"].as_str().unwrap().to_string())
+                    .collect()
+            })
             .collect()
     };
-    let folded = scores(m);
+    let with = reasons(m);
+    let group: Vec<&String> = with[0].iter().filter(|f| f.contains("[group]")).collect();
+    assert!(group.iter().any(|f| *f == "word:[group]"), "{with:?}");
     assert!(
-        folded[0] == folded[1] && folded[1] == folded[2],
-        "{folded:?}"
+        !with.concat().iter().any(|f| f.contains("folk")),
+        "{with:?}"
     );
-    let unfolded = scores(plain.to_str().unwrap());
-    assert!(
-        unfolded[0] != unfolded[1] || unfolded[1] != unfolded[2],
-        "{unfolded:?}"
-    );
-    // `models` says which model folds groups.
+    assert!(!with[1].iter().any(|f| f.contains("[group]")), "{with:?}");
+    let without = reasons(plain.to_str().unwrap());
+    assert!(!without
+        .concat()
+        .iter()
+        .any(|f| f.contains("[group]") || f.contains("folk")));
+    // `models` says which model has it.
     let models = models_folder(dir.path(), &[(&plain, "incivility"), (&model, "insult")]);
     let v = models_listed(&models);
-    let of = |name: &str| {
+    let of = |builtin: bool, name: &str| {
         v.iter()
-            .find(|r| r["origin"] != "built-in" && r["name"] == name)
-            .map(|r| r["fold_groups"].clone())
+            .find(|r| (r["origin"] == "built-in") == builtin && r["name"] == name)
+            .map(|r| r["group_word"].clone())
             .unwrap()
     };
-    assert_eq!(of("insult"), true);
-    assert_eq!(of("incivility"), false);
+    assert_eq!(of(false, "insult"), true);
+    assert_eq!(of(false, "incivility"), false);
+    // The built-in models have it (model card, "The shared group word").
+    assert_eq!(of(true, "incivility"), true);
     let text = String::from_utf8(run_ok(&["models", "--models", models.to_str().unwrap()]).stdout)
         .unwrap();
-    assert_eq!(
-        text.matches("groups: every group name").count(),
-        1,
-        "{text}"
-    );
+    assert!(text.contains("groups: every group name (muslims, women, gay ...) also read as one shared word, [group] in explanations"), "{text}");
 }
 
 #[test]

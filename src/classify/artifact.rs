@@ -43,10 +43,10 @@ pub const VERSION: u32 = 11;
 /// words left out of the sentiment inputs
 /// ([`crate::features::FeatureConfig::sentiment_negation`]), 10 the
 /// sentiment list's positive side
-/// ([`crate::features::FeatureConfig::sentiment_positive`]), 11 group
-/// names read as one word ([`crate::features::groups`]).
+/// ([`crate::features::FeatureConfig::sentiment_positive`]), 11 the
+/// shared group word ([`crate::features::groups`]).
 pub fn version_for(config: &FeatureConfig, embedding: bool, lexicon: bool, sentiment: bool) -> u32 {
-    if config.normalize.fold_groups {
+    if config.normalize.group_word {
         11
     } else if config.sentiment_positive {
         10

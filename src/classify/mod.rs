@@ -999,7 +999,7 @@ impl Model {
         let side_names = |norm: &str, trace: Option<Trace<'_>>, side: u32| {
             let fz = &self.featurizer;
             let on_side = wanted_on(side);
-            match (by_words, fused) {
+            let mut names = match (by_words, fused) {
                 (true, Some(_)) => {
                     // Token n-grams from the trace, words or character
                     // n-grams from what the contributions kept; then as one
@@ -1021,7 +1021,13 @@ impl Model {
                 }
                 _ if on_side => fz.names_in(norm, trace, side, want),
                 _ => Vec::new(),
+            };
+            if fz.config.normalize.group_word {
+                for n in &mut names {
+                    crate::features::groups::show_in(&mut n.name);
+                }
             }
+            names
         };
         let mut names = side_names(&text.norm, Some(text.trace()), 0);
         if self.sides == 2 {

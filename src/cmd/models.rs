@@ -44,8 +44,8 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
         "sentiment": m.featurizer.sentiment.then(threadlens::features::sentiment::reference),
         // The word lists' fingerprint, as the model records it.
         "fold_spelling": m.featurizer.config.normalize.fold_spelling.map(|f| format!("{f:08x}")),
-        // Every group name read as one word.
-        "fold_groups": m.featurizer.config.normalize.fold_groups,
+        // Every group name followed by the word all of them share.
+        "group_word": m.featurizer.config.normalize.group_word,
         // Words per window of the dense cues (null: the whole text).
         "cue_window": m.featurizer.config.cue_window,
         // Negated negative words left out of the sentiment inputs.
@@ -133,10 +133,10 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
                 "           spelling: spaced-out letters joined, group names misspelled by one letter read as the name (word lists {f})"
             );
         }
-        if r["fold_groups"].as_bool() == Some(true) {
+        if r["group_word"].as_bool() == Some(true) {
             println!(
-                "           groups: every group name (muslims, women, gay ...) read as one word, `{}`",
-                threadlens::features::groups::PLACEHOLDER
+                "           groups: every group name (muslims, women, gay ...) also read as one shared word, {} in explanations",
+                threadlens::features::groups::SHOWN
             );
         }
         if let Some(w) = r["cue_window"].as_u64() {

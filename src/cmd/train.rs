@@ -243,7 +243,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
             fold_spelling: a
                 .fold_spelling
                 .then(|| threadlens::features::spelling::Spelling::builtin().fingerprint()),
-            fold_groups: a.fold_groups,
+            group_word: a.group_word,
             ..Default::default()
         },
         cue_window: a.cue_window,

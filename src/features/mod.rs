@@ -198,11 +198,11 @@ impl FeatureConfig {
         if self.cue_window == Some(0) {
             return Err(FeatureError::Config("cue_window must be at least 1".into()));
         }
-        // The group fold's list is the spelling folds', whose fingerprint
+        // The group word's list is the spelling folds', whose fingerprint
         // the model records with them.
-        if self.normalize.fold_groups && self.normalize.fold_spelling.is_none() {
+        if self.normalize.group_word && self.normalize.fold_spelling.is_none() {
             return Err(FeatureError::Config(
-                "the group fold needs the spelling folds".into(),
+                "the group word needs the spelling folds".into(),
             ));
         }
         // The lists are built only for a model that folds.
@@ -471,8 +471,8 @@ impl Featurizer {
             spelling::Spelling::builtin()
                 .fold(&mut s.norm, &mut s.tmp, |w| self.tokens.is_whole_token(w));
         }
-        if self.config.normalize.fold_groups {
-            groups::fold(&mut s.norm, &mut s.tmp);
+        if self.config.normalize.group_word {
+            groups::mark(&mut s.norm, &mut s.tmp);
         }
         st
     }

@@ -22,10 +22,11 @@ pub struct NormalizeConfig {
     /// model was trained with (absent in models from before the fold).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fold_spelling: Option<u32>,
-    /// Read every group name as one word ([`super::groups`], after the
-    /// spelling folds, whose fingerprint covers the names).
+    /// Follow every group name with the word all of them share
+    /// ([`super::groups`], after the spelling folds, whose fingerprint
+    /// covers the names).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub fold_groups: bool,
+    pub group_word: bool,
 }
 
 impl Default for NormalizeConfig {
@@ -34,7 +35,7 @@ impl Default for NormalizeConfig {
             fold_leet: true,
             fold_repeats: true,
             fold_spelling: None,
-            fold_groups: false,
+            group_word: false,
         }
     }
 }
