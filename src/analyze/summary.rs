@@ -201,8 +201,15 @@ fn pointed_words(feature: &str) -> Option<String> {
         _ => return None,
     };
     let lower: String = words.chars().map(lower_char).collect();
+    if lower == crate::features::groups::SHOWN {
+        return Some(GROUP_LABEL.into());
+    }
     (!lower.is_empty()).then(|| format!("“{lower}”"))
 }
+
+/// How a reason reads that is the word every group's name shares
+/// (`word:[group]`, `tok:[group]`; models trained with `--group-word`).
+const GROUP_LABEL: &str = "naming a group";
 
 /// The first `n` reasons pushing up of an explanation (strongest first),
 /// those that point at the same words taken together: `word:fuck`,
@@ -242,6 +249,8 @@ pub fn reason_label(feature: &str) -> String {
     };
     match kind {
         "parent" => format!("in the parent: {}", reason_label(rest)),
+        // The word every group's name shares (`train --group-word`).
+        "word" | "tok" if rest == crate::features::groups::SHOWN => GROUP_LABEL.into(),
         "word" => format!("“{rest}”"),
         "tok" => format!("“{}”", join_tokens(rest)),
         "chr" => {
@@ -426,6 +435,17 @@ mod tests {
     #[test]
     fn reasons_read_as_words() {
         assert_eq!(reason_label("word:idiot"), "“idiot”");
+        assert_eq!(reason_label("word:[group]"), "naming a group");
+        assert_eq!(reason_label("tok:[group]"), "naming a group");
+        assert_eq!(reason_label("tok:hate [group]"), "“hate [group]”");
+        assert_eq!(
+            pointed_words("word:[group]").as_deref(),
+            Some("naming a group")
+        );
+        assert_eq!(
+            pointed_words("tok:[group]").as_deref(),
+            Some("naming a group")
+        );
         assert_eq!(reason_label("tok:shut up"), "“shut up”");
         assert_eq!(reason_label("tok:f ##uck off"), "“fuck off”");
         assert_eq!(reason_label("chr:_idi"), "“idi…”");
