@@ -37,19 +37,15 @@ read after the choice.
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from untargeted_profanity import loso, tasks_dirs  # noqa: E402
+from untargeted_profanity import compare_variants  # noqa: E402
 
-EXE = os.path.join(ROOT, "target", "release", "threadlens")
 B = os.path.join(ROOT, "..", "shared", "bench", "tasks")
-TASKS = ["olid_a", "reddit_incivility", "davidson", "gh_incivility", "c3_toxic", "fox_news_hate"]
 RECIPE = ["--embeddings=models/embeddings.json", "--lexicon", "--sentiment", "--fold-spelling", "--cue-window=50",
           "--sentiment-negation", "--sentiment-positive"]
 SWAP = ["women", "Jews", "Hindus", "disabled people", "Asians", "immigrants", "lesbians", "Catholics"]
@@ -83,27 +79,9 @@ def ia():
 def main():
     if sys.argv[1:] == ["ia-only"]:
         return ia()
-    only = set(sys.argv[1:])
-    with tempfile.TemporaryDirectory(prefix="tl-groups-") as tmp:
-        base_dir = tasks_dirs(tmp, False, set())["base"]
-        for variant, extra in (("base", []), ("add", ["--group-word"])):
-            if not only or "loso" in only:
-                rows = loso(base_dir, os.path.join(tmp, variant + ".jsonl"),
-                            ["--sentiment-negation", "--sentiment-positive", *extra])
-                lm = sum(r["loso_auc"] for r in rows) / len(rows)
-                im = sum(r["in_domain_auc"] for r in rows) / len(rows)
-                per = " ".join(f"{r['held_out']} {r['loso_auc']:.4f}/{r['in_domain_auc']:.4f}" for r in rows)
-                print(f"{variant}: LOSO {lm:.4f} in-domain {im:.4f} | {per}", flush=True)
-            if not only or "ia" in only:
-                # The incivility model the heads take their columns from, as the shipped one is trained.
-                vocab = os.path.join(tmp, variant + "_incivility.json")
-                subprocess.run([EXE, "-q", "train", "--tokenizer", "models/tokenizer.json", *RECIPE, *extra,
-                                "--data", *[os.path.join(B, t, "train.csv") for t in TASKS], "-o", vocab],
-                               check=True, cwd=ROOT, capture_output=True)
-                out = subprocess.run([sys.executable, os.path.abspath(__file__), "ia-only"],
-                                     env={**os.environ, "VOCAB_OF": vocab}, capture_output=True, text=True,
-                                     check=True, cwd=ROOT).stdout
-                print(f"{variant}: IDENTITY_ATTACK {out.strip()}", flush=True)
+    compare_variants("tl-groups-", (("base", []), ("add", ["--group-word"])),
+                     ["--sentiment-negation", "--sentiment-positive"], RECIPE,
+                     [sys.executable, os.path.abspath(__file__), "ia-only"], set(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -27,42 +27,20 @@ base - 0.002, IDENTITY_ATTACK's mean and mean+civ each at least base - 0.005, an
 choice.
 """
 import os
-import subprocess
 import sys
-import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
-from untargeted_profanity import loso, tasks_dirs  # noqa: E402
+from untargeted_profanity import compare_variants  # noqa: E402
 
-EXE = os.path.join(ROOT, "target", "release", "threadlens")
-B = os.path.join(ROOT, "..", "shared", "bench", "tasks")
-TASKS = ["olid_a", "reddit_incivility", "davidson", "gh_incivility", "c3_toxic", "fox_news_hate"]
 RECIPE = ["--embeddings=models/embeddings.json", "--lexicon", "--sentiment", "--fold-spelling", "--cue-window=50",
           "--sentiment-negation"]
 
 
 def main():
-    only = set(sys.argv[1:])  # "ia" or "loso" to run one half
-    with tempfile.TemporaryDirectory(prefix="tl-pos-") as tmp:
-        base_dir = tasks_dirs(tmp, False, set())["base"]
-        for variant, extra in (("base", []), ("pos", ["--sentiment-positive"])):
-            if not only or "loso" in only:
-                rows = loso(base_dir, os.path.join(tmp, variant + ".jsonl"), ["--sentiment-negation", *extra])
-                lm = sum(r["loso_auc"] for r in rows) / len(rows)
-                im = sum(r["in_domain_auc"] for r in rows) / len(rows)
-                per = " ".join(f"{r['held_out']} {r['loso_auc']:.4f}/{r['in_domain_auc']:.4f}" for r in rows)
-                print(f"{variant}: LOSO {lm:.4f} in-domain {im:.4f} | {per}", flush=True)
-            if not only or "ia" in only:
-                # The incivility model the heads take their columns from, as the shipped one is trained.
-                vocab = os.path.join(tmp, variant + "_incivility.json")
-                subprocess.run([EXE, "-q", "train", "--tokenizer", "models/tokenizer.json", *RECIPE, *extra,
-                                "--data", *[os.path.join(B, t, "train.csv") for t in TASKS], "-o", vocab],
-                               check=True, cwd=ROOT, capture_output=True)
-                out = subprocess.run([sys.executable, os.path.join(ROOT, "research", "positive_mentions_augment.py"),
-                                      "0"], env={**os.environ, "VOCAB_OF": vocab}, capture_output=True, text=True,
-                                     check=True, cwd=ROOT).stdout
-                print(f"{variant}: IDENTITY_ATTACK {out.strip()}", flush=True)
+    compare_variants("tl-pos-", (("base", []), ("pos", ["--sentiment-positive"])), ["--sentiment-negation"], RECIPE,
+                     [sys.executable, os.path.join(ROOT, "research", "positive_mentions_augment.py"), "0"],
+                     set(sys.argv[1:]))  # "ia" or "loso" to run one half
 
 
 if __name__ == "__main__":

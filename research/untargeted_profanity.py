@@ -95,6 +95,32 @@ def loso(tasks_dir, out, extra=()):
     return [json.loads(l) for l in open(out)]
 
 
+def compare_variants(prefix, variants, loso_extra, recipe, ia_command, only=()):
+    """Validation of featurizer variants, as research/sentiment_positive.py and group_fold.py run it:
+    for each (name, extra train arguments) in VARIANTS, `loso` on validation splits (LOSO_EXTRA and
+    EXTRA beside this module's RECIPE) printed as one line, then an incivility model trained on
+    the six train splits with RECIPE and EXTRA, whose columns IA_COMMAND (run with VOCAB_OF set to
+    it) takes for its identity-attack heads; its output printed. ONLY ("loso", "ia") runs one half."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        base_dir = tasks_dirs(tmp, False, set())["base"]
+        for variant, extra in variants:
+            if not only or "loso" in only:
+                rows = loso(base_dir, os.path.join(tmp, variant + ".jsonl"), [*loso_extra, *extra])
+                lm = sum(r["loso_auc"] for r in rows) / len(rows)
+                im = sum(r["in_domain_auc"] for r in rows) / len(rows)
+                per = " ".join(f"{r['held_out']} {r['loso_auc']:.4f}/{r['in_domain_auc']:.4f}" for r in rows)
+                print(f"{variant}: LOSO {lm:.4f} in-domain {im:.4f} | {per}", flush=True)
+            if not only or "ia" in only:
+                # The incivility model the heads take their columns from, as the shipped one is trained.
+                vocab = os.path.join(tmp, variant + "_incivility.json")
+                subprocess.run([EXE, "-q", "train", "--tokenizer", "models/tokenizer.json", *recipe, *extra,
+                                "--data", *[os.path.join(B, t, "train.csv") for t in TASKS], "-o", vocab],
+                               check=True, cwd=ROOT, capture_output=True)
+                out = subprocess.run(ia_command, env={**os.environ, "VOCAB_OF": vocab}, capture_output=True,
+                                     text=True, check=True, cwd=ROOT).stdout
+                print(f"{variant}: IDENTITY_ATTACK {out.strip()}", flush=True)
+
+
 def olid_flags(tmp, tasks_dir, unt):
     """Share flagged of OLID's held-out UNT, TIN and NOT rows by a model trained on all six."""
     model = os.path.join(tmp, os.path.basename(tasks_dir) + "_all.json")

@@ -3929,37 +3929,8 @@ fn a_model_trained_with_the_group_word_records_it_and_explains_it() {
         ]
         .concat(),
     );
-    let input = dir.path().join("c.csv");
-    std::fs::write(
-        &input,
-        "id,text\n1,i hate muslims and they are idiots\n2,you are an idiot\n",
-    )
-    .unwrap();
-    let reasons = |model: &str| -> Vec<Vec<String>> {
-        let out = run_ok(&[
-            "-q",
-            "score",
-            input.to_str().unwrap(),
-            "--no-stance",
-            "--explain",
-            "all",
-            "--top-features",
-            "1000",
-            "--incivility-model",
-            model,
-        ]);
-        lines(&out.stdout)
-            .iter()
-            .map(|r| {
-                r["reasons"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| c["feature"].as_str().unwrap().to_string())
-                    .collect()
-            })
-            .collect()
-    };
+    let texts = ["i hate muslims and they are idiots", "you are an idiot"];
+    let reasons = |model: &str| all_reasons(dir.path(), model, &texts);
     let with = reasons(m);
     let group: Vec<&String> = with[0].iter().filter(|f| f.contains("[group]")).collect();
     assert!(group.iter().any(|f| *f == "word:[group]"), "{with:?}");
