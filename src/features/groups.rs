@@ -32,9 +32,9 @@ pub const PLACEHOLDER: &str = "folk";
 /// feature, so it is shown alike).
 pub const SHOWN: &str = "[group]";
 
-/// The listed names, found in one scan (a packed SIMD search for so few
-/// patterns): the text is scanned once per comment, so this pass must cost
-/// little beside featurizing.
+/// The listed names, found in one Aho-Corasick scan of the text: every
+/// comment is scanned, so this pass must cost little beside featurizing
+/// (a scan of every character cost a tenth of scoring; docs/benchmarks.md).
 static NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
