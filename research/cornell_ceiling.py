@@ -25,9 +25,12 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from identity_negatives_data import load_valence  # noqa: E402
 DUMP = os.path.join(ROOT, "..", "shared", "data", "dumps", "convokit_subreddit_cornell")
 PLAIN = ["c3fw363", "c3fyako", "c3g8b5i", "cq4avsb", "d7247x6", "d725suy", "d725v1t", "deft231", "defum7z",
          "defwae3", "dfuoo9r", "e05y0kg", "e067r9p"]
@@ -40,14 +43,7 @@ def candidates():
         for r in csv.DictReader(f):
             if max(int(r[k]) for k in ("profane", "offensive", "sexual", "mean")) >= 1:
                 lex.add(r["word"].lower())
-    val = {}
-    with open(os.path.join(ROOT, "models", "sentiment.txt"), encoding="utf-8") as f:
-        for line in f:
-            p = line.rstrip("\n").split("\t")
-            try:
-                val[p[0].lower()] = float(p[1])
-            except (IndexError, ValueError):
-                pass
+    val = load_valence()
     out = []
     with open(os.path.join(DUMP, "utterances.jsonl"), encoding="utf-8") as f:
         for line in f:

@@ -481,6 +481,20 @@ fn models_folder(dir: &Path, files: &[(&PathBuf, &str)]) -> PathBuf {
 
 /// The rows `threadlens models --json --models DIR` lists (the built-in
 /// models, then the folder's).
+/// `field` of the model `name` in a `models --json` listing `v`: the
+/// built-in one or the folder's.
+fn listed_field(
+    v: &[serde_json::Value],
+    builtin: bool,
+    name: &str,
+    field: &str,
+) -> serde_json::Value {
+    v.iter()
+        .find(|r| (r["origin"] == "built-in") == builtin && r["name"] == name)
+        .map(|r| r[field].clone())
+        .unwrap()
+}
+
 fn models_listed(dir: &Path) -> Vec<serde_json::Value> {
     let out = run_ok(&["models", "--json", "--models", dir.to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -3870,12 +3884,8 @@ fn a_model_trained_with_spelling_folds_reads_spaced_and_misspelled_words_as_writ
     // built-in incivility model does.
     let models = models_folder(dir.path(), &[(&plain, "incivility"), (&model, "insult")]);
     let v = models_listed(&models);
-    let folds = |origin_builtin: bool, name: &str| {
-        v.iter()
-            .find(|r| (r["origin"] == "built-in") == origin_builtin && r["name"] == name)
-            .map(|r| r["fold_spelling"].clone())
-            .unwrap()
-    };
+    let folds =
+        |origin_builtin: bool, name: &str| listed_field(&v, origin_builtin, name, "fold_spelling");
     let fp = format!(
         "{:08x}",
         j["featurizer"]["normalize"]["fold_spelling"]
@@ -3947,12 +3957,7 @@ fn a_model_trained_with_the_group_word_records_it_and_explains_it() {
     // `models` says which model has it.
     let models = models_folder(dir.path(), &[(&plain, "incivility"), (&model, "insult")]);
     let v = models_listed(&models);
-    let of = |builtin: bool, name: &str| {
-        v.iter()
-            .find(|r| (r["origin"] == "built-in") == builtin && r["name"] == name)
-            .map(|r| r["group_word"].clone())
-            .unwrap()
-    };
+    let of = |builtin: bool, name: &str| listed_field(&v, builtin, name, "group_word");
     assert_eq!(of(false, "insult"), true);
     assert_eq!(of(false, "incivility"), false);
     // The built-in models have it (model card, "The shared group word").
