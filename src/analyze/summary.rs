@@ -371,8 +371,10 @@ fn is_word(c: char) -> bool {
 }
 
 /// Where the words of `features` are in `text`: sorted, merged character
-/// ranges `[start, end)` (character indices). Bounded work: the text and the
-/// features are short (a tree keeps at most a few thousand characters).
+/// ranges `[start, end)` (character indices). The shared group word
+/// (`word:[group]`) points at every listed group name in the text. Bounded
+/// work: the text and the features are short (a tree keeps at most a few
+/// thousand characters), and the names are a fixed list.
 pub fn highlights<'a>(
     text: &str,
     features: impl IntoIterator<Item = &'a str>,
@@ -380,7 +382,16 @@ pub fn highlights<'a>(
     let lower: Vec<char> = text.chars().map(lower_char).collect();
     let n = lower.len();
     let mut ranges = Vec::new();
-    for p in features.into_iter().filter_map(pattern) {
+    let mut patterns = Vec::new();
+    for f in features {
+        if pointed_words(f).as_deref() == Some(GROUP_LABEL) {
+            let names = crate::features::spelling::GROUPS.iter();
+            patterns.extend(names.filter_map(|g| pattern(&format!("word:{g}"))));
+        } else {
+            patterns.extend(pattern(f));
+        }
+    }
+    for p in patterns {
         let first = p.pieces[0][0];
         for i in 0..n {
             if lower[i] != first {
@@ -544,5 +555,14 @@ mod tests {
         // Not inside other words.
         assert!(highlights("rapidiot", ["tok:idiot"]).is_empty());
         assert!(highlights("", ["word:x y"]).is_empty());
+        // The shared group word points at the names it follows.
+        let g = "Muslims and gay people, not Muslimsx";
+        let at_g = |r: &[(usize, usize)]| -> Vec<String> {
+            r.iter()
+                .map(|&(a, b)| g.chars().skip(a).take(b - a).collect())
+                .collect()
+        };
+        assert_eq!(at_g(&highlights(g, ["word:[group]"])), ["Muslims", "gay"]);
+        assert_eq!(at_g(&highlights(g, ["tok:[group]"])), ["Muslims", "gay"]);
     }
 }
