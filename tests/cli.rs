@@ -1657,6 +1657,21 @@ fn a_closed_output_pipe_is_not_an_error() {
         assert!(done.status.success(), "{cmd}: {:?} {err}", done.status);
         assert!(!err.contains("Broken pipe"), "{cmd}: {err}");
     }
+    // Commands that write a few lines meet the closed pipe on their first
+    // write: the reading end is closed before they load their models.
+    for args in [&["models"][..], &["models", "--json"]] {
+        let mut child = bin()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let done = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&done.stderr);
+        assert!(done.status.success(), "{args:?}: {:?} {err}", done.status);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }
 
 #[test]

@@ -157,6 +157,6 @@ pub fn run(a: &EvalArgs, quiet: bool) -> Result<ExitCode> {
     if let (Some(obj), serde_json::Value::Object(m)) = (v.as_object_mut(), metrics) {
         obj.extend(m);
     }
-    println!("{v}");
+    writeln!(std::io::stdout(), "{v}")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 //! into the binary and, with `--models DIR` (or `THREADLENS_MODELS`), the
 //! folder's: name, content hash, task, training data and held-out metrics.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -58,6 +59,9 @@ fn describe(origin: &str, name: &str, m: &Model) -> serde_json::Value {
 }
 
 pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
+    // Written, not printed: a closed pipe (`threadlens models | head`) is
+    // an error the caller ends quietly on, where `println!` would panic.
+    let mut out = std::io::stdout().lock();
     let mut rows = Vec::new();
     let base = embedded::load(embedded::BASE)?;
     for name in embedded::NAMES {
@@ -84,13 +88,14 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
         None => "built-in".to_string(),
     };
     if a.json {
-        println!(
+        writeln!(
+            out,
             "{}",
             serde_json::json!({ "selected": selected, "models": rows })
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("selected: {selected}");
+    writeln!(out, "selected: {selected}")?;
     for r in &rows {
         let sources: Vec<String> = r["trained_on"]
             .as_array()
@@ -104,7 +109,8 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
                 )
             })
             .collect();
-        println!(
+        writeln!(
+            out,
             "{:<10} {:<9} {}  {}\n           trained on: {}",
             r["name"].as_str().unwrap_or(""),
             r["task"].as_str().unwrap_or(""),
@@ -115,48 +121,54 @@ pub fn run(a: &ModelsArgs) -> Result<ExitCode> {
             } else {
                 sources.join(", ")
             }
-        );
+        )?;
         if let Some(e) = r["embeddings"].as_object() {
-            println!(
+            writeln!(
+                out,
                 "           embeddings: {} values a text ({})",
                 e["dim"],
                 e["source"].as_str().unwrap_or("")
-            );
+            )?;
         }
         for list in ["lexicon", "sentiment"] {
             if let Some(l) = r[list].as_object() {
-                println!("           {list}: {}", l["source"].as_str().unwrap_or(""));
+                writeln!(
+                    out,
+                    "           {list}: {}",
+                    l["source"].as_str().unwrap_or("")
+                )?;
             }
         }
         if let Some(f) = r["fold_spelling"].as_str() {
-            println!(
+            writeln!(out,
                 "           spelling: spaced-out letters joined, group names misspelled by one letter read as the name (word lists {f})"
-            );
+            )?;
         }
         if r["group_word"].as_bool() == Some(true) {
-            println!(
+            writeln!(out,
                 "           groups: every group name (muslims, women, gay ...) also read as one shared word, {} in explanations",
                 threadlens::features::groups::SHOWN
-            );
+            )?;
         }
         if let Some(w) = r["cue_window"].as_u64() {
-            println!(
+            writeln!(out,
                 "           cues: a text over {w} words read per window of {w} (counts as rates, strongest ratings averaged)"
-            );
+            )?;
         }
         if r["sentiment_negation"].as_bool() == Some(true) && !r["sentiment"].is_null() {
-            println!(
+            writeln!(out,
                 "           sentiment: a negative word within three words after a negation (not, never, n't) is not read as negative"
-            );
+            )?;
         }
         if r["sentiment_positive"].as_bool() == Some(true) && !r["sentiment"].is_null() {
-            println!(
+            writeln!(out,
                 "           sentiment: the positive side too (the strongest positive word, the share of words rated +2 or more)"
-            );
+            )?;
         }
     }
-    println!(
+    writeln!(
+        out,
         "details and metrics: threadlens models --json; how each was trained: models/MODEL_CARD.md"
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -35,8 +35,9 @@ pub fn run(a: &ServeArgs) -> Result<ExitCode> {
     let rt = rt.build().context("start the server's runtime")?;
     rt.block_on(async {
         let bound = serve::bind(cfg.listen).await?;
-        println!("listening on http://{}", bound.addr);
-        std::io::stdout().flush()?;
+        let mut so = std::io::stdout();
+        writeln!(so, "listening on http://{}", bound.addr)?;
+        so.flush()?;
         serve::serve(bound, scorer, &cfg, serve::stop_signal()).await?;
         eprintln!("threadlens: stopped");
         Ok(ExitCode::SUCCESS)

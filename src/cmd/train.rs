@@ -1,6 +1,7 @@
 //! `threadlens train` and `threadlens tokenizer`: labeled CSV → model file.
 
 use std::io::IsTerminal;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -495,7 +496,7 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         "train_seconds": (train_secs * 1000.0).round() / 1000.0,
         "heldout": heldout,
     });
-    println!("{summary}");
+    writeln!(std::io::stdout(), "{summary}")?;
     Ok(ExitCode::SUCCESS)
 }
 
