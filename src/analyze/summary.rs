@@ -330,15 +330,20 @@ struct Pattern {
     end_edge: bool,
 }
 
+/// A whole word, matched without regard to case.
+fn word_pattern(word: &str) -> Pattern {
+    Pattern {
+        pieces: vec![word.chars().map(lower_char).collect()],
+        start_edge: true,
+        end_edge: true,
+    }
+}
+
 fn pattern(feature: &str) -> Option<Pattern> {
     let (kind, rest) = feature.split_once(':')?;
     let lower = |s: &str| -> Vec<char> { s.chars().map(lower_char).collect() };
     let p = match kind {
-        "word" => Pattern {
-            pieces: vec![lower(rest)],
-            start_edge: true,
-            end_edge: true,
-        },
+        "word" => word_pattern(rest),
         "tok" => Pattern {
             pieces: join_tokens(rest).split(' ').map(lower).collect(),
             start_edge: true,
@@ -385,8 +390,9 @@ pub fn highlights<'a>(
     let mut patterns = Vec::new();
     for f in features {
         if pointed_words(f).as_deref() == Some(GROUP_LABEL) {
+            // Every name is a word of three letters or more.
             let names = crate::features::spelling::GROUPS.iter();
-            patterns.extend(names.filter_map(|g| pattern(&format!("word:{g}"))));
+            patterns.extend(names.map(|g| word_pattern(g)));
         } else {
             patterns.extend(pattern(f));
         }

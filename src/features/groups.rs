@@ -42,13 +42,6 @@ static NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("the group names build a searcher")
 });
 
-/// Whether `w` (lower case) is a listed group name.
-pub fn is_group(w: &str) -> bool {
-    NAMES
-        .find(w)
-        .is_some_and(|m| m.start() == 0 && m.end() == w.len())
-}
-
 /// Follow every group name in normalised text `norm` with a space and
 /// [`PLACEHOLDER`] (`tmp` is scratch). Returns whether anything was
 /// added; the text is left as it was otherwise. One scan, linear in the
@@ -108,6 +101,13 @@ pub fn show_in(name: &mut String) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Whether `w` (lower case) is a listed group name, as the scan finds it.
+    fn is_group(w: &str) -> bool {
+        NAMES
+            .find(w)
+            .is_some_and(|m| m.start() == 0 && m.end() == w.len())
+    }
 
     fn marked(text: &str) -> String {
         let (mut s, mut t) = (text.to_string(), String::new());
