@@ -54,12 +54,12 @@ def flagged(model, data):
     return f"{sum(x >= th for x in p)}/{len(p)}"
 
 
-def train_head(data, out, balance=True):
+def train_head(data, out, balance=True, extra=()):
     """Train an identity-attack head on the DATA files as the shipped one is trained (on the
-    incivility model's columns, C = 2, files balanced unless `balance` is false) into OUT; returns
-    OUT."""
-    subprocess.run([EXE, "-q", "train", "--vocab-of", VOCAB_OF,
-                    "-C", "2"] + (["--balance-files"] if balance else []) + ["--data", *data, "-o", out],
+    incivility model's columns, C = 2, files balanced unless `balance` is false; EXTRA train
+    arguments) into OUT; returns OUT."""
+    subprocess.run([EXE, "-q", "train", "--vocab-of", VOCAB_OF, "-C", "2", *extra]
+                   + (["--balance-files"] if balance else []) + ["--data", *data, "-o", out],
                    check=True, capture_output=True)
     return out
 
