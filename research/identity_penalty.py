@@ -24,8 +24,8 @@ mean+civ at least base - 0.005, and `mention auc` up by 0.01 or more or `swap au
 more; of those that pass, the one with the highest `mention auc`. The functional cases are read
 after the choice.
 
-Result (`python3 research/identity_penalty.py 1 10 100`): not kept; the code is at the commit that
-added this script and was taken out after it.
+Result (`python3 research/identity_penalty.py 1 10 100`): not kept; `--identity-penalty` is at commit 0728c0e
+(run the script with that build) and was taken out after it.
 
 | TIMES | olid / davidson / fox | mean / +civ | civil flagged | mention / swap AUC |
 |---|---|---|---|---|

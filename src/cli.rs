@@ -295,13 +295,6 @@ pub struct TrainArgs {
     /// from (a placeholder, a platform's jargon) get no head start.
     #[arg(long)]
     pub nb_within_files: bool,
-    /// Penalise the n-gram weights of the group names themselves (each
-    /// listed name's own tokens and longer character n-grams, and the
-    /// shared group word) this many times more than the others, so what is
-    /// said of a group is learned from the words around its name, not from
-    /// which group the data named. 1 (the default) is the plain fit.
-    #[arg(long, value_name = "TIMES", default_value_t = 1.0)]
-    pub identity_penalty: f64,
     /// log2 of the hashed token n-gram space.
     #[arg(long, default_value_t = 20)]
     pub word_bits: u8,

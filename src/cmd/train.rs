@@ -233,7 +233,6 @@ pub fn run(a: &TrainArgs, quiet: bool) -> Result<ExitCode> {
         nb: !a.no_nb,
         source_intercepts: a.source_intercepts,
         nb_within_sources: a.nb_within_files,
-        identity_penalty: a.identity_penalty,
         ..Default::default()
     };
     params.check()?;

@@ -7,7 +7,6 @@ use rayon::prelude::*;
 use super::{Example, Progress};
 use crate::classify::sparse::Csr;
 use crate::classify::Task;
-use crate::features::spelling::GROUPS;
 use crate::features::{pair, Featurizer, Scratch, Vocab};
 
 /// Hashed counts and dense inputs of one text.
@@ -22,36 +21,6 @@ pub(super) struct Featurized {
     /// Names of the word lists' inputs the dense rows carry (before the
     /// embedding).
     pub(super) word_lists: Vec<&'static str>,
-    /// The columns of the group names' own n-grams ([`identity_columns`]).
-    pub(super) identity: Vec<u32>,
-}
-
-/// Character n-grams shorter than this (counting the word-boundary marks)
-/// are not counted as a group name's own: `_ga`, `men` and `ay_` belong to
-/// too many other words.
-const IDENTITY_CHARS_MIN: usize = 4;
-
-/// The columns (sorted) of what each name of the spelling folds' group
-/// list gives read alone on each side: its token n-grams (with the shared
-/// group word, the word and the name's bigram with it) and its character
-/// n-grams of [`IDENTITY_CHARS_MIN`] or more characters.
-/// [`super::TrainParams::identity_penalty`] holds these.
-pub(super) fn identity_columns(f: &Featurizer, vocab: &Vocab, sides: u32) -> Vec<u32> {
-    let mut cols = std::collections::BTreeSet::new();
-    for name in GROUPS {
-        for side in 0..sides {
-            for n in f.names(name, side) {
-                let own = match n.name.strip_prefix("chr:") {
-                    Some(g) => g.chars().count() >= IDENTITY_CHARS_MIN,
-                    None => true,
-                };
-                if let Some(c) = vocab.column(n.index).filter(|_| own) {
-                    cols.insert(c);
-                }
-            }
-        }
-    }
-    cols.into_iter().collect()
 }
 
 pub(super) fn featurize(
@@ -109,7 +78,6 @@ pub(super) fn featurize(
         rows.push_row(r);
     }
     Featurized {
-        identity: identity_columns(f, &vocab, sides),
         rows,
         dense,
         vocab,

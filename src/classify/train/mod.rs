@@ -65,25 +65,6 @@ pub struct TrainParams {
     /// sources and not which source it marks (binary tasks with `nb`).
     #[serde(default)]
     pub nb_within_sources: bool,
-    /// How many times the usual L2 penalty the n-gram stage puts on the
-    /// group names' own n-grams (each name of the spelling folds' list
-    /// read alone: its tokens, its character n-grams of four or more
-    /// characters, and with the shared group word its bigram with it and
-    /// the word itself). 1 is the plain fit. A larger penalty makes the
-    /// fit say what is said of a group with the words around its name,
-    /// not with the name (identity-term regularisation: Kennedy et al.
-    /// 2020, "Contextualizing Hate Speech Classifiers with Post-hoc
-    /// Explanation").
-    #[serde(default = "one", skip_serializing_if = "is_one")]
-    pub identity_penalty: f64,
-}
-
-fn one() -> f64 {
-    1.0
-}
-
-fn is_one(v: &f64) -> bool {
-    *v == 1.0
 }
 
 impl Default for TrainParams {
@@ -98,7 +79,6 @@ impl Default for TrainParams {
             nb: true,
             source_intercepts: false,
             nb_within_sources: false,
-            identity_penalty: 1.0,
         }
     }
 }
@@ -114,11 +94,6 @@ impl TrainParams {
         }
         if self.max_iters == 0 {
             return Err(ClassifyError::Params("max_iters must be positive".into()));
-        }
-        if !(self.identity_penalty >= 1.0 && self.identity_penalty.is_finite()) {
-            return Err(ClassifyError::Params(
-                "the identity penalty must be a number of 1 or more".into(),
-            ));
         }
         Ok(())
     }
@@ -258,33 +233,12 @@ fn fit_expert(
         false => 0,
     };
     let n_src = if n_src > 1 { n_src } else { 0 };
-    let mut fit_rows = match n_src {
+    let fit_rows = match n_src {
         0 => rows.clone(),
         _ => rows.with_indicators(src, n_src, SOURCE_INDICATOR),
     };
-    // The identity penalty: the group names' columns are scaled down by
-    // 1/√penalty in the fits, so the same score needs √penalty times the
-    // weight and costs `penalty` times the L2 term; the fitted weights are
-    // scaled back so the stored model reads the columns as they are.
-    let scale = (params.identity_penalty > 1.0).then(|| {
-        let mut a = vec![1.0f32; fit_rows.ncols];
-        for &c in &data.identity {
-            a[c as usize] = (1.0 / params.identity_penalty.sqrt()) as f32;
-        }
-        a
-    });
-    if let Some(a) = &scale {
-        for (v, &c) in fit_rows.vals.iter_mut().zip(&fit_rows.cols) {
-            *v *= a[c as usize];
-        }
-    }
     let strip = |mut m: sparse::SparseModel| {
         m.weights.truncate(rows.ncols * m.k);
-        if let Some(a) = &scale {
-            for (w, &ac) in m.weights.chunks_mut(m.k).zip(a) {
-                w.iter_mut().for_each(|x| *x *= ac);
-            }
-        }
         m
     };
     let sp = SparseParams {
