@@ -17,7 +17,10 @@ train splits that name a group (GROUPS below) are split by a hash of task and id
 out (written with --held-out, never trained on); of the rest, those with a word that the sentiment
 lexicon (models/sentiment.txt) rates -2 or lower (civil comments that discuss hate, crime or insults
 while naming a group: the hard cases) are appended to OLID's identity-attack train rows, so they
-share OLID's weight under `train --balance-files`.
+share OLID's weight under `train --balance-files`. So are the single sentences that name a group of
+every civil comment not held out (3 words or more; `civil_sentences`): a short text that names a
+group is read almost by the name alone, and whole comments (median 85 words) do not teach the head
+that a short civil sentence naming a group is civil (research/civil_sentences.py).
 
 Counter-speech (every file). The data's hate is almost never quoted in order to condemn it, so the
 head flags "Someone wrote '<hate>'. Reported." as hate. Each of the file's own hate rows (label 1)
@@ -142,6 +145,21 @@ def civil_group_mentions(tasks_dir):
                     yield split(task, row["id"], row["text"]), row_out
 
 
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def civil_sentences(rows):
+    """Each sentence of ROWS (civil comments) that names a group and has 3 words or more, as a
+    label-0 row of its own (id `<row id>_s<k>`)."""
+    names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
+    out = []
+    for r in rows:
+        for k, s in enumerate(SENTENCE_END.split(r[3])):
+            if names.search(s) and len(s.split()) >= 3:
+                out.append([f"{r[0]}_s{k}", r[1], "", s.strip(), "", "0"])
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("shared", help="the shared folder (holds bench/tasks)")
@@ -154,20 +172,23 @@ def main(argv=None):
     os.makedirs(a.output, exist_ok=True)
     parts = list(civil_group_mentions(tasks))
     civil = [row for part, row in parts if part == "train"]
+    sentences = civil_sentences([row for part, row in parts if part != "held"])
     held_rows = [row for part, row in parts if part == "held"]
     written = []
     for t in IA_TASKS:
         with open(os.path.join(tasks, f"attr_identity_attack_{t}", "train.csv"), newline="", encoding="utf-8") as f:
             rows = [[row.get(c, "") for c in HEADER] for row in csv.DictReader(f)]
-        extra = counter_speech(rows) + (civil if t == "olid" else [])
+        extra = counter_speech(rows) + (civil + sentences if t == "olid" else [])
         path = os.path.join(a.output, f"identity_attack_{t}.csv")
         with open(path, "w", newline="", encoding="utf-8") as out:
             w = csv.writer(out, lineterminator="\n")
             w.writerow(HEADER)
             w.writerows(rows + extra)
         written.append(path)
-        print(f"{path}: {len(rows)} rows + {len(extra)} label-0 ({len(extra) - (len(civil) if t == 'olid' else 0)} "
-              f"counter-speech{f', {len(civil)} civil group mentions' if t == 'olid' else ''})", file=sys.stderr)
+        civ = f", {len(civil)} civil group mentions, {len(sentences)} of their sentences" if t == "olid" else ""
+        print(f"{path}: {len(rows)} rows + {len(extra)} label-0 "
+              f"({len(extra) - (len(civil) + len(sentences) if t == 'olid' else 0)} counter-speech{civ})",
+              file=sys.stderr)
     if a.held_out:
         with open(a.held_out, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f, lineterminator="\n")

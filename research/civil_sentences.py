@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Should the IDENTITY_ATTACK head also learn from the single sentences of civil comments that name a
+group? (2026-12-05)
+
+    python3 research/civil_sentences.py
+
+The civil group mentions the head learns from are whole comments (median 85 words), where a group's
+name is one n-gram among many. A short comment that names a group ("Muslims", "I love Muslims", "I
+don't hate Muslims") is read almost by the name alone: its L2-normalised n-grams put most of their
+weight on it, and the head flags such texts (`Muslims` alone 0.90 at a threshold of 0.164). A
+sentence of a comment its annotators judged civil is itself civil, so each sentence of the civil
+train comments that names a group could be a short civil example.
+
+Variants (each on the shipped head's recipe, as research/group_fold.py's IDENTITY_ATTACK half:
+counter-speech rows, the hostile-word civil comments appended to OLID's file, files balanced, C = 2,
+on the shipped incivility model's columns; every train file cut 75/25 by a CRC-32 of task and
+thread or id, validation only):
+  - `base`: the recipe;
+  - `sent-hostile`: + the group-naming sentences (3 words or more) of the hostile-word civil train
+    comments the recipe already uses, appended to OLID's file;
+  - `sent-all`: + the group-naming sentences of every civil train comment that names a group (the
+    script's train quarter-split: not the held-out quarter).
+Measures: each file's ROC AUC, their mean, the mean with the held-out civil comments (+civ), and
+`sentence auc`: validation hate rows that name a group against the group-naming sentences of the
+held-out civil comments; and how many of those sentences the head flags.
+
+The rule, written before the runs: keep a variant if each file is within 0.02 of `base`, mean+civ
+at least base - 0.005, and `sentence auc` up by 0.01 or more; of those that pass, the higher
+`sentence auc`. The functional cases are read after the choice.
+"""
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "research"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from group_fold import B  # noqa: E402
+from identity_negatives_choice import IA, TMP, auc, flagged, report, split_train, train_head, write  # noqa: E402
+from identity_negatives_data import FRAMES, GROUPS, civil_group_mentions, civil_sentences, counter_speech  # noqa: E402
+
+NAMES = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
+
+
+def main():
+    parts = list(civil_group_mentions(B))
+    civ_va = [r for s, r in parts if s == "held"]
+    civ_tr = [r for s, r in parts if s == "train"]
+    civ_rest = [r for s, r in parts if s is None]
+    tr, va = split_train()
+    va_files = {t: write(os.path.join(TMP, f"{t}_va.csv"), va[t]) for t in IA}
+    hate = [r for t in IA for r in va[t] if r[5] == "1" and NAMES.search(r[3])]
+    held_sent = civil_sentences(civ_va)
+    sent_eval = write(os.path.join(TMP, "sent_eval.csv"), hate + held_sent)
+    sent_only = write(os.path.join(TMP, "sent_only.csv"), held_sent)
+    hate_only = write(os.path.join(TMP, "hate_only.csv"), hate)
+    all_hate = write(os.path.join(TMP, "all_hate.csv"), [r for t in IA for r in va[t] if r[5] == "1"])
+    print(f"validation: {len(hate)} hate rows naming a group, {len(held_sent)} held-out civil sentences", flush=True)
+    variants = {
+        "base": [],
+        "sent-hostile": civil_sentences(civ_tr),
+        "sent-all": civil_sentences(civ_tr + civ_rest),
+    }
+    for name, extra in variants.items():
+        data = [write(os.path.join(TMP, f"{t}_tr.csv"),
+                      tr[t] + counter_speech(tr[t], FRAMES, "cs") + (civ_tr + extra if t == "olid" else []))
+                for t in IA]
+        m = train_head(data, os.path.join(TMP, "m.json"))
+        out = report(m, va_files, civ_va)
+        out["sentence auc"] = auc(m, sent_eval)
+        out["sentences flagged"] = flagged(m, sent_only)
+        out["hate flagged"] = flagged(m, hate_only)
+        out["all hate flagged"] = flagged(m, all_hate)
+        print(f"{name} (+{len(extra)} rows): {json.dumps(out)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
