@@ -185,7 +185,7 @@ def main(argv=None):
             w.writerow(HEADER)
             w.writerows(rows + extra)
         written.append(path)
-        civ = f", {len(civil)} civil group mentions, {len(sentences)} of their sentences" if t == "olid" else ""
+        civ = f", {len(civil)} civil group mentions, {len(sentences)} single sentences" if t == "olid" else ""
         print(f"{path}: {len(rows)} rows + {len(extra)} label-0 "
               f"({len(extra) - (len(civil) + len(sentences) if t == 'olid' else 0)} counter-speech{civ})",
               file=sys.stderr)
