@@ -30,27 +30,19 @@ at least base - 0.005, and `sentence auc` up by 0.01 or more; of those that pass
 """
 import json
 import os
-import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from group_fold import B  # noqa: E402
-from identity_negatives_choice import IA, TMP, auc, flagged, report, split_train, train_head, write  # noqa: E402
-from identity_negatives_data import FRAMES, GROUPS, civil_group_mentions, civil_sentences, counter_speech  # noqa: E402
-
-NAMES = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
+from identity_negatives_choice import (IA, TMP, auc, flagged, ia_validation, recipe_files, report,  # noqa: E402
+                                       rows_of, train_head, write)
+from identity_negatives_data import civil_sentences  # noqa: E402
 
 
 def main():
-    parts = list(civil_group_mentions(B))
-    civ_va = [r for s, r in parts if s == "held"]
-    civ_tr = [r for s, r in parts if s == "train"]
-    civ_rest = [r for s, r in parts if s is None]
-    tr, va = split_train()
-    va_files = {t: write(os.path.join(TMP, f"{t}_va.csv"), va[t]) for t in IA}
-    hate = [r for t in IA for r in va[t] if r[5] == "1" and NAMES.search(r[3])]
+    civ_va, civ_tr, civ_rest, tr, va_files, hate = ia_validation()
+    va = {t: rows_of(p) for t, p in va_files.items()}
     held_sent = civil_sentences(civ_va)
     sent_eval = write(os.path.join(TMP, "sent_eval.csv"), hate + held_sent)
     sent_only = write(os.path.join(TMP, "sent_only.csv"), held_sent)
@@ -63,10 +55,7 @@ def main():
         "sent-all": civil_sentences(civ_tr + civ_rest),
     }
     for name, extra in variants.items():
-        data = [write(os.path.join(TMP, f"{t}_tr.csv"),
-                      tr[t] + counter_speech(tr[t], FRAMES, "cs") + (civ_tr + extra if t == "olid" else []))
-                for t in IA]
-        m = train_head(data, os.path.join(TMP, "m.json"))
+        m = train_head(recipe_files(tr, civ_tr, extra), os.path.join(TMP, "m.json"))
         out = report(m, va_files, civ_va)
         out["sentence auc"] = auc(m, sent_eval)
         out["sentences flagged"] = flagged(m, sent_only)

@@ -39,7 +39,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from identity_negatives_data import GROUPS, SENTENCE_END, hostile  # noqa: E402
-from untargeted_profanity import TASKS, loso, rows_of, tasks_dirs, write  # noqa: E402
+from untargeted_profanity import TASKS, loso_line, rows_of, tasks_dirs, write  # noqa: E402
 
 NAMES = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
 EXTRA = ["--sentiment-negation", "--sentiment-positive", "--group-word"]
@@ -74,11 +74,7 @@ def main():
             write(os.path.join(sent, t, "train.csv"), header, train + extra)
             write(os.path.join(sent, t, "test.csv"), header, held)
         for name, d in (("base", base), ("sent1", sent)):
-            rows = loso(d, os.path.join(tmp, name + ".jsonl"), EXTRA)
-            lm = sum(r["loso_auc"] for r in rows) / len(rows)
-            im = sum(r["in_domain_auc"] for r in rows) / len(rows)
-            per = " ".join(f"{r['held_out']} {r['loso_auc']:.4f}/{r['in_domain_auc']:.4f}" for r in rows)
-            print(f"{name}: LOSO {lm:.4f} in-domain {im:.4f} | {per}", flush=True)
+            loso_line(name, d, os.path.join(tmp, name + ".jsonl"), EXTRA)
 
 
 if __name__ == "__main__":

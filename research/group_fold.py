@@ -53,19 +53,12 @@ SWAP = ["women", "Jews", "Hindus", "disabled people", "Asians", "immigrants", "l
 
 def ia():
     """The IDENTITY_ATTACK half, on the columns of $VOCAB_OF (read by the imported helpers)."""
-    from identity_negatives_choice import IA, TMP, auc, report, split_train, train_head, write
-    from identity_negatives_data import FRAMES, GROUPS, civil_group_mentions, counter_speech
+    from identity_negatives_choice import TMP, auc, ia_validation, recipe_files, report, train_head, write
+    from identity_negatives_data import GROUPS
     names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
-    parts = list(civil_group_mentions(B))
-    civ_va = [r for s, r in parts if s == "held"]
-    civ_tr = [r for s, r in parts if s == "train"]
-    tr, va = split_train()
-    va_files = {t: write(os.path.join(TMP, f"{t}_va.csv"), va[t]) for t in IA}
-    data = [write(os.path.join(TMP, f"{t}_tr.csv"),
-                  tr[t] + counter_speech(tr[t], FRAMES, "cs") + (civ_tr if t == "olid" else [])) for t in IA]
-    m = train_head(data, os.path.join(TMP, "m.json"))
+    civ_va, civ_tr, _, tr, va_files, hate = ia_validation()
+    m = train_head(recipe_files(tr, civ_tr), os.path.join(TMP, "m.json"))
     out = report(m, va_files, civ_va)
-    hate = [r for t in IA for r in va[t] if r[5] == "1" and names.search(r[3])]
     out["mention auc"] = auc(m, write(os.path.join(TMP, "mention.csv"), hate + civ_va))
 
     def swapped(r):

@@ -76,6 +76,31 @@ def split_train():
     return tr, va
 
 
+def ia_validation():
+    """The IDENTITY_ATTACK validation that research/group_fold.py, identity_penalty.py and
+    civil_sentences.py share: (civil group mentions held out, those the recipe trains on (a hostile
+    word), the rest, {task: train rows}, {task: validation file}, the validation hate rows that name
+    a group)."""
+    from identity_negatives_data import civil_group_mentions
+    names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
+    parts = list(civil_group_mentions(B))
+    civ = {k: [r for s, r in parts if s == k] for k in ("held", "train", None)}
+    tr, va = split_train()
+    va_files = {t: write(os.path.join(TMP, f"{t}_va.csv"), va[t]) for t in IA}
+    hate = [r for t in IA for r in va[t] if r[5] == "1" and names.search(r[3])]
+    return civ["held"], civ["train"], civ[None], tr, va_files, hate
+
+
+def recipe_files(tr, civ, olid_extra=()):
+    """The identity-attack train files as the recipe of 2026-12-05 afternoon builds them from the
+    train rows TR: each task's rows with counter-speech rows, and the civil rows CIV (and
+    OLID_EXTRA) appended to OLID's; their paths."""
+    from identity_negatives_data import FRAMES, counter_speech
+    return [write(os.path.join(TMP, f"{t}_tr.csv"),
+                  tr[t] + counter_speech(tr[t], FRAMES, "cs") + (civ + list(olid_extra) if t == "olid" else []))
+            for t in IA]
+
+
 def rows_of(path):
     return [[r.get(c, "") for c in HEADER] for r in csv.DictReader(open(path, newline=""))]
 

@@ -51,21 +51,15 @@ import zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from group_fold import B, SWAP  # noqa: E402
-from identity_negatives_choice import IA, TMP, auc, report, split_train, train_head, write  # noqa: E402
-from identity_negatives_data import FRAMES, GROUPS, civil_group_mentions, counter_speech  # noqa: E402
+from group_fold import SWAP  # noqa: E402
+from identity_negatives_choice import TMP, auc, ia_validation, recipe_files, report, train_head, write  # noqa: E402
+from identity_negatives_data import GROUPS  # noqa: E402
 
 
 def main():
     names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
-    parts = list(civil_group_mentions(B))
-    civ_va = [r for s, r in parts if s == "held"]
-    civ_tr = [r for s, r in parts if s == "train"]
-    tr, va = split_train()
-    va_files = {t: write(os.path.join(TMP, f"{t}_va.csv"), va[t]) for t in IA}
-    data = [write(os.path.join(TMP, f"{t}_tr.csv"),
-                  tr[t] + counter_speech(tr[t], FRAMES, "cs") + (civ_tr if t == "olid" else [])) for t in IA]
-    hate = [r for t in IA for r in va[t] if r[5] == "1" and names.search(r[3])]
+    civ_va, civ_tr, _, tr, va_files, hate = ia_validation()
+    data = recipe_files(tr, civ_tr)
     mention = write(os.path.join(TMP, "mention.csv"), hate + civ_va)
 
     def swapped(r):

@@ -10,10 +10,10 @@ split 75/25 by thread, civil (label 0) c3_toxic and reddit_incivility train rows
 word, a quarter held out by hash; SELECTION:INTO = a seeded fraction or `hostile`, appended to OLID's
 file or as their own.
 """
-import csv, json, os, random, re, subprocess, sys, tempfile, zlib
+import csv, json, os, random, re, subprocess, sys, zlib
 ROOT=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0,os.path.join(ROOT,'scripts')); sys.path.insert(0,os.path.join(ROOT,'research'))
-from identity_negatives_data import HEADER, hostile
+from identity_negatives_data import hostile
 import identity_negatives_choice as C
 csv.field_size_limit(1<<30)
 B=C.B; EXE=C.EXE; TMP=C.TMP

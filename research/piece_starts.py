@@ -10,7 +10,7 @@ such an n-gram: not worth a featurizer change (model card, "N-grams the datasets
 Needs the PyPI package `tokenizers` (the research venv) and models/tokenizer.json; the text is
 lower-cased, not normalised as threadlens does, which is close enough to find the split words.
 """
-import json, sys, re
+import json, sys
 from tokenizers import Tokenizer
 tok = Tokenizer.from_file("models/tokenizer.json")
 def pieces_by_word(text):

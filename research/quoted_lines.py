@@ -31,7 +31,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
-from untargeted_profanity import TASKS, loso, rows_of, tasks_dirs, write  # noqa: E402
+from untargeted_profanity import TASKS, loso_line, rows_of, tasks_dirs, write  # noqa: E402
 
 EXTRA = ["--sentiment-negation", "--sentiment-positive", "--group-word"]
 QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;).*(?:\n|$)", re.M)
@@ -59,11 +59,7 @@ def main():
                 print(f"{t} {split}: {changed} texts changed", flush=True)
                 write(os.path.join(own, t, split + ".csv"), header, rows)
         for name, d in (("base", base), ("own", own)):
-            rows = loso(d, os.path.join(tmp, name + ".jsonl"), EXTRA)
-            lm = sum(r["loso_auc"] for r in rows) / len(rows)
-            im = sum(r["in_domain_auc"] for r in rows) / len(rows)
-            per = " ".join(f"{r['held_out']} {r['loso_auc']:.4f}/{r['in_domain_auc']:.4f}" for r in rows)
-            print(f"{name}: LOSO {lm:.4f} in-domain {im:.4f} | {per}", flush=True)
+            loso_line(name, d, os.path.join(tmp, name + ".jsonl"), EXTRA)
 
 
 if __name__ == "__main__":

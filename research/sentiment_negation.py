@@ -24,7 +24,6 @@ The rule, written before the runs: keep `neg` if LOSO is at least base - 0.001, 
 base - 0.002, IDENTITY_ATTACK's mean and mean+civ each at least base - 0.005, and `neg auc` up by
 0.01 or more or `neg flagged` down by a tenth or more. The functional cases are read after the choice.
 """
-import json
 import os
 import subprocess
 import sys

@@ -24,7 +24,6 @@ the rule does not apply.
       [--work /tmp/stance_depth]
 """
 import argparse
-import csv
 import json
 import math
 import os

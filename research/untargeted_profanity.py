@@ -95,6 +95,15 @@ def loso(tasks_dir, out, extra=()):
     return [json.loads(l) for l in open(out)]
 
 
+def loso_line(name, tasks_dir, out, extra=()):
+    """`loso` printed as one line: the LOSO and in-domain means, then each held-out source's two."""
+    rows = loso(tasks_dir, out, extra)
+    lm = sum(r["loso_auc"] for r in rows) / len(rows)
+    im = sum(r["in_domain_auc"] for r in rows) / len(rows)
+    per = " ".join(f"{r['held_out']} {r['loso_auc']:.4f}/{r['in_domain_auc']:.4f}" for r in rows)
+    print(f"{name}: LOSO {lm:.4f} in-domain {im:.4f} | {per}", flush=True)
+
+
 def compare_variants(prefix, variants, loso_extra, recipe, ia_command, only=()):
     """Validation of featurizer variants, as research/sentiment_positive.py and group_fold.py run it:
     for each (name, extra train arguments) in VARIANTS, `loso` on validation splits (LOSO_EXTRA and
@@ -105,11 +114,7 @@ def compare_variants(prefix, variants, loso_extra, recipe, ia_command, only=()):
         base_dir = tasks_dirs(tmp, False, set())["base"]
         for variant, extra in variants:
             if not only or "loso" in only:
-                rows = loso(base_dir, os.path.join(tmp, variant + ".jsonl"), [*loso_extra, *extra])
-                lm = sum(r["loso_auc"] for r in rows) / len(rows)
-                im = sum(r["in_domain_auc"] for r in rows) / len(rows)
-                per = " ".join(f"{r['held_out']} {r['loso_auc']:.4f}/{r['in_domain_auc']:.4f}" for r in rows)
-                print(f"{variant}: LOSO {lm:.4f} in-domain {im:.4f} | {per}", flush=True)
+                loso_line(variant, base_dir, os.path.join(tmp, variant + ".jsonl"), [*loso_extra, *extra])
             if not only or "ia" in only:
                 # The incivility model the heads take their columns from, as the shipped one is trained.
                 vocab = os.path.join(tmp, variant + "_incivility.json")
@@ -151,11 +156,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tl-unt-") as tmp:
         dirs = tasks_dirs(tmp, a.test, unt)
         for variant, d in dirs.items():
-            rows = loso(d, os.path.join(tmp, variant + ".jsonl"))
-            per = " ".join(f"{r['held_out']} {r['loso_auc']:.4f}/{r['in_domain_auc']:.4f}" for r in rows)
-            lm = sum(r["loso_auc"] for r in rows) / len(rows)
-            im = sum(r["in_domain_auc"] for r in rows) / len(rows)
-            print(f"{variant}: LOSO {lm:.4f} in-domain {im:.4f} | {per}", flush=True)
+            loso_line(variant, d, os.path.join(tmp, variant + ".jsonl"))
             print(f"{variant}: OLID held-out flagged {olid_flags(tmp, d, unt)}", flush=True)
 
 

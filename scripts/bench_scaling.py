@@ -71,7 +71,7 @@ def timed(cmd):
     return statistics.median(ts)
 
 
-print(f"| hot spot | n | time(n) | time(10n) | ratio |")
+print("| hot spot | n | time(n) | time(10n) | ratio |")
 print("|---|---|---|---|---|")
 for name, fname, gen, args in CASES:
     times = []

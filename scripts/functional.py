@@ -13,7 +13,6 @@ import csv
 import json
 import os
 import subprocess
-import sys
 import tempfile
 from collections import defaultdict
 
