@@ -27,9 +27,20 @@ held-out civil comments; and how many of those sentences the head flags.
 The rule, written before the runs: keep a variant if each file is within 0.02 of `base`, mean+civ
 at least base - 0.005, and `sentence auc` up by 0.01 or more; of those that pass, the higher
 `sentence auc`. The functional cases are read after the choice.
+
+Result: `sent-all` shipped (model card, "Single sentences of civil comments"). Read after: it flags
+fewer short templated hate sentences (functional), so the civil sentences may teach "short and
+naming a group" as civil. Then `sent-all+hate`, by a rule written before its run: also each
+group-naming sentence of the hate rows of two sentences or more as a label-1 row (306 rows; their
+counter-speech rows follow); keep it if, against `sent-all`, each file is within 0.01, mean+civ at
+least -0.005, `sentence auc` at least -0.01, and the short hate rows (15 words or fewer) that name a
+group flagged 3 more of 40 or all hate rows 10 more of 610. Not kept: `sentence auc` 0.8802 ->
+0.8458, all hate flagged 283 -> 225 of 610, short hate naming a group 28 -> 30 of 40 (olid 0.7750,
+davidson 0.8804, fox 0.6435; mean+civ 0.7720). A sentence of a hate row is not always hateful.
 """
 import json
 import os
+import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,7 +48,22 @@ sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from identity_negatives_choice import (IA, TMP, auc, flagged, ia_validation, recipe_files, report,  # noqa: E402
                                        rows_of, train_head, write)
-from identity_negatives_data import civil_sentences  # noqa: E402
+from identity_negatives_data import GROUPS, SENTENCE_END, civil_sentences  # noqa: E402
+
+NAMES = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
+
+
+def hate_sentences(rows):
+    """Each sentence (3 words or more) that names a group of the hate rows (label 1) of two
+    sentences or more, as a label-1 row of its own."""
+    out = []
+    for r in rows:
+        parts = SENTENCE_END.split(r[3])
+        if r[5] != "1" or len(parts) < 2:
+            continue
+        out += [[f"{r[0]}_s{k}", r[1], "", s.strip(), "", "1"] for k, s in enumerate(parts)
+                if NAMES.search(s) and len(s.split()) >= 3]
+    return out
 
 
 def main():
@@ -49,18 +75,23 @@ def main():
     hate_only = write(os.path.join(TMP, "hate_only.csv"), hate)
     all_hate = write(os.path.join(TMP, "all_hate.csv"), [r for t in IA for r in va[t] if r[5] == "1"])
     print(f"validation: {len(hate)} hate rows naming a group, {len(held_sent)} held-out civil sentences", flush=True)
+    short = write(os.path.join(TMP, "short.csv"),
+                  [r for t in IA for r in va[t] if r[5] == "1" and len(r[3].split()) <= 15 and NAMES.search(r[3])])
+    with_hate = {t: tr[t] + hate_sentences(tr[t]) for t in IA}
     variants = {
-        "base": [],
-        "sent-hostile": civil_sentences(civ_tr),
-        "sent-all": civil_sentences(civ_tr + civ_rest),
+        "base": (tr, []),
+        "sent-hostile": (tr, civil_sentences(civ_tr)),
+        "sent-all": (tr, civil_sentences(civ_tr + civ_rest)),
+        "sent-all+hate": (with_hate, civil_sentences(civ_tr + civ_rest)),
     }
-    for name, extra in variants.items():
-        m = train_head(recipe_files(tr, civ_tr, extra), os.path.join(TMP, "m.json"))
+    for name, (rows, extra) in variants.items():
+        m = train_head(recipe_files(rows, civ_tr, extra), os.path.join(TMP, "m.json"))
         out = report(m, va_files, civ_va)
         out["sentence auc"] = auc(m, sent_eval)
         out["sentences flagged"] = flagged(m, sent_only)
         out["hate flagged"] = flagged(m, hate_only)
         out["all hate flagged"] = flagged(m, all_hate)
+        out["short hate naming a group flagged"] = flagged(m, short)
         print(f"{name} (+{len(extra)} rows): {json.dumps(out)}", flush=True)
 
 
