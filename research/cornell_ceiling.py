@@ -20,7 +20,6 @@ scores (`score --no-stance`), and how many sit in each top 20. Comments with no 
 read; a sarcastic jab without one would be missed, so the counts are a floor.
 """
 import argparse
-import csv
 import json
 import os
 import re
@@ -30,7 +29,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_data import load_valence  # noqa: E402
+from identity_negatives_data import load_lexicon, load_valence  # noqa: E402
 DUMP = os.path.join(ROOT, "..", "shared", "data", "dumps", "convokit_subreddit_cornell")
 PLAIN = ["c3fw363", "c3fyako", "c3g8b5i", "cq4avsb", "d7247x6", "d725suy", "d725v1t", "deft231", "defum7z",
          "defwae3", "dfuoo9r", "e05y0kg", "e067r9p"]
@@ -38,11 +37,7 @@ BORDERLINE = ["czqwes1", "defxosu", "df3gf4k", "df419vm", "e08pse3", "cpzkn81", 
 
 
 def candidates():
-    lex = set()
-    with open(os.path.join(ROOT, "models", "lexicon.csv"), encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if max(int(r[k]) for k in ("profane", "offensive", "sexual", "mean")) >= 1:
-                lex.add(r["word"].lower())
+    lex = load_lexicon()
     val = load_valence()
     out = []
     with open(os.path.join(DUMP, "utterances.jsonl"), encoding="utf-8") as f:

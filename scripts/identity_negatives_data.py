@@ -67,6 +67,16 @@ def load_valence(path=os.path.join(ROOT, "models", "sentiment.txt")):
 VALENCE = load_valence()
 
 
+def load_lexicon(path=os.path.join(ROOT, "models", "lexicon.csv")):
+    """The words of the abusive-word list (models/lexicon.csv) rated 1 or more in any category."""
+    with open(path, encoding="utf-8") as f:
+        return {r["word"].lower() for r in csv.DictReader(f)
+                if max(int(r[k] or 0) for k in ("profane", "offensive", "sexual", "mean")) >= 1}
+
+
+LEXICON = load_lexicon()
+
+
 def hostile(text):
     """Whether a word of the text is rated -2 or lower in the sentiment lexicon."""
     return any(VALENCE.get(w, 0.0) <= -2 for w in re.findall(r"[a-z']+", text.lower()))
