@@ -40,7 +40,6 @@ davidson 0.8804, fox 0.6435; mean+civ 0.7720). A sentence of a hate row is not a
 """
 import json
 import os
-import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -48,28 +47,14 @@ sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from identity_negatives_choice import (IA, TMP, auc, flagged, ia_validation, recipe_files, report,  # noqa: E402
                                        rows_of, train_head, write)
-from identity_negatives_data import GROUPS, SENTENCE_END, civil_sentences  # noqa: E402
+from identity_negatives_data import NAMES, group_sentences  # noqa: E402
 
-NAMES = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
-
-
-def hate_sentences(rows):
-    """Each sentence (3 words or more) that names a group of the hate rows (label 1) of two
-    sentences or more, as a label-1 row of its own."""
-    out = []
-    for r in rows:
-        parts = SENTENCE_END.split(r[3])
-        if r[5] != "1" or len(parts) < 2:
-            continue
-        out += [[f"{r[0]}_s{k}", r[1], "", s.strip(), "", "1"] for k, s in enumerate(parts)
-                if NAMES.search(s) and len(s.split()) >= 3]
-    return out
 
 
 def main():
     civ_va, civ_tr, civ_rest, tr, va_files, hate = ia_validation()
     va = {t: rows_of(p) for t, p in va_files.items()}
-    held_sent = civil_sentences(civ_va)
+    held_sent = group_sentences(civ_va)
     sent_eval = write(os.path.join(TMP, "sent_eval.csv"), hate + held_sent)
     sent_only = write(os.path.join(TMP, "sent_only.csv"), held_sent)
     hate_only = write(os.path.join(TMP, "hate_only.csv"), hate)
@@ -77,12 +62,12 @@ def main():
     print(f"validation: {len(hate)} hate rows naming a group, {len(held_sent)} held-out civil sentences", flush=True)
     short = write(os.path.join(TMP, "short.csv"),
                   [r for t in IA for r in va[t] if r[5] == "1" and len(r[3].split()) <= 15 and NAMES.search(r[3])])
-    with_hate = {t: tr[t] + hate_sentences(tr[t]) for t in IA}
+    with_hate = {t: tr[t] + group_sentences([r for r in tr[t] if r[5] == "1"], "1", 2) for t in IA}
     variants = {
         "base": (tr, []),
-        "sent-hostile": (tr, civil_sentences(civ_tr)),
-        "sent-all": (tr, civil_sentences(civ_tr + civ_rest)),
-        "sent-all+hate": (with_hate, civil_sentences(civ_tr + civ_rest)),
+        "sent-hostile": (tr, group_sentences(civ_tr)),
+        "sent-all": (tr, group_sentences(civ_tr + civ_rest)),
+        "sent-all+hate": (with_hate, group_sentences(civ_tr + civ_rest)),
     }
     for name, (rows, extra) in variants.items():
         m = train_head(recipe_files(rows, civ_tr, extra), os.path.join(TMP, "m.json"))

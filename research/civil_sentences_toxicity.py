@@ -31,17 +31,15 @@ evidence, and a sentence lifted from a civil comment teaches the model to discou
 identity-attack head differs: there the sentences counter a group's *name*, which is not evidence.
 """
 import os
-import re
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_data import GROUPS, SENTENCE_END, hostile  # noqa: E402
+from identity_negatives_data import NAMES, SENTENCE_END, hostile  # noqa: E402
 from untargeted_profanity import TASKS, loso_line, rows_of, tasks_dirs, write  # noqa: E402
 
-NAMES = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
 EXTRA = ["--sentiment-negation", "--sentiment-positive", "--group-word"]
 
 

@@ -39,7 +39,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from identity_negatives_choice import EXE, IA, TMP, ia_validation, recipe_files, report, train_head, write  # noqa: E402
-from identity_negatives_data import GROUPS, LEXICON, civil_sentences, hostile  # noqa: E402
+from identity_negatives_data import LEXICON, NAMES, group_sentences, hostile  # noqa: E402
 
 
 def context_labelled(row):
@@ -49,7 +49,7 @@ def context_labelled(row):
     text = row[3]
     words = re.findall(r"[a-z']+", text.lower())
     return (row[5] == "1" and row[4].strip() != "" and len(text.split()) <= 3 and not hostile(text)
-            and not re.search(r"\b(?:" + GROUPS + r")\b", text, re.I) and not any(w in LEXICON for w in words))
+            and not NAMES.search(text) and not any(w in LEXICON for w in words))
 
 
 BARE = ["Agreed", "Agreed.", "wellsaid", "Well said!", "hahahahahaha", "Or behind...", "lol", "GLOCK"]
@@ -57,7 +57,7 @@ BARE = ["Agreed", "Agreed.", "wellsaid", "Well said!", "hahahahahaha", "Or behin
 
 def main():
     civ_va, civ_tr, civ_rest, tr, va_files, _ = ia_validation()
-    sentences = civil_sentences(civ_tr + civ_rest)
+    sentences = group_sentences(civ_tr + civ_rest)
     probe = write(os.path.join(TMP, "bare.csv"), [[str(i), "", "", t, "", "0"] for i, t in enumerate(BARE)])
     for name, rows in (("shipped", tr), ("drop", {t: [r for r in tr[t] if not context_labelled(r)] for t in IA})):
         m = train_head(recipe_files(rows, civ_tr, sentences), os.path.join(TMP, "m.json"))

@@ -36,13 +36,13 @@ read after the choice.
 """
 import json
 import os
-import re
 import sys
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from identity_negatives_data import NAMES  # noqa: E402
 from untargeted_profanity import compare_variants  # noqa: E402
 
 B = os.path.join(ROOT, "..", "shared", "bench", "tasks")
@@ -51,19 +51,19 @@ RECIPE = ["--embeddings=models/embeddings.json", "--lexicon", "--sentiment", "--
 SWAP = ["women", "Jews", "Hindus", "disabled people", "Asians", "immigrants", "lesbians", "Catholics"]
 
 
+def swapped(r):
+    """Row R with each group name replaced by one of SWAP (chosen by a hash of the row id)."""
+    g = SWAP[zlib.crc32(r[0].encode()) % len(SWAP)]
+    return [r[0], r[1], r[2], NAMES.sub(g, r[3]), "", r[5]]
+
+
 def ia():
     """The IDENTITY_ATTACK half, on the columns of $VOCAB_OF (read by the imported helpers)."""
     from identity_negatives_choice import TMP, auc, ia_validation, recipe_files, report, train_head, write
-    from identity_negatives_data import GROUPS
-    names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
     civ_va, civ_tr, _, tr, va_files, hate = ia_validation()
     m = train_head(recipe_files(tr, civ_tr), os.path.join(TMP, "m.json"))
     out = report(m, va_files, civ_va)
     out["mention auc"] = auc(m, write(os.path.join(TMP, "mention.csv"), hate + civ_va))
-
-    def swapped(r):
-        g = SWAP[zlib.crc32(r[0].encode()) % len(SWAP)]
-        return [r[0], r[1], r[2], names.sub(g, r[3]), "", r[5]]
     out["swap auc"] = auc(m, write(os.path.join(TMP, "swap.csv"), [swapped(r) for r in hate + civ_va]))
     out["mention rows"] = f"{len(hate)} hate / {len(civ_va)} civil"
     print(json.dumps(out))

@@ -21,7 +21,8 @@ the added negatives.
 import csv, json, os, random, re, subprocess, sys, tempfile, zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_data import GROUPS, HEADER, SOURCES, VALENCE, civil_group_mentions, hostile  # noqa: E402
+from identity_negatives_data import (FRAMES, HEADER, NAMES, SOURCES, VALENCE,  # noqa: E402
+                                     civil_group_mentions, counter_speech, hostile)
 
 csv.field_size_limit(1 << 30)
 EXE = os.path.join(ROOT, "target", "release", "threadlens")
@@ -81,13 +82,11 @@ def ia_validation():
     civil_sentences.py share: (civil group mentions held out, those the recipe trains on (a hostile
     word), the rest, {task: train rows}, {task: validation file}, the validation hate rows that name
     a group)."""
-    from identity_negatives_data import civil_group_mentions
-    names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
     parts = list(civil_group_mentions(B))
     civ = {k: [r for s, r in parts if s == k] for k in ("held", "train", None)}
     tr, va = split_train()
     va_files = {t: write(os.path.join(TMP, f"{t}_va.csv"), va[t]) for t in IA}
-    hate = [r for t in IA for r in va[t] if r[5] == "1" and names.search(r[3])]
+    hate = [r for t in IA for r in va[t] if r[5] == "1" and NAMES.search(r[3])]
     return civ["held"], civ["train"], civ[None], tr, va_files, hate
 
 
@@ -95,7 +94,6 @@ def recipe_files(tr, civ, olid_extra=()):
     """The identity-attack train files as the recipe of 2026-12-05 afternoon builds them from the
     train rows TR: each task's rows with counter-speech rows, and the civil rows CIV (and
     OLID_EXTRA) appended to OLID's; their paths."""
-    from identity_negatives_data import FRAMES, counter_speech
     return [write(os.path.join(TMP, f"{t}_tr.csv"),
                   tr[t] + counter_speech(tr[t], FRAMES, "cs") + (civ + list(olid_extra) if t == "olid" else []))
             for t in IA]
@@ -122,10 +120,9 @@ def positive(text):
 
 def main():
     if sys.argv[1:2] == ["--test"]:
-        names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
         civ = [[f"{t}_{r['id']}", r["thread_id"], r["parent_id"], r["text"], "", "0"]
                for t in SOURCES for r in csv.DictReader(open(os.path.join(B, t, "test.csv"), newline=""))
-               if r["label"] == "0" and names.search(r["text"])]
+               if r["label"] == "0" and NAMES.search(r["text"])]
         evals = {t: os.path.join(B, f"attr_identity_attack_{t}", "test.csv") for t in IA}
         for m in sys.argv[2:]:
             print(m, json.dumps(report(m, evals, civ)), flush=True)

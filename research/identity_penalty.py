@@ -44,27 +44,19 @@ hate 0.15 -> 0.10, positive mentions 0.40 -> 0.35, neutral 0.55 -> 0.60.
 """
 import json
 import os
-import re
 import sys
-import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from group_fold import SWAP  # noqa: E402
+from group_fold import swapped  # noqa: E402
 from identity_negatives_choice import TMP, auc, ia_validation, recipe_files, report, train_head, write  # noqa: E402
-from identity_negatives_data import GROUPS  # noqa: E402
 
 
 def main():
-    names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
     civ_va, civ_tr, _, tr, va_files, hate = ia_validation()
     data = recipe_files(tr, civ_tr)
     mention = write(os.path.join(TMP, "mention.csv"), hate + civ_va)
-
-    def swapped(r):
-        g = SWAP[zlib.crc32(r[0].encode()) % len(SWAP)]
-        return [r[0], r[1], r[2], names.sub(g, r[3]), "", r[5]]
     swap = write(os.path.join(TMP, "swap.csv"), [swapped(r) for r in hate + civ_va])
     for times in sys.argv[1:] or ["1", "10", "100"]:
         m = train_head(data, os.path.join(TMP, "m.json"), extra=["--identity-penalty", times])

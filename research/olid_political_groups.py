@@ -25,7 +25,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from identity_negatives_data import GROUPS  # noqa: E402
+from identity_negatives_data import NAMES  # noqa: E402
 
 EXE = os.path.join(ROOT, "target", "release", "threadlens")
 B = os.path.join(ROOT, "..", "shared", "bench", "tasks")
@@ -36,7 +36,6 @@ POLITICAL = re.compile(
     r"|right[- ]wingers?|left[- ]wingers?|antifa|maga|trump supporters|trumpers|socialists?|communists?|commies?"
     r"|marxists?|snowflakes?|politicians?|congress(?:men)?|senators?|nra|progressives?|globalists?|deep state|msm"
     r"|media)\b", re.I)
-NAMES = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
 
 
 def political_only(text):

@@ -42,7 +42,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from identity_negatives_choice import B, IA, TMP, auc, flagged, split_train, train_head, positive, report, write  # noqa: E402
-from identity_negatives_data import FRAMES, GROUPS, VALENCE, civil_group_mentions, counter_speech, quotable  # noqa: E402
+from identity_negatives_data import FRAMES, NAMES, VALENCE, civil_group_mentions, counter_speech, quotable  # noqa: E402
 from counter_speech_augment import SLURS  # noqa: E402
 
 TRAIN_WORDS = [
@@ -56,7 +56,6 @@ HELD_WORDS = ["awesome", "marvelous", "compassionate", "splendid", "terrific", "
 ACTS = re.compile(r"\b(deport\w*|exterminat\w*|extermination|genocide|gas(?:sed)?|hang(?:ed)?|lynch\w*|shoot|burn"
                   r"|wipe(?:d)? out|eliminat\w*|get rid|go back|send them|kick (?:them|all)|ban(?:ned)?|kill\w*"
                   r"|die|rope|oven)\b", re.I)
-NAMES = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
 WORD = re.compile(r"[A-Za-z']+")
 
 

@@ -18,7 +18,7 @@ out (written with --held-out, never trained on); of the rest, those with a word 
 lexicon (models/sentiment.txt) rates -2 or lower (civil comments that discuss hate, crime or insults
 while naming a group: the hard cases) are appended to OLID's identity-attack train rows, so they
 share OLID's weight under `train --balance-files`. So are the single sentences that name a group of
-every civil comment not held out (3 words or more; `civil_sentences`): a short text that names a
+every civil comment not held out (3 words or more; `group_sentences`): a short text that names a
 group is read almost by the name alone, and whole comments (median 85 words) do not teach the head
 that a short civil sentence naming a group is civil (research/civil_sentences.py).
 
@@ -49,6 +49,8 @@ GROUPS = (r"muslims?|islam\w*|jews?|jewish|christians?|catholics?|hindus?|blacks
 SOURCES = ("c3_toxic", "reddit_incivility", "gh_incivility")
 HEADER = ["id", "thread_id", "parent_id", "text", "parent_text", "label"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# A listed group's name as a whole word, in any case.
+NAMES = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
 
 
 def load_valence(path=os.path.join(ROOT, "models", "sentiment.txt")):
@@ -145,12 +147,11 @@ def counter_speech(rows, frames=FRAMES, tag="cs"):
 
 def civil_group_mentions(tasks_dir):
     """(split, row) for every civil train row of SOURCES that names a group, in file order."""
-    names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
     for task in SOURCES:
         path = os.path.join(tasks_dir, task, "train.csv")
         with open(path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                if row["label"] == "0" and names.search(row["text"]):
+                if row["label"] == "0" and NAMES.search(row["text"]):
                     row_out = [f"{task}_{row['id']}", row["thread_id"], row["parent_id"], row["text"], "", "0"]
                     yield split(task, row["id"], row["text"]), row_out
 
@@ -158,15 +159,16 @@ def civil_group_mentions(tasks_dir):
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def civil_sentences(rows):
-    """Each sentence of ROWS (civil comments) that names a group and has 3 words or more, as a
-    label-0 row of its own (id `<row id>_s<k>`)."""
-    names = re.compile(r"\b(?:" + GROUPS + r")\b", re.I)
+def group_sentences(rows, label="0", min_sentences=1):
+    """Each sentence (3 words or more) that names a group of the ROWS of MIN_SENTENCES sentences or
+    more, as a row of its own labelled LABEL (id `<row id>_s<k>`, the row's thread)."""
     out = []
     for r in rows:
-        for k, s in enumerate(SENTENCE_END.split(r[3])):
-            if names.search(s) and len(s.split()) >= 3:
-                out.append([f"{r[0]}_s{k}", r[1], "", s.strip(), "", "0"])
+        parts = SENTENCE_END.split(r[3])
+        if len(parts) < min_sentences:
+            continue
+        out += [[f"{r[0]}_s{k}", r[1], "", s.strip(), "", label] for k, s in enumerate(parts)
+                if NAMES.search(s) and len(s.split()) >= 3]
     return out
 
 
@@ -182,7 +184,7 @@ def main(argv=None):
     os.makedirs(a.output, exist_ok=True)
     parts = list(civil_group_mentions(tasks))
     civil = [row for part, row in parts if part == "train"]
-    sentences = civil_sentences([row for part, row in parts if part != "held"])
+    sentences = group_sentences([row for part, row in parts if part != "held"])
     held_rows = [row for part, row in parts if part == "held"]
     written = []
     for t in IA_TASKS:
