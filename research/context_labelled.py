@@ -39,7 +39,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "research"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from identity_negatives_choice import EXE, IA, TMP, ia_validation, recipe_files, report, train_head, write  # noqa: E402
-from identity_negatives_data import LEXICON, NAMES, group_sentences, hostile  # noqa: E402
+from identity_negatives_data import NAMES, group_sentences, hostile, load_lexicon  # noqa: E402
+
+LEXICON = load_lexicon()
 
 
 def context_labelled(row):

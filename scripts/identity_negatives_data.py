@@ -76,9 +76,6 @@ def load_lexicon(path=os.path.join(ROOT, "models", "lexicon.csv")):
                 if max(int(r[k] or 0) for k in ("profane", "offensive", "sexual", "mean")) >= 1}
 
 
-LEXICON = load_lexicon()
-
-
 def hostile(text):
     """Whether a word of the text is rated -2 or lower in the sentiment lexicon."""
     return any(VALENCE.get(w, 0.0) <= -2 for w in re.findall(r"[a-z']+", text.lower()))
